@@ -1,0 +1,76 @@
+package io.mailroute;
+
+import io.mailroute.app.MailrouteService;
+import io.mailroute.app.ConfigCheck;
+import io.mailroute.sandbox.GmailSandbox;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code java -jar target/mailroute.jar [command] [--config DIR] [--routes DIR]}:
+ * no command runs the service; {@code sandbox} runs only the Gmail sandbox; {@code check}
+ * validates config and routes and exits 0 or 1.
+ */
+public final class Mailroute {
+
+    static final String USAGE = """
+            Usage: java -jar target/mailroute.jar [command] [--config DIR] [--routes DIR]
+              (no command)   run the service (reads ./config and ./routes)
+              sandbox        run only the Gmail sandbox: [--port N] [--seed DIR]
+              check          validate config and routes without starting anything; exit 1 on problems
+              help           show this text""";
+
+    private Mailroute() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int exit = run(args, System.out, System.err);
+        if (exit >= 0) {
+            System.exit(exit);
+        }
+    }
+
+    /** @return the exit code, or -1 when a server was started and keeps the JVM alive */
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = new ArrayList<>(List.of(args));
+        String command = !rest.isEmpty() && !rest.get(0).startsWith("--") ? rest.remove(0) : "run";
+        if (command.equals("sandbox")) {
+            GmailSandbox.main(rest.toArray(String[]::new));
+            return -1;
+        }
+        Path config = Path.of("config");
+        Path routes = Path.of("routes");
+        for (int i = 0; i < rest.size(); i++) {
+            String option = rest.get(i);
+            if ((option.equals("--config") || option.equals("--routes")) && i + 1 < rest.size()) {
+                Path dir = Path.of(rest.get(++i));
+                if (option.equals("--config")) {
+                    config = dir;
+                } else {
+                    routes = dir;
+                }
+            } else {
+                err.println("Unknown option '" + option + "'.");
+                err.println(USAGE);
+                return 2;
+            }
+        }
+        switch (command) {
+            case "run":
+                new MailrouteService(config, routes).run();
+                return 0;
+            case "check":
+                return new ConfigCheck(config, routes).run(out, err);
+            case "help":
+            case "--help":
+                out.println(USAGE);
+                return 0;
+            default:
+                err.println("Unknown command '" + command + "'.");
+                err.println(USAGE);
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.mailroute.app;
+
+import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.config.MailboxesFile;
+import io.mailroute.connection.CredentialsResolver;
+import io.mailroute.connection.OAuthCredentials;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+
+/**
+ * {@code check}: loads {@code config/} and {@code routes/} the way the service would, starts
+ * nothing, and prints one line per problem (file, key or route id, what is wrong, what to do).
+ */
+public final class ConfigCheck {
+
+    private final Path configDir;
+    private final Path routesDir;
+
+    public ConfigCheck(Path configDir, Path routesDir) {
+        this.configDir = configDir;
+        this.routesDir = routesDir;
+    }
+
+    public int run(PrintStream out, PrintStream err) {
+        List<ConfigProblem> problems = problems();
+        if (problems.isEmpty()) {
+            out.println("OK: " + configDir + " and " + routesDir + " are valid.");
+            return 0;
+        }
+        problems.forEach(p -> err.println("ERROR " + p));
+        err.println(problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " found.");
+        return 1;
+    }
+
+    public List<ConfigProblem> problems() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Properties properties = properties(problems);
+        Path mailboxesFile = configDir.resolve(properties.getProperty("mailroute.mailboxes-file", "mailboxes.yaml").trim());
+        List<ConfigProblem> mailboxProblems = MailboxesFile.check(mailboxesFile);
+        problems.addAll(mailboxProblems);
+        if (mailboxProblems.isEmpty()) {
+            boolean sandbox = Boolean.parseBoolean(properties.getProperty("mailroute.sandbox.enabled", "true").trim());
+            CredentialsResolver credentials = new CredentialsResolver(System::getenv,
+                    sandbox ? address -> new OAuthCredentials("sandbox", "sandbox", "sandbox") : null,
+                    mailboxesFile.toString());
+            for (MailboxSettings mailbox : MailboxesFile.load(mailboxesFile)) {
+                problems.addAll(credentials.problems(mailbox));
+            }
+        }
+        problems.addAll(routeProblems());
+        return problems;
+    }
+
+    private Properties properties(List<ConfigProblem> problems) {
+        Properties properties = new Properties();
+        Path file = configDir.resolve("application.properties");
+        if (!Files.isRegularFile(file)) {
+            problems.add(new ConfigProblem(file.toString(), "", "file not found",
+                    "run from the project root or pass --config DIR"));
+            return properties;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(new ConfigProblem(file.toString(), "", "cannot be read: " + e.getMessage(), "fix the file"));
+        }
+        return properties;
+    }
+
+    /** Parses every route file with Camel's own YAML DSL loader; the intake template must be there. */
+    private List<ConfigProblem> routeProblems() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        if (!Files.isDirectory(routesDir)) {
+            problems.add(new ConfigProblem(routesDir.toString(), "", "is not a directory", "pass --routes DIR"));
+            return problems;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(routesDir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        } catch (IOException e) {
+            problems.add(new ConfigProblem(routesDir.toString(), "", "cannot be listed: " + e.getMessage(), null));
+            return problems;
+        }
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation("file:" + configDir.resolve("application.properties").toAbsolutePath());
+            context.getPropertiesComponent().setIgnoreMissingLocation(true);
+            for (Path file : files) {
+                Resource resource = ResourceHelper.resolveResource(context, "file:" + file.toAbsolutePath());
+                try {
+                    PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+                } catch (Exception e) {
+                    problems.add(new ConfigProblem(file.toString(), "", "is not a valid Camel YAML route file: "
+                            + firstLine(e), "fix the YAML (see the other files in routes/ for the shape)"));
+                }
+            }
+            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+            if (model.getRouteTemplateDefinition(IntakeRoutesInstaller.TEMPLATE_ID) == null) {
+                problems.add(new ConfigProblem(routesDir.resolve("gmail-intake.camel.yaml").toString(),
+                        IntakeRoutesInstaller.TEMPLATE_ID, "route template is missing",
+                        "restore routes/gmail-intake.camel.yaml from the repository"));
+            }
+        } catch (Exception e) {
+            problems.add(new ConfigProblem(routesDir.toString(), "", "cannot be loaded: " + firstLine(e), null));
+        }
+        return problems;
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable cause = e;
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString().replaceAll("\\s+", " ");
+    }
+}

@@ -1,0 +1,217 @@
+package io.mailroute.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.config.MailboxesFile;
+import io.mailroute.connection.CredentialsResolver;
+import io.mailroute.connection.OAuthCredentials;
+import io.mailroute.db.Database;
+import io.mailroute.events.EventLog;
+import io.mailroute.gmail.Backoff;
+import io.mailroute.gmail.GmailClientFactory;
+import io.mailroute.gmail.GmailFailures;
+import io.mailroute.gmail.HistorySync;
+import io.mailroute.gmail.MailboxQuotas;
+import io.mailroute.gmail.MailboxStates;
+import io.mailroute.gmail.MessageIngest;
+import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.ops.ApiQueries;
+import io.mailroute.ops.DatabaseHealthCheck;
+import io.mailroute.ops.MailboxHealthCheck;
+import io.mailroute.sandbox.GmailSandbox;
+import io.mailroute.sandbox.SandboxCredentials;
+import io.mailroute.sandbox.SandboxOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.google.mail.GoogleMailComponent;
+import org.apache.camel.component.google.mail.GoogleMailConfiguration;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the service's beans from {@code config/} and binds them for the routes: the database,
+ * the sandbox (demo), one camel-google-mail component per mailbox, the intake beans, the API
+ * beans and the health checks. The routes in {@code routes/} refer to these by name.
+ */
+public final class MailrouteBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailrouteBeans.class);
+
+    private final Path configDir;
+    private List<MailboxSettings> mailboxes = List.of();
+
+    public MailrouteBeans(Path configDir) {
+        this.configDir = configDir;
+    }
+
+    /** The mailboxes read from config; valid after {@link #configure}. */
+    public List<MailboxSettings> mailboxes() {
+        return mailboxes;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        Settings settings = Settings.of(context, configDir);
+        ObjectMapper json = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        Clock clock = Clock.systemUTC();
+        Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
+        mailboxes = MailboxesFile.load(mailboxesFile);
+        Map<String, MailboxSettings> byId = new LinkedHashMap<>();
+        mailboxes.forEach(m -> byId.put(m.id(), m));
+        Path dataDir = settings.path("mailroute.data-dir", "data", false);
+
+        GmailSandbox sandbox = startSandboxIfWanted(settings);
+        String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text("mailroute.sandbox.url", null));
+        Function<String, OAuthCredentials> sandboxCredentials = sandbox == null ? null : address -> {
+            SandboxCredentials c = sandbox.admin().credentials(address);
+            return new OAuthCredentials(c.clientId(), c.clientSecret(), c.refreshToken());
+        };
+        CredentialsResolver credentials = new CredentialsResolver(System::getenv, sandboxCredentials, mailboxesFile.toString());
+
+        Database db = Database.open(
+                settings.text("mailroute.db.url", "jdbc:h2:file:./data/db/mailroute;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"),
+                settings.text("mailroute.db.user", "sa"),
+                settings.text("mailroute.db.password", ""),
+                (int) settings.number("mailroute.db.pool-size", 8));
+        closeOnStop(context, "database", db, sandbox);
+
+        MailboxStates states = new MailboxStates(db, clock, new Backoff(
+                settings.duration("mailroute.intake.backoff-base", Duration.ofSeconds(1)),
+                settings.duration("mailroute.intake.backoff-max", Duration.ofMinutes(5)),
+                new SecureRandom()::nextDouble));
+        MailboxQuotas quotas = new MailboxQuotas(mailboxes);
+        int timeout = (int) settings.duration("mailroute.gmail.http-timeout", Duration.ofSeconds(30)).toMillis();
+        for (MailboxSettings mailbox : mailboxes) {
+            String root = mailbox.usesSandbox() ? requireSandbox(sandboxRoot, mailbox) : mailbox.gmailRootUrl();
+            String token = MailboxSettings.SANDBOX.equals(mailbox.tokenUrl()) ? requireSandbox(sandboxRoot, mailbox) + "token"
+                    : mailbox.tokenUrl();
+            context.addComponent(mailbox.componentName(), gmailComponent(context, credentials.resolve(mailbox),
+                    new GmailClientFactory(root, token, timeout)));
+            states.register(mailbox);
+            LOG.info("Mailbox {} ({}) via {} every {} ms, quota {} units/s", mailbox.id(), mailbox.address(),
+                    mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.pollInterval().toMillis(),
+                    mailbox.quotaUnitsPerSecond());
+        }
+
+        EventLog events = new EventLog(db, json, clock);
+        AttachmentStore attachments = new AttachmentStore(dataDir.resolve("attachments"),
+                settings.number("mailroute.intake.max-attachment-bytes", 25L * 1024 * 1024));
+        MessageIngest ingest = new MessageIngest(db, events, new MimeParser(attachments), byId,
+                dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
+                json, clock);
+        HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
+                (int) settings.number("mailroute.intake.max-messages-per-poll", 1000));
+        JdbcMessageIdRepository idempotent = new JdbcMessageIdRepository(db.dataSource(), "gmail-intake");
+        idempotent.setCreateTableIfNotExists(false);
+
+        context.getRegistry().bind("mailrouteDatabase", db);
+        context.getRegistry().bind("mailrouteJson", json);
+        context.getRegistry().bind("mailboxStates", states);
+        context.getRegistry().bind("mailboxQuotas", quotas);
+        context.getRegistry().bind("historySync", sync);
+        context.getRegistry().bind("messageIngest", ingest);
+        context.getRegistry().bind("gmailFailures", new GmailFailures());
+        context.getRegistry().bind("intakeIdempotentRepository", idempotent);
+        context.getRegistry().bind("eventLog", events);
+        context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json));
+
+        HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
+        if (health != null) {
+            health.register(new DatabaseHealthCheck(db));
+            mailboxes.forEach(m -> health.register(new MailboxHealthCheck(m.id(), states)));
+        }
+    }
+
+    private GmailSandbox startSandboxIfWanted(Settings settings) {
+        boolean wanted = settings.flag("mailroute.sandbox.enabled", true)
+                && settings.text("mailroute.sandbox.url", null) == null
+                && mailboxes.stream().anyMatch(MailboxSettings::usesSandbox);
+        if (!wanted) {
+            return null;
+        }
+        SandboxOptions options = SandboxOptions.defaults()
+                .withPort((int) settings.number("mailroute.sandbox.port", 8025))
+                .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true));
+        try {
+            GmailSandbox sandbox = GmailSandbox.start(options);
+            LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());
+            return sandbox;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the Gmail sandbox on port " + options.port()
+                    + " (mailroute.sandbox.port): " + e.getMessage() + ". Free the port or choose another.", e);
+        }
+    }
+
+    private static GoogleMailComponent gmailComponent(CamelContext context, OAuthCredentials credentials,
+            GmailClientFactory factory) {
+        GoogleMailComponent component = new GoogleMailComponent(context);
+        GoogleMailConfiguration configuration = component.getConfiguration();
+        configuration.setClientId(credentials.clientId());
+        configuration.setClientSecret(credentials.clientSecret());
+        configuration.setRefreshToken(credentials.refreshToken());
+        configuration.setApplicationName("mailroute");
+        component.setClientFactory(factory);
+        return component;
+    }
+
+    private static com.google.api.services.gmail.Gmail client(CamelContext context, MailboxSettings mailbox) {
+        GoogleMailComponent component = context.getComponent(mailbox.componentName(), GoogleMailComponent.class);
+        return component.getClient(component.getConfiguration());
+    }
+
+    private static String requireSandbox(String sandboxRoot, MailboxSettings mailbox) {
+        if (sandboxRoot == null) {
+            throw new IllegalStateException("Mailbox '" + mailbox.id() + "' uses gmail: sandbox, but no sandbox runs: "
+                    + "set mailroute.sandbox.enabled=true or mailroute.sandbox.url");
+        }
+        return sandboxRoot;
+    }
+
+    private static String withSlash(String url) {
+        return url == null || url.endsWith("/") ? url : url + "/";
+    }
+
+    /** Closes the database and the sandbox after the routes have stopped. */
+    private static void closeOnStop(CamelContext context, String name, AutoCloseable... resources) {
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() throws Exception {
+                    for (AutoCloseable resource : resources) {
+                        if (resource != null) {
+                            resource.close();
+                        }
+                    }
+                }
+
+                @Override
+                public String toString() {
+                    return "mailroute-" + name;
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

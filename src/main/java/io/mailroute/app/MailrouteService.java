@@ -1,0 +1,42 @@
+package io.mailroute.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.main.Main;
+
+/**
+ * The service: Camel Main reading {@code <config>/application.properties}, the route files in
+ * {@code <routes>/*.camel.yaml}, the beans of {@link MailrouteBeans} and one intake route per mailbox.
+ */
+public final class MailrouteService {
+
+    private final Path configDir;
+    private final Path routesDir;
+
+    public MailrouteService(Path configDir, Path routesDir) {
+        this.configDir = configDir;
+        this.routesDir = routesDir;
+    }
+
+    /** Builds the Camel Main without running it (tests start it themselves). */
+    public Main build() {
+        Path properties = configDir.resolve("application.properties");
+        if (!Files.isRegularFile(properties)) {
+            throw new IllegalStateException(properties + " not found: run from the project root or pass --config DIR");
+        }
+        if (!Files.isDirectory(routesDir)) {
+            throw new IllegalStateException(routesDir + " is not a directory: run from the project root or pass --routes DIR");
+        }
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:" + properties.toAbsolutePath());
+        main.configure().withRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.camel.yaml");
+        MailrouteBeans beans = new MailrouteBeans(configDir);
+        main.configure().addConfiguration(beans);
+        main.addMainListener(new IntakeRoutesInstaller(beans::mailboxes));
+        return main;
+    }
+
+    public void run() throws Exception {
+        build().run();
+    }
+}

@@ -1,0 +1,84 @@
+package io.mailroute.app;
+
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.camel.CamelContext;
+
+/**
+ * Typed access to the {@code mailroute.*} keys of {@code application.properties} (through Camel's
+ * properties component, so {@code -D} and environment overrides work), with errors that name the key.
+ */
+public final class Settings {
+
+    private final Function<String, Optional<String>> lookup;
+    private final Path configDir;
+    private final String file;
+
+    public Settings(Function<String, Optional<String>> lookup, Path configDir) {
+        this.lookup = lookup;
+        this.configDir = configDir;
+        this.file = configDir.resolve("application.properties").toString();
+    }
+
+    public static Settings of(CamelContext context, Path configDir) {
+        return new Settings(key -> context.getPropertiesComponent().resolveProperty(key), configDir);
+    }
+
+    public Path configDir() {
+        return configDir;
+    }
+
+    public String text(String key, String fallback) {
+        return lookup.apply(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(fallback);
+    }
+
+    public boolean flag(String key, boolean fallback) {
+        String value = text(key, null);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw bad(key, "'" + value + "' is not true or false", "write true or false");
+    }
+
+    public long number(String key, long fallback) {
+        String value = text(key, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw bad(key, "'" + value + "' is not a whole number", "write e.g. " + fallback);
+        }
+    }
+
+    public Duration duration(String key, Duration fallback) {
+        String value = text(key, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw bad(key, e.getMessage(), null);
+        }
+    }
+
+    /** A path setting; relative paths are relative to the working directory unless {@code inConfigDir}. */
+    public Path path(String key, String fallback, boolean inConfigDir) {
+        Path path = Path.of(text(key, fallback));
+        return path.isAbsolute() || !inConfigDir ? path : configDir.resolve(path);
+    }
+
+    private ConfigException bad(String key, String problem, String fix) {
+        return new ConfigException(new ConfigProblem(file, key, problem, fix));
+    }
+}

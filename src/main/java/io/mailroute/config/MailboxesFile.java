@@ -1,0 +1,251 @@
+package io.mailroute.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates {@code mailboxes.yaml}. Every problem is collected with its key path
+ * ({@code mailboxes[1].pollInterval}) so that {@code check} can list them all at once.
+ */
+public final class MailboxesFile {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern ENV_PREFIX = Pattern.compile("[A-Z][A-Z0-9_]*");
+    private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Set<String> MAILBOX_KEYS = Set.of("id", "address", "credentials", "gmail", "tokenUrl",
+            "bootstrapQuery", "bootstrapMaxMessages", "pollInterval", "quotaUnitsPerSecond", "excludeLabels",
+            "processedLabel");
+    private static final Set<String> DEFAULT_KEYS = Set.of("bootstrapQuery", "bootstrapMaxMessages", "pollInterval",
+            "quotaUnitsPerSecond", "excludeLabels");
+
+    private final String fileName;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private MailboxesFile(String fileName) {
+        this.fileName = fileName;
+    }
+
+    /** Loads the file; throws {@link ConfigException} listing every problem found. */
+    public static List<MailboxSettings> load(Path file) {
+        MailboxesFile reader = new MailboxesFile(file.toString());
+        List<MailboxSettings> mailboxes = reader.read(file);
+        if (!reader.problems.isEmpty()) {
+            throw new ConfigException(reader.problems);
+        }
+        return mailboxes;
+    }
+
+    /** Validates without throwing: every problem found, empty when the file is fine. */
+    public static List<ConfigProblem> check(Path file) {
+        MailboxesFile reader = new MailboxesFile(file.toString());
+        reader.read(file);
+        return List.copyOf(reader.problems);
+    }
+
+    private List<MailboxSettings> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            problem("", "file not found", "create it (see config/mailboxes.yaml in the repository) or pass --config DIR");
+            return List.of();
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr();
+            problem(where, "is not valid YAML: " + e.getOriginalMessage(), "fix the syntax");
+            return List.of();
+        } catch (IOException e) {
+            problem("", "cannot be read: " + e.getMessage(), "check the file's permissions");
+            return List.of();
+        }
+        if (root == null || !root.isObject()) {
+            problem("", "must be a mapping with a 'mailboxes' list", "see the commented example in the repository");
+            return List.of();
+        }
+        unknownKeys(root, Set.of("defaults", "mailboxes"), "");
+        JsonNode defaults = root.path("defaults");
+        if (!defaults.isMissingNode()) {
+            unknownKeys(defaults, DEFAULT_KEYS, "defaults.");
+        }
+        JsonNode list = root.path("mailboxes");
+        if (!list.isArray() || list.isEmpty()) {
+            problem("mailboxes", "must list at least one mailbox", "add an entry with id, address and credentials");
+            return List.of();
+        }
+        List<MailboxSettings> result = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "mailboxes[" + i + "].";
+            MailboxSettings mailbox = mailbox(list.get(i), defaults, at);
+            if (mailbox == null) {
+                continue;
+            }
+            if (!ids.add(mailbox.id())) {
+                problem(at + "id", "'" + mailbox.id() + "' is used by an earlier mailbox", "give every mailbox its own id");
+            }
+            if (!addresses.add(mailbox.address())) {
+                problem(at + "address", "'" + mailbox.address() + "' is declared twice", "declare each Gmail address once");
+            }
+            result.add(mailbox);
+        }
+        return result;
+    }
+
+    private MailboxSettings mailbox(JsonNode node, JsonNode defaults, String at) {
+        if (!node.isObject()) {
+            problem(at.substring(0, at.length() - 1), "must be a mapping", "write id:, address:, credentials: ...");
+            return null;
+        }
+        int before = problems.size();
+        unknownKeys(node, MAILBOX_KEYS, at);
+        String id = text(node, "id", at);
+        if (id != null && !ID.matcher(id).matches()) {
+            problem(at + "id", "'" + id + "' is not a valid id", "use lower-case letters, digits and '-', e.g. support");
+        }
+        String address = text(node, "address", at);
+        if (address != null) {
+            address = address.trim().toLowerCase(Locale.ROOT);
+            if (!ADDRESS.matcher(address).matches()) {
+                problem(at + "address", "'" + address + "' is not an email address", "write the mailbox's Gmail address");
+            }
+        }
+        MailboxSettings.CredentialsRef credentials = credentials(node, at);
+        String gmail = node.path("gmail").asText("google").trim();
+        String rootUrl = switch (gmail) {
+            case "google" -> MailboxSettings.GOOGLE_ROOT_URL;
+            case MailboxSettings.SANDBOX -> MailboxSettings.SANDBOX;
+            default -> url(gmail, at + "gmail");
+        };
+        String tokenUrl = node.hasNonNull("tokenUrl")
+                ? url(node.get("tokenUrl").asText().trim(), at + "tokenUrl")
+                : rootUrl.equals(MailboxSettings.GOOGLE_ROOT_URL) ? MailboxSettings.GOOGLE_TOKEN_URL
+                : rootUrl.equals(MailboxSettings.SANDBOX) ? MailboxSettings.SANDBOX
+                : rootUrl + "token";
+        String query = setting(node, defaults, "bootstrapQuery").asText("newer_than:30d");
+        int bootstrapMax = positiveInt(node, defaults, "bootstrapMaxMessages", 500, at);
+        Duration poll = duration(node, defaults, "pollInterval", Duration.ofSeconds(5), at);
+        int quota = positiveInt(node, defaults, "quotaUnitsPerSecond", 50, at);
+        Set<String> excluded = labels(node, defaults, at);
+        String processedLabel = node.hasNonNull("processedLabel") ? node.get("processedLabel").asText().trim() : null;
+        if (processedLabel != null && processedLabel.isEmpty()) {
+            processedLabel = null;
+        }
+        if (problems.size() > before || id == null || address == null || credentials == null) {
+            return null;
+        }
+        return new MailboxSettings(id, address, credentials, rootUrl, tokenUrl, query, bootstrapMax, poll, quota,
+                excluded, processedLabel);
+    }
+
+    private MailboxSettings.CredentialsRef credentials(JsonNode node, String at) {
+        String value = text(node, "credentials", at);
+        if (value == null) {
+            return null;
+        }
+        value = value.trim();
+        if (value.equals(MailboxSettings.SANDBOX)) {
+            return MailboxSettings.CredentialsRef.sandbox();
+        }
+        if (value.startsWith("env:") && ENV_PREFIX.matcher(value.substring(4)).matches()) {
+            return MailboxSettings.CredentialsRef.env(value.substring(4));
+        }
+        problem(at + "credentials", "'" + value + "' is not a credentials reference",
+                "write 'sandbox' for the built-in sandbox or 'env:PREFIX' to read PREFIX_CLIENT_ID, "
+                        + "PREFIX_CLIENT_SECRET and PREFIX_REFRESH_TOKEN from the environment");
+        return null;
+    }
+
+    private String url(String value, String key) {
+        if (!value.startsWith("http://") && !value.startsWith("https://")) {
+            problem(key, "'" + value + "' is not an http(s) URL", "write google, sandbox or a URL such as http://127.0.0.1:8025/");
+            return value;
+        }
+        return value.endsWith("/") ? value : value + "/";
+    }
+
+    private Set<String> labels(JsonNode node, JsonNode defaults, String at) {
+        JsonNode value = setting(node, defaults, "excludeLabels");
+        if (value.isMissingNode() || value.isNull()) {
+            return new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS);
+        }
+        if (!value.isArray()) {
+            problem(at + "excludeLabels", "must be a list of Gmail label ids", "write e.g. [DRAFT, SENT, SPAM, TRASH]");
+            return Set.of();
+        }
+        Set<String> labels = new LinkedHashSet<>();
+        value.forEach(label -> labels.add(label.asText().trim()));
+        return labels;
+    }
+
+    private int positiveInt(JsonNode node, JsonNode defaults, String key, int fallback, String at) {
+        JsonNode value = setting(node, defaults, key);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        boolean whole = value.isInt() || value.isTextual() && value.asText().trim().matches("\\d{1,9}");
+        if (!whole || value.asInt() <= 0) {
+            problem(at + key, "'" + value.asText() + "' is not a positive whole number", "write e.g. " + fallback);
+            return fallback;
+        }
+        return value.asInt();
+    }
+
+    private Duration duration(JsonNode node, JsonNode defaults, String key, Duration fallback, String at) {
+        JsonNode value = setting(node, defaults, key);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        try {
+            Duration parsed = Durations.parse(value.asText());
+            if (parsed.isNegative() || parsed.isZero()) {
+                problem(at + key, "must be longer than zero", "write e.g. 5s");
+                return fallback;
+            }
+            return parsed;
+        } catch (IllegalArgumentException e) {
+            problem(at + key, e.getMessage(), null);
+            return fallback;
+        }
+    }
+
+    private static JsonNode setting(JsonNode node, JsonNode defaults, String key) {
+        return node.has(key) ? node.get(key) : defaults.path(key);
+    }
+
+    private String text(JsonNode node, String key, String at) {
+        JsonNode value = node.get(key);
+        if (value == null || value.isNull() || value.asText().isBlank()) {
+            problem(at + key, "is missing", "every mailbox needs id, address and credentials");
+            return null;
+        }
+        return value.asText();
+    }
+
+    private void unknownKeys(JsonNode node, Set<String> known, String at) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                problem(at + key, "is not a known setting", "known settings are " + String.join(", ", known.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private void problem(String key, String problem, String fix) {
+        problems.add(new ConfigProblem(fileName, key, problem, fix));
+    }
+}

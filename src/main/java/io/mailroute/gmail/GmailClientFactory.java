@@ -1,0 +1,73 @@
+package io.mailroute.gmail;
+
+import com.google.api.client.auth.oauth2.Credential;
+import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
+import com.google.api.client.http.HttpRequestInitializer;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.client.json.JsonFactory;
+import com.google.api.client.json.gson.GsonFactory;
+import com.google.api.services.gmail.Gmail;
+import java.util.Collection;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.google.mail.GoogleMailClientFactory;
+
+/**
+ * Builds the unmodified Google Gmail client for one mailbox, pointed at that mailbox's API root
+ * and OAuth token URL: Google's in production, the sandbox's in the demo and in tests.
+ * camel-google-mail has no option for either URL, hence this factory (component option
+ * {@code clientFactory}).
+ */
+public final class GmailClientFactory implements GoogleMailClientFactory {
+
+    private static final JsonFactory JSON = GsonFactory.getDefaultInstance();
+
+    private final String rootUrl;
+    private final String tokenUrl;
+    private final NetHttpTransport transport = new NetHttpTransport();
+    private final int timeoutMillis;
+
+    public GmailClientFactory(String rootUrl, String tokenUrl, int timeoutMillis) {
+        this.rootUrl = rootUrl;
+        this.tokenUrl = tokenUrl;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public Gmail makeClient(String clientId, String clientSecret, Collection<String> scopes, String applicationName,
+            String refreshToken, String accessToken) {
+        if (isBlank(clientId) || isBlank(clientSecret)) {
+            throw new IllegalArgumentException("clientId and clientSecret are required to create a Gmail client");
+        }
+        Credential credential = new GoogleCredential.Builder()
+                .setTransport(transport)
+                .setJsonFactory(JSON)
+                .setClientSecrets(clientId, clientSecret)
+                .setTokenServerEncodedUrl(tokenUrl)
+                .build();
+        if (!isBlank(refreshToken)) {
+            credential.setRefreshToken(refreshToken);
+        }
+        if (!isBlank(accessToken)) {
+            credential.setAccessToken(accessToken);
+        }
+        HttpRequestInitializer initializer = request -> {
+            credential.initialize(request);
+            request.setConnectTimeout(timeoutMillis);
+            request.setReadTimeout(timeoutMillis);
+        };
+        return new Gmail.Builder(transport, JSON, initializer)
+                .setRootUrl(rootUrl)
+                .setApplicationName(applicationName == null ? "mailroute" : applicationName)
+                .build();
+    }
+
+    @Override
+    public Gmail makeClient(CamelContext camelContext, String serviceAccountKey, Collection<String> scopes,
+            String applicationName, String delegate) {
+        throw new UnsupportedOperationException("Mailroute mailboxes use OAuth refresh tokens, not service-account keys");
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

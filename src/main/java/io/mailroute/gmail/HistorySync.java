@@ -1,0 +1,177 @@
+package io.mailroute.gmail;
+
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.History;
+import com.google.api.services.gmail.model.HistoryMessageAdded;
+import com.google.api.services.gmail.model.ListHistoryResponse;
+import com.google.api.services.gmail.model.ListMessagesResponse;
+import com.google.api.services.gmail.model.Message;
+import com.google.api.services.gmail.model.Profile;
+import io.mailroute.config.MailboxSettings;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what each poll of a mailbox fetches, using Gmail's history: cheap (2 units a call),
+ * exact, and it never needs the mailbox to be modified (no mark-as-read). The cursor only moves
+ * in {@link #advance} after the route has committed every message of the batch.
+ */
+public final class HistorySync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HistorySync.class);
+    private static final long PAGE_SIZE = 500;
+
+    private final Map<String, MailboxSettings> mailboxes;
+    private final MailboxClients clients;
+    private final MailboxStates states;
+    private final MailboxQuotas quotas;
+    private final int maxMessagesPerPoll;
+
+    public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
+            MailboxQuotas quotas, int maxMessagesPerPoll) {
+        this.mailboxes = mailboxes;
+        this.clients = clients;
+        this.states = states;
+        this.quotas = quotas;
+        this.maxMessagesPerPoll = maxMessagesPerPoll;
+    }
+
+    /** First step of a poll: the ids to fetch, oldest first. Gmail errors propagate to the route. */
+    public SyncBatch plan(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId) throws IOException {
+        MailboxSettings mailbox = mailbox(mailboxId);
+        if (!states.mayPoll(mailboxId)) {
+            return SyncBatch.skipped(mailboxId);
+        }
+        Gmail gmail = clients.client(mailboxId);
+        String cursor = states.cursor(mailboxId);
+        if (cursor == null) {
+            return relist(gmail, mailbox, SyncBatch.Mode.BOOTSTRAP);
+        }
+        try {
+            return history(gmail, mailbox, cursor);
+        } catch (IOException e) {
+            GmailFailure failure = GmailFailure.of(e);
+            if (failure.kind() != GmailFailure.Kind.NOT_FOUND) {
+                throw e;
+            }
+            LOG.warn("Mailbox {}: history cursor {} has expired at Gmail; resyncing with \"{}\" (at most {} messages); "
+                    + "messages already stored are skipped", mailboxId, cursor, mailbox.bootstrapQuery(),
+                    mailbox.bootstrapMaxMessages());
+            return relist(gmail, mailbox, SyncBatch.Mode.RESYNC);
+        }
+    }
+
+    /** Last step of a poll: every message in the batch is committed, so the cursor may move. */
+    public void advance(@Body SyncBatch batch) {
+        if (batch.mode() == SyncBatch.Mode.SKIPPED || batch.newCursor() == null) {
+            return;
+        }
+        states.advance(batch.mailbox(), batch.newCursor());
+        if (batch.size() > 0 || batch.mode() != SyncBatch.Mode.HISTORY) {
+            LOG.info("Mailbox {}: {} done, {} message{} checked, cursor now at history {}", batch.mailbox(),
+                    batch.mode().name().toLowerCase(), batch.size(), batch.size() == 1 ? "" : "s", batch.newCursor());
+        }
+    }
+
+    /** Error handler of the intake route: record the failure and back off; other mailboxes carry on. */
+    public void failed(Exchange exchange) {
+        String mailboxId = exchange.getMessage().getHeader(MessageIngest.MAILBOX_HEADER, String.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        GmailFailure failure = GmailFailure.of(error);
+        Duration delay = states.failed(mailboxId, failure);
+        MailboxStatus status = states.status(mailboxId);
+        String state = status == null ? "?" : status.state().name();
+        if (failure.kind() == GmailFailure.Kind.OTHER) {
+            LOG.error("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
+                    delay.toMillis(), error);
+        } else {
+            LOG.warn("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
+                    delay.toMillis());
+        }
+    }
+
+    private SyncBatch history(Gmail gmail, MailboxSettings mailbox, String cursor) throws IOException {
+        Set<String> ids = new LinkedHashSet<>();
+        String pageToken = null;
+        String newCursor;
+        do {
+            quotas.acquire(mailbox.id(), QuotaPacer.HISTORY_LIST);
+            ListHistoryResponse page = gmail.users().history().list("me")
+                    .setStartHistoryId(new BigInteger(cursor))
+                    .setHistoryTypes(List.of("messageAdded"))
+                    .setMaxResults(PAGE_SIZE)
+                    .setPageToken(pageToken)
+                    .execute();
+            String lastRecord = null;
+            for (History record : page.getHistory() == null ? List.<History>of() : page.getHistory()) {
+                for (HistoryMessageAdded added : record.getMessagesAdded() == null
+                        ? List.<HistoryMessageAdded>of() : record.getMessagesAdded()) {
+                    Message message = added.getMessage();
+                    if (message != null && !excluded(message, mailbox)) {
+                        ids.add(message.getId());
+                    }
+                }
+                lastRecord = record.getId().toString();
+                if (ids.size() >= maxMessagesPerPoll) {
+                    // Stop at a record boundary: the cursor covers exactly what this batch holds.
+                    return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), lastRecord);
+                }
+            }
+            newCursor = page.getHistoryId() == null ? cursor : page.getHistoryId().toString();
+            pageToken = page.getNextPageToken();
+        } while (pageToken != null);
+        return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), newCursor);
+    }
+
+    /**
+     * Bootstrap and resync: the profile's history id first, then the bounded list, so nothing
+     * that arrives in between is missed (it is in the history after that id).
+     */
+    private SyncBatch relist(Gmail gmail, MailboxSettings mailbox, SyncBatch.Mode mode) throws IOException {
+        quotas.acquire(mailbox.id(), QuotaPacer.GET_PROFILE);
+        Profile profile = gmail.users().getProfile("me").execute();
+        List<String> ids = new ArrayList<>();
+        String pageToken = null;
+        do {
+            quotas.acquire(mailbox.id(), QuotaPacer.MESSAGES_LIST);
+            long wanted = Math.min(PAGE_SIZE, mailbox.bootstrapMaxMessages() - ids.size());
+            ListMessagesResponse page = gmail.users().messages().list("me")
+                    .setQ(mailbox.bootstrapQuery())
+                    .setMaxResults(wanted)
+                    .setPageToken(pageToken)
+                    .execute();
+            if (page.getMessages() != null) {
+                page.getMessages().forEach(m -> ids.add(m.getId()));
+            }
+            pageToken = page.getNextPageToken();
+        } while (pageToken != null && ids.size() < mailbox.bootstrapMaxMessages());
+        Collections.reverse(ids); // Gmail lists newest first; ingest in arrival order
+        LOG.info("Mailbox {} ({}): {} found {} message{} matching \"{}\"", mailbox.id(), mailbox.address(),
+                mode.name().toLowerCase(), ids.size(), ids.size() == 1 ? "" : "s", mailbox.bootstrapQuery());
+        return new SyncBatch(mailbox.id(), mode, List.copyOf(ids), profile.getHistoryId().toString());
+    }
+
+    private static boolean excluded(Message message, MailboxSettings mailbox) {
+        return message.getLabelIds() != null && MessageIngest.isExcluded(message.getLabelIds(), mailbox.excludeLabels());
+    }
+
+    private MailboxSettings mailbox(String mailboxId) {
+        MailboxSettings mailbox = mailboxes.get(mailboxId);
+        if (mailbox == null) {
+            throw new IllegalArgumentException("Unknown mailbox '" + mailboxId + "'");
+        }
+        return mailbox;
+    }
+}

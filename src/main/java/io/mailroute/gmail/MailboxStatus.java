@@ -1,0 +1,8 @@
+package io.mailroute.gmail;
+
+import java.time.Instant;
+
+/** A snapshot of one mailbox's intake for the API and the health check. */
+public record MailboxStatus(String id, String address, MailboxState state, String historyId, Instant lastPollAt,
+        Instant lastSuccessAt, String lastError, int consecutiveFailures, Instant nextAttemptAt) {
+}

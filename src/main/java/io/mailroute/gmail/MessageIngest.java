@@ -1,0 +1,230 @@
+package io.mailroute.gmail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.api.services.gmail.model.Message;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.db.Database;
+import io.mailroute.events.Event;
+import io.mailroute.events.EventLog;
+import io.mailroute.gmail.mime.AttachmentRef;
+import io.mailroute.gmail.mime.MailAddress;
+import io.mailroute.gmail.mime.MalformedMailException;
+import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.gmail.mime.ParsedMail;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one Gmail message (format RAW) into a committed {@code mail_message} row and its
+ * {@code message.received} event, or, when it cannot be read, a quarantined row, its raw bytes
+ * under {@code data/quarantine/} and a {@code message.quarantined} event. Never throws for bad
+ * mail: a poison message must not stop its mailbox.
+ */
+public final class MessageIngest {
+
+    public static final String MAILBOX_HEADER = "MailrouteMailbox";
+    public static final String ORIGIN_HEADER = "X-Mailroute-Origin";
+    private static final Logger LOG = LoggerFactory.getLogger(MessageIngest.class);
+    private static final int PREVIEW_CHARS = 280;
+
+    private final Database db;
+    private final MessageStore store;
+    private final EventLog events;
+    private final MimeParser parser;
+    private final Map<String, MailboxSettings> mailboxes;
+    private final Path quarantineDir;
+    private final long maxMessageBytes;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public MessageIngest(Database db, EventLog events, MimeParser parser, Map<String, MailboxSettings> mailboxes,
+            Path quarantineDir, long maxMessageBytes, ObjectMapper json, Clock clock) {
+        this.db = db;
+        this.store = new MessageStore(db, json);
+        this.events = events;
+        this.parser = parser;
+        this.mailboxes = mailboxes;
+        this.quarantineDir = quarantineDir;
+        this.maxMessageBytes = maxMessageBytes;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * @return the committed event, or null when the message is skipped (excluded label, our own
+     *     outbound mail) or was already stored
+     */
+    public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
+        MailboxSettings mailbox = mailboxes.get(mailboxId);
+        List<String> labels = message.getLabelIds() == null ? List.of() : message.getLabelIds();
+        if (isExcluded(labels, mailbox.excludeLabels())) {
+            LOG.debug("Mailbox {}: skipping message {} with labels {}", mailboxId, message.getId(), labels);
+            return null;
+        }
+        byte[] raw = message.getRaw() == null ? new byte[0] : message.decodeRaw();
+        MessageStore.GmailMeta meta = new MessageStore.GmailMeta(mailboxId, message.getId(), message.getThreadId(),
+                message.getHistoryId() == null ? null : message.getHistoryId().toString(), labels,
+                message.getInternalDate() == null ? null : Instant.ofEpochMilli(message.getInternalDate()),
+                raw.length, sha256(raw));
+        if (raw.length == 0) {
+            return quarantine(meta, raw, "Gmail returned no raw content for the message");
+        }
+        if (raw.length > maxMessageBytes) {
+            return quarantine(meta, raw, "message is " + raw.length + " bytes, over the limit of " + maxMessageBytes
+                    + " (mailroute.intake.max-message-bytes)");
+        }
+        ParsedMail mail;
+        try {
+            mail = parser.parse(raw);
+        } catch (MalformedMailException e) {
+            return quarantine(meta, raw, e.getMessage());
+        } catch (RuntimeException e) {
+            // A parser bug must not block the mailbox either; the bytes are kept for the fix.
+            return quarantine(meta, raw, "unexpected parser failure: " + e);
+        }
+        if (mail.extraHeaders().containsKey(ORIGIN_HEADER)) {
+            LOG.debug("Mailbox {}: skipping our own outbound message {}", mailboxId, message.getId());
+            return null;
+        }
+        Instant now = clock.instant();
+        Event event = db.transactions().execute(tx -> {
+            Long id = store.insertIngested(meta, mail, now);
+            return id == null ? null : events.append("message.received", mailboxId, null, id, receivedData(id, meta, mail));
+        });
+        if (event != null) {
+            LOG.info("Mailbox {}: received \"{}\" from {} ({} attachment{})", mailboxId, oneLine(mail.subject()),
+                    mail.from() == null ? "unknown sender" : mail.from().address(), mail.attachments().size(),
+                    mail.attachments().size() == 1 ? "" : "s");
+        }
+        return event;
+    }
+
+    private Event quarantine(MessageStore.GmailMeta meta, byte[] raw, String reason) {
+        Path saved = saveRaw(meta, raw);
+        Instant now = clock.instant();
+        Event event = db.transactions().execute(tx -> {
+            Long id = store.insertQuarantined(meta, reason, now);
+            if (id == null) {
+                return null;
+            }
+            ObjectNode data = json.createObjectNode()
+                    .put("messageId", id)
+                    .put("gmailId", meta.gmailId())
+                    .put("threadId", meta.threadId())
+                    .put("reason", reason)
+                    .put("sizeBytes", meta.sizeBytes())
+                    .put("rawRef", saved == null ? null : "quarantine/" + meta.mailbox() + "/" + saved.getFileName());
+            return events.append("message.quarantined", meta.mailbox(), null, id, data);
+        });
+        if (event != null) {
+            LOG.warn("Mailbox {}: quarantined message {}: {}", meta.mailbox(), meta.gmailId(), reason);
+        }
+        return event;
+    }
+
+    /** Keeps the bytes of a quarantined message: nothing is lost, and the fix can be tested on them. */
+    private Path saveRaw(MessageStore.GmailMeta meta, byte[] raw) {
+        String safeId = meta.gmailId() == null ? "unknown" : meta.gmailId().replaceAll("[^A-Za-z0-9_-]", "_");
+        Path file = quarantineDir.resolve(meta.mailbox()).resolve(safeId + ".eml");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, raw, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            LOG.error("Mailbox {}: could not save quarantined message {} to {}: {}", meta.mailbox(), meta.gmailId(),
+                    file, e.getMessage());
+            return null;
+        }
+    }
+
+    private ObjectNode receivedData(long id, MessageStore.GmailMeta meta, ParsedMail mail) {
+        ObjectNode data = json.createObjectNode()
+                .put("messageId", id)
+                .put("gmailId", meta.gmailId())
+                .put("threadId", meta.threadId())
+                .put("historyId", meta.historyId())
+                .put("messageIdHeader", mail.messageId())
+                .put("inReplyTo", mail.inReplyTo())
+                .put("subject", mail.subject())
+                .put("date", mail.date() == null ? null : mail.date().toString())
+                .put("internalDate", meta.internalDate() == null ? null : meta.internalDate().toString())
+                .put("sizeBytes", meta.sizeBytes())
+                .put("preview", preview(mail.textBody()));
+        data.set("references", json.valueToTree(mail.references()));
+        data.set("from", mail.from() == null ? null : address(mail.from()));
+        data.set("to", addresses(mail.to()));
+        data.set("cc", addresses(mail.cc()));
+        data.set("replyTo", addresses(mail.replyTo()));
+        data.set("labels", json.valueToTree(meta.labelIds()));
+        ArrayNode attachments = data.putArray("attachments");
+        for (AttachmentRef a : mail.attachments()) {
+            attachments.addObject()
+                    .put("filename", a.filename())
+                    .put("contentType", a.contentType())
+                    .put("size", a.size())
+                    .put("sha256", a.sha256())
+                    .put("inline", a.inline())
+                    .put("ref", "attachments/" + a.sha256());
+        }
+        data.putObject("authentication")
+                .put("dkim", mail.authentication().dkim())
+                .put("spf", mail.authentication().spf())
+                .put("dmarc", mail.authentication().dmarc());
+        return data;
+    }
+
+    private ObjectNode address(MailAddress address) {
+        return json.createObjectNode().put("address", address.address()).put("name", address.displayName());
+    }
+
+    private ArrayNode addresses(List<MailAddress> list) {
+        ArrayNode array = json.createArrayNode();
+        list.forEach(a -> array.add(address(a)));
+        return array;
+    }
+
+    static boolean isExcluded(List<String> labels, Set<String> excluded) {
+        return labels.stream().anyMatch(excluded::contains);
+    }
+
+    static String preview(String text) {
+        if (text == null) {
+            return null;
+        }
+        String collapsed = text.replaceAll("\\s+", " ").strip();
+        return collapsed.length() <= PREVIEW_CHARS ? collapsed : collapsed.substring(0, PREVIEW_CHARS) + "…";
+    }
+
+    /** Subjects are untrusted: no line breaks or control characters into our logs. */
+    static String oneLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        String clean = text.replaceAll("\\p{Cntrl}", " ");
+        return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.mailroute.gmail;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Spends a mailbox's Gmail quota budget evenly: a call costing n units may start n/rate seconds
+ * after the previous reservation ends, so no one-second window ever holds more than the budget
+ * plus one call. Costs are Gmail's published units (messages.get 5, history.list 2, ...).
+ */
+public final class QuotaPacer {
+
+    public static final int GET_PROFILE = 1;
+    public static final int HISTORY_LIST = 2;
+    public static final int MESSAGES_LIST = 5;
+    public static final int MESSAGES_GET = 5;
+    public static final int MESSAGES_MODIFY = 5;
+    public static final int LABELS = 5;
+
+    private final double nanosPerUnit;
+    private long nextFreeNanos = System.nanoTime();
+
+    public QuotaPacer(int unitsPerSecond) {
+        if (unitsPerSecond <= 0) {
+            throw new IllegalArgumentException("unitsPerSecond must be positive");
+        }
+        this.nanosPerUnit = 1_000_000_000d / unitsPerSecond;
+    }
+
+    /** Reserves the units and returns how long the caller must wait before spending them. */
+    public synchronized long reserveNanos(int units, long nowNanos) {
+        long start = Math.max(nextFreeNanos, nowNanos);
+        nextFreeNanos = start + Math.round(units * nanosPerUnit);
+        return start - nowNanos;
+    }
+
+    /** Blocks until the units may be spent. */
+    public void acquire(int units) {
+        long wait = reserveNanos(units, System.nanoTime());
+        long deadline = System.nanoTime() + wait;
+        while (wait > 0) {
+            LockSupport.parkNanos(wait);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            wait = deadline - System.nanoTime();
+        }
+    }
+
+    public double unitsPerSecond() {
+        return TimeUnit.SECONDS.toNanos(1) / nanosPerUnit;
+    }
+}

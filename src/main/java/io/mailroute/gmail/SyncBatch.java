@@ -1,0 +1,29 @@
+package io.mailroute.gmail;
+
+import java.util.List;
+
+/**
+ * What one poll of one mailbox must fetch, and the history id to store once all of it is
+ * committed. {@code newCursor} is null when the cursor must stay where it is.
+ */
+public record SyncBatch(String mailbox, Mode mode, List<String> messageIds, String newCursor) {
+
+    public enum Mode {
+        /** First poll: the bootstrap query, then history from the profile's id. */
+        BOOTSTRAP,
+        /** The normal case: history since the stored cursor. */
+        HISTORY,
+        /** The stored cursor had expired (history 404): a bounded re-list; duplicates are skipped. */
+        RESYNC,
+        /** Backing off after a failure: nothing to do this time. */
+        SKIPPED
+    }
+
+    public static SyncBatch skipped(String mailbox) {
+        return new SyncBatch(mailbox, Mode.SKIPPED, List.of(), null);
+    }
+
+    public int size() {
+        return messageIds.size();
+    }
+}

@@ -1,0 +1,107 @@
+package io.mailroute.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MailboxesFileTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String VALID = """
+            defaults:
+              pollInterval: 2s
+              quotaUnitsPerSecond: 40
+            mailboxes:
+              - id: support
+                address: Support@Acme.example
+                credentials: env:MAILROUTE_SUPPORT
+              - id: hr
+                address: hr@acme.example
+                credentials: sandbox
+                gmail: sandbox
+                pollInterval: 500ms
+                excludeLabels: [SPAM]
+                processedLabel: Mailroute/Done
+            """;
+
+    @Test
+    void readsMailboxesWithDefaultsAndOverrides() throws IOException {
+        List<MailboxSettings> mailboxes = MailboxesFile.load(write(VALID));
+
+        MailboxSettings support = mailboxes.get(0);
+        assertEquals("support@acme.example", support.address());
+        assertEquals(MailboxSettings.CredentialsRef.env("MAILROUTE_SUPPORT"), support.credentials());
+        assertEquals(MailboxSettings.GOOGLE_ROOT_URL, support.gmailRootUrl());
+        assertEquals(MailboxSettings.GOOGLE_TOKEN_URL, support.tokenUrl());
+        assertEquals(Duration.ofSeconds(2), support.pollInterval());
+        assertEquals(40, support.quotaUnitsPerSecond());
+        assertEquals(List.copyOf(MailboxSettings.DEFAULT_EXCLUDED_LABELS), List.copyOf(support.excludeLabels()));
+        assertEquals(null, support.processedLabel());
+
+        MailboxSettings hr = mailboxes.get(1);
+        assertTrue(hr.usesSandbox());
+        assertEquals(MailboxSettings.SANDBOX, hr.tokenUrl());
+        assertEquals(Duration.ofMillis(500), hr.pollInterval());
+        assertEquals(List.of("SPAM"), List.copyOf(hr.excludeLabels()));
+        assertEquals("Mailroute/Done", hr.processedLabel());
+        assertEquals("gmail-hr", hr.componentName());
+    }
+
+    @Test
+    void explicitGmailUrlDerivesItsTokenUrl() throws IOException {
+        MailboxSettings m = MailboxesFile.load(write("""
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox, gmail: "http://127.0.0.1:9999"}
+                """)).get(0);
+        assertEquals("http://127.0.0.1:9999/", m.gmailRootUrl());
+        assertEquals("http://127.0.0.1:9999/token", m.tokenUrl());
+    }
+
+    /** Each broken file must produce a problem that names the key, so a person can find it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "missing id          | mailboxes:\\n  - {address: a@x.example, credentials: sandbox}                       | mailboxes[0].id",
+        "bad id              | mailboxes:\\n  - {id: Support!, address: a@x.example, credentials: sandbox}         | mailboxes[0].id",
+        "bad address         | mailboxes:\\n  - {id: a, address: nobody, credentials: sandbox}                    | mailboxes[0].address",
+        "bad credentials     | mailboxes:\\n  - {id: a, address: a@x.example, credentials: 'secret123'}           | mailboxes[0].credentials",
+        "bad duration        | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, pollInterval: soon} | mailboxes[0].pollInterval",
+        "zero quota          | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, quotaUnitsPerSecond: 0} | mailboxes[0].quotaUnitsPerSecond",
+        "unknown key         | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, pollintervall: 5s} | mailboxes[0].pollintervall",
+        "bad gmail url       | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, gmail: ftp://x} | mailboxes[0].gmail",
+        "duplicate id        | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox}\\n  - {id: a, address: b@x.example, credentials: sandbox} | mailboxes[1].id",
+        "bad default         | defaults: {pollInterval: '-'}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | mailboxes[0].pollInterval",
+        "no mailboxes        | mailboxes: []                                                                      | mailboxes",
+        "broken yaml         | 'mailboxes:\\n  - {id: a, address'                                                  | line",
+    })
+    void namesTheKeyOfEachProblem(String name, String yaml, String expectedKey) throws IOException {
+        Path file = write(yaml.replace("\\n", "\n").replaceAll("^'|'$", ""));
+        List<ConfigProblem> problems = MailboxesFile.check(file);
+        assertTrue(problems.stream().anyMatch(p -> p.key().startsWith(expectedKey)),
+                () -> "expected a problem at " + expectedKey + " but got " + problems);
+        assertTrue(problems.stream().allMatch(p -> p.file().equals(file.toString())), problems::toString);
+    }
+
+    @Test
+    void missingFileSaysWhatToDo() {
+        List<ConfigProblem> problems = MailboxesFile.check(dir.resolve("nope.yaml"));
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0).toString().contains("file not found"), problems.toString());
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("mailboxes.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}

@@ -1,0 +1,153 @@
+package io.mailroute.gmail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.services.gmail.model.Message;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.db.Database;
+import io.mailroute.events.Event;
+import io.mailroute.events.EventLog;
+import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.gmail.mime.MimeParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MessageIngestTest {
+
+    @TempDir
+    Path data;
+
+    private Database db;
+    private MessageIngest ingest;
+    private EventLog events;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void setUp() {
+        db = Database.open("jdbc:h2:mem:ingest-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "sa", "", 2);
+        MailboxSettings support = new MailboxSettings("support", "support@acme.example",
+                MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX, MailboxSettings.SANDBOX,
+                "newer_than:1d", 100, Duration.ofSeconds(1), 50,
+                new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
+                .register(support);
+        events = new EventLog(db, json, Clock.systemUTC());
+        ingest = new MessageIngest(db, events, new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)),
+                Map.of("support", support), data.resolve("quarantine"), 64 * 1024, json, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    @Test
+    void storesTheMessageAndItsEventOnceEvenWhenFetchedTwice() throws Exception {
+        Message gmail = gmail("18c0000000000001", List.of("INBOX", "UNREAD"), """
+                From: "Ann Customer" <ann@globex.example>
+                To: support@acme.example
+                Subject: Printer on fire
+                Message-ID: <p1@globex.example>
+                Date: Mon, 16 Nov 2026 09:30:00 +0100
+                Authentication-Results: mx.google.com; dkim=pass header.i=@globex.example; spf=pass smtp.mailfrom=globex.example; dmarc=pass header.from=globex.example
+                Content-Type: text/plain; charset=UTF-8
+
+                It is really on fire.
+                """);
+
+        Event event = ingest.ingest("support", gmail);
+
+        assertNotNull(event);
+        JsonNode payload = json.readTree(event.json());
+        assertEquals("message.received", payload.get("type").asText());
+        assertEquals("support", payload.get("mailbox").asText());
+        JsonNode data = payload.get("data");
+        assertEquals("Printer on fire", data.get("subject").asText());
+        assertEquals("ann@globex.example", data.get("from").get("address").asText());
+        assertEquals("p1@globex.example", data.get("messageIdHeader").asText());
+        assertEquals("pass", data.get("authentication").get("dmarc").asText());
+        assertEquals("thread-18c0000000000001", data.get("threadId").asText());
+        assertEquals("It is really on fire.", data.get("preview").asText());
+
+        assertNull(ingest.ingest("support", gmail), "a second fetch of the same gmail id must not store or event again");
+        assertEquals(1, count("SELECT COUNT(*) FROM mail_message"));
+        assertEquals(1, events.count("message.received"));
+    }
+
+    @Test
+    void quarantinesAnOversizeAttachmentKeepsTheBytesAndEventsIt() throws Exception {
+        String big = Base64.getMimeEncoder().encodeToString(new byte[4096]);
+        Message gmail = gmail("18c0000000000002", List.of("INBOX"), """
+                From: vendor@initech.example
+                To: support@acme.example
+                Subject: Big file
+                Message-ID: <big@initech.example>
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary="b1"
+
+                --b1
+                Content-Type: text/plain
+
+                see attached
+                --b1
+                Content-Type: application/octet-stream; name="blob.bin"
+                Content-Disposition: attachment; filename="blob.bin"
+                Content-Transfer-Encoding: base64
+
+                """ + big + "\n--b1--\n");
+
+        Event event = ingest.ingest("support", gmail);
+
+        assertEquals("message.quarantined", event.type());
+        JsonNode data = json.readTree(event.json()).get("data");
+        assertTrue(data.get("reason").asText().contains("blob.bin"), data.toString());
+        Path saved = this.data.resolve(data.get("rawRef").asText());
+        assertTrue(Files.isRegularFile(saved), "quarantined bytes kept at " + saved);
+        assertEquals(gmail.decodeRaw().length, Files.size(saved));
+        assertEquals(1, count("SELECT COUNT(*) FROM mail_message WHERE status = 'QUARANTINED'"));
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitIsQuarantinedUnparsed() {
+        Message gmail = gmail("18c0000000000003", List.of("INBOX"),
+                "Subject: huge\n\n" + "x".repeat(70 * 1024));
+        Event event = ingest.ingest("support", gmail);
+        assertEquals("message.quarantined", event.type());
+        assertTrue(event.json().contains("mailroute.intake.max-message-bytes"), event.json());
+    }
+
+    @Test
+    void skipsExcludedLabelsAndOurOwnOutboundMail() {
+        assertNull(ingest.ingest("support", gmail("18c0000000000004", List.of("SENT"), "Subject: sent by a person\n\nhi\n")));
+        assertNull(ingest.ingest("support", gmail("18c0000000000005", List.of("INBOX"),
+                "Subject: our alert\nX-Mailroute-Origin: mailroute\nFrom: mailroute@acme.example\n\nhi\n")));
+        assertEquals(0, count("SELECT COUNT(*) FROM mail_message"));
+    }
+
+    private long count(String sql) {
+        return db.jdbc().getJdbcTemplate().queryForObject(sql, Long.class);
+    }
+
+    private static Message gmail(String id, List<String> labels, String rfc822) {
+        byte[] raw = rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        return new Message().setId(id).setThreadId("thread-" + id).setLabelIds(labels)
+                .setInternalDate(1_763_000_000_000L).encodeRaw(raw);
+    }
+}

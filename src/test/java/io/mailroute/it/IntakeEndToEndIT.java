@@ -1,0 +1,180 @@
+package io.mailroute.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged service against the Gmail sandbox over real HTTP, through the unmodified Google
+ * client: what operations would see, checked through the service's own API.
+ */
+class IntakeEndToEndIT {
+
+    private static final Duration SOON = Duration.ofSeconds(30);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void insertedMailBecomesOneEventWithinSeconds() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            String gmailId = world.insert("support", "Printer on fire");
+
+            service.await(SOON, "message.received for " + gmailId,
+                    () -> gmailIds(service.events("message.received")).contains(gmailId));
+
+            JsonNode event = service.events("message.received").get(0);
+            assertEquals("support", event.get("mailbox").asText());
+            assertEquals("Printer on fire", event.at("/data/subject").asText());
+            JsonNode message = service.api("/api/messages/" + event.at("/data/messageId").asLong());
+            assertEquals("INGESTED", message.get("status").asText());
+            assertTrue(message.get("textBody").asText().contains("Hello, this is message"), message.toString());
+            assertEquals("pass", message.at("/authentication/dkim").asText(), "the sandbox stamps Authentication-Results");
+            assertEquals(404, service.apiResponse("/api/messages/999999").statusCode());
+            assertEquals(400, service.apiResponse("/api/events?limit=lots").statusCode());
+        }
+    }
+
+    @Test
+    void aCrashMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            Set<String> inserted = new HashSet<>();
+            IntStream.range(0, 150).forEach(i -> inserted.add(world.insert("support", "Order " + i)));
+
+            service.await(SOON, "some messages ingested", () -> service.events("message.received").size() >= 20);
+            service.kill();
+            IntStream.range(150, 200).forEach(i -> inserted.add(world.insert("support", "Order " + i)));
+            service.start().awaitUp(SOON);
+
+            service.await(Duration.ofSeconds(60), "all 200 messages", () -> service.events("message.received").size() >= 200);
+            Thread.sleep(1000); // a few more polls: anything duplicated would show now
+            List<JsonNode> events = service.events("message.received");
+            assertEquals(inserted, gmailIds(events), "every inserted message, exactly once");
+            assertEquals(200, events.size());
+            assertEquals(200, service.api("/api/messages?limit=500").get("items").size());
+        }
+    }
+
+    @Test
+    void anExpiredHistoryCursorResyncsWithoutLossOrDuplicates() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            Set<String> inserted = new HashSet<>();
+            IntStream.range(0, 5).forEach(i -> inserted.add(world.insert("support", "Before " + i)));
+            service.await(SOON, "first five", () -> service.events("message.received").size() == 5);
+
+            world.sandbox.admin().expireHistory(IntakeFixture.address("support"));
+            IntStream.range(0, 5).forEach(i -> inserted.add(world.insert("support", "After " + i)));
+
+            service.await(SOON, "all ten", () -> service.events("message.received").size() >= 10);
+            Thread.sleep(1000);
+            assertEquals(inserted, gmailIds(service.events("message.received")));
+            assertEquals(10, service.events("message.received").size());
+            assertTrue(service.log().contains("resync"), "the resync is visible in the log");
+        }
+    }
+
+    @Test
+    void aRateLimitStormBacksOffAndRecoversFully() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            world.sandbox.admin().rateLimitNext(40, 1);
+            Set<String> inserted = new HashSet<>();
+            IntStream.range(0, 20).forEach(i -> inserted.add(world.insert(i % 2 == 0 ? "support" : "hr", "Storm " + i)));
+
+            service.await(Duration.ofSeconds(60), "all twenty after the storm",
+                    () -> service.events("message.received").size() >= 20);
+            assertEquals(inserted, gmailIds(service.events("message.received")));
+            assertTrue(service.log().contains("429"), "the backoff is visible in the log");
+            service.await(SOON, "both mailboxes ACTIVE again", () -> states(service).equals(Set.of("ACTIVE")));
+        }
+    }
+
+    @Test
+    void aPoisonMessageIsQuarantinedAndTheRestFlow() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"),
+                "mailroute.intake.max-attachment-bytes = 2048\n");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            String before = world.insert("support", "Before the poison");
+            String poison = world.insertRaw("support", ("""
+                    From: vendor@initech.example
+                    To: support@acme.example
+                    Subject: Huge scan
+                    Message-ID: <poison@initech.example>
+                    MIME-Version: 1.0
+                    Content-Type: multipart/mixed; boundary="b"
+
+                    --b
+                    Content-Type: text/plain
+
+                    scan attached
+                    --b
+                    Content-Type: application/pdf; name="scan.pdf"
+                    Content-Disposition: attachment; filename="scan.pdf"
+                    Content-Transfer-Encoding: base64
+
+                    """ + java.util.Base64.getMimeEncoder().encodeToString(new byte[8192]) + "\n--b--\n")
+                    .replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+            String after = world.insert("support", "After the poison");
+
+            service.await(SOON, "the two good messages",
+                    () -> gmailIds(service.events("message.received")).containsAll(Set.of(before, after)));
+            List<JsonNode> quarantined = service.events("message.quarantined");
+            assertEquals(1, quarantined.size());
+            assertEquals(poison, quarantined.get(0).at("/data/gmailId").asText());
+            assertTrue(quarantined.get(0).at("/data/reason").asText().contains("scan.pdf"));
+            assertEquals(1, service.api("/api/messages?status=quarantined").get("items").size());
+            assertEquals("UP", service.healthStatus(), "a poison message does not make the mailbox unhealthy");
+        }
+    }
+
+    @Test
+    void aRevokedMailboxIsNamedByHealthWhileTheOthersFlow() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            world.sandbox.admin().revokeRefreshToken(IntakeFixture.address("hr"));
+            // The client holds a valid access token until it expires; the sandbox revokes both.
+            service.await(SOON, "health DOWN", () -> "DOWN".equals(service.healthStatus()));
+            String health = service.health().toString();
+            assertTrue(health.contains("mailbox-hr"), health);
+            assertTrue(!health.contains("\"mailbox-support\",\"status\":\"DOWN\""), health);
+
+            String gmailId = world.insert("support", "Still flowing");
+            service.await(SOON, "support keeps flowing", () -> gmailIds(service.events("message.received")).contains(gmailId));
+            JsonNode hr = mailbox(service, "hr");
+            assertEquals("NOT_CONNECTED", hr.get("state").asText());
+        }
+    }
+
+    private static Set<String> gmailIds(List<JsonNode> events) {
+        return events.stream().map(e -> e.at("/data/gmailId").asText()).collect(Collectors.toSet());
+    }
+
+    private static Set<String> states(ServiceProcess service) {
+        Set<String> states = new HashSet<>();
+        service.api("/api/mailboxes").get("items").forEach(m -> states.add(m.get("state").asText()));
+        return states;
+    }
+
+    private static JsonNode mailbox(ServiceProcess service, String id) {
+        for (JsonNode m : service.api("/api/mailboxes").get("items")) {
+            if (m.get("id").asText().equals(id)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no mailbox " + id);
+    }
+}

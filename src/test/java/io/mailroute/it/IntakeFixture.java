@@ -1,0 +1,99 @@
+package io.mailroute.it;
+
+import io.mailroute.sandbox.GmailSandbox;
+import io.mailroute.sandbox.SandboxCredentials;
+import io.mailroute.sandbox.SandboxOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One end-to-end world: a Gmail sandbox in this JVM with the given mailboxes, and a config
+ * directory for the packaged service that points at it, with credentials passed the production
+ * way (environment variables). The shipped application.properties is used, so the test runs the
+ * packaged configuration; only ports, the data directory and poll timing differ.
+ */
+public final class IntakeFixture implements AutoCloseable {
+
+    public final GmailSandbox sandbox;
+    public final Path configDir;
+    public final Path dataDir;
+    public final Map<String, String> environment = new LinkedHashMap<>();
+    private int sequence;
+
+    public IntakeFixture(Path workDir, List<String> mailboxIds, String extraProperties) throws IOException {
+        sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
+        configDir = Files.createDirectories(workDir.resolve("config"));
+        dataDir = workDir.resolve("data");
+        StringBuilder mailboxes = new StringBuilder("""
+                defaults:
+                  pollInterval: 200ms
+                  quotaUnitsPerSecond: 1000
+                  bootstrapQuery: "newer_than:30d"
+                mailboxes:
+                """);
+        for (String id : mailboxIds) {
+            String address = address(id);
+            String prefix = "IT_" + id.toUpperCase(Locale.ROOT).replace('-', '_');
+            sandbox.admin().addUser(address, "refresh-" + id);
+            SandboxCredentials credentials = sandbox.admin().credentials(address);
+            environment.put(prefix + "_CLIENT_ID", credentials.clientId());
+            environment.put(prefix + "_CLIENT_SECRET", credentials.clientSecret());
+            environment.put(prefix + "_REFRESH_TOKEN", credentials.refreshToken());
+            mailboxes.append("  - id: ").append(id).append('\n')
+                    .append("    address: ").append(address).append('\n')
+                    .append("    credentials: env:").append(prefix).append('\n')
+                    .append("    gmail: ").append(sandbox.rootUrl()).append('\n');
+        }
+        Files.writeString(configDir.resolve("mailboxes.yaml"), mailboxes);
+        String shipped = Files.readString(Path.of("config", "application.properties"));
+        Files.writeString(configDir.resolve("application.properties"), shipped + """
+
+                ## end-to-end test overrides
+                mailroute.sandbox.enabled = false
+                mailroute.intake.initial-delay = 100
+                mailroute.intake.backoff-base = 200ms
+                mailroute.intake.backoff-max = 2s
+                """ + extraProperties);
+    }
+
+    public static String address(String mailboxId) {
+        return mailboxId + "@acme.example";
+    }
+
+    public ServiceProcess service() throws IOException {
+        return new ServiceProcess(configDir, dataDir, environment);
+    }
+
+    /** Inserts a small, distinct, realistic message through the sandbox's messages.insert path. */
+    public String insert(String mailboxId, String subject) {
+        int n = ++sequence;
+        String rfc822 = """
+                From: "Customer %1$d" <customer%1$d@globex.example>
+                To: %2$s
+                Subject: %3$s
+                Date: Sun, 22 Nov 2026 09:%4$02d:00 +0000
+                Message-ID: <m%1$d.%5$d@globex.example>
+                MIME-Version: 1.0
+                Content-Type: text/plain; charset=UTF-8
+
+                Hello, this is message %1$d.
+                """.formatted(n, address(mailboxId), subject, n % 60, System.nanoTime());
+        return sandbox.admin().insert(address(mailboxId), rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8),
+                List.of("INBOX", "UNREAD"));
+    }
+
+    public String insertRaw(String mailboxId, byte[] rfc822) {
+        return sandbox.admin().insert(address(mailboxId), rfc822, List.of("INBOX", "UNREAD"));
+    }
+
+    @Override
+    public void close() {
+        sandbox.close();
+    }
+}

@@ -1,0 +1,194 @@
+package io.mailroute.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The packaged service ({@code java -jar target/mailroute.jar}) as a child process on loopback
+ * ports of its own, with its output in a log file that failures print. Owns nothing else.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path configDir;
+    private final Path log;
+    private final Map<String, String> environment;
+    private final List<String> systemProperties;
+    private final int apiPort;
+    private final int managementPort;
+    private Process process;
+    private int starts;
+
+    public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment) throws IOException {
+        this.configDir = configDir;
+        this.environment = environment;
+        this.apiPort = freePort();
+        this.managementPort = freePort();
+        this.log = dataDir.resolveSibling("service.log");
+        this.systemProperties = List.of(
+                "-Dcamel.server.port=" + apiPort,
+                "-Dcamel.management.port=" + managementPort,
+                "-Dmailroute.data-dir=" + dataDir.toAbsolutePath());
+    }
+
+    public ServiceProcess start() throws IOException {
+        Path jar = Path.of("target", "mailroute.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("target/mailroute.jar is missing: run mvn verify (ITs run after package)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.addAll(systemProperties);
+        command.addAll(List.of("-jar", jar.toString(), "--config", configDir.toString(), "--routes", "routes"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Files.writeString(log, "=== start " + (++starts) + " ===\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        process = builder.start();
+        return this;
+    }
+
+    /** Waits until /observe/health answers UP. */
+    public ServiceProcess awaitUp(Duration timeout) {
+        await(timeout, "the service to report UP", () -> "UP".equals(healthStatus()));
+        return this;
+    }
+
+    /** The overall health status, or null when the management port does not answer. */
+    public String healthStatus() {
+        JsonNode health = health();
+        return health == null ? null : health.path("status").asText(null);
+    }
+
+    public JsonNode health() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** GET on the service API; fails the test on a non-200 answer. */
+    public JsonNode api(String pathAndQuery) {
+        HttpResponse<String> response = apiResponse(pathAndQuery);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + pathAndQuery + " answered " + response.statusCode() + ": " + response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + pathAndQuery + " did not answer JSON: " + response.body(), e);
+        }
+    }
+
+    public HttpResponse<String> apiResponse(String pathAndQuery) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + pathAndQuery))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + pathAndQuery + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Every event of a type, following the API's paging to the end. */
+    public List<JsonNode> events(String type) {
+        List<JsonNode> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            JsonNode page = api("/api/events?type=" + type + "&limit=500&after=" + after);
+            page.get("items").forEach(all::add);
+            if (page.get("next").isNull()) {
+                return all;
+            }
+            after = page.get("next").asLong();
+        }
+    }
+
+    /** A crash: SIGKILL, no shutdown hooks, no graceful stop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Polls the condition every 100 ms; on timeout fails with the service log attached. */
+    public void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (process != null && !process.isAlive()) {
+                throw new AssertionError("the service exited with " + process.exitValue() + " while waiting for " + what
+                        + "\n--- service log ---\n" + tail(log()));
+            }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                + "\n--- service log ---\n" + tail(log()));
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 20_000 ? text : "…" + text.substring(text.length() - 20_000);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
