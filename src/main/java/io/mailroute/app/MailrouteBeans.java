@@ -1,9 +1,6 @@
 package io.mailroute.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.CredentialsResolver;
@@ -18,6 +15,7 @@ import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageIngest;
 import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.json.Json;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.ops.ApiQueries;
 import io.mailroute.ops.DatabaseHealthCheck;
@@ -70,10 +68,7 @@ public final class MailrouteBeans implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = Settings.of(context, configDir);
-        ObjectMapper json = JsonMapper.builder()
-                .addModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .build();
+        ObjectMapper json = Json.newMapper();
         Clock clock = Clock.systemUTC();
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
         mailboxes = MailboxesFile.load(mailboxesFile);

@@ -12,8 +12,10 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ class MessageIngestTest {
     private Database db;
     private MessageIngest ingest;
     private EventLog events;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.newMapper();
 
     @BeforeEach
     void setUp() {
@@ -85,6 +87,7 @@ class MessageIngestTest {
         assertEquals("pass", data.get("authentication").get("dmarc").asText());
         assertEquals("thread-18c0000000000001", data.get("threadId").asText());
         assertEquals("It is really on fire.", data.get("preview").asText());
+        EventSchemas.assertValid("message-events.schema.json", payload);
 
         assertNull(ingest.ingest("support", gmail), "a second fetch of the same gmail id must not store or event again");
         assertEquals(1, count("SELECT COUNT(*) FROM mail_message"));
@@ -118,6 +121,7 @@ class MessageIngestTest {
         assertEquals("message.quarantined", event.type());
         JsonNode data = json.readTree(event.json()).get("data");
         assertTrue(data.get("reason").asText().contains("blob.bin"), data.toString());
+        EventSchemas.assertValid("message-events.schema.json", json.readTree(event.json()));
         Path saved = this.data.resolve(data.get("rawRef").asText());
         assertTrue(Files.isRegularFile(saved), "quarantined bytes kept at " + saved);
         assertEquals(gmail.decodeRaw().length, Files.size(saved));
