@@ -1,0 +1,84 @@
+package io.mailroute.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.config.ConfigProblem;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigCheckTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theShippedConfigurationAndRoutesAreValid() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ConfigCheck(Path.of("config"), Path.of("routes")).run(print(out), print(err));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("OK"));
+    }
+
+    @Test
+    void aBrokenMailboxFileIsReportedWithFileAndKey() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.writeString(config.resolve("mailboxes.yaml"), """
+                mailboxes:
+                  - id: support
+                    address: support@acme.example
+                    credentials: env:MAILROUTE_TEST_NOT_SET
+                    pollInterval: every now and then
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals("mailboxes[0].pollInterval", problems.get(0).key());
+        assertTrue(problems.get(0).file().endsWith("mailboxes.yaml"));
+    }
+
+    @Test
+    void missingEnvironmentCredentialsNameTheVariable() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.writeString(config.resolve("mailboxes.yaml"), """
+                mailboxes:
+                  - {id: support, address: support@acme.example, credentials: env:MAILROUTE_TEST_NOT_SET}
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().contains("MAILROUTE_TEST_NOT_SET_CLIENT_ID"), problems.toString());
+    }
+
+    @Test
+    void aBrokenRouteFileAndAMissingTemplateAreReported() throws IOException {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(routes.resolve("broken.camel.yaml"), """
+                - route:
+                    id: broken
+                    from:
+                      uri: timer:x
+                      steps:
+                        - to: {uri: log:x, notAnOption: [1, 2
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(Path.of("config"), routes).problems();
+        assertTrue(problems.stream().anyMatch(p -> p.file().endsWith("broken.camel.yaml")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> "gmail-intake".equals(p.key())), problems.toString());
+    }
+
+    private Path copyOfShippedConfig() throws IOException {
+        Path config = Files.createDirectories(work.resolve("config"));
+        Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
+        return config;
+    }
+
+    private static PrintStream print(ByteArrayOutputStream buffer) {
+        return new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    }
+}
