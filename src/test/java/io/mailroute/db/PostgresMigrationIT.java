@@ -1,0 +1,71 @@
+package io.mailroute.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.google.api.services.gmail.model.Message;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.events.Event;
+import io.mailroute.events.EventLog;
+import io.mailroute.gmail.Backoff;
+import io.mailroute.gmail.MailboxStates;
+import io.mailroute.gmail.MessageIngest;
+import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same migrations and the same SQL on a real PostgreSQL. {@code .ci/run} starts one on
+ * loopback and sets MAILROUTE_TEST_POSTGRES_URL; without it this test is skipped, saying so.
+ */
+class PostgresMigrationIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void migratesAndIngestsIdempotentlyOnPostgres() {
+        String url = System.getenv("MAILROUTE_TEST_POSTGRES_URL");
+        Assumptions.assumeTrue(url != null && !url.isBlank(),
+                "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available)");
+        try (Database db = Database.open(url, null, null, 2)) {
+            String mailboxId = "pg-" + System.nanoTime();
+            MailboxSettings mailbox = new MailboxSettings(mailboxId, mailboxId + "@acme.example",
+                    MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX, MailboxSettings.SANDBOX,
+                    "newer_than:1d", 10, Duration.ofSeconds(1), 50,
+                    new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+            MailboxStates states = new MailboxStates(db, Clock.systemUTC(),
+                    new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
+            states.register(mailbox);
+            states.register(mailbox);
+            EventLog events = new EventLog(db, Json.newMapper(), Clock.systemUTC());
+            MessageIngest ingest = new MessageIngest(db, events,
+                    new MimeParser(new AttachmentStore(data.resolve("attachments"), 1 << 20)), Map.of(mailboxId, mailbox),
+                    data.resolve("quarantine"), 1 << 20, Json.newMapper(), Clock.systemUTC());
+            Message gmail = new Message().setId("pg1").setThreadId("t1").setLabelIds(List.of("INBOX"))
+                    .encodeRaw("From: a@globex.example\r\nSubject: Grüße aus Köln\r\nMessage-ID: <pg1@globex.example>\r\n\r\nhallo\r\n"
+                            .getBytes(StandardCharsets.UTF_8));
+
+            Event first = ingest.ingest(mailboxId, gmail);
+            assertNotNull(first);
+            assertNull(ingest.ingest(mailboxId, gmail));
+            List<Event> page = events.page(first.seq() - 1, "message.received", mailboxId, 10);
+            assertEquals(1, page.size());
+            assertEquals(first.id(), page.get(0).id());
+
+            states.advance(mailboxId, "12345");
+            assertEquals("12345", states.cursor(mailboxId));
+        }
+    }
+}
