@@ -36,15 +36,23 @@ public final class ServiceProcess implements AutoCloseable {
     private int starts;
 
     public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment) throws IOException {
+        this(configDir, dataDir, environment, List.of());
+    }
+
+    /** @param extraSystemProperties more {@code -Dkey=value} overrides for the service JVM */
+    public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment,
+            List<String> extraSystemProperties) throws IOException {
         this.configDir = configDir;
         this.environment = environment;
         this.apiPort = freePort();
         this.managementPort = freePort();
         this.log = dataDir.resolveSibling("service.log");
-        this.systemProperties = List.of(
+        List<String> properties = new ArrayList<>(List.of(
                 "-Dcamel.server.port=" + apiPort,
                 "-Dcamel.management.port=" + managementPort,
-                "-Dmailroute.data-dir=" + dataDir.toAbsolutePath());
+                "-Dmailroute.data-dir=" + dataDir.toAbsolutePath()));
+        properties.addAll(extraSystemProperties);
+        this.systemProperties = List.copyOf(properties);
     }
 
     public ServiceProcess start() throws IOException {
@@ -186,7 +194,7 @@ public final class ServiceProcess implements AutoCloseable {
         return text.length() <= 20_000 ? text : "…" + text.substring(text.length() - 20_000);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -1,0 +1,117 @@
+package io.mailroute.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jar's commands as a person types them: the demo, {@code check}, {@code sandbox}. */
+class PackagedCommandsIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theDemoIngestsEverySeededMessage() throws Exception {
+        int seeded;
+        try (Stream<Path> files = Files.walk(Path.of("config", "sandbox", "mail"))) {
+            seeded = (int) files.filter(p -> p.toString().endsWith(".eml")).count();
+        }
+        assertTrue(seeded >= 12, "the demo seeds about a dozen messages, found " + seeded);
+        try (ServiceProcess demo = new ServiceProcess(Path.of("config"), work.resolve("data"), Map.of(),
+                List.of("-Dmailroute.sandbox.port=" + ServiceProcess.freePort())).start()) {
+            demo.awaitUp(Duration.ofSeconds(60));
+            demo.await(Duration.ofSeconds(60), seeded + " seeded messages ingested or quarantined",
+                    () -> demo.events("message.received").size() + demo.events("message.quarantined").size() >= seeded);
+            List<JsonNode> received = demo.events("message.received");
+            Set<String> mailboxes = new HashSet<>();
+            received.forEach(e -> mailboxes.add(e.get("mailbox").asText()));
+            assertEquals(Set.of("support", "accounts", "hr"), mailboxes);
+            assertTrue(received.stream().anyMatch(e -> e.at("/data/attachments").size() > 0), "some seeds have attachments");
+            assertTrue(received.stream().anyMatch(e -> "fail".equals(e.at("/data/authentication/dmarc").asText())),
+                    "the suspicious vendor message fails DMARC");
+            assertTrue(demo.log().contains("Gmail sandbox listening on"), demo.log());
+            assertTrue(demo.log().contains("bootstrap found"), "the log says what it found");
+        }
+    }
+
+    @Test
+    void checkAcceptsTheShippedConfiguration() throws Exception {
+        Result result = run(List.of("check"));
+        assertEquals(0, result.exit, result.output);
+        assertTrue(result.output.contains("OK"), result.output);
+    }
+
+    @Test
+    void checkNamesEachProblemAndExitsOne() throws Exception {
+        Path config = Files.createDirectories(work.resolve("config"));
+        Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
+        Files.writeString(config.resolve("mailboxes.yaml"), """
+                mailboxes:
+                  - id: support
+                    address: support@acme.example
+                    credentials: sandbox
+                    gmail: sandbox
+                    quotaUnitsPerSecond: lots
+                  - id: support
+                    address: billing@acme.example
+                    credentials: password123
+                """);
+        Result result = run(List.of("check", "--config", config.toString()));
+        assertEquals(1, result.exit, result.output);
+        assertTrue(result.output.contains("mailboxes.yaml: mailboxes[0].quotaUnitsPerSecond: 'lots' is not a positive whole number"),
+                result.output);
+        assertTrue(result.output.contains("mailboxes[1].credentials"), result.output);
+        assertTrue(result.output.contains("mailboxes[1].id"), result.output);
+        assertTrue(result.output.contains("3 problems found."), result.output);
+    }
+
+    @Test
+    void theSandboxCommandSaysWhereItListens() throws Exception {
+        int port = ServiceProcess.freePort();
+        Process sandbox = start(List.of("sandbox", "--port", String.valueOf(port), "--seed", "config/sandbox"));
+        try {
+            java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.startsWith("Gmail sandbox listening"));
+            assertEquals("Gmail sandbox listening on http://127.0.0.1:" + port + "/", line);
+        } finally {
+            sandbox.destroy();
+            sandbox.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private Result run(List<String> args) throws IOException, InterruptedException {
+        Process process = start(args);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "command did not finish: " + args);
+        return new Result(process.exitValue(), output);
+    }
+
+    private static Process start(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/mailroute.jar"));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+}
