@@ -1,0 +1,131 @@
+package io.mailroute.sandbox;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Gmail-API-compatible server for the demo and the end-to-end tests: the unmodified Google client
+ * talks to it by setting the root URL to {@link #rootUrl()} and the token URL to {@link #tokenUrl()}.
+ * All state is in memory.
+ */
+public final class GmailSandbox implements AutoCloseable {
+
+    private static final int THREADS = 16;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final SandboxAdmin admin;
+
+    private GmailSandbox(HttpServer server, ExecutorService executor, SandboxAdmin admin) {
+        this.server = server;
+        this.executor = executor;
+        this.admin = admin;
+    }
+
+    /** Starts serving; with {@code options.port() == 0} the port is ephemeral (see {@link #port()}). */
+    public static GmailSandbox start(SandboxOptions options) throws IOException {
+        Clock clock = Clock.systemUTC();
+        SandboxMailStore store = new SandboxMailStore(clock, HistoryLog.DEFAULT_RETAINED);
+        OAuthTokenStore tokens = new OAuthTokenStore(clock);
+        QuotaMeter quota = new QuotaMeter(options.quotaUnitsPerSecond());
+        FaultInjector faults = new FaultInjector(options.errorRate(), options.latencyMillis());
+        UsageCounters usage = new UsageCounters();
+        SandboxAdmin admin = new SandboxAdmin(store, tokens, quota, faults, usage);
+        if (options.seedDir() != null) {
+            SandboxSeed.load(options.seedDir()).applyTo(tokens, admin, store); // before binding: fail without a port held
+        }
+
+        HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+        GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
+        server.createContext("/gmail/v1/users/", api);
+        server.createContext("/upload/gmail/v1/users/", api);
+        OAuthHandler oauth = new OAuthHandler(tokens);
+        server.createContext("/token", oauth);
+        server.createContext("/revoke", oauth);
+        server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
+        server.createContext("/", exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound()));
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "gmail-sandbox-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.start();
+        return new GmailSandbox(server, executor, admin);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** What {@code Gmail.Builder.setRootUrl} takes. */
+    public String rootUrl() {
+        return "http://" + hostForUrl() + ":" + port() + "/";
+    }
+
+    public String tokenUrl() {
+        return rootUrl() + "token";
+    }
+
+    public SandboxAdmin admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String hostForUrl() {
+        String host = server.getAddress().getAddress().getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** {@code [--port N] [--seed DIR]}: serves until killed. */
+    public static void main(String[] args) {
+        SandboxOptions options = SandboxOptions.defaults();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--port" -> options = options.withPort(Integer.parseInt(args[++i]));
+                    case "--seed" -> options = options.withSeedDir(Path.of(args[++i]));
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("Usage: GmailSandbox [--port N] [--seed DIR]  (" + e.getMessage() + ")");
+            System.exit(2);
+            return;
+        }
+        GmailSandbox sandbox;
+        try {
+            sandbox = start(options);
+        } catch (IOException e) {
+            System.err.println("Gmail sandbox could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "gmail-sandbox-shutdown"));
+        System.out.println("Gmail sandbox listening on " + sandbox.rootUrl());
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.mailroute.sandbox;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Test and demo control of a running sandbox: users, mail, faults, quota, history expiry, revocation and
+ * stats. Every method is also reachable over HTTP under {@code /sandbox/admin/} ({@link SandboxAdminHandler}).
+ */
+public final class SandboxAdmin {
+
+    private final SandboxMailStore store;
+    private final OAuthTokenStore tokens;
+    private final QuotaMeter quota;
+    private final FaultInjector faults;
+    private final UsageCounters usage;
+
+    SandboxAdmin(SandboxMailStore store, OAuthTokenStore tokens, QuotaMeter quota, FaultInjector faults,
+            UsageCounters usage) {
+        this.store = store;
+        this.tokens = tokens;
+        this.quota = quota;
+        this.faults = faults;
+        this.usage = usage;
+    }
+
+    /** Creates the mailbox (if new) and lets {@code refreshToken} act for it through the sandbox OAuth client. */
+    public void addUser(String address, String refreshToken) {
+        if (address == null || !address.contains("@")) {
+            throw new IllegalArgumentException("address must be an e-mail address, was " + address);
+        }
+        if (refreshToken == null || refreshToken.isBlank()) {
+            throw new IllegalArgumentException("refreshToken is required for " + address);
+        }
+        tokens.addRefreshToken(store.addUser(address).address(), refreshToken);
+    }
+
+    public List<String> users() {
+        return store.mailboxes().stream().map(SandboxMailbox::address).sorted().toList();
+    }
+
+    /** The OAuth client and live refresh token for a user, so demo mode needs no secrets in config. */
+    public SandboxCredentials credentials(String address) {
+        store.requireMailbox(address);
+        return tokens.credentials(store.requireMailbox(address).address())
+                .orElseThrow(() -> new IllegalArgumentException("No live refresh token for " + address));
+    }
+
+    /** Stores mail as {@code messages.insert} does (Authentication-Results, threading, history); returns its id. */
+    public String insert(String address, byte[] rfc822, List<String> labelIds) {
+        SandboxMailbox mailbox = store.requireMailbox(address);
+        try {
+            return store.receive(mailbox, rfc822, labelIds == null ? List.of() : labelIds, null,
+                    SandboxMailStore.InternalDateSource.RECEIVED_TIME).id();
+        } catch (GmailApiException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** @param errorStatus the status injected errors answer (500 backendError, 503, 429, 403 rate limit …) */
+    public void setFaults(double errorRate, int errorStatus, int latencyMillis) {
+        faults.setFaults(errorRate, errorStatus, latencyMillis);
+    }
+
+    /** The next {@code requests} Gmail API requests answer 429 with {@code Retry-After}: a deterministic storm. */
+    public void rateLimitNext(int requests, int retryAfterSeconds) {
+        faults.rateLimitNext(requests, retryAfterSeconds);
+    }
+
+    /** Per-user quota units per rolling second; 0 = unlimited. */
+    public void setQuota(int unitsPerSecond) {
+        quota.setUnitsPerSecond(unitsPerSecond);
+    }
+
+    /** Every startHistoryId up to the current one becomes too old: history.list answers 404. */
+    public void expireHistory(String address) {
+        store.requireMailbox(address).expireHistory();
+    }
+
+    /** Revokes the user's refresh tokens and their access tokens; refreshing then fails with invalid_grant. */
+    public void revokeRefreshToken(String address) {
+        store.requireMailbox(address);
+        tokens.revokeUser(store.requireMailbox(address).address());
+    }
+
+    public SandboxStats stats() {
+        Map<String, SandboxStats.UserStats> users = new LinkedHashMap<>();
+        store.mailboxes().stream().sorted((a, b) -> a.address().compareTo(b.address())).forEach(m ->
+                users.put(m.address(), new SandboxStats.UserStats(
+                        quota.unitsUsed(SandboxMailStore.key(m.address())),
+                        usage.requests(m.address()),
+                        usage.rateLimitedCount(m.address()),
+                        m.messageCount(),
+                        m.historyId())));
+        return new SandboxStats(users);
+    }
+}
