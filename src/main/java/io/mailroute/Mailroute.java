@@ -2,6 +2,7 @@ package io.mailroute;
 
 import io.mailroute.app.MailrouteService;
 import io.mailroute.app.ConfigCheck;
+import io.mailroute.config.ConfigException;
 import io.mailroute.sandbox.GmailSandbox;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,11 +26,32 @@ public final class Mailroute {
     private Mailroute() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int exit = run(args, System.out, System.err);
+    public static void main(String[] args) {
+        int exit;
+        try {
+            exit = run(args, System.out, System.err);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("ERROR " + p));
+            System.err.println("Mailroute did not start: fix the configuration above (java -jar target/mailroute.jar check lists every problem).");
+            exit = 1;
+        } catch (Exception e) {
+            System.err.println("Mailroute did not start: " + describe(e));
+            exit = 1;
+        }
         if (exit >= 0) {
             System.exit(exit);
         }
+    }
+
+    /** The chain of messages, which usually says what to do; the stack trace only helps us. */
+    static String describe(Throwable error) {
+        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     /** @return the exit code, or -1 when a server was started and keeps the JVM alive */

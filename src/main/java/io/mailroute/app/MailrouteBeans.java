@@ -161,11 +161,12 @@ public final class MailrouteBeans implements CamelConfiguration {
     private static GoogleMailComponent gmailComponent(CamelContext context, OAuthCredentials credentials,
             GmailClientFactory factory) {
         GoogleMailComponent component = new GoogleMailComponent(context);
-        GoogleMailConfiguration configuration = component.getConfiguration();
+        GoogleMailConfiguration configuration = new GoogleMailConfiguration();
         configuration.setClientId(credentials.clientId());
         configuration.setClientSecret(credentials.clientSecret());
         configuration.setRefreshToken(credentials.refreshToken());
         configuration.setApplicationName("mailroute");
+        component.setConfiguration(configuration);
         component.setClientFactory(factory);
         return component;
     }
