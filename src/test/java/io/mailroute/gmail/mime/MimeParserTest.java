@@ -402,6 +402,19 @@ class MimeParserTest {
     }
 
     @Test
+    void attachedMessageIsNamedAfterItsSubjectWithoutLosingTextBeforeASlash() throws Exception {
+        byte[] raw = utf8("From: a@b.example\nSubject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+                + "Content-Type: text/plain\n\nsee attached\n--b\nContent-Type: message/rfc822\n\n"
+                + "From: c@d.example\nSubject: =?UTF-8?Q?Re:_A/B_test_f=C3=BCr_../../x?=\n\ninner\n--b\n"
+                + "Content-Type: message/rfc822\n\nFrom: c@d.example\n\nno subject\n--b--\n");
+
+        ParsedMail mail = new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw);
+
+        assertEquals(List.of("Re_ A_B test für .._.._x.eml", "attached.eml"), mail.attachments().stream().map(AttachmentRef::filename).toList());
+        assertEquals("see attached", mail.textBody().strip());
+    }
+
+    @Test
     void absurdlyDeepNestingIsMalformedNotAStackOverflow() {
         StringBuilder raw = new StringBuilder("From: a@b.example\nSubject: deep\n");
         for (int i = 0; i < 200; i++) {
