@@ -172,7 +172,8 @@ public final class MimeParser {
     private static String attachedMessageName(MimePart part) throws MessagingException {
         try (InputStream in = decodedContent(part)) {
             String subject = HeaderText.text(first(new InternetHeaders(in).getHeader("Subject")));
-            return subject == null || subject.isEmpty() ? "attached.eml" : subject + ".eml";
+            // A subject is not a path: "Re: A/B test" must not lose "Re: A" to the sanitiser's path stripping.
+            return subject == null || subject.isEmpty() ? "attached.eml" : subject.replace('/', '_').replace('\\', '_') + ".eml";
         } catch (IOException | MessagingException e) {
             return "attached.eml";
         }

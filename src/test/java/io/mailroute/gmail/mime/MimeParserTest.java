@@ -377,6 +377,64 @@ class MimeParserTest {
         assertEquals(Instant.parse("2024-04-01T10:00:00Z"), mail.date());
     }
 
+    @Test
+    void singlePartPdfMessageIsOneAttachmentAndNoBody() throws Exception {
+        byte[] pdf = read("payloads/invoice.pdf");
+        byte[] raw = utf8("From: scanner@acme.example\nSubject: Scan\nContent-Type: application/pdf; name=scan.pdf\n"
+                + "Content-Transfer-Encoding: base64\n\n" + Base64.getMimeEncoder().encodeToString(pdf) + "\n");
+
+        ParsedMail mail = new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw);
+
+        assertNull(mail.textBody());
+        assertNull(mail.htmlBody());
+        assertEquals(List.of(new AttachmentRef("scan.pdf", "application/pdf", pdf.length, sha256(pdf), false, null)), mail.attachments());
+    }
+
+    @Test
+    void rawUtf8FilenameIsDecodedAsUtf8() throws Exception {
+        byte[] raw = utf8("From: a@b.example\nSubject: cv\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+                + "Content-Type: text/plain\n\nCV attached\n--b\nContent-Type: application/pdf\n"
+                + "Content-Disposition: attachment; filename=\"Résumé – Ünal.pdf\"\n\n%PDF-1.4\n--b--\n");
+
+        ParsedMail mail = new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw);
+
+        assertEquals("Résumé – Ünal.pdf", mail.attachments().get(0).filename());
+    }
+
+    @Test
+    void attachedMessageIsNamedAfterItsSubjectWithoutLosingTextBeforeASlash() throws Exception {
+        byte[] raw = utf8("From: a@b.example\nSubject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+                + "Content-Type: text/plain\n\nsee attached\n--b\nContent-Type: message/rfc822\n\n"
+                + "From: c@d.example\nSubject: =?UTF-8?Q?Re:_A/B_test_f=C3=BCr_../../x?=\n\ninner\n--b\n"
+                + "Content-Type: message/rfc822\n\nFrom: c@d.example\n\nno subject\n--b--\n");
+
+        ParsedMail mail = new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw);
+
+        assertEquals(List.of("Re_ A_B test für .._.._x.eml", "attached.eml"), mail.attachments().stream().map(AttachmentRef::filename).toList());
+        assertEquals("see attached", mail.textBody().strip());
+    }
+
+    @Test
+    void absurdlyDeepNestingIsMalformedNotAStackOverflow() {
+        StringBuilder raw = new StringBuilder("From: a@b.example\nSubject: deep\n");
+        for (int i = 0; i < 200; i++) {
+            raw.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\n\n--b").append(i).append("\n");
+        }
+        raw.append("Content-Type: text/plain\n\nbottom\n");
+
+        MalformedMailException e = assertThrows(MalformedMailException.class,
+                () -> new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(utf8(raw.toString())));
+        assertTrue(e.getMessage().contains("nested"), e.getMessage());
+    }
+
+    @Test
+    void anUnwritableStoreIsAnInfrastructureFailureNotAMalformedMessage() throws Exception {
+        Path notADirectory = Files.writeString(storeRoot.resolve("occupied"), "x");
+
+        assertThrows(java.io.UncheckedIOException.class,
+                () -> new MimeParser(new AttachmentStore(notADirectory, CAP)).parse(read("13-truncated-multipart.eml")));
+    }
+
     private static byte[] messageWithAttachment(String filename, byte[] content) {
         String b64 = Base64.getMimeEncoder(76, "\r\n".getBytes()).encodeToString(content);
         return utf8("From: Backup <backup@globex.example>\r\nTo: ops@acme.example\r\nSubject: nightly backup\r\n"
