@@ -66,7 +66,7 @@ final class GmailApiHandler implements HttpHandler {
             SandboxMailbox mailbox = mailboxFor(route.userId(), user);
             Map<String, List<String>> query = HttpExchanges.query(exchange);
             String uploadId = HttpExchanges.first(query, "upload_id");
-            if (uploadId != null) {
+            if (uploadId != null) { // later PUTs of a resumable upload: admitted and charged when it was opened
                 continueResumable(exchange, uploadId, user);
                 return;
             }
@@ -303,7 +303,7 @@ final class GmailApiHandler implements HttpHandler {
 
     /** A page token names the last message of the previous page, so paging survives new mail. */
     private static int pageStart(List<MessageSnapshot> newestFirst, String pageToken) {
-        int dash = pageToken.indexOf('-');
+        int dash = pageToken.lastIndexOf('-');
         long date;
         String id;
         try {
