@@ -445,6 +445,27 @@ class GmailSandboxConformanceIT {
         assertEquals(later, recovered.getHistory().get(0).getMessagesAdded().get(0).getMessage().getId());
     }
 
+    @Test
+    void trashHidesFromSearchAndDeleteLeavesAMessageDeletedRecord() throws IOException {
+        var u = user("delete");
+        Gmail g = u.gmail();
+        String id = insert(g, mail("x@example.com", u.address(), "Disposable", "gone soon"), "INBOX").getId();
+        BigInteger before = g.users().getProfile("me").execute().getHistoryId();
+        g.users().messages().trash("me", id).execute();
+        assertEquals(List.of(), search(g, "disposable"));
+        g.users().messages().untrash("me", id).execute();
+        assertEquals(List.of(id), search(g, "disposable"));
+        g.users().messages().delete("me", id).execute();
+
+        GoogleJsonResponseException gone = assertThrows(GoogleJsonResponseException.class,
+                () -> g.users().messages().get("me", id).execute());
+        assertEquals(404, gone.getStatusCode());
+        ListHistoryResponse deleted = g.users().history().list("me").setStartHistoryId(before)
+                .setHistoryTypes(List.of("messageDeleted")).execute();
+        assertEquals(id, deleted.getHistory().get(0).getMessagesDeleted().get(0).getMessage().getId());
+        assertEquals(0, g.users().getProfile("me").execute().getMessagesTotal());
+    }
+
     // ---- send and threads
 
     @Test
