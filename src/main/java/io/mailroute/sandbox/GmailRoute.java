@@ -13,6 +13,8 @@ record GmailRoute(GmailMethod method, String userId, List<String> params, boolea
 
     private static final String API_PREFIX = "/gmail/v1/users/";
     private static final String UPLOAD_PREFIX = "/upload/gmail/v1/users/";
+    /** Gmail message and thread ids are hex; anything else is rejected before a lookup, as Gmail does. */
+    private static final java.util.regex.Pattern GMAIL_ID = java.util.regex.Pattern.compile("[0-9a-f]{1,32}");
 
     String param(int i) {
         return params.get(i);
@@ -31,7 +33,20 @@ record GmailRoute(GmailMethod method, String userId, List<String> params, boolea
                 && method != GmailMethod.MESSAGES_SEND) {
             throw GmailErrors.notFound();
         }
-        return new GmailRoute(method, s.get(0), s.subList(1, s.size()), upload);
+        GmailRoute route = new GmailRoute(method, s.get(0), s.subList(1, s.size()), upload);
+        if (route.namesMessageOrThread() && !GMAIL_ID.matcher(route.param(1)).matches()) {
+            throw GmailErrors.invalidArgument("Invalid id value");
+        }
+        return route;
+    }
+
+    /** messages.{get,modify,trash,untrash,delete}, attachments.get and threads.get address one id. */
+    private boolean namesMessageOrThread() {
+        return switch (method) {
+            case MESSAGES_GET, MESSAGES_MODIFY, MESSAGES_TRASH, MESSAGES_UNTRASH, MESSAGES_DELETE, ATTACHMENTS_GET,
+                    THREADS_GET -> true;
+            default -> false;
+        };
     }
 
     private static GmailMethod match(String verb, List<String> s) {

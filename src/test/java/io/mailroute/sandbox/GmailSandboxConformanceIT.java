@@ -222,12 +222,21 @@ class GmailSandboxConformanceIT {
     }
 
     @Test
-    void missingRawIsAGmailShapedBadRequest() {
+    void badRequestsAreGmailShaped() {
         var u = user("badraw");
         GoogleJsonResponseException e = assertThrows(GoogleJsonResponseException.class,
                 () -> u.gmail().users().messages().insert("me", new Message().setRaw("")).execute());
         assertEquals(400, e.getStatusCode());
         assertEquals("invalidArgument", e.getDetails().getErrors().get(0).getReason());
+
+        GoogleJsonResponseException badId = assertThrows(GoogleJsonResponseException.class,
+                () -> u.gmail().users().messages().get("me", "not-an-id").execute());
+        assertEquals(400, badId.getStatusCode());
+        assertEquals("Invalid id value", badId.getDetails().getMessage());
+        GoogleJsonResponseException unknown = assertThrows(GoogleJsonResponseException.class,
+                () -> u.gmail().users().messages().get("me", "00000000000000ff").execute());
+        assertEquals(404, unknown.getStatusCode());
+        assertEquals("NOT_FOUND", unknown.getDetails().get("status"));
     }
 
     // ---- list and search
