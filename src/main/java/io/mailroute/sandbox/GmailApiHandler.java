@@ -90,14 +90,18 @@ final class GmailApiHandler implements HttpHandler {
             usage.countRateLimited(user);
             throw GmailErrors.rateLimited(1);
         }
-        faults.randomError().ifPresent(e -> {
-            throw e;
-        });
+        var fault = faults.randomError();
+        if (fault.isPresent()) {
+            if (fault.get().status() == 429) {
+                usage.countRateLimited(user);
+            }
+            throw fault.get();
+        }
     }
 
     private String authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
-        String token = null;
+        String token;
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = header.substring(7).trim();
         } else {
