@@ -8,14 +8,9 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,18 +21,8 @@ import org.slf4j.LoggerFactory;
 final class GmailApiHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(GmailApiHandler.class);
-    private static final String API_PREFIX = "/gmail/v1/users/";
-    private static final String UPLOAD_PREFIX = "/upload/gmail/v1/users/";
-    private static final int DEFAULT_PAGE = 100;
-    private static final int MAX_PAGE = 500;
     private static final String RAW_REQUIRED =
             "'raw' RFC822 payload message string or uploading message via /upload/* URL required";
-
-    private record Route(GmailMethod method, String userId, List<String> params, boolean upload) {
-        String param(int i) {
-            return params.get(i);
-        }
-    }
 
     private final SandboxMailStore store;
     private final OAuthTokenStore tokens;
@@ -61,12 +46,12 @@ final class GmailApiHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try {
             faults.delay();
-            Route route = route(exchange);
+            GmailRoute route = GmailRoute.resolve(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
             String user = authenticate(exchange);
             SandboxMailbox mailbox = mailboxFor(route.userId(), user);
             Map<String, List<String>> query = HttpExchanges.query(exchange);
             String uploadId = HttpExchanges.first(query, "upload_id");
-            if (uploadId != null) {
+            if (uploadId != null) { // later PUTs of a resumable upload: admitted and charged when it was opened
                 continueResumable(exchange, uploadId, user);
                 return;
             }
@@ -105,14 +90,18 @@ final class GmailApiHandler implements HttpHandler {
             usage.countRateLimited(user);
             throw GmailErrors.rateLimited(1);
         }
-        faults.randomError().ifPresent(e -> {
-            throw e;
-        });
+        var fault = faults.randomError();
+        if (fault.isPresent()) {
+            if (fault.get().status() == 429) {
+                usage.countRateLimited(user);
+            }
+            throw fault.get();
+        }
     }
 
     private String authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
-        String token = null;
+        String token;
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = header.substring(7).trim();
         } else {
@@ -131,79 +120,14 @@ final class GmailApiHandler implements HttpHandler {
         return store.mailbox(tokenUser).orElseThrow(() -> GmailErrors.delegationDenied(userId));
     }
 
-    // ---- routing
-
-    private static Route route(HttpExchange exchange) {
-        String path = exchange.getRequestURI().getRawPath();
-        boolean upload = path.startsWith(UPLOAD_PREFIX);
-        String rest = path.substring(upload ? UPLOAD_PREFIX.length() : API_PREFIX.length());
-        List<String> s = Arrays.stream(rest.split("/")).map(HttpExchanges::decode).toList();
-        String verb = exchange.getRequestMethod();
-        GmailMethod method = match(verb, s);
-        if (method == null || s.get(0).isEmpty()) {
-            throw GmailErrors.notFound();
-        }
-        if (upload && method != GmailMethod.MESSAGES_INSERT && method != GmailMethod.MESSAGES_IMPORT
-                && method != GmailMethod.MESSAGES_SEND) {
-            throw GmailErrors.notFound();
-        }
-        return new Route(method, s.get(0), s.subList(1, s.size()), upload);
-    }
-
-    private static GmailMethod match(String verb, List<String> s) {
-        int n = s.size();
-        String kind = n > 1 ? s.get(1) : "";
-        boolean get = verb.equals("GET");
-        boolean post = verb.equals("POST") || verb.equals("PUT");
-        switch (kind) {
-            case "profile":
-                return get && n == 2 ? GmailMethod.GET_PROFILE : null;
-            case "labels":
-                if (n == 2) {
-                    return get ? GmailMethod.LABELS_LIST : post ? GmailMethod.LABELS_CREATE : null;
-                }
-                return get && n == 3 ? GmailMethod.LABELS_GET : null;
-            case "history":
-                return get && n == 2 ? GmailMethod.HISTORY_LIST : null;
-            case "threads":
-                return get && n == 3 ? GmailMethod.THREADS_GET : null;
-            case "messages":
-                if (n == 2) {
-                    return get ? GmailMethod.MESSAGES_LIST : post ? GmailMethod.MESSAGES_INSERT : null;
-                }
-                if (n == 3 && post) {
-                    return switch (s.get(2)) {
-                        case "send" -> GmailMethod.MESSAGES_SEND;
-                        case "import" -> GmailMethod.MESSAGES_IMPORT;
-                        case "batchModify" -> GmailMethod.MESSAGES_BATCH_MODIFY;
-                        default -> null;
-                    };
-                }
-                if (n == 3) {
-                    return get ? GmailMethod.MESSAGES_GET : verb.equals("DELETE") ? GmailMethod.MESSAGES_DELETE : null;
-                }
-                if (n == 4 && post) {
-                    return switch (s.get(3)) {
-                        case "modify" -> GmailMethod.MESSAGES_MODIFY;
-                        case "trash" -> GmailMethod.MESSAGES_TRASH;
-                        case "untrash" -> GmailMethod.MESSAGES_UNTRASH;
-                        default -> null;
-                    };
-                }
-                return get && n == 5 && s.get(3).equals("attachments") ? GmailMethod.ATTACHMENTS_GET : null;
-            default:
-                return null;
-        }
-    }
-
-    private JsonNode execute(HttpExchange exchange, Route route, SandboxMailbox mailbox,
+    private JsonNode execute(HttpExchange exchange, GmailRoute route, SandboxMailbox mailbox,
             Map<String, List<String>> query) throws IOException {
         return switch (route.method()) {
             case GET_PROFILE -> profile(mailbox);
             case LABELS_LIST -> labels(mailbox);
             case LABELS_GET -> label(mailbox, route.param(1));
             case LABELS_CREATE -> createLabel(mailbox, jsonBody(exchange));
-            case MESSAGES_LIST -> list(mailbox, query);
+            case MESSAGES_LIST -> MessageListing.list(mailbox, query, clock.instant());
             case MESSAGES_GET -> get(mailbox, route.param(1), query);
             case ATTACHMENTS_GET -> attachment(mailbox, route.param(1), route.param(3));
             case MESSAGES_MODIFY -> modify(mailbox, route.param(1), jsonBody(exchange));
@@ -219,7 +143,7 @@ final class GmailApiHandler implements HttpHandler {
             case MESSAGES_INSERT, MESSAGES_IMPORT, MESSAGES_SEND -> route.upload()
                     ? upload(exchange, route, mailbox, query)
                     : store(route.method(), mailbox, jsonBody(exchange), null, query);
-            case HISTORY_LIST -> history(mailbox, query);
+            case HISTORY_LIST -> HistoryListing.list(mailbox, query);
             case THREADS_GET -> thread(mailbox, route.param(1), query);
         };
     }
@@ -269,66 +193,6 @@ final class GmailApiHandler implements HttpHandler {
     }
 
     // ---- messages
-
-    private ObjectNode list(SandboxMailbox mailbox, Map<String, List<String>> query) {
-        MessageQuery q = MessageQuery.parse(HttpExchanges.first(query, "q"));
-        List<String> labelIds = query.getOrDefault("labelIds", List.of());
-        boolean includeSpamTrash = Boolean.parseBoolean(HttpExchanges.first(query, "includeSpamTrash"))
-                || q.searchesSpamOrTrash() || labelIds.contains("SPAM") || labelIds.contains("TRASH");
-        int max = pageSize(query);
-        Map<String, String> names = mailbox.labelNames();
-        java.time.Instant now = clock.instant();
-        Predicate<MessageSnapshot> filter = m -> m.labelIds().containsAll(labelIds)
-                && (includeSpamTrash || (!m.labelIds().contains("SPAM") && !m.labelIds().contains("TRASH")))
-                && q.matches(facts(m, names, mailbox.address()), now);
-        List<MessageSnapshot> matching = mailbox.list(filter);
-
-        int from = 0;
-        String pageToken = HttpExchanges.first(query, "pageToken");
-        if (pageToken != null && !pageToken.isEmpty()) {
-            from = pageStart(matching, pageToken);
-        }
-        List<MessageSnapshot> page = matching.subList(from, Math.min(matching.size(), from + max));
-        ObjectNode out = HttpExchanges.JSON.createObjectNode();
-        if (!page.isEmpty()) {
-            ArrayNode array = out.putArray("messages");
-            page.forEach(m -> array.add(MessageJsonRenderer.reference(m, false)));
-        }
-        if (from + page.size() < matching.size()) {
-            MessageSnapshot last = page.get(page.size() - 1);
-            out.put("nextPageToken", last.internalDate() + "-" + last.id());
-        }
-        return out.put("resultSizeEstimate", matching.size());
-    }
-
-    /** A page token names the last message of the previous page, so paging survives new mail. */
-    private static int pageStart(List<MessageSnapshot> newestFirst, String pageToken) {
-        int dash = pageToken.indexOf('-');
-        long date;
-        String id;
-        try {
-            date = Long.parseLong(pageToken.substring(0, dash));
-            id = pageToken.substring(dash + 1);
-        } catch (RuntimeException e) {
-            throw GmailErrors.invalidArgument("Invalid pageToken");
-        }
-        for (int i = 0; i < newestFirst.size(); i++) {
-            MessageSnapshot m = newestFirst.get(i);
-            if (m.internalDate() < date || (m.internalDate() == date && m.id().compareTo(id) < 0)) {
-                return i;
-            }
-        }
-        return newestFirst.size();
-    }
-
-    static MessageFacts facts(MessageSnapshot m, Map<String, String> labelNames, String owner) {
-        ParsedMessage p = m.parsed();
-        Set<String> names = new LinkedHashSet<>();
-        m.labelIds().forEach(id -> names.add(labelNames.getOrDefault(id, id)));
-        return new MessageFacts(owner, p.headerOrEmpty("From"), p.headerOrEmpty("To"), p.headerOrEmpty("Cc"),
-                p.headerOrEmpty("Bcc"), p.subject(), p.plainText(), Set.copyOf(m.labelIds()), names,
-                m.internalDate(), p.filenames(), m.raw().length, p.header("Message-ID").orElse(null));
-    }
 
     private static ObjectNode get(SandboxMailbox mailbox, String id, Map<String, List<String>> query) {
         MessageSnapshot m = mailbox.get(id).orElseThrow(GmailErrors::notFound);
@@ -399,7 +263,7 @@ final class GmailApiHandler implements HttpHandler {
         return MessageJsonRenderer.reference(stored, true);
     }
 
-    private ObjectNode upload(HttpExchange exchange, Route route, SandboxMailbox mailbox,
+    private ObjectNode upload(HttpExchange exchange, GmailRoute route, SandboxMailbox mailbox,
             Map<String, List<String>> query) throws IOException {
         MediaUploads.Upload upload = MediaUploads.direct(HttpExchanges.first(query, "uploadType"),
                 exchange.getRequestHeaders().getFirst("Content-Type"), HttpExchanges.body(exchange));
@@ -407,7 +271,7 @@ final class GmailApiHandler implements HttpHandler {
     }
 
     /** Opens a resumable session; the client PUTs the bytes to the returned Location. */
-    private void startResumable(HttpExchange exchange, Route route, SandboxMailbox mailbox,
+    private void startResumable(HttpExchange exchange, GmailRoute route, SandboxMailbox mailbox,
             Map<String, List<String>> query) throws IOException {
         JsonNode metadata = jsonBody(exchange);
         String uploadId = uploads.open(new MediaUploads.Session(mailbox.address(), route.method(),
@@ -438,74 +302,7 @@ final class GmailApiHandler implements HttpHandler {
                 progress.completed().media(), session.query));
     }
 
-    // ---- history
-
-    private static ObjectNode history(SandboxMailbox mailbox, Map<String, List<String>> query) {
-        String start = HttpExchanges.first(query, "startHistoryId");
-        if (start == null || start.isEmpty()) {
-            throw GmailErrors.invalidArgument("Missing required parameter: startHistoryId");
-        }
-        long startId;
-        try {
-            startId = Long.parseUnsignedLong(start);
-        } catch (NumberFormatException e) {
-            throw GmailErrors.invalidArgument("Invalid startHistoryId: " + start);
-        }
-        String pageToken = HttpExchanges.first(query, "pageToken");
-        long afterId = startId;
-        if (pageToken != null && !pageToken.isEmpty()) {
-            try {
-                afterId = Math.max(startId, Long.parseLong(pageToken));
-            } catch (NumberFormatException e) {
-                throw GmailErrors.invalidArgument("Invalid pageToken");
-            }
-        }
-        Set<HistoryLog.ChangeType> types = EnumSet.noneOf(HistoryLog.ChangeType.class);
-        query.getOrDefault("historyTypes", List.of()).forEach(t -> types.add(HistoryLog.ChangeType.fromApi(t)));
-        SandboxMailbox.HistoryPage page = mailbox.history(startId, afterId, types,
-                HttpExchanges.first(query, "labelId"), pageSize(query));
-        ObjectNode out = HttpExchanges.JSON.createObjectNode();
-        if (!page.records().isEmpty()) {
-            ArrayNode array = out.putArray("history");
-            page.records().forEach(r -> array.add(historyRecord(r)));
-        }
-        if (page.nextAfterId() != null) {
-            out.put("nextPageToken", Long.toString(page.nextAfterId()));
-        }
-        return out.put("historyId", Long.toString(page.historyId()));
-    }
-
-    private static ObjectNode historyRecord(HistoryLog.Record r) {
-        ObjectNode node = HttpExchanges.JSON.createObjectNode().put("id", Long.toString(r.id()));
-        node.putArray("messages").addObject().put("id", r.messageId()).put("threadId", r.threadId());
-        ObjectNode change = node.putArray(r.type().field).addObject();
-        ObjectNode message = change.putObject("message").put("id", r.messageId()).put("threadId", r.threadId());
-        ArrayNode labels = message.putArray("labelIds");
-        r.messageLabels().forEach(labels::add);
-        if (!r.changedLabels().isEmpty()) {
-            ArrayNode changed = change.putArray("labelIds");
-            r.changedLabels().forEach(changed::add);
-        }
-        return node;
-    }
-
     // ---- helpers
-
-    private static int pageSize(Map<String, List<String>> query) {
-        String max = HttpExchanges.first(query, "maxResults");
-        if (max == null || max.isEmpty()) {
-            return DEFAULT_PAGE;
-        }
-        try {
-            int n = Integer.parseInt(max);
-            if (n < 1) {
-                throw GmailErrors.invalidArgument("Invalid maxResults: " + max);
-            }
-            return Math.min(n, MAX_PAGE);
-        } catch (NumberFormatException e) {
-            throw GmailErrors.invalidArgument("Invalid maxResults: " + max);
-        }
-    }
 
     private static JsonNode jsonBody(HttpExchange exchange) throws IOException {
         byte[] body = HttpExchanges.body(exchange);

@@ -70,10 +70,6 @@ final class GmailErrors {
         };
     }
 
-    static GmailApiException methodNotAllowed() {
-        return new GmailApiException(405, "httpMethodNotAllowed", "global", "Method not allowed", Map.of());
-    }
-
     static ObjectNode body(GmailApiException e) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode detail = json.objectNode()

@@ -43,6 +43,10 @@ public final class GmailSandbox implements AutoCloseable {
             SandboxSeed.load(options.seedDir()).applyTo(tokens, admin, store); // before binding: fail without a port held
         }
 
+        // Without TCP_NODELAY the JDK server's small responses wait ~40 ms for delayed ACKs; read once, at first use.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
         server.createContext("/gmail/v1/users/", api);

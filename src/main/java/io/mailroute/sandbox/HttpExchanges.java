@@ -59,6 +59,23 @@ final class HttpExchanges {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
+    /** Gmail's {@code maxResults}: 100 by default, capped at 500. */
+    static int pageSize(Map<String, List<String>> query) {
+        String max = HttpExchanges.first(query, "maxResults");
+        if (max == null || max.isEmpty()) {
+            return 100;
+        }
+        try {
+            int n = Integer.parseInt(max);
+            if (n < 1) {
+                throw GmailErrors.invalidArgument("Invalid maxResults: " + max);
+            }
+            return Math.min(n, 500);
+        } catch (NumberFormatException e) {
+            throw GmailErrors.invalidArgument("Invalid maxResults: " + max);
+        }
+    }
+
     static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }

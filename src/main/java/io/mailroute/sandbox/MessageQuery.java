@@ -60,7 +60,7 @@ final class MessageQuery {
 
     // ---- tokens
 
-    private record Token(String kind, String op, String value, boolean quoted) {
+    private record Token(String kind, String op, String value) {
     }
 
     private static List<Token> tokenize(String q) {
@@ -72,15 +72,15 @@ final class MessageQuery {
             if (Character.isWhitespace(c)) {
                 i++;
             } else if (c == '(' || c == ')' || c == '{' || c == '}') {
-                tokens.add(new Token(String.valueOf(c), null, null, false));
+                tokens.add(new Token(String.valueOf(c), null, null));
                 i++;
             } else if (c == '-' && i + 1 < n && !Character.isWhitespace(q.charAt(i + 1))) {
-                tokens.add(new Token("-", null, null, false));
+                tokens.add(new Token("-", null, null));
                 i++;
             } else if (c == '"') {
                 int close = q.indexOf('"', i + 1);
                 int end = close < 0 ? n : close;
-                tokens.add(new Token("word", null, q.substring(i + 1, end), true));
+                tokens.add(new Token("word", null, q.substring(i + 1, end)));
                 i = close < 0 ? n : close + 1;
             } else {
                 int start = i;
@@ -95,7 +95,7 @@ final class MessageQuery {
                     if (value.isEmpty() && i < n && q.charAt(i) == '"') { // subject:"a phrase"
                         int close = q.indexOf('"', i + 1);
                         int end = close < 0 ? n : close;
-                        tokens.add(new Token("op", op, q.substring(i + 1, end), true));
+                        tokens.add(new Token("op", op, q.substring(i + 1, end)));
                         i = close < 0 ? n : close + 1;
                     } else if (value.isEmpty() && i < n && q.charAt(i) == '(') { // subject:(all these words)
                         int close = q.indexOf(')', i + 1);
@@ -104,17 +104,17 @@ final class MessageQuery {
                         }
                         for (String part : q.substring(i + 1, close).trim().split("\\s+")) {
                             if (!part.isEmpty()) {
-                                tokens.add(new Token("op", op, part, false));
+                                tokens.add(new Token("op", op, part));
                             }
                         }
                         i = close + 1;
                     } else {
-                        tokens.add(new Token("op", op, value, false));
+                        tokens.add(new Token("op", op, value));
                     }
                 } else if (word.equals("OR") || word.equals("|")) {
-                    tokens.add(new Token("OR", null, null, false));
+                    tokens.add(new Token("OR", null, null));
                 } else if (!word.equals("AND")) {
-                    tokens.add(new Token("word", null, word, false));
+                    tokens.add(new Token("word", null, word));
                 }
             }
         }
@@ -172,7 +172,7 @@ final class MessageQuery {
                 case "{":
                     return or(sequence("}"));
                 case "op":
-                    return operator(t.op(), t.value(), t.quoted());
+                    return operator(t.op(), t.value());
                 case "word":
                     return text(t.value());
                 default: // a stray ')', '}' or OR is ignored, as Gmail does
@@ -180,7 +180,7 @@ final class MessageQuery {
             }
         }
 
-        private Node operator(String op, String rawValue, boolean quoted) {
+        private Node operator(String op, String rawValue) {
             String value = rawValue.trim();
             String lower = value.toLowerCase(Locale.ROOT);
             switch (op) {

@@ -124,7 +124,8 @@ final class SandboxMailbox {
         StoredMessage message = new StoredMessage(id, threadId, incoming.raw(), incoming.parsed(),
                 incoming.internalDate(), incoming.labelIds(), historyId);
         messages.put(id, message);
-        incoming.parsed().header("Message-ID").ifPresent(rfcId -> gmailIdByRfc822Id.putIfAbsent(rfcId.trim(), id));
+        incoming.parsed().header("Message-ID").map(ParsedMessage::messageIds).filter(found -> !found.isEmpty())
+                .ifPresent(found -> gmailIdByRfc822Id.putIfAbsent(found.get(0), id));
         history.add(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_ADDED, id, threadId,
                 List.copyOf(message.labelIds), List.of()));
         return message.snapshot();

@@ -222,12 +222,21 @@ class GmailSandboxConformanceIT {
     }
 
     @Test
-    void missingRawIsAGmailShapedBadRequest() {
+    void badRequestsAreGmailShaped() {
         var u = user("badraw");
         GoogleJsonResponseException e = assertThrows(GoogleJsonResponseException.class,
                 () -> u.gmail().users().messages().insert("me", new Message().setRaw("")).execute());
         assertEquals(400, e.getStatusCode());
         assertEquals("invalidArgument", e.getDetails().getErrors().get(0).getReason());
+
+        GoogleJsonResponseException badId = assertThrows(GoogleJsonResponseException.class,
+                () -> u.gmail().users().messages().get("me", "not-an-id").execute());
+        assertEquals(400, badId.getStatusCode());
+        assertEquals("Invalid id value", badId.getDetails().getMessage());
+        GoogleJsonResponseException unknown = assertThrows(GoogleJsonResponseException.class,
+                () -> u.gmail().users().messages().get("me", "00000000000000ff").execute());
+        assertEquals(404, unknown.getStatusCode());
+        assertEquals("NOT_FOUND", unknown.getDetails().get("status"));
     }
 
     // ---- list and search
@@ -443,6 +452,27 @@ class GmailSandboxConformanceIT {
         String later = insert(g, mail("x@example.com", u.address(), "after expiry", "b"), "INBOX").getId();
         ListHistoryResponse recovered = g.users().history().list("me").setStartHistoryId(fresh).execute();
         assertEquals(later, recovered.getHistory().get(0).getMessagesAdded().get(0).getMessage().getId());
+    }
+
+    @Test
+    void trashHidesFromSearchAndDeleteLeavesAMessageDeletedRecord() throws IOException {
+        var u = user("delete");
+        Gmail g = u.gmail();
+        String id = insert(g, mail("x@example.com", u.address(), "Disposable", "gone soon"), "INBOX").getId();
+        BigInteger before = g.users().getProfile("me").execute().getHistoryId();
+        g.users().messages().trash("me", id).execute();
+        assertEquals(List.of(), search(g, "disposable"));
+        g.users().messages().untrash("me", id).execute();
+        assertEquals(List.of(id), search(g, "disposable"));
+        g.users().messages().delete("me", id).execute();
+
+        GoogleJsonResponseException gone = assertThrows(GoogleJsonResponseException.class,
+                () -> g.users().messages().get("me", id).execute());
+        assertEquals(404, gone.getStatusCode());
+        ListHistoryResponse deleted = g.users().history().list("me").setStartHistoryId(before)
+                .setHistoryTypes(List.of("messageDeleted")).execute();
+        assertEquals(id, deleted.getHistory().get(0).getMessagesDeleted().get(0).getMessage().getId());
+        assertEquals(0, g.users().getProfile("me").execute().getMessagesTotal());
     }
 
     // ---- send and threads
