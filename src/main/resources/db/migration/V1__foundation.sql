@@ -1,5 +1,5 @@
--- Foundation schema: mailboxes and their cursors, ingested mail, attachments, the event log
--- (which is also the outbox) and Camel's idempotent repository.
+-- Foundation schema: mailboxes and their cursors, ingested mail (whose unique key is also the
+-- intake's idempotent repository), attachments, and the event log (which is also the outbox).
 -- Written to run unchanged on H2 (MODE=PostgreSQL) and PostgreSQL.
 
 CREATE TABLE mailbox (
@@ -21,7 +21,7 @@ CREATE TABLE mail_message (
     gmail_id          VARCHAR(64)  NOT NULL,
     thread_id         VARCHAR(64),
     history_id        VARCHAR(32),
-    status            VARCHAR(16)  NOT NULL,            -- INGESTED or QUARANTINED
+    status            VARCHAR(16)  NOT NULL,            -- INGESTED, QUARANTINED or SKIPPED
     quarantine_reason VARCHAR(2000),
     message_id_header VARCHAR(998),
     in_reply_to       VARCHAR(998),
@@ -73,11 +73,3 @@ CREATE TABLE workflow_event (
     payload     TEXT         NOT NULL
 );
 CREATE INDEX ix_workflow_event_type ON workflow_event (type, seq);
-
--- Camel's JdbcMessageIdRepository (camel-sql), keyed "<mailbox>:<gmail id>" for intake.
-CREATE TABLE CAMEL_MESSAGEPROCESSED (
-    processorName VARCHAR(255) NOT NULL,
-    messageId     VARCHAR(255) NOT NULL,
-    createdAt     TIMESTAMP,
-    PRIMARY KEY (processorName, messageId)
-);

@@ -14,6 +14,7 @@ import io.mailroute.gmail.HistorySync;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageIngest;
+import io.mailroute.gmail.StoredMessageRepository;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.json.Json;
 import io.mailroute.gmail.mime.MimeParser;
@@ -39,7 +40,6 @@ import org.apache.camel.component.google.mail.GoogleMailComponent;
 import org.apache.camel.component.google.mail.GoogleMailConfiguration;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +85,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         CredentialsResolver credentials = new CredentialsResolver(System::getenv, sandboxCredentials, mailboxesFile.toString());
 
         Database db = Database.open(
-                settings.text("mailroute.db.url", "jdbc:h2:file:./data/db/mailroute;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"),
+                settings.text("mailroute.db.url", "jdbc:h2:file:./data/db/mailroute;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE"),
                 settings.text("mailroute.db.user", "sa"),
                 settings.text("mailroute.db.password", ""),
                 (int) settings.number("mailroute.db.pool-size", 8));
@@ -117,8 +117,6 @@ public final class MailrouteBeans implements CamelConfiguration {
                 json, clock);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
                 (int) settings.number("mailroute.intake.max-messages-per-poll", 1000));
-        JdbcMessageIdRepository idempotent = new JdbcMessageIdRepository(db.dataSource(), "gmail-intake");
-        idempotent.setCreateTableIfNotExists(false);
 
         context.getRegistry().bind("mailrouteDatabase", db);
         context.getRegistry().bind("mailrouteJson", json);
@@ -127,9 +125,12 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("historySync", sync);
         context.getRegistry().bind("messageIngest", ingest);
         context.getRegistry().bind("gmailFailures", new GmailFailures());
-        context.getRegistry().bind("intakeIdempotentRepository", idempotent);
+        context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));
         context.getRegistry().bind("eventLog", events);
         context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json));
+
+        context.getRegistry().bind("platform-http-engine",
+                new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

@@ -136,7 +136,7 @@ public final class MailboxesFile {
                 : rootUrl.equals(MailboxSettings.GOOGLE_ROOT_URL) ? MailboxSettings.GOOGLE_TOKEN_URL
                 : rootUrl.equals(MailboxSettings.SANDBOX) ? MailboxSettings.SANDBOX
                 : rootUrl + "token";
-        String query = setting(node, defaults, "bootstrapQuery").asText("newer_than:30d");
+        String query = setting(node, defaults, "bootstrapQuery").asText("in:inbox");
         int bootstrapMax = positiveInt(node, defaults, "bootstrapMaxMessages", 500, at);
         Duration poll = duration(node, defaults, "pollInterval", Duration.ofSeconds(5), at);
         int quota = positiveInt(node, defaults, "quotaUnitsPerSecond", 50, at);

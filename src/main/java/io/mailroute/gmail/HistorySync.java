@@ -90,9 +90,18 @@ public final class HistorySync {
         String mailboxId = exchange.getMessage().getHeader(MessageIngest.MAILBOX_HEADER, String.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GmailFailure failure = GmailFailure.of(error);
-        Duration delay = states.failed(mailboxId, failure);
-        MailboxStatus status = states.status(mailboxId);
-        String state = status == null ? "?" : status.state().name();
+        Duration delay;
+        String state;
+        try {
+            delay = states.failed(mailboxId, failure);
+            MailboxStatus status = states.status(mailboxId);
+            state = status == null ? "?" : status.state().name();
+        } catch (RuntimeException stateUnavailable) {
+            // The database itself is failing (or closing): say so once, the next poll tries again.
+            LOG.error("Mailbox {}: poll failed ({}) and its state could not be recorded: {}", mailboxId,
+                    failure.message(), stateUnavailable.getMessage());
+            return;
+        }
         if (failure.kind() == GmailFailure.Kind.OTHER) {
             LOG.error("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
                     delay.toMillis(), error);

@@ -73,15 +73,14 @@ public final class MessageIngest {
     public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
         MailboxSettings mailbox = mailboxes.get(mailboxId);
         List<String> labels = message.getLabelIds() == null ? List.of() : message.getLabelIds();
-        if (isExcluded(labels, mailbox.excludeLabels())) {
-            LOG.debug("Mailbox {}: skipping message {} with labels {}", mailboxId, message.getId(), labels);
-            return null;
-        }
         byte[] raw = message.getRaw() == null ? new byte[0] : message.decodeRaw();
         MessageStore.GmailMeta meta = new MessageStore.GmailMeta(mailboxId, message.getId(), message.getThreadId(),
                 message.getHistoryId() == null ? null : message.getHistoryId().toString(), labels,
                 message.getInternalDate() == null ? null : Instant.ofEpochMilli(message.getInternalDate()),
                 raw.length, sha256(raw));
+        if (isExcluded(labels, mailbox.excludeLabels())) {
+            return skip(meta, "excluded label among " + labels);
+        }
         if (raw.length == 0) {
             return quarantine(meta, raw, "Gmail returned no raw content for the message");
         }
@@ -99,8 +98,7 @@ public final class MessageIngest {
             return quarantine(meta, raw, "unexpected parser failure: " + e);
         }
         if (mail.extraHeaders().containsKey(ORIGIN_HEADER)) {
-            LOG.debug("Mailbox {}: skipping our own outbound message {}", mailboxId, message.getId());
-            return null;
+            return skip(meta, "our own outbound mail (" + ORIGIN_HEADER + ")");
         }
         Instant now = clock.instant();
         Event event = db.transactions().execute(tx -> {
@@ -113,6 +111,13 @@ public final class MessageIngest {
                     mail.attachments().size() == 1 ? "" : "s");
         }
         return event;
+    }
+
+    private Event skip(MessageStore.GmailMeta meta, String reason) {
+        LOG.debug("Mailbox {}: skipping message {}: {}", meta.mailbox(), meta.gmailId(), reason);
+        Instant now = clock.instant();
+        db.transactions().executeWithoutResult(tx -> store.insertSkipped(meta, reason, now));
+        return null;
     }
 
     private Event quarantine(MessageStore.GmailMeta meta, byte[] raw, String reason) {

@@ -86,8 +86,20 @@ public final class MessageStore {
 
     /** @return the new row's id, or null when this (mailbox, gmail id) is already stored */
     public Long insertQuarantined(GmailMeta meta, String reason, Instant now) {
+        return insertWithoutContent(meta, "QUARANTINED", reason, now);
+    }
+
+    /**
+     * Records a message we chose not to ingest (excluded label, our own outbound mail), so the
+     * idempotent repository knows it and it is never fetched again.
+     */
+    public Long insertSkipped(GmailMeta meta, String reason, Instant now) {
+        return insertWithoutContent(meta, "SKIPPED", reason, now);
+    }
+
+    private Long insertWithoutContent(GmailMeta meta, String status, String reason, Instant now) {
         MapSqlParameterSource params = common(meta, now)
-                .addValue("status", "QUARANTINED")
+                .addValue("status", status)
                 .addValue("reason", reason.length() > 2000 ? reason.substring(0, 2000) : reason);
         for (String column : List.of("messageIdHeader", "inReplyTo", "references", "subject", "fromAddress",
                 "fromName", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc")) {

@@ -18,7 +18,7 @@ public final class QuotaPacer {
     public static final int LABELS = 5;
 
     private final double nanosPerUnit;
-    private long nextFreeNanos = System.nanoTime();
+    private long nextFreeNanos = Long.MIN_VALUE;
 
     public QuotaPacer(int unitsPerSecond) {
         if (unitsPerSecond <= 0) {

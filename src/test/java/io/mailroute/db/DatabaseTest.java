@@ -16,7 +16,7 @@ class DatabaseTest {
             List<String> tables = db.jdbc().getJdbcTemplate().queryForList(
                     "SELECT LOWER(table_name) FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1", String.class);
             assertTrue(tables.containsAll(List.of("mailbox", "mail_message", "attachment", "workflow_event",
-                    "camel_messageprocessed", "flyway_schema_history")), tables.toString());
+                    "flyway_schema_history")), tables.toString());
         }
         try (Database again = Database.open(url, "sa", "", 2)) {
             assertTrue(again.isReachable());

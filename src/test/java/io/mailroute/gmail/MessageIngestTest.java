@@ -89,6 +89,7 @@ class MessageIngestTest {
         assertEquals("It is really on fire.", data.get("preview").asText());
         EventSchemas.assertValid("message-events.schema.json", payload);
 
+        assertTrue(new StoredMessageRepository(db).contains("support:18c0000000000001"));
         assertNull(ingest.ingest("support", gmail), "a second fetch of the same gmail id must not store or event again");
         assertEquals(1, count("SELECT COUNT(*) FROM mail_message"));
         assertEquals(1, events.count("message.received"));
@@ -138,11 +139,19 @@ class MessageIngestTest {
     }
 
     @Test
-    void skipsExcludedLabelsAndOurOwnOutboundMail() {
+    void skipsExcludedLabelsAndOurOwnOutboundMailButRemembersThem() {
+        StoredMessageRepository seen = new StoredMessageRepository(db);
+        assertTrue(seen.add("support:18c0000000000004"), "not seen before");
+
         assertNull(ingest.ingest("support", gmail("18c0000000000004", List.of("SENT"), "Subject: sent by a person\n\nhi\n")));
         assertNull(ingest.ingest("support", gmail("18c0000000000005", List.of("INBOX"),
                 "Subject: our alert\nX-Mailroute-Origin: mailroute\nFrom: mailroute@acme.example\n\nhi\n")));
-        assertEquals(0, count("SELECT COUNT(*) FROM mail_message"));
+
+        assertEquals(2, count("SELECT COUNT(*) FROM mail_message WHERE status = 'SKIPPED' AND subject IS NULL"));
+        assertEquals(0, events.count(null), "skipped mail raises no event");
+        assertTrue(seen.contains("support:18c0000000000004"), "never fetched again");
+        assertTrue(!seen.add("support:18c0000000000005"));
+        assertTrue(!seen.contains("hr:18c0000000000005"), "keys are per mailbox");
     }
 
     private long count(String sql) {

@@ -34,7 +34,7 @@ public final class IntakeFixture implements AutoCloseable {
                 defaults:
                   pollInterval: 200ms
                   quotaUnitsPerSecond: 1000
-                  bootstrapQuery: "newer_than:30d"
+                  bootstrapQuery: "in:inbox"
                 mailboxes:
                 """);
         for (String id : mailboxIds) {

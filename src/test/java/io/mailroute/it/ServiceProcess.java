@@ -43,9 +43,9 @@ public final class ServiceProcess implements AutoCloseable {
     public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment,
             List<String> extraSystemProperties) throws IOException {
         this.configDir = configDir;
-        this.environment = environment;
         this.apiPort = freePort();
         this.managementPort = freePort();
+        this.environment = environment;
         this.log = dataDir.resolveSibling("service.log");
         List<String> properties = new ArrayList<>(List.of(
                 "-Dcamel.server.port=" + apiPort,
