@@ -91,7 +91,7 @@ class IntakeEndToEndIT {
     void aRateLimitStormBacksOffAndRecoversFully() throws Exception {
         try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
-            world.sandbox.admin().rateLimitNext(40, 1);
+            world.sandbox.admin().rateLimitNext(12, 1);
             Set<String> inserted = new HashSet<>();
             IntStream.range(0, 20).forEach(i -> inserted.add(world.insert(i % 2 == 0 ? "support" : "hr", "Storm " + i)));
 
@@ -99,6 +99,9 @@ class IntakeEndToEndIT {
                     () -> service.events("message.received").size() >= 20);
             assertEquals(inserted, gmailIds(service.events("message.received")));
             assertTrue(service.log().contains("429"), "the backoff is visible in the log");
+            long rateLimited = world.sandbox.admin().stats().user(IntakeFixture.address("support")).rateLimited()
+                    + world.sandbox.admin().stats().user(IntakeFixture.address("hr")).rateLimited();
+            assertEquals(12, rateLimited, "every 429 of the storm was met, none more were provoked");
             service.await(SOON, "both mailboxes ACTIVE again", () -> states(service).equals(Set.of("ACTIVE")));
         }
     }
