@@ -43,6 +43,15 @@ public final class Mailroute {
         }
     }
 
+    /** {@code check} prints its verdict, not the start and stop chatter of the Camel context it loads routes into. */
+    private static void quietCamelLogs() {
+        if (org.slf4j.LoggerFactory.getLogger("org.apache.camel") instanceof ch.qos.logback.classic.Logger camel) {
+            camel.setLevel(ch.qos.logback.classic.Level.WARN);
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.camel.impl.engine.AbstractCamelContext"))
+                    .setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
     /** The chain of messages, which usually says what to do; the stack trace only helps us. */
     static String describe(Throwable error) {
         StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
@@ -84,6 +93,7 @@ public final class Mailroute {
                 new MailrouteService(config, routes).run();
                 return 0;
             case "check":
+                quietCamelLogs();
                 return new ConfigCheck(config, routes).run(out, err);
             case "help":
             case "--help":

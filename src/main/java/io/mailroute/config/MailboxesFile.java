@@ -91,17 +91,19 @@ public final class MailboxesFile {
         Set<String> addresses = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             String at = "mailboxes[" + i + "].";
-            MailboxSettings mailbox = mailbox(list.get(i), defaults, at);
-            if (mailbox == null) {
-                continue;
+            JsonNode node = list.get(i);
+            String id = node.path("id").asText("");
+            String address = node.path("address").asText("").trim().toLowerCase(Locale.ROOT);
+            if (!id.isEmpty() && !ids.add(id)) {
+                problem(at + "id", "'" + id + "' is used by an earlier mailbox", "give every mailbox its own id");
             }
-            if (!ids.add(mailbox.id())) {
-                problem(at + "id", "'" + mailbox.id() + "' is used by an earlier mailbox", "give every mailbox its own id");
+            if (!address.isEmpty() && !addresses.add(address)) {
+                problem(at + "address", "'" + address + "' is declared twice", "declare each Gmail address once");
             }
-            if (!addresses.add(mailbox.address())) {
-                problem(at + "address", "'" + mailbox.address() + "' is declared twice", "declare each Gmail address once");
+            MailboxSettings mailbox = mailbox(node, defaults, at);
+            if (mailbox != null) {
+                result.add(mailbox);
             }
-            result.add(mailbox);
         }
         return result;
     }
