@@ -14,6 +14,7 @@ import io.mailroute.gmail.HistorySync;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageIngest;
+import io.mailroute.gmail.ProcessedLabeler;
 import io.mailroute.gmail.StoredMessageRepository;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.json.Json;
@@ -123,6 +124,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("mailboxStates", states);
         context.getRegistry().bind("mailboxQuotas", quotas);
         context.getRegistry().bind("historySync", sync);
+        context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
         context.getRegistry().bind("gmailFailures", new GmailFailures());
         context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));

@@ -162,6 +162,42 @@ class IntakeEndToEndIT {
         }
     }
 
+    @Test
+    void theMailboxIsUntouchedUnlessAProcessedLabelIsConfigured() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "", "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            String gmailId = world.insert("support", "Leave me unread");
+            service.await(SOON, "ingested", () -> gmailIds(service.events("message.received")).contains(gmailId));
+            List<String> labels = world.gmailClient("support").users().messages().get("me", gmailId)
+                    .setFormat("minimal").execute().getLabelIds();
+            assertEquals(Set.of("INBOX", "UNREAD"), Set.copyOf(labels), "no mark-as-read, no label by default");
+        }
+    }
+
+    @Test
+    void anOptedInMailboxGetsItsProcessedLabelOnEachIngestedMessage() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "", "    processedLabel: Mailroute/Processed\n");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            List<String> ids = List.of(world.insert("support", "One"), world.insert("support", "Two"));
+            service.await(SOON, "both ingested", () -> gmailIds(service.events("message.received")).containsAll(ids));
+            com.google.api.services.gmail.Gmail gmail = world.gmailClient("support");
+            String labelId = gmail.users().labels().list("me").execute().getLabels().stream()
+                    .filter(l -> l.getName().equals("Mailroute/Processed")).findFirst().orElseThrow().getId();
+            for (String id : ids) {
+                service.await(SOON, "label on " + id, () -> labelsOf(gmail, id).contains(labelId));
+                assertTrue(labelsOf(gmail, id).contains("UNREAD"), "still unread");
+            }
+        }
+    }
+
+    private static List<String> labelsOf(com.google.api.services.gmail.Gmail gmail, String id) {
+        try {
+            return gmail.users().messages().get("me", id).setFormat("minimal").execute().getLabelIds();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static Set<String> gmailIds(List<JsonNode> events) {
         return events.stream().map(e -> e.at("/data/gmailId").asText()).collect(Collectors.toSet());
     }

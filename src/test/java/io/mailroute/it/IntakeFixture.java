@@ -27,6 +27,12 @@ public final class IntakeFixture implements AutoCloseable {
     private int sequence;
 
     public IntakeFixture(Path workDir, List<String> mailboxIds, String extraProperties) throws IOException {
+        this(workDir, mailboxIds, extraProperties, "");
+    }
+
+    /** @param mailboxYaml extra settings for every mailbox, e.g. {@code "    processedLabel: Done\n"} */
+    public IntakeFixture(Path workDir, List<String> mailboxIds, String extraProperties, String mailboxYaml)
+            throws IOException {
         sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
         configDir = Files.createDirectories(workDir.resolve("config"));
         dataDir = workDir.resolve("data");
@@ -48,7 +54,8 @@ public final class IntakeFixture implements AutoCloseable {
             mailboxes.append("  - id: ").append(id).append('\n')
                     .append("    address: ").append(address).append('\n')
                     .append("    credentials: env:").append(prefix).append('\n')
-                    .append("    gmail: ").append(sandbox.rootUrl()).append('\n');
+                    .append("    gmail: ").append(sandbox.rootUrl()).append('\n')
+                    .append(mailboxYaml);
         }
         Files.writeString(configDir.resolve("mailboxes.yaml"), mailboxes);
         String shipped = Files.readString(Path.of("config", "application.properties"));
@@ -86,6 +93,13 @@ public final class IntakeFixture implements AutoCloseable {
                 """.formatted(n, address(mailboxId), subject, n % 60, System.nanoTime());
         return sandbox.admin().insert(address(mailboxId), rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8),
                 List.of("INBOX", "UNREAD"));
+    }
+
+    /** The unmodified Google client, as the mailbox's owner would use it. */
+    public com.google.api.services.gmail.Gmail gmailClient(String mailboxId) {
+        SandboxCredentials credentials = sandbox.admin().credentials(address(mailboxId));
+        return new io.mailroute.gmail.GmailClientFactory(sandbox.rootUrl(), sandbox.tokenUrl(), 10_000).makeClient(
+                credentials.clientId(), credentials.clientSecret(), List.of(), "mailroute-it", credentials.refreshToken(), null);
     }
 
     public String insertRaw(String mailboxId, byte[] rfc822) {
