@@ -16,12 +16,12 @@ import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.json.Json;
+import io.mailroute.testing.TestMail;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,25 +97,8 @@ class MessageIngestTest {
 
     @Test
     void quarantinesAnOversizeAttachmentKeepsTheBytesAndEventsIt() throws Exception {
-        String big = Base64.getMimeEncoder().encodeToString(new byte[4096]);
-        Message gmail = gmail("18c0000000000002", List.of("INBOX"), """
-                From: vendor@initech.example
-                To: support@acme.example
-                Subject: Big file
-                Message-ID: <big@initech.example>
-                MIME-Version: 1.0
-                Content-Type: multipart/mixed; boundary="b1"
-
-                --b1
-                Content-Type: text/plain
-
-                see attached
-                --b1
-                Content-Type: application/octet-stream; name="blob.bin"
-                Content-Disposition: attachment; filename="blob.bin"
-                Content-Transfer-Encoding: base64
-
-                """ + big + "\n--b1--\n");
+        Message gmail = new Message().setId("18c0000000000002").setThreadId("t2").setLabelIds(List.of("INBOX"))
+                .encodeRaw(TestMail.withAttachment("Big file", "blob.bin", "application/octet-stream", 4096));
 
         Event event = ingest.ingest("support", gmail);
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import io.mailroute.testing.TestMail;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,25 +112,7 @@ class IntakeEndToEndIT {
                 "mailroute.intake.max-attachment-bytes = 2048\n");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
             String before = world.insert("support", "Before the poison");
-            String poison = world.insertRaw("support", ("""
-                    From: vendor@initech.example
-                    To: support@acme.example
-                    Subject: Huge scan
-                    Message-ID: <poison@initech.example>
-                    MIME-Version: 1.0
-                    Content-Type: multipart/mixed; boundary="b"
-
-                    --b
-                    Content-Type: text/plain
-
-                    scan attached
-                    --b
-                    Content-Type: application/pdf; name="scan.pdf"
-                    Content-Disposition: attachment; filename="scan.pdf"
-                    Content-Transfer-Encoding: base64
-
-                    """ + java.util.Base64.getMimeEncoder().encodeToString(new byte[8192]) + "\n--b--\n")
-                    .replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+            String poison = world.insertRaw("support", TestMail.withAttachment("Huge scan", "scan.pdf", "application/pdf", 8192));
             String after = world.insert("support", "After the poison");
 
             service.await(SOON, "the two good messages",

@@ -1,0 +1,37 @@
+package io.mailroute.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Real RFC 822 bytes for tests: CRLF line ends, base64 attachments, as a mail server sends them. */
+public final class TestMail {
+
+    private TestMail() {
+    }
+
+    /** A vendor message with a short text part and one attachment of {@code size} zero bytes. */
+    public static byte[] withAttachment(String subject, String filename, String contentType, int size) {
+        String rfc822 = """
+                From: vendor@initech.example
+                To: support@acme.example
+                Subject: %1$s
+                Message-ID: <%2$d@initech.example>
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary="b1"
+
+                --b1
+                Content-Type: text/plain
+
+                see attached
+                --b1
+                Content-Type: %3$s; name="%4$s"
+                Content-Disposition: attachment; filename="%4$s"
+                Content-Transfer-Encoding: base64
+
+                %5$s
+                --b1--
+                """.formatted(subject, System.nanoTime(), contentType, filename,
+                Base64.getMimeEncoder().encodeToString(new byte[size]));
+        return rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+}
