@@ -1,0 +1,135 @@
+package io.mailroute.gmail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.api.services.gmail.Gmail;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.db.Database;
+import io.mailroute.sandbox.GmailSandbox;
+import io.mailroute.sandbox.SandboxCredentials;
+import io.mailroute.sandbox.SandboxOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HistorySync against the sandbox through the real Google client: what each poll fetches, and where the cursor goes. */
+class HistorySyncIT {
+
+    private static final String ADDRESS = "support@acme.example";
+
+    private GmailSandbox sandbox;
+    private Database db;
+    private MailboxStates states;
+    private Gmail gmail;
+    private int sequence;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
+        sandbox.admin().addUser(ADDRESS, "refresh-support");
+        SandboxCredentials c = sandbox.admin().credentials(ADDRESS);
+        gmail = new GmailClientFactory(sandbox.rootUrl(), sandbox.tokenUrl(), 5_000)
+                .makeClient(c.clientId(), c.clientSecret(), List.of(), "test", c.refreshToken(), null);
+        db = Database.open("jdbc:h2:mem:sync-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "sa", "", 2);
+        states = new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), () -> 0.5));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+        sandbox.close();
+    }
+
+    @Test
+    void bootstrapsOldestFirstThenFollowsHistoryFromTheProfileId() throws Exception {
+        HistorySync sync = sync(mailbox(100), 1000);
+        List<String> old = List.of(insert(List.of("INBOX")), insert(List.of("INBOX")), insert(List.of("INBOX")));
+
+        SyncBatch first = sync.plan("support");
+        assertEquals(SyncBatch.Mode.BOOTSTRAP, first.mode());
+        assertEquals(old, first.messageIds(), "bootstrap lists oldest first");
+        sync.advance(first);
+        assertEquals(first.newCursor(), states.cursor("support"));
+
+        List<String> fresh = List.of(insert(List.of("INBOX")), insert(List.of("INBOX", "UNREAD")));
+        SyncBatch second = sync.plan("support");
+        assertEquals(SyncBatch.Mode.HISTORY, second.mode());
+        assertEquals(fresh, second.messageIds());
+        sync.advance(second);
+
+        assertEquals(List.of(), sync.plan("support").messageIds(), "nothing new, nothing fetched");
+    }
+
+    @Test
+    void aBoundedPollStopsAtAHistoryRecordSoTheRestComesNextTime() throws Exception {
+        HistorySync sync = sync(mailbox(100), 2);
+        sync.advance(sync.plan("support"));
+        List<String> inserted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inserted.add(insert(List.of("INBOX")));
+        }
+
+        List<String> fetched = new ArrayList<>();
+        for (int poll = 0; poll < 5 && fetched.size() < 5; poll++) {
+            SyncBatch batch = sync.plan("support");
+            assertTrue(batch.size() <= 2, "at most maxMessagesPerPoll per poll, got " + batch.size());
+            fetched.addAll(batch.messageIds());
+            sync.advance(batch);
+        }
+        assertEquals(inserted, fetched, "every message exactly once, in order, across bounded polls");
+    }
+
+    @Test
+    void excludedLabelsAreNotFetchedAndAnExpiredCursorResyncs() throws Exception {
+        HistorySync sync = sync(mailbox(100), 1000);
+        sync.advance(sync.plan("support"));
+        String sent = insert(List.of("SENT"));
+        String inbox = insert(List.of("INBOX"));
+        SyncBatch batch = sync.plan("support");
+        assertEquals(List.of(inbox), batch.messageIds(), "SENT is excluded without fetching it: " + sent);
+        sync.advance(batch);
+
+        sandbox.admin().expireHistory(ADDRESS);
+        String late = insert(List.of("INBOX"));
+        SyncBatch resync = sync.plan("support");
+        assertEquals(SyncBatch.Mode.RESYNC, resync.mode());
+        assertTrue(resync.messageIds().containsAll(List.of(inbox, late)), resync.messageIds().toString());
+        sync.advance(resync);
+        assertEquals(SyncBatch.Mode.HISTORY, sync.plan("support").mode(), "after a resync, history works again");
+    }
+
+    @Test
+    void aMailboxBackingOffIsNotPolled() throws Exception {
+        HistorySync sync = sync(mailbox(100), 1000);
+        states.failed("support", new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 429, Duration.ofSeconds(30), "429"));
+        assertEquals(SyncBatch.Mode.SKIPPED, sync.plan("support").mode());
+        assertEquals(0, sandbox.admin().stats().user(ADDRESS).quotaUnitsUsed(), "not a single Gmail call while backing off");
+    }
+
+    private HistorySync sync(MailboxSettings mailbox, int maxPerPoll) {
+        states.register(mailbox);
+        return new HistorySync(Map.of("support", mailbox), id -> gmail, states, new MailboxQuotas(List.of(mailbox)), maxPerPoll);
+    }
+
+    private static MailboxSettings mailbox(int bootstrapMax) {
+        return new MailboxSettings("support", ADDRESS, MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX,
+                MailboxSettings.SANDBOX, "in:inbox", bootstrapMax, Duration.ofSeconds(1), 1000,
+                new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+    }
+
+    private String insert(List<String> labels) {
+        int n = ++sequence;
+        String raw = "From: c" + n + "@globex.example\r\nTo: " + ADDRESS + "\r\nSubject: Case " + n
+                + "\r\nMessage-ID: <case" + n + "." + System.nanoTime() + "@globex.example>\r\n\r\nbody " + n + "\r\n";
+        return sandbox.admin().insert(ADDRESS, raw.getBytes(StandardCharsets.UTF_8), labels);
+    }
+}
