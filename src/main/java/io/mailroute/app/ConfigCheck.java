@@ -49,6 +49,7 @@ public final class ConfigCheck {
     public List<ConfigProblem> problems() {
         List<ConfigProblem> problems = new ArrayList<>();
         Properties properties = properties(problems);
+        problems.addAll(new Settings(key -> java.util.Optional.ofNullable(properties.getProperty(key)), configDir).validate());
         Path mailboxesFile = configDir.resolve(properties.getProperty("mailroute.mailboxes-file", "mailboxes.yaml").trim());
         List<ConfigProblem> mailboxProblems = MailboxesFile.check(mailboxesFile);
         problems.addAll(mailboxProblems);

@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.CredentialsResolver;
@@ -148,9 +150,18 @@ public final class MailrouteBeans implements CamelConfiguration {
         if (!wanted) {
             return null;
         }
-        SandboxOptions options = SandboxOptions.defaults()
-                .withPort((int) settings.number("mailroute.sandbox.port", 8025))
-                .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true));
+        SandboxOptions options;
+        try {
+            options = SandboxOptions.defaults()
+                    .withPort((int) settings.number("mailroute.sandbox.port", 8025))
+                    .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true))
+                    .withQuota((int) settings.number("mailroute.sandbox.quota-units-per-second", 0))
+                    .withErrorRate(Double.parseDouble(settings.text("mailroute.sandbox.error-rate", "0")))
+                    .withLatencyMillis((int) settings.duration("mailroute.sandbox.latency", Duration.ZERO).toMillis());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(new ConfigProblem(configDir.resolve("application.properties").toString(),
+                    "mailroute.sandbox.*", e.getMessage(), "see the comments in the Gmail sandbox section"));
+        }
         try {
             GmailSandbox sandbox = GmailSandbox.start(options);
             LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());

@@ -5,7 +5,11 @@ import io.mailroute.config.ConfigProblem;
 import io.mailroute.config.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 
@@ -27,6 +31,38 @@ public final class Settings {
 
     public static Settings of(CamelContext context, Path configDir) {
         return new Settings(key -> context.getPropertiesComponent().resolveProperty(key), configDir);
+    }
+
+    /** The typed mailroute.* keys; {@link #validate()} checks each one that is set. */
+    private static final Map<String, String> TYPED_KEYS = Map.ofEntries(
+            Map.entry("mailroute.db.pool-size", "number"),
+            Map.entry("mailroute.sandbox.enabled", "flag"),
+            Map.entry("mailroute.sandbox.port", "number"),
+            Map.entry("mailroute.sandbox.quota-units-per-second", "number"),
+            Map.entry("mailroute.sandbox.latency", "duration"),
+            Map.entry("mailroute.intake.initial-delay", "number"),
+            Map.entry("mailroute.intake.max-messages-per-poll", "number"),
+            Map.entry("mailroute.intake.max-message-bytes", "number"),
+            Map.entry("mailroute.intake.max-attachment-bytes", "number"),
+            Map.entry("mailroute.intake.backoff-base", "duration"),
+            Map.entry("mailroute.intake.backoff-max", "duration"),
+            Map.entry("mailroute.gmail.http-timeout", "duration"));
+
+    /** Every typed key whose value does not parse, for the {@code check} command. */
+    public List<ConfigProblem> validate() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        new TreeMap<>(TYPED_KEYS).forEach((key, kind) -> {
+            try {
+                switch (kind) {
+                    case "number" -> number(key, 0);
+                    case "flag" -> flag(key, false);
+                    default -> duration(key, Duration.ZERO);
+                }
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        });
+        return problems;
     }
 
     public Path configDir() {

@@ -100,7 +100,7 @@ public final class GmailSandbox implements AutoCloseable {
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
-    /** {@code [--port N] [--seed DIR]}: serves until killed. */
+    /** {@code [--port N] [--seed DIR] [--quota UNITS] [--error-rate R] [--latency MS]}: serves until killed. */
     public static void main(String[] args) {
         SandboxOptions options = SandboxOptions.defaults();
         try {
@@ -108,11 +108,15 @@ public final class GmailSandbox implements AutoCloseable {
                 switch (args[i]) {
                     case "--port" -> options = options.withPort(Integer.parseInt(args[++i]));
                     case "--seed" -> options = options.withSeedDir(Path.of(args[++i]));
+                    case "--quota" -> options = options.withQuota(Integer.parseInt(args[++i]));
+                    case "--error-rate" -> options = options.withErrorRate(Double.parseDouble(args[++i]));
+                    case "--latency" -> options = options.withLatencyMillis(Integer.parseInt(args[++i]));
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
         } catch (RuntimeException e) {
-            System.err.println("Usage: GmailSandbox [--port N] [--seed DIR]  (" + e.getMessage() + ")");
+            System.err.println("Usage: sandbox [--port N] [--seed DIR] [--quota UNITS_PER_SECOND] [--error-rate 0..1]"
+                    + " [--latency MS]  (" + e.getMessage() + ")");
             System.exit(2);
             return;
         }

@@ -45,6 +45,18 @@ class ConfigCheckTest {
     }
 
     @Test
+    void aBadTypedPropertyIsReportedWithItsKey() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.writeString(config.resolve("application.properties"),
+                Files.readString(config.resolve("application.properties"))
+                        + "\nmailroute.intake.backoff-max = forever\nmailroute.db.pool-size = eight\n");
+        Files.copy(Path.of("config", "mailboxes.yaml"), config.resolve("mailboxes.yaml"));
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(List.of("mailroute.db.pool-size", "mailroute.intake.backoff-max"),
+                problems.stream().map(ConfigProblem::key).toList(), problems.toString());
+    }
+
+    @Test
     void missingEnvironmentCredentialsNameTheVariable() throws IOException {
         Path config = copyOfShippedConfig();
         Files.writeString(config.resolve("mailboxes.yaml"), """
