@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -29,9 +30,19 @@ public final class EventLog {
     private static final String PAGE = """
             SELECT seq, id, type, mailbox_id, item_id, message_id, occurred_at, payload
             FROM workflow_event
-            WHERE seq > :after AND (:type IS NULL OR type = :type) AND (:mailbox IS NULL OR mailbox_id = :mailbox)
+            WHERE seq > :after AND seq <= :upTo AND (:type IS NULL OR type = :type)
+              AND (:mailbox IS NULL OR mailbox_id = :mailbox)
             ORDER BY seq
             LIMIT :limit""";
+    private static final String PAGE_OF_TYPES = """
+            SELECT seq, id, type, mailbox_id, item_id, message_id, occurred_at, payload
+            FROM workflow_event
+            WHERE seq > :after AND seq <= :upTo AND type IN (:types) AND (:mailbox IS NULL OR mailbox_id = :mailbox)
+            ORDER BY seq
+            LIMIT :limit""";
+    private static final String SEQS_AFTER = """
+            SELECT seq, occurred_at FROM workflow_event WHERE seq > :after ORDER BY seq LIMIT :limit""";
+    private static final String LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM workflow_event";
     private static final String COUNT = "SELECT COUNT(*) FROM workflow_event WHERE (:type IS NULL OR type = :type)";
 
     private final Database db;
@@ -66,13 +77,25 @@ public final class EventLog {
         return new Event(seq, id, type, mailbox, itemId, messageId, occurredAt, payload);
     }
 
-    /** Events after {@code after} in commit order; type and mailbox filter when not null. */
+    /** Events after {@code after} in seq order; type and mailbox filter when not null. */
     public List<Event> page(long after, String type, String mailbox, int limit) {
+        return page(after, Long.MAX_VALUE, type == null ? Set.of() : Set.of(type), mailbox, limit);
+    }
+
+    /** Events in (after, upTo] in seq order, of any of {@code types} (all types when empty). */
+    public List<Event> page(long after, long upTo, Set<String> types, String mailbox, int limit) {
         MapSqlParameterSource params = new MapSqlParameterSource("after", after)
-                .addValue("type", type, Types.VARCHAR)
+                .addValue("upTo", upTo)
                 .addValue("mailbox", mailbox, Types.VARCHAR)
                 .addValue("limit", limit);
-        return db.jdbc().query(PAGE, params, (rs, n) -> new Event(
+        String sql = PAGE;
+        if (types.isEmpty()) {
+            params.addValue("type", null, Types.VARCHAR);
+        } else {
+            sql = PAGE_OF_TYPES;
+            params.addValue("types", types);
+        }
+        return db.jdbc().query(sql, params, (rs, n) -> new Event(
                 rs.getLong("seq"),
                 rs.getString("id"),
                 rs.getString("type"),
@@ -81,6 +104,35 @@ public final class EventLog {
                 (Long) rs.getObject("message_id", Long.class),
                 rs.getTimestamp("occurred_at").toInstant(),
                 rs.getString("payload")));
+    }
+
+    /**
+     * The highest seq up to which the log is settled: every lower seq is committed or was lost long
+     * enough ago ({@code settledBefore}) to be a rolled-back insert. Under concurrency events commit
+     * out of seq order, so a reader that skipped a young gap could miss the event filling it.
+     */
+    public long horizon(long after, int scanLimit, Instant settledBefore) {
+        long[] horizon = {after};
+        boolean[] stopped = {false};
+        db.jdbc().query(SEQS_AFTER, new MapSqlParameterSource("after", after).addValue("limit", scanLimit), rs -> {
+            if (stopped[0]) {
+                return;
+            }
+            long seq = rs.getLong("seq");
+            Instant occurredAt = rs.getTimestamp("occurred_at").toInstant();
+            if (seq != horizon[0] + 1 && occurredAt.isAfter(settledBefore)) {
+                stopped[0] = true;
+                return;
+            }
+            horizon[0] = seq;
+        });
+        return horizon[0];
+    }
+
+    /** The highest seq written so far (0 when empty). */
+    public long lastSeq() {
+        Long last = db.jdbc().getJdbcTemplate().queryForObject(LAST_SEQ, Long.class);
+        return last == null ? 0 : last;
     }
 
     public long count(String type) {

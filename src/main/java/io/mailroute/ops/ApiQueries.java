@@ -99,7 +99,12 @@ public final class ApiQueries {
     public ObjectNode events(@Header("type") String type, @Header("mailbox") String mailbox,
             @Header("after") String after, @Header("limit") String limit) {
         int max = limit(limit);
-        List<Event> page = events.page(after(after), blankToNull(type), blankToNull(mailbox), max);
+        long from = after(after);
+        // Never hand out a page past a young seq gap: the caller would step over an event still committing.
+        long horizon = events.horizon(from, max * 10, java.time.Instant.now().minusSeconds(5));
+        String wanted = blankToNull(type);
+        List<Event> page = events.page(from, horizon, wanted == null ? java.util.Set.of() : java.util.Set.of(wanted),
+                blankToNull(mailbox), max);
         ArrayNode items = json.createArrayNode();
         for (Event event : page) {
             ObjectNode item = items.addObject().put("seq", event.seq());
@@ -108,6 +113,7 @@ public final class ApiQueries {
         ObjectNode answer = json.createObjectNode();
         answer.set("items", items);
         answer.put("next", page.size() == max ? page.get(page.size() - 1).seq() : null);
+        answer.put("horizon", horizon);
         return answer;
     }
 

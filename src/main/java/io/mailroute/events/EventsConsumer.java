@@ -1,0 +1,82 @@
+package io.mailroute.events;
+
+import java.time.Instant;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.ScheduledPollConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers a subscription's events one by one, in seq order, and moves its cursor after each
+ * event the route processed without an unhandled exception. A failure stops the batch; the same
+ * event is offered again on the next poll (at-least-once). Route authors make their side
+ * idempotent on the event id ({@code MailrouteEventId}).
+ */
+final class EventsConsumer extends ScheduledPollConsumer {
+
+    public static final String TYPE_HEADER = "MailrouteEventType";
+    public static final String SEQ_HEADER = "MailrouteEventSeq";
+    public static final String ID_HEADER = "MailrouteEventId";
+    public static final String MAILBOX_HEADER = "MailrouteMailbox";
+    public static final String ITEM_HEADER = "MailrouteItemId";
+    private static final Logger LOG = LoggerFactory.getLogger(EventsConsumer.class);
+
+    private final EventsEndpoint endpoint;
+
+    EventsConsumer(EventsEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected int poll() throws Exception {
+        EventsComponent component = endpoint.getComponent();
+        String name = endpoint.getSubscription();
+        long start = endpoint.getStartAt().equals("latest") ? component.events().lastSeq() : 0;
+        long cursor = component.cursors().position(name, start);
+        Instant settled = component.clock().instant().minus(endpoint.gapWaitDuration());
+        long horizon = component.events().horizon(cursor, endpoint.getBatchSize() * 10, settled);
+        if (horizon == cursor) {
+            return 0;
+        }
+        List<Event> page = component.events().page(cursor, horizon, endpoint.typeSet(), endpoint.getMailbox(),
+                endpoint.getBatchSize());
+        int delivered = 0;
+        for (Event event : page) {
+            if (!isRunAllowed()) {
+                return delivered;
+            }
+            Exchange exchange = createExchange(false);
+            exchange.getMessage().setBody(event.json());
+            exchange.getMessage().setHeader(TYPE_HEADER, event.type());
+            exchange.getMessage().setHeader(SEQ_HEADER, event.seq());
+            exchange.getMessage().setHeader(ID_HEADER, event.id());
+            exchange.getMessage().setHeader(MAILBOX_HEADER, event.mailbox());
+            if (event.itemId() != null) {
+                exchange.getMessage().setHeader(ITEM_HEADER, event.itemId());
+            }
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            Exception failure = exchange.getException();
+            releaseExchange(exchange, false);
+            if (failure != null) {
+                LOG.warn("Subscription {}: event {} ({}, seq {}) failed and will be offered again: {}", name, event.id(),
+                        event.type(), event.seq(), failure.getMessage());
+                throw failure; // lets the scheduler's backoff options apply
+            }
+            component.cursors().advance(name, event.seq());
+            cursor = event.seq();
+            delivered++;
+        }
+        if (page.size() < endpoint.getBatchSize() && isRunAllowed()) {
+            // Everything up to the horizon that this subscription wants has been delivered.
+            component.cursors().advance(name, horizon);
+        }
+        return delivered;
+    }
+}

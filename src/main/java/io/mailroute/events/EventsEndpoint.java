@@ -1,0 +1,108 @@
+package io.mailroute.events;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.ScheduledPollEndpoint;
+
+/** One named subscription; options: {@code types}, {@code mailbox}, {@code batchSize}, {@code startAt}, {@code gapWait}. */
+public final class EventsEndpoint extends ScheduledPollEndpoint {
+
+    private final String subscription;
+    private Set<String> types = Set.of();
+    private String mailbox;
+    private int batchSize = 100;
+    private String startAt = "beginning";
+    private long gapWait = 5_000;
+
+    EventsEndpoint(String uri, EventsComponent component, String subscription) {
+        super(uri, component);
+        this.subscription = subscription;
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        if (!startAt.equals("beginning") && !startAt.equals("latest")) {
+            throw new IllegalArgumentException(getEndpointUri() + ": startAt must be 'beginning' or 'latest', not '" + startAt + "'");
+        }
+        EventsConsumer consumer = new EventsConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    public Producer createProducer() {
+        throw new UnsupportedOperationException(EventsComponent.SCHEME + " endpoints can only be consumed "
+                + "(events are published by committing them, not by sending to this endpoint)");
+    }
+
+    @Override
+    public EventsComponent getComponent() {
+        return (EventsComponent) super.getComponent();
+    }
+
+    public String getSubscription() {
+        return subscription;
+    }
+
+    /** Comma-separated event types; all types when empty. */
+    public void setTypes(String types) {
+        this.types = Arrays.stream(types.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    public String getTypes() {
+        return String.join(",", types);
+    }
+
+    Set<String> typeSet() {
+        return types;
+    }
+
+    public String getMailbox() {
+        return mailbox;
+    }
+
+    public void setMailbox(String mailbox) {
+        this.mailbox = mailbox;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = Math.max(1, batchSize);
+    }
+
+    /** Where a subscription without a cursor yet begins: {@code beginning} (every past event) or {@code latest}. */
+    public String getStartAt() {
+        return startAt;
+    }
+
+    public void setStartAt(String startAt) {
+        this.startAt = startAt;
+    }
+
+    /**
+     * How long a gap in seq may be waited for, in milliseconds. Events commit out of seq order
+     * under concurrency; a younger gap may still be filled by a commit in flight, so delivery
+     * pauses before it. An older gap is a rolled-back insert and is skipped.
+     */
+    public long getGapWait() {
+        return gapWait;
+    }
+
+    public void setGapWait(long gapWait) {
+        this.gapWait = gapWait;
+    }
+
+    Duration gapWaitDuration() {
+        return Duration.ofMillis(gapWait);
+    }
+}

@@ -1,0 +1,138 @@
+package io.mailroute.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.db.Database;
+import io.mailroute.json.Json;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EventSubscriptionTest {
+
+    private Database db;
+    private EventLog events;
+    private final List<CamelContext> contexts = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        db = Database.open("jdbc:h2:mem:subs-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "sa", "", 4);
+        events = new EventLog(db, Json.newMapper(), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (CamelContext context : contexts) {
+            context.close();
+        }
+        db.close();
+    }
+
+    @Test
+    void deliversMatchingEventsInOrderAndResumesAfterARestart() throws Exception {
+        append("case.created", "message.received", "case.created", "item.replied");
+        List<String> received = new CopyOnWriteArrayList<>();
+        CamelContext first = start("mailroute-events:audit-feed?types=case.created,item.replied", received, null);
+        await(() -> received.size() == 3);
+        assertEquals(List.of("1:case.created", "3:case.created", "4:item.replied"), received);
+
+        first.close();
+        append("message.received", "item.replied");
+        List<String> afterRestart = new CopyOnWriteArrayList<>();
+        start("mailroute-events:audit-feed?types=case.created,item.replied", afterRestart, null);
+        await(() -> afterRestart.size() == 1);
+        Thread.sleep(500);
+        assertEquals(List.of("6:item.replied"), afterRestart, "nothing redelivered, nothing missed");
+        assertEquals(6L, new SubscriptionCursors(db, Clock.systemUTC()).all().get("audit-feed"));
+    }
+
+    @Test
+    void aFailingSubscriberRetriesItsEventWithoutHoldingUpOthers() throws Exception {
+        append("case.created", "case.created", "case.created");
+        AtomicInteger attemptsOnSecond = new AtomicInteger();
+        List<String> failing = new CopyOnWriteArrayList<>();
+        List<String> healthy = new CopyOnWriteArrayList<>();
+        start("mailroute-events:flaky?types=case.created", failing, seq -> {
+            if (seq == 2 && attemptsOnSecond.incrementAndGet() < 3) {
+                throw new IllegalStateException("downstream is down");
+            }
+        });
+        start("mailroute-events:steady?types=case.created", healthy, null);
+
+        await(() -> healthy.size() == 3);
+        await(() -> failing.size() == 3);
+        assertEquals(List.of("1:case.created", "2:case.created", "3:case.created"), failing);
+        assertEquals(3, attemptsOnSecond.get(), "the failed event was offered again until it went through");
+    }
+
+    @Test
+    void pausesBeforeAYoungGapInSeqAndSkipsItOnceItIsOld() throws Exception {
+        append("case.created");
+        // seq 2 "still committing": write seq 3 directly, as a concurrent transaction would
+        Instant third = Instant.now();
+        db.jdbc().getJdbcTemplate().update("INSERT INTO workflow_event (seq, id, type, occurred_at, payload) VALUES (3, 'e3', "
+                + "'case.created', ?, '{}')", Timestamp.from(third));
+        List<String> received = new CopyOnWriteArrayList<>();
+        List<Instant> arrivals = new CopyOnWriteArrayList<>();
+        start("mailroute-events:gappy?types=case.created&gapWait=3000", received, seq -> arrivals.add(Instant.now()));
+
+        await(() -> received.size() == 2);
+        assertEquals(List.of("1:case.created", "3:case.created"), received);
+        assertTrue(arrivals.get(0).isBefore(third.plusMillis(3000)), "the subscriber was live while the gap was young");
+        assertTrue(!arrivals.get(1).isBefore(third.plusMillis(3000)),
+                "seq 3 must wait until the gap before it is older than gapWait, arrived " + arrivals.get(1) + " for " + third);
+    }
+
+    private void append(String... types) {
+        for (String type : types) {
+            db.transactions().executeWithoutResult(tx ->
+                    events.append(type, "support", null, null, Json.newMapper().createObjectNode().put("n", 1)));
+        }
+    }
+
+    interface OnEvent {
+        void accept(long seq) throws Exception;
+    }
+
+    private CamelContext start(String uri, List<String> sink, OnEvent onEvent) throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, Clock.systemUTC()),
+                Clock.systemUTC()));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri + (uri.contains("?") ? "&" : "?") + "delay=50").process(exchange -> {
+                    long seq = exchange.getMessage().getHeader(EventsConsumer.SEQ_HEADER, Long.class);
+                    if (onEvent != null) {
+                        onEvent.accept(seq);
+                    }
+                    sink.add(seq + ":" + exchange.getMessage().getHeader(EventsConsumer.TYPE_HEADER));
+                });
+            }
+        });
+        context.start();
+        contexts.add(context);
+        return context;
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            Thread.sleep(20);
+        }
+    }
+}
