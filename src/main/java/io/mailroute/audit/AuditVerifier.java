@@ -24,6 +24,9 @@ public final class AuditVerifier {
     private static final String ALL_IN_ORDER = "SELECT " + AuditRows.COLUMNS + " FROM audit_log ORDER BY seq";
     private static final String SEQ_OF_HASH = "SELECT seq FROM audit_log WHERE hash = :hash ORDER BY seq";
 
+    /** How far from its place a renumbered row is looked for when explaining a break. */
+    private static final int RENUMBER_SEARCH = 1000;
+
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate snapshot;
 
@@ -115,6 +118,14 @@ public final class AuditVerifier {
             return Result.tampered(checked, expected, "rows out of order at " + expected + " (the record at seq "
                     + expected + " follows the record now at seq " + predecessor + ")", head);
         }
+        Long original = selfConsistent ? null : originalSeq(row);
+        if (original != null && original > expected) {
+            long removed = original - expected;
+            return Result.tampered(checked, expected, (removed == 1 ? "row " + expected + " is missing"
+                    : "rows " + expected + " to " + (original - 1) + " are missing")
+                    + " (deleted, and the rows after renumbered: row " + expected + " holds the original record "
+                    + original + ")", head);
+        }
         if (selfConsistent && expected > 1) {
             // An intact row whose predecessor is gone: the row before it was rewritten with a fresh hash.
             return Result.tampered(checked - 1, expected - 1, "row " + (expected - 1) + " was replaced or edited with a "
@@ -149,6 +160,18 @@ public final class AuditVerifier {
         }
         List<Long> seqs = jdbc.queryForList(SEQ_OF_HASH, new MapSqlParameterSource("hash", hash), Long.class);
         return seqs.isEmpty() ? null : seqs.get(0);
+    }
+
+    /** The seq a moved row was written with, searched near where it is now; null when not found. */
+    private static Long originalSeq(AuditRecord row) {
+        for (long distance = 1; distance <= RENUMBER_SEARCH; distance++) {
+            for (long candidate : new long[] {row.seq() + distance, row.seq() - distance}) {
+                if (candidate >= 1 && hashAt(row, candidate).equals(row.hash())) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
     }
 
     private static String hashAt(AuditRecord row, long seq) {
