@@ -2,6 +2,11 @@ package io.mailroute;
 
 import io.mailroute.app.MailrouteService;
 import io.mailroute.app.ConfigCheck;
+import io.mailroute.app.Configs;
+import io.mailroute.app.Settings;
+import io.mailroute.audit.AuditCommand;
+import io.mailroute.db.Database;
+import org.apache.camel.CamelContext;
 import io.mailroute.config.ConfigException;
 import io.mailroute.sandbox.GmailSandbox;
 import java.io.PrintStream;
@@ -21,6 +26,9 @@ public final class Mailroute {
               (no command)   run the service (reads ./config and ./routes)
               sandbox        run only the Gmail sandbox: [--port N] [--seed DIR]
               check          validate config and routes without starting anything; exit 1 on problems
+              audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
+              audit export --from ISO --to ISO [--mailbox ID] [--out FILE]
+                             write audit records as JSON Lines
               help           show this text""";
 
     private Mailroute() {
@@ -32,10 +40,10 @@ public final class Mailroute {
             exit = run(args, System.out, System.err);
         } catch (ConfigException e) {
             e.problems().forEach(p -> System.err.println("ERROR " + p));
-            System.err.println("Mailroute did not start: fix the configuration above (java -jar target/mailroute.jar check lists every problem).");
+            System.err.println("Mailroute stopped: fix the configuration above (java -jar target/mailroute.jar check lists every problem).");
             exit = 1;
         } catch (Exception e) {
-            System.err.println("Mailroute did not start: " + describe(e));
+            System.err.println("Mailroute stopped: " + describe(e));
             exit = 1;
         }
         if (exit >= 0) {
@@ -73,6 +81,7 @@ public final class Mailroute {
         }
         Path config = Path.of("config");
         Path routes = Path.of("routes");
+        List<String> commandArgs = new ArrayList<>();
         for (int i = 0; i < rest.size(); i++) {
             String option = rest.get(i);
             if ((option.equals("--config") || option.equals("--routes")) && i + 1 < rest.size()) {
@@ -83,10 +92,13 @@ public final class Mailroute {
                     routes = dir;
                 }
             } else {
-                err.println("Unknown option '" + option + "'.");
-                err.println(USAGE);
-                return 2;
+                commandArgs.add(option);
             }
+        }
+        if (!commandArgs.isEmpty() && !command.equals("audit") && !command.equals("triage")) {
+            err.println("Unknown option '" + commandArgs.get(0) + "'.");
+            err.println(USAGE);
+            return 2;
         }
         switch (command) {
             case "run":
@@ -95,6 +107,12 @@ public final class Mailroute {
             case "check":
                 quietCamelLogs();
                 return new ConfigCheck(config, routes).run(out, err);
+            case "audit":
+                quietCamelLogs();
+                try (CamelContext properties = Configs.propertiesOnly(config);
+                        Database db = Configs.openDatabase(Settings.of(properties, config))) {
+                    return AuditCommand.run(commandArgs, db, out, err);
+                }
             case "help":
             case "--help":
                 out.println(USAGE);

@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.audit.AuditLog;
+import io.mailroute.audit.AuditTrail;
 import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
 import io.mailroute.config.MailboxSettings;
@@ -9,6 +11,8 @@ import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.db.Database;
 import io.mailroute.events.EventLog;
+import io.mailroute.events.EventsComponent;
+import io.mailroute.events.SubscriptionCursors;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.GmailFailures;
@@ -23,6 +27,9 @@ import io.mailroute.json.Json;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.ops.ApiQueries;
 import io.mailroute.ops.DatabaseHealthCheck;
+import io.mailroute.ops.ItemApi;
+import io.mailroute.workflow.Workflow;
+import io.mailroute.workflow.WorkflowStore;
 import io.mailroute.ops.MailboxHealthCheck;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxCredentials;
@@ -87,11 +94,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         };
         CredentialsResolver credentials = new CredentialsResolver(System::getenv, sandboxCredentials, mailboxesFile.toString());
 
-        Database db = Database.open(
-                settings.text("mailroute.db.url", "jdbc:h2:file:./data/db/mailroute;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE"),
-                settings.text("mailroute.db.user", "sa"),
-                settings.text("mailroute.db.password", ""),
-                (int) settings.number("mailroute.db.pool-size", 8));
+        Database db = Configs.openDatabase(settings);
         closeOnStop(context, "database", db, sandbox);
 
         MailboxStates states = new MailboxStates(db, clock, new Backoff(
@@ -113,9 +116,13 @@ public final class MailrouteBeans implements CamelConfiguration {
         }
 
         EventLog events = new EventLog(db, json, clock);
+        AuditLog auditLog = new AuditLog(db, json, clock);
+        AuditTrail audit = auditLog::append;
+        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
+        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock));
         AttachmentStore attachments = new AttachmentStore(dataDir.resolve("attachments"),
                 settings.number("mailroute.intake.max-attachment-bytes", 25L * 1024 * 1024));
-        MessageIngest ingest = new MessageIngest(db, events, new MimeParser(attachments), byId,
+        MessageIngest ingest = new MessageIngest(db, events, audit, new MimeParser(attachments), byId,
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
                 json, clock);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
@@ -132,6 +139,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));
         context.getRegistry().bind("eventLog", events);
         context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json));
+        context.getRegistry().bind("auditLog", auditLog);
+        context.getRegistry().bind("workflow", workflow);
+        context.getRegistry().bind("itemApi", new ItemApi(workflow, json));
 
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import io.mailroute.audit.AuditAppendOnlyGuard;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -39,11 +40,18 @@ public final class Database implements AutoCloseable {
         try {
             dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            String cause = rootMessage(e);
+            if (cause != null && cause.contains("already in use")) {
+                throw new IllegalStateException("The database " + redact(url) + " is open in another process (a running "
+                        + "Mailroute?). An H2 file has one user at a time: stop that process first, or use PostgreSQL "
+                        + "(mailroute.db.url) to work on the data while the service runs.", e);
+            }
             throw new IllegalStateException("Cannot open the database " + redact(url) + " (mailroute.db.url): "
-                    + rootMessage(e) + ". Check the URL, that the server is running and the credentials.", e);
+                    + cause + ". Check the URL, that the server is running and the credentials.", e);
         }
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .javaMigrations(new AuditAppendOnlyGuard()).load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);

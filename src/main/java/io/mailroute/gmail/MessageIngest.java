@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.api.services.gmail.model.Message;
+import io.mailroute.audit.AuditTrail;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
@@ -46,6 +47,7 @@ public final class MessageIngest {
     private final Database db;
     private final MessageStore store;
     private final EventLog events;
+    private final AuditTrail audit;
     private final MimeParser parser;
     private final Map<String, MailboxSettings> mailboxes;
     private final Path quarantineDir;
@@ -53,11 +55,12 @@ public final class MessageIngest {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public MessageIngest(Database db, EventLog events, MimeParser parser, Map<String, MailboxSettings> mailboxes,
+    public MessageIngest(Database db, EventLog events, AuditTrail audit, MimeParser parser, Map<String, MailboxSettings> mailboxes,
             Path quarantineDir, long maxMessageBytes, ObjectMapper json, Clock clock) {
         this.db = db;
         this.store = new MessageStore(db, json);
         this.events = events;
+        this.audit = audit;
         this.parser = parser;
         this.mailboxes = mailboxes;
         this.quarantineDir = quarantineDir;
@@ -103,7 +106,12 @@ public final class MessageIngest {
         Instant now = clock.instant();
         Event event = db.transactions().execute(tx -> {
             Long id = store.insertIngested(meta, mail, now);
-            return id == null ? null : events.append("message.received", mailboxId, null, id, receivedData(id, meta, mail));
+            if (id == null) {
+                return null;
+            }
+            ObjectNode data = receivedData(id, meta, mail);
+            audit.record("message.received", mailboxId, "message:" + id, auditData(data, meta));
+            return events.append("message.received", mailboxId, null, id, data);
         });
         if (event != null) {
             LOG.info("Mailbox {}: received \"{}\" from {} ({} attachment{})", mailboxId, oneLine(mail.subject()),
@@ -135,6 +143,7 @@ public final class MessageIngest {
                     .put("reason", reason)
                     .put("sizeBytes", meta.sizeBytes())
                     .put("rawRef", saved == null ? null : "quarantine/" + meta.mailbox() + "/" + saved.getFileName());
+            audit.record("message.quarantined", meta.mailbox(), "message:" + id, data.deepCopy().put("rawSha256", meta.rawSha256()));
             return events.append("message.quarantined", meta.mailbox(), null, id, data);
         });
         if (event != null) {
@@ -191,6 +200,29 @@ public final class MessageIngest {
                 .put("dkim", mail.authentication().dkim())
                 .put("spf", mail.authentication().spf())
                 .put("dmarc", mail.authentication().dmarc());
+        return data;
+    }
+
+    /** For discovery: who, when, what (by hash), never the bodies. */
+    private ObjectNode auditData(ObjectNode received, MessageStore.GmailMeta meta) {
+        ObjectNode data = json.createObjectNode()
+                .put("gmailId", meta.gmailId())
+                .put("threadId", meta.threadId())
+                .put("messageIdHeader", received.path("messageIdHeader").asText(null))
+                .put("subject", received.path("subject").asText(null))
+                .put("date", received.path("date").asText(null))
+                .put("internalDate", received.path("internalDate").asText(null))
+                .put("sizeBytes", meta.sizeBytes())
+                .put("rawSha256", meta.rawSha256());
+        data.set("from", received.get("from"));
+        data.set("to", received.get("to"));
+        data.set("cc", received.get("cc"));
+        data.set("authentication", received.get("authentication"));
+        ArrayNode attachments = data.putArray("attachments");
+        received.path("attachments").forEach(a -> attachments.addObject()
+                .put("filename", a.path("filename").asText())
+                .put("size", a.path("size").asLong())
+                .put("sha256", a.path("sha256").asText()));
         return data;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.api.services.gmail.model.Message;
+import io.mailroute.audit.AuditLog;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
@@ -50,7 +51,7 @@ class PostgresMigrationIT {
             states.register(mailbox);
             states.register(mailbox);
             EventLog events = new EventLog(db, Json.newMapper(), Clock.systemUTC());
-            MessageIngest ingest = new MessageIngest(db, events,
+            MessageIngest ingest = new MessageIngest(db, events, new AuditLog(db, Json.newMapper(), Clock.systemUTC())::append,
                     new MimeParser(new AttachmentStore(data.resolve("attachments"), 1 << 20)), Map.of(mailboxId, mailbox),
                     data.resolve("quarantine"), 1 << 20, Json.newMapper(), Clock.systemUTC());
             Message gmail = new Message().setId("pg1").setThreadId("t1").setLabelIds(List.of("INBOX"))

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.gmail.model.Message;
+import io.mailroute.audit.AuditLog;
+import io.mailroute.audit.AuditVerifier;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
@@ -51,8 +53,8 @@ class MessageIngestTest {
         new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
                 .register(support);
         events = new EventLog(db, json, Clock.systemUTC());
-        ingest = new MessageIngest(db, events, new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)),
-                Map.of("support", support), data.resolve("quarantine"), 64 * 1024, json, Clock.systemUTC());
+        ingest = new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
+                new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)), Map.of("support", support), data.resolve("quarantine"), 64 * 1024, json, Clock.systemUTC());
     }
 
     @AfterEach
@@ -93,6 +95,8 @@ class MessageIngestTest {
         assertNull(ingest.ingest("support", gmail), "a second fetch of the same gmail id must not store or event again");
         assertEquals(1, count("SELECT COUNT(*) FROM mail_message"));
         assertEquals(1, events.count("message.received"));
+        assertEquals(1, count("SELECT COUNT(*) FROM audit_log WHERE action = 'message.received' AND subject_ref = 'message:1'"));
+        assertTrue(new AuditVerifier(db).verify().intact());
     }
 
     @Test

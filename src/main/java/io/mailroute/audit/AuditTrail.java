@@ -1,4 +1,4 @@
-package io.mailroute.workflow;
+package io.mailroute.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
