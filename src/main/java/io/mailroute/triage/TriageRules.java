@@ -1,0 +1,130 @@
+package io.mailroute.triage;
+
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One loaded triage rules file: ordered rules, the first that matches decides, the last is the default.
+ * Immutable and thread-safe. The file format is documented at the top of {@code config/triage.yaml}.
+ */
+public final class TriageRules {
+
+    private final String source;
+    private final List<Rule> rules;
+    private final byte[] sha256;
+
+    private TriageRules(String source, List<Rule> rules, byte[] sha256) {
+        this.source = source;
+        this.rules = List.copyOf(rules);
+        this.sha256 = sha256;
+    }
+
+    /** Loads and validates the file; throws {@link ConfigException} listing every problem found. */
+    public static TriageRules load(Path file) {
+        return parse(file.toString(), read(file));
+    }
+
+    /** Validates without throwing: every problem found, empty when the file is fine. */
+    public static List<ConfigProblem> check(Path file) {
+        try {
+            load(file);
+            return List.of();
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+    }
+
+    /** Parses file content already read (the reloader reads once, hashes and parses the same bytes). */
+    static TriageRules parse(String source, byte[] content) {
+        TriageRulesParser.Result result = TriageRulesParser.parse(source, content);
+        if (!result.problems().isEmpty()) {
+            throw new ConfigException(result.problems());
+        }
+        return new TriageRules(source, result.rules(), digest(content));
+    }
+
+    static byte[] read(Path file) {
+        try {
+            if (Files.size(file) > TriageRulesParser.MAX_FILE_BYTES) {
+                throw new ConfigException(TriageRulesParser.fileProblem(file.toString(),
+                        "is larger than " + TriageRulesParser.MAX_FILE_BYTES / 1024 + " KiB", "split it or remove unused rules"));
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(TriageRulesParser.fileProblem(file.toString(), "file not found",
+                    "create it (see config/triage.yaml in the repository) or pass --config DIR"));
+        } catch (IOException e) {
+            throw new ConfigException(TriageRulesParser.fileProblem(file.toString(), "cannot be read: " + e.getMessage(),
+                    "check the file's permissions"));
+        }
+    }
+
+    /** The decision of the first rule that matches; never null, since the last rule matches everything. */
+    public TriageDecision classify(TriageInput input) {
+        MailFacts mail = new MailFacts(Objects.requireNonNull(input, "input"));
+        for (Rule rule : rules) {
+            if (Condition.holds(Condition.all(rule.when(), mail, false))) {
+                return rule.then();
+            }
+        }
+        throw new IllegalStateException("no rule matched; the parser guarantees a default rule at the end");
+    }
+
+    /** Like {@link #classify}, with every rule evaluated up to the match and the reason of each condition. */
+    public Explanation explain(TriageInput input) {
+        MailFacts mail = new MailFacts(Objects.requireNonNull(input, "input"));
+        List<Explanation.RuleVerdict> verdicts = new ArrayList<>();
+        for (Rule rule : rules) {
+            List<Condition.Check> checks = Condition.all(rule.when(), mail, true);
+            boolean matched = Condition.holds(checks);
+            List<String> reasons = checks.isEmpty()
+                    ? List.of("+ default rule: matches every message")
+                    : checks.stream().map(c -> (c.holds() ? "+ " : "- ") + c.reason()).toList();
+            verdicts.add(new Explanation.RuleVerdict(rule.id(), matched, reasons));
+            if (matched) {
+                return new Explanation(rule.then(), verdicts);
+            }
+        }
+        throw new IllegalStateException("no rule matched; the parser guarantees a default rule at the end");
+    }
+
+    /** The file the rules were loaded from. */
+    public String source() {
+        return source;
+    }
+
+    public int size() {
+        return rules.size();
+    }
+
+    /** Rule ids in order, e.g. for logs and the API. */
+    public List<String> ruleIds() {
+        return rules.stream().map(Rule::id).toList();
+    }
+
+    boolean sameContent(byte[] otherSha256) {
+        return MessageDigest.isEqual(sha256, otherSha256);
+    }
+
+    static byte[] digest(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TriageRules[" + source + ": " + rules.size() + " rules]";
+    }
+}
