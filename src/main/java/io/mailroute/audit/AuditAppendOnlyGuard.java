@@ -25,14 +25,14 @@ public final class AuditAppendOnlyGuard implements JavaMigration {
 
     static final List<String> POSTGRESQL = List.of(
             """
-            CREATE FUNCTION audit_log_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION audit_log_reject_change() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             BEGIN
                 RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
                     USING ERRCODE = 'integrity_constraint_violation',
                           HINT = 'Audit records are never changed or removed; append a new record instead.';
             END $$""",
             """
-            CREATE FUNCTION audit_log_check_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION audit_log_check_insert() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             DECLARE
                 head audit_head%ROWTYPE;
             BEGIN
@@ -44,7 +44,7 @@ public final class AuditAppendOnlyGuard implements JavaMigration {
                 RETURN NEW;
             END $$""",
             """
-            CREATE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
             BEGIN
                 IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.last_seq = OLD.last_seq + 1 THEN
                     RETURN NEW;
