@@ -5,6 +5,7 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
+import io.mailroute.triage.TriageRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -62,6 +63,8 @@ public final class ConfigCheck {
                 problems.addAll(credentials.problems(mailbox));
             }
         }
+        problems.addAll(TriageRules.check(configDir.resolve(
+                properties.getProperty("mailroute.triage.rules-file", "triage.yaml").trim())));
         problems.addAll(routeProblems());
         return problems;
     }

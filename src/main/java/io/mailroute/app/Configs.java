@@ -28,11 +28,24 @@ public final class Configs {
     }
 
     public static Database openDatabase(Settings settings) {
-        return Database.open(
-                settings.text("mailroute.db.url",
-                        "jdbc:h2:file:./data/db/mailroute;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE"),
+        return Database.open(databaseUrl(settings),
                 settings.text("mailroute.db.user", "sa"),
                 settings.text("mailroute.db.password", ""),
                 (int) settings.number("mailroute.db.pool-size", 8));
+    }
+
+    /**
+     * {@code mailroute.db.url}, or else an H2 file under the data directory. DB_CLOSE_ON_EXIT=FALSE: the
+     * service closes the database after its routes stop, not H2's shutdown hook; WRITE_DELAY=0: every
+     * commit reaches the file at once, so a killed process loses no committed work.
+     */
+    static String databaseUrl(Settings settings) {
+        String url = settings.text("mailroute.db.url", null);
+        if (url != null) {
+            return url;
+        }
+        Path file = settings.path("mailroute.data-dir", "data", false).toAbsolutePath().resolve("db").resolve("mailroute");
+        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 }

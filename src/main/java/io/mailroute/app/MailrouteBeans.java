@@ -28,6 +28,8 @@ import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.ops.ApiQueries;
 import io.mailroute.ops.DatabaseHealthCheck;
 import io.mailroute.ops.ItemApi;
+import io.mailroute.triage.TriageRulesReloader;
+import io.mailroute.workflow.TriageProcessor;
 import io.mailroute.workflow.Workflow;
 import io.mailroute.workflow.WorkflowStore;
 import io.mailroute.ops.MailboxHealthCheck;
@@ -142,6 +144,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("auditLog", auditLog);
         context.getRegistry().bind("workflow", workflow);
         context.getRegistry().bind("itemApi", new ItemApi(workflow, json));
+        TriageRulesReloader rules = new TriageRulesReloader(settings.path("mailroute.triage.rules-file", "triage.yaml", true), clock);
+        context.getRegistry().bind("triageProcessor", new TriageProcessor(workflow, rules, db, json));
 
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));

@@ -46,7 +46,9 @@ public final class Settings {
             Map.entry("mailroute.intake.max-attachment-bytes", "number"),
             Map.entry("mailroute.intake.backoff-base", "duration"),
             Map.entry("mailroute.intake.backoff-max", "duration"),
-            Map.entry("mailroute.gmail.http-timeout", "duration"));
+            Map.entry("mailroute.gmail.http-timeout", "duration"),
+            Map.entry("mailroute.triage.reload-interval", "number"),
+            Map.entry("mailroute.workflow.sla-check-interval", "number"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */
     public List<ConfigProblem> validate() {

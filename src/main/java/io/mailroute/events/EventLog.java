@@ -55,6 +55,14 @@ public final class EventLog {
         this.clock = clock;
     }
 
+    public Database database() {
+        return db;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
     /** Appends one event; must run inside the caller's transaction. */
     public Event append(String type, String mailbox, Long itemId, Long messageId, JsonNode data) {
         String id = UUID.randomUUID().toString();

@@ -37,6 +37,14 @@ public final class EventsComponent extends DefaultComponent {
         return endpoint;
     }
 
+    io.mailroute.db.Database database() {
+        return events.database();
+    }
+
+    com.fasterxml.jackson.databind.ObjectMapper json() {
+        return events.json();
+    }
+
     EventLog events() {
         return events;
     }

@@ -23,11 +23,30 @@ final class EventsConsumer extends ScheduledPollConsumer {
     public static final String ITEM_HEADER = "MailrouteItemId";
     private static final Logger LOG = LoggerFactory.getLogger(EventsConsumer.class);
 
+    public static final String DEAD_LETTERED = "subscription.dead-lettered";
+
     private final EventsEndpoint endpoint;
+    private long failingSeq = -1;
+    private int failedAttempts;
 
     EventsConsumer(EventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
+    }
+
+    /** Gives up on one event, durably and visibly, so that it cannot block the subscription forever. */
+    private void deadLetter(String name, Event event, Exception failure) {
+        LOG.error("Subscription {}: giving up on event {} ({}, seq {}) after {} attempts: {}", name, event.id(), event.type(),
+                event.seq(), failedAttempts, failure.getMessage());
+        EventsComponent component = endpoint.getComponent();
+        component.database().transactions().executeWithoutResult(tx -> component.events().append(DEAD_LETTERED,
+                event.mailbox(), event.itemId(), event.messageId(), component.json().createObjectNode()
+                        .put("subscription", name)
+                        .put("eventId", event.id())
+                        .put("eventType", event.type())
+                        .put("eventSeq", event.seq())
+                        .put("attempts", failedAttempts)
+                        .put("error", String.valueOf(failure.getMessage()))));
     }
 
     @Override
@@ -65,14 +84,20 @@ final class EventsConsumer extends ScheduledPollConsumer {
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
             if (failure != null) {
-                LOG.warn("Subscription {}: event {} ({}, seq {}) failed and will be offered again: {}", name, event.id(),
-                        event.type(), event.seq(), failure.getMessage());
-                throw failure; // lets the scheduler's backoff options apply
+                failedAttempts = failingSeq == event.seq() ? failedAttempts + 1 : 1;
+                failingSeq = event.seq();
+                if (endpoint.getMaxAttempts() == 0 || failedAttempts < endpoint.getMaxAttempts()) {
+                    LOG.warn("Subscription {}: event {} ({}, seq {}) failed (attempt {}) and will be offered again: {}", name,
+                            event.id(), event.type(), event.seq(), failedAttempts, failure.getMessage());
+                    throw failure; // lets the scheduler's backoff options apply
+                }
+                deadLetter(name, event, failure);
             }
             component.cursors().advance(name, event.seq());
             cursor = event.seq();
             delivered++;
         }
+        failingSeq = -1;
         if (page.size() < endpoint.getBatchSize() && isRunAllowed()) {
             // Everything up to the horizon that this subscription wants has been delivered.
             component.cursors().advance(name, horizon);

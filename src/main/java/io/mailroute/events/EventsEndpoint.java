@@ -19,6 +19,7 @@ public final class EventsEndpoint extends ScheduledPollEndpoint {
     private int batchSize = 100;
     private String startAt = "beginning";
     private long gapWait = 5_000;
+    private int maxAttempts;
 
     EventsEndpoint(String uri, EventsComponent component, String subscription) {
         super(uri, component);
@@ -100,6 +101,19 @@ public final class EventsEndpoint extends ScheduledPollEndpoint {
 
     public void setGapWait(long gapWait) {
         this.gapWait = gapWait;
+    }
+
+    /**
+     * After this many failed attempts at one event, give up on it: it is recorded as a
+     * {@code subscription.dead-lettered} event (for alerting) and the subscription moves on.
+     * 0 (the default) retries forever, which suits a subscriber whose failures always pass.
+     */
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = Math.max(0, maxAttempts);
     }
 
     Duration gapWaitDuration() {

@@ -23,11 +23,11 @@ public final class MessageStore {
             INSERT INTO mail_message (mailbox_id, gmail_id, thread_id, history_id, status, quarantine_reason,
                 message_id_header, in_reply_to, references_header, subject, from_address, from_name,
                 to_addresses, cc_addresses, reply_to, label_ids, sent_at, internal_date, ingested_at,
-                size_bytes, raw_sha256, text_body, html_body, dkim, spf, dmarc)
+                size_bytes, raw_sha256, text_body, html_body, dkim, spf, dmarc, extra_headers)
             VALUES (:mailbox, :gmailId, :threadId, :historyId, :status, :reason,
                 :messageIdHeader, :inReplyTo, :references, :subject, :fromAddress, :fromName,
                 :to, :cc, :replyTo, :labels, :sentAt, :internalDate, :ingestedAt,
-                :size, :rawSha256, :text, :html, :dkim, :spf, :dmarc)
+                :size, :rawSha256, :text, :html, :dkim, :spf, :dmarc, :extraHeaders)
             ON CONFLICT DO NOTHING""";
     private static final String INSERT_ATTACHMENT = """
             INSERT INTO attachment (message_id, position, filename, content_type, size_bytes, sha256, inline_part, content_id)
@@ -65,7 +65,8 @@ public final class MessageStore {
                 .addValue("html", mail.htmlBody())
                 .addValue("dkim", mail.authentication().dkim())
                 .addValue("spf", mail.authentication().spf())
-                .addValue("dmarc", mail.authentication().dmarc());
+                .addValue("dmarc", mail.authentication().dmarc())
+                .addValue("extraHeaders", toJson(mail.extraHeaders()));
         Long id = insert(params);
         if (id != null) {
             List<AttachmentRef> attachments = mail.attachments();
@@ -102,7 +103,7 @@ public final class MessageStore {
                 .addValue("status", status)
                 .addValue("reason", reason.length() > 2000 ? reason.substring(0, 2000) : reason);
         for (String column : List.of("messageIdHeader", "inReplyTo", "references", "subject", "fromAddress",
-                "fromName", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc")) {
+                "fromName", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc", "extraHeaders")) {
             params.addValue(column, null);
         }
         return insert(params);

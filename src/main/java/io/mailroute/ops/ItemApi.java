@@ -10,10 +10,8 @@ import io.mailroute.workflow.ItemState;
 import io.mailroute.workflow.Workflow;
 import io.mailroute.workflow.WorkflowItem;
 import io.mailroute.workflow.WorkflowStore;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -58,14 +56,13 @@ public final class ItemApi {
                     .put("createdAt", item.createdAt().toString())
                     .put("updatedAt", item.updatedAt().toString());
             ArrayNode messages = node.putArray("messages");
-            for (Map<String, Object> row : workflow.store().itemMessages(key)) {
+            for (WorkflowStore.ItemMessage message : workflow.store().itemMessages(key)) {
                 messages.addObject()
-                        .put("messageId", ((Number) row.get("id")).longValue())
-                        .put("relation", String.valueOf(row.get("outcome")))
-                        .put("subject", (String) row.get("subject"))
-                        .put("from", (String) row.get("from_address"))
-                        .put("ingestedAt", row.get("ingested_at") == null ? null
-                                : ((Timestamp) row.get("ingested_at")).toInstant().toString());
+                        .put("messageId", message.messageId())
+                        .put("relation", message.relation())
+                        .put("subject", message.subject())
+                        .put("from", message.from())
+                        .put("ingestedAt", message.ingestedAt() == null ? null : message.ingestedAt().toString());
             }
             return node;
         }).orElseGet(() -> error(exchange, 404, "no item with id " + key));

@@ -75,6 +75,7 @@ public final class Workflow {
                 store.recordTriage(messageId, "IGNORED", c.ruleId(), null, now);
                 audit.record("message.classified", message.mailbox(), "message:" + messageId,
                         json.createObjectNode().put("ruleId", c.ruleId()).put("outcome", "IGNORED"));
+                LOG.info("Mailbox {}: message {} ignored (rule {})", message.mailbox(), messageId, c.ruleId());
                 return List.<Event>of();
             }
             return create(message, c, now);

@@ -149,8 +149,14 @@ public final class WorkflowStore {
                 .addValue("messageIds", messageIds).addValue("self", message.id()), Long.class).stream().findFirst();
     }
 
-    public List<Map<String, Object>> itemMessages(long itemId) {
-        return db.jdbc().queryForList(ITEM_MESSAGES, Map.of("id", itemId));
+    public List<ItemMessage> itemMessages(long itemId) {
+        return db.jdbc().query(ITEM_MESSAGES, Map.of("id", itemId), (rs, n) -> new ItemMessage(rs.getLong("id"),
+                rs.getString("outcome"), rs.getString("subject"), rs.getString("from_address"),
+                instant(rs.getTimestamp("ingested_at"))));
+    }
+
+    /** A message of an item: the one that opened it (CREATED) or a REPLY. */
+    public record ItemMessage(long messageId, String relation, String subject, String from, Instant ingestedAt) {
     }
 
     public List<Long> dueForBreach(Instant now, List<String> activeStates, int limit) {

@@ -79,6 +79,27 @@ class EventSubscriptionTest {
     }
 
     @Test
+    void aPoisonEventIsDeadLetteredAfterMaxAttemptsAndTheRestFlow() throws Exception {
+        append("case.created", "case.created", "case.created");
+        AtomicInteger attempts = new AtomicInteger();
+        List<String> received = new CopyOnWriteArrayList<>();
+        start("mailroute-events:strict?types=case.created&maxAttempts=3", received, seq -> {
+            if (seq == 2) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("cannot handle this one");
+            }
+        });
+
+        await(() -> received.size() == 2);
+        assertEquals(List.of("1:case.created", "3:case.created"), received);
+        assertEquals(3, attempts.get());
+        List<Event> dead = events.page(0, "subscription.dead-lettered", null, 10);
+        assertEquals(1, dead.size());
+        assertTrue(dead.get(0).json().contains("\"eventSeq\":2") && dead.get(0).json().contains("cannot handle this one"),
+                dead.get(0).json());
+    }
+
+    @Test
     void pausesBeforeAYoungGapInSeqAndSkipsItOnceItIsOld() throws Exception {
         append("case.created");
         // seq 2 "still committing": write seq 3 directly, as a concurrent transaction would

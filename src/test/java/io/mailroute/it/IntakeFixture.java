@@ -58,6 +58,7 @@ public final class IntakeFixture implements AutoCloseable {
                     .append(mailboxYaml);
         }
         Files.writeString(configDir.resolve("mailboxes.yaml"), mailboxes);
+        Files.copy(Path.of("config", "triage.yaml"), configDir.resolve("triage.yaml"));
         String shipped = Files.readString(Path.of("config", "application.properties"));
         Files.writeString(configDir.resolve("application.properties"), shipped + """
 
@@ -100,6 +101,11 @@ public final class IntakeFixture implements AutoCloseable {
         SandboxCredentials credentials = sandbox.admin().credentials(address(mailboxId));
         return new io.mailroute.gmail.GmailClientFactory(sandbox.rootUrl(), sandbox.tokenUrl(), 10_000).makeClient(
                 credentials.clientId(), credentials.clientSecret(), List.of(), "mailroute-it", credentials.refreshToken(), null);
+    }
+
+    /** Inserts a message given as RFC 822 text (LF line ends are sent as CRLF). */
+    public String insertText(String mailboxId, String rfc822) {
+        return insertRaw(mailboxId, rfc822.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
     public String insertRaw(String mailboxId, byte[] rfc822) {

@@ -113,6 +113,10 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    public String apiUrl(String pathAndQuery) {
+        return "http://127.0.0.1:" + apiPort + pathAndQuery;
+    }
+
     public HttpResponse<String> apiResponse(String pathAndQuery) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + pathAndQuery))
