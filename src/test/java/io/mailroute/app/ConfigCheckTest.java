@@ -69,6 +69,24 @@ class ConfigCheckTest {
     }
 
     @Test
+    void aBrokenTriageRuleIsReportedWithItsLineAndId() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.copy(Path.of("config", "mailboxes.yaml"), config.resolve("mailboxes.yaml"));
+        Files.writeString(config.resolve("triage.yaml"), """
+                rules:
+                  - id: invoices
+                    when: {subject: invoice}
+                    then: {type: case, category: ap, queue: ap, sla: three days}
+                  - id: default
+                    then: {type: case, category: general, queue: triage}
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        String line = problems.get(0).toString();
+        assertTrue(line.contains("triage.yaml") && line.contains("invoices") && line.contains("line 4") && line.contains("then.sla"), line);
+    }
+
+    @Test
     void aBrokenRouteFileAndAMissingTemplateAreReported() throws IOException {
         Path routes = Files.createDirectories(work.resolve("routes"));
         Files.writeString(routes.resolve("broken.camel.yaml"), """
@@ -87,6 +105,7 @@ class ConfigCheckTest {
     private Path copyOfShippedConfig() throws IOException {
         Path config = Files.createDirectories(work.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
+        Files.copy(Path.of("config", "triage.yaml"), config.resolve("triage.yaml"));
         return config;
     }
 

@@ -95,6 +95,7 @@ class EventSubscriptionTest {
         assertEquals(3, attempts.get());
         List<Event> dead = events.page(0, "subscription.dead-lettered", null, 10);
         assertEquals(1, dead.size());
+        EventSchemas.assertValid("subscription-events.schema.json", Json.newMapper().readTree(dead.get(0).json()));
         assertTrue(dead.get(0).json().contains("\"eventSeq\":2") && dead.get(0).json().contains("cannot handle this one"),
                 dead.get(0).json());
     }

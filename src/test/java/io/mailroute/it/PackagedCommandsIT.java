@@ -60,6 +60,7 @@ class PackagedCommandsIT {
     void checkNamesEachProblemAndExitsOne() throws Exception {
         Path config = Files.createDirectories(work.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
+        Files.copy(Path.of("config", "triage.yaml"), config.resolve("triage.yaml"));
         Files.writeString(config.resolve("mailboxes.yaml"), """
                 mailboxes:
                   - id: support

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.events.EventSchemas;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import java.sql.Timestamp;
@@ -174,7 +175,15 @@ class WorkflowTest {
         }
     }
 
-    private static List<String> types(List<Event> events) {
+    /** Every event a test looks at must also match its published schema. */
+    private List<String> types(List<Event> events) {
+        for (Event event : events) {
+            try {
+                EventSchemas.assertValid("workflow-events.schema.json", json.readTree(event.json()));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
         return events.stream().map(Event::type).toList();
     }
 }
