@@ -52,6 +52,8 @@ class TriageRulesTest {
                 // subject keywords
                 c("subject keyword, any case", mail().subject("Your RECHNUNG 12/2026"), "subject-any"),
                 c("subject keyword matches whole words only", mail().subject("invoices attached"), "default"),
+                c("a keyword inside a longer word is not the keyword", mail().subject("Abrechnung Oktober"), "default"),
+                c("keywords with non-ASCII letters, any case", mail().subject("RÜCKFRAGE zur Lieferung"), "subject-umlaut"),
                 c("keyword next to punctuation", mail().subject("Re: invoice?"), "subject-any"),
                 c("subject all keywords, any order", mail().subject("Renewal of the contract"), "subject-all"),
                 c("subject with only some of all", mail().subject("contract only"), "default"),
