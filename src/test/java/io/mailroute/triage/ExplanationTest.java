@@ -96,6 +96,21 @@ class ExplanationTest {
     }
 
     @Test
+    void aNotConditionSaysWhatWasNotWanted() {
+        TriageRules rules = TriageRules.parse("not.yaml", """
+                rules:
+                  - id: unverified
+                    when: {not: {authentication: {dmarc: pass}}}
+                    then: {type: alert, category: c, queue: q}
+                  - id: default
+                    then: {type: case, category: general, queue: triage}
+                """.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(List.of("- not wanted, but dmarc is pass"), rules.explain(mail().build()).verdicts().get(0).reasons());
+        assertEquals(List.of("+ not: dmarc is fail, not pass"), rules.explain(mail().dmarc("fail").build()).verdicts().get(0).reasons());
+    }
+
+    @Test
     void untrustedTextInReasonsIsShortAndOnOneLine() {
         String subject = "x".repeat(500);
         Explanation explanation = RULES.explain(mail().mailbox("accounts\nFAKE LINE").subject(subject).build());
