@@ -152,7 +152,7 @@ class TriageRulesTest {
     }
 
     @Test
-    void inputFromAParsedMailLeavesOutInlineParts() throws Exception {
+    void inputFromAParsedSeedMessage() throws Exception {
         // the seed support request has one real attachment (the screenshot)
         var parsed = TriageFixtures.parseAsDelivered(TriageFixtures.SEED.resolve("support@acme.example/01-portal-login-error.eml"),
                 java.nio.file.Files.createTempDirectory("triage-att"));
@@ -162,6 +162,44 @@ class TriageRulesTest {
                 input.attachments());
         assertEquals(List.of("pass", "pass", "pass"), List.of(input.dkim(), input.spf(), input.dmarc()));
         assertEquals("m.chen@globex.example", input.fromAddress());
+    }
+
+    @Test
+    void inputFromAParsedMailCountsInlinePartsOnlyWhenTheBodyDoesNotShowThem() throws Exception {
+        String rfc822 = """
+                From: a@initech.example
+                To: support@acme.example
+                Subject: parts
+                Message-ID: <parts@initech.example>
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary="b"
+
+                --b
+                Content-Type: text/html
+
+                <p>hi <img src="cid:logo@x"></p>
+                --b
+                Content-Type: image/png; name="logo.png"
+                Content-Disposition: inline; filename="logo.png"
+                Content-ID: <logo@x>
+                Content-Transfer-Encoding: base64
+
+                iVBORw0KGgo=
+                --b
+                Content-Type: application/pdf; name="offer.pdf"
+                Content-Disposition: inline; filename="offer.pdf"
+                Content-Transfer-Encoding: base64
+
+                JVBERi0xLjQK
+                --b--
+                """.replace("\n", "\r\n");
+        var parsed = TriageFixtures.parseRaw(rfc822.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                java.nio.file.Files.createTempDirectory("triage-att"));
+
+        List<String> names = TriageInput.from("support", parsed, null, false).attachments().stream()
+                .map(TriageInput.Attachment::filename).toList();
+
+        assertEquals(List.of("offer.pdf"), names);
     }
 
     private static void assertRule(String expectedRule, TriageInput input) {
