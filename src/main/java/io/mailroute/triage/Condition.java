@@ -248,7 +248,7 @@ sealed interface Condition {
         public Check test(MailFacts mail) {
             List<Check> checks = all(conditions, mail, false);
             return holds(checks)
-                    ? new Check(false, "not: but " + joinReasons(checks))
+                    ? new Check(false, "not wanted, but " + joinReasons(checks))
                     : new Check(true, "not: " + checks.get(checks.size() - 1).reason());
         }
     }

@@ -17,7 +17,7 @@ import java.util.Set;
  * and {@code htmlBody}/{@code textBody}; every string comes from the sender and is untrusted.
  *
  * @param mailbox          the mailbox id from {@code config/mailboxes.yaml} ({@code support})
- * @param attachments      real attachments only: inline parts (signature logos, pasted images with a Content-ID) are left out
+ * @param attachments      real attachments only: inline parts with a Content-ID (signature logos, pasted images) are left out
  * @param labels           Gmail label ids of the message ({@code INBOX}, {@code CATEGORY_PROMOTIONS}, {@code Label_12})
  * @param dkim             Gmail's verdict ({@code pass}, {@code fail}, {@code none} ...), lower case
  * @param replyToKnownItem true when the message answers a message that already belongs to a workflow item
@@ -68,7 +68,7 @@ public record TriageInput(String mailbox, String fromAddress, String fromName, L
         Objects.requireNonNull(mail, "mail");
         MailAddress from = mail.from();
         List<Attachment> attachments = mail.attachments().stream()
-                .filter(a -> !a.inline())
+                .filter(a -> !(a.inline() && a.contentId() != null)) // shown in the body (logos, pasted images): not an attachment
                 .map(TriageInput::attachment)
                 .toList();
         return new TriageInput(mailbox,

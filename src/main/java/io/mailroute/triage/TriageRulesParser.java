@@ -150,7 +150,7 @@ final class TriageRulesParser {
         for (int i = 0; i < rules.size() - 1; i++) {
             Rule r = rules.get(i);
             if (r.isDefault()) {
-                rule = r.id();
+                rule = quote(r.id());
                 problems.add(new ConfigProblem(file, where(r.line(), ""), "has no 'when', so it matches every message and the "
                         + (rules.size() - 1 - i) + " rule(s) after it would never be used",
                         "add a 'when' to it, or move it to the end as the default"));
@@ -158,7 +158,7 @@ final class TriageRulesParser {
         }
         Rule last = rules.get(rules.size() - 1);
         if (!last.isDefault()) {
-            rule = last.id();
+            rule = quote(last.id());
             problems.add(new ConfigProblem(file, where(last.line(), ""), "is the last rule but has a 'when'; "
                     + "mail that matches no rule would have no decision",
                     "end the file with a default rule without 'when', e.g. '- id: default' with 'then: {type: case, category: general, queue: triage}'"));
@@ -180,11 +180,11 @@ final class TriageRulesParser {
         } else {
             id = scalar(idNode, "id");
             if (id != null) {
+                rule = quote(id);
                 if (!RULE_ID.matcher(id).matches()) {
                     problems.add(at(idNode, "id", quote(id) + " is not a valid rule id",
                             "use lower-case letters, digits and '-', e.g. vendor-invoice"));
                 }
-                rule = "'" + id + "'";
                 Integer earlier = idLines.putIfAbsent(id, line);
                 if (earlier != null) {
                     problems.add(at(idNode, "id", "is also used by the rule at line " + earlier, "give every rule its own id"));
@@ -260,7 +260,7 @@ final class TriageRulesParser {
             return;
         }
         Map<String, Node> fields = fields(mapping, TEXT_KEYS, at + ".");
-        if (fields.isEmpty()) {
+        if (mapping.getValue().isEmpty()) {
             problems.add(at(value, at, "needs any, all or regex", "write e.g. '" + field + ": {any: [invoice, rechnung]}'"));
         }
         fields.forEach((key, node) -> {
@@ -330,7 +330,7 @@ final class TriageRulesParser {
             return;
         }
         Map<String, Node> fields = fields(mapping, LABEL_KEYS, at + ".");
-        if (fields.isEmpty()) {
+        if (mapping.getValue().isEmpty()) {
             problems.add(at(value, at, "needs any or all", "write e.g. 'labels: {all: [IMPORTANT, Label_12]}'"));
         }
         fields.forEach((key, node) -> add(conditions, strings(node, at + "." + key, "a list of Gmail label ids"),
