@@ -4,6 +4,7 @@ import io.mailroute.app.MailrouteService;
 import io.mailroute.app.ConfigCheck;
 import io.mailroute.app.Configs;
 import io.mailroute.app.Settings;
+import io.mailroute.app.TriageCommand;
 import io.mailroute.audit.AuditCommand;
 import io.mailroute.db.Database;
 import org.apache.camel.CamelContext;
@@ -26,6 +27,8 @@ public final class Mailroute {
               (no command)   run the service (reads ./config and ./routes)
               sandbox        run only the Gmail sandbox: [--port N] [--seed DIR]
               check          validate config and routes without starting anything; exit 1 on problems
+              triage --explain FILE.eml [--mailbox ID] [--reply]
+                             which triage rule a message matches, and why the earlier ones do not
               audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
               audit export --from ISO --to ISO [--mailbox ID] [--out FILE]
                              write audit records as JSON Lines
@@ -113,6 +116,8 @@ public final class Mailroute {
                         Database db = Configs.openDatabase(Settings.of(properties, config))) {
                     return AuditCommand.run(commandArgs, db, out, err);
                 }
+            case "triage":
+                return TriageCommand.run(commandArgs, config, out, err);
             case "help":
             case "--help":
                 out.println(USAGE);

@@ -82,6 +82,19 @@ class PackagedCommandsIT {
     }
 
     @Test
+    void triageExplainNamesTheMatchingRuleAndWhyEarlierOnesDidNot() throws Exception {
+        Result result = run(List.of("triage", "--explain", "config/sandbox/mail/accounts@acme.example/03-approve-po-4471.eml"));
+        assertEquals(0, result.exit, result.output);
+        assertTrue(result.output.contains("(mailbox accounts)"), "the mailbox is found from the To address: " + result.output);
+        assertTrue(result.output.contains("Matched rule 'approval-request'"), result.output);
+        assertTrue(result.output.contains("no     rule 'bank-details-change'"), result.output);
+        assertTrue(result.output.contains("type     approval"), result.output);
+
+        Result missing = run(List.of("triage", "--explain", "no-such.eml"));
+        assertEquals(2, missing.exit, missing.output);
+    }
+
+    @Test
     void theSandboxCommandSaysWhereItListens() throws Exception {
         int port = ServiceProcess.freePort();
         Process sandbox = start(List.of("sandbox", "--port", String.valueOf(port), "--seed", "config/sandbox"));
