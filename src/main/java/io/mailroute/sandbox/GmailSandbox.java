@@ -55,6 +55,9 @@ public final class GmailSandbox implements AutoCloseable {
         server.createContext("/token", oauth);
         server.createContext("/revoke", oauth);
         server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
+        for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
+            server.createContext(receiver.path(), receiver);
+        }
         server.createContext("/", exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound()));
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
@@ -65,6 +68,13 @@ public final class GmailSandbox implements AutoCloseable {
         server.setExecutor(executor);
         server.start();
         return new GmailSandbox(server, executor, admin);
+    }
+
+    /** The push providers the sandbox plays; each checks its wire format and records into the inbox. */
+    static java.util.List<PushReceiver> pushReceivers(PushInbox inbox, Clock clock) {
+        java.util.List<PushReceiver> receivers = new java.util.ArrayList<>();
+        // one line per receiver, e.g. receivers.add(new WebPushReceiver(inbox, clock));
+        return receivers;
     }
 
     public int port() {

@@ -15,6 +15,7 @@ public final class SandboxAdmin {
     private final QuotaMeter quota;
     private final FaultInjector faults;
     private final UsageCounters usage;
+    private final PushInbox pushInbox = new PushInbox();
 
     SandboxAdmin(SandboxMailStore store, OAuthTokenStore tokens, QuotaMeter quota, FaultInjector faults,
             UsageCounters usage) {
@@ -34,6 +35,11 @@ public final class SandboxAdmin {
             throw new IllegalArgumentException("refreshToken is required for " + address);
         }
         tokens.addRefreshToken(store.addUser(address).address(), refreshToken);
+    }
+
+    /** What the sandbox's push receivers got (webhook, FCM, Web Push, AppWorks). */
+    public PushInbox pushInbox() {
+        return pushInbox;
     }
 
     public List<String> users() {

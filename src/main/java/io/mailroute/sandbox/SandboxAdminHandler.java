@@ -22,6 +22,7 @@ import java.util.Map;
  * POST /sandbox/admin/users/{address}/expire-history
  * POST /sandbox/admin/users/{address}/revoke
  * GET  /sandbox/admin/stats
+ * GET  /sandbox/admin/push          (what the push receivers got)
  * </pre>
  */
 final class SandboxAdminHandler implements HttpHandler {
@@ -59,6 +60,8 @@ final class SandboxAdminHandler implements HttpHandler {
             switch (s[0]) {
                 case "stats":
                     return verb.equals("GET") ? HttpExchanges.JSON.valueToTree(admin.stats()) : null;
+                case "push":
+                    return verb.equals("GET") ? HttpExchanges.JSON.valueToTree(admin.pushInbox().all()) : null;
                 case "faults":
                     if (!post) {
                         return null;

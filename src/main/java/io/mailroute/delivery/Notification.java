@@ -1,0 +1,22 @@
+package io.mailroute.delivery;
+
+import java.util.Map;
+
+/**
+ * One notification, rendered and channel-neutral: what a push channel puts on the wire.
+ *
+ * @param deliveryId the delivery row's id: the receiver's idempotency key (a retry carries the same one)
+ * @param eventId    the event it announces
+ * @param eventType  e.g. {@code case.created}
+ * @param title      short, for the notification's title line
+ * @param body       one or two sentences
+ * @param url        a deep link into the workflow tool, or null
+ * @param data       small string pairs for the app (itemId, queue, priority, ...); never mail bodies
+ */
+public record Notification(String deliveryId, String eventId, String eventType, String title, String body, String url,
+        Map<String, String> data) {
+
+    public Notification {
+        data = data == null ? Map.of() : Map.copyOf(data);
+    }
+}
