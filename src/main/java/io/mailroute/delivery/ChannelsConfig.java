@@ -1,0 +1,45 @@
+package io.mailroute.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code config/channels.yaml}: how notifications reach people.
+ *
+ * @param channels   named channels (email through a Gmail mailbox, webhook, fcm, webpush, appworks)
+ * @param recipients people, with an email address and push targets
+ * @param audiences  who a triage rule's {@code notify:} name reaches, and by which channels
+ * @param routing    per event type, the audiences to notify (in addition to the rule's notify list)
+ */
+public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipient> recipients,
+        Map<String, Audience> audiences, Map<String, List<String>> routing) {
+
+    /** The member name that stands for the item's assignee. */
+    public static final String ASSIGNEE = "$assignee";
+
+    public static ChannelsConfig empty() {
+        return new ChannelsConfig(Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /** @param settings type-specific (email: sender mailbox; webhook: url, secret ...); "env:VAR" values are secrets */
+    public record Channel(String name, String type, Map<String, String> settings, Fallback fallback) {
+        public boolean isEmail() {
+            return "email".equals(type);
+        }
+    }
+
+    /** After {@code afterAttempts} failed attempts, or {@code after} since the first, send by {@code channel} instead. */
+    public record Fallback(String channel, int afterAttempts, Duration after) {
+    }
+
+    public record Recipient(String id, String name, String email, List<Device> devices) {
+    }
+
+    /** A push target given in config (more can be registered through the API). */
+    public record Device(String channel, String address, Map<String, String> keys) {
+    }
+
+    public record Audience(String name, List<String> members, List<String> via) {
+    }
+}

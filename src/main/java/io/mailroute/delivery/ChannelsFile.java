@@ -1,0 +1,193 @@
+package io.mailroute.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads and validates {@code channels.yaml}, collecting every problem with its key path. */
+public final class ChannelsFile {
+
+    static final Set<String> TYPES = Set.of("email", "webhook", "fcm", "webpush", "appworks");
+
+    private final String file;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private ChannelsFile(String file) {
+        this.file = file;
+    }
+
+    /** A missing file means no notifications; a broken one is a {@link ConfigException} naming each problem. */
+    public static ChannelsConfig load(Path path) {
+        ChannelsFile reader = new ChannelsFile(path.toString());
+        ChannelsConfig config = reader.read(path);
+        if (!reader.problems.isEmpty()) {
+            throw new ConfigException(reader.problems);
+        }
+        return config;
+    }
+
+    public static List<ConfigProblem> check(Path path) {
+        ChannelsFile reader = new ChannelsFile(path.toString());
+        reader.read(path);
+        return List.copyOf(reader.problems);
+    }
+
+    private ChannelsConfig read(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return ChannelsConfig.empty();
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(path.toFile());
+        } catch (JsonProcessingException e) {
+            problem(e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr(),
+                    "is not valid YAML: " + e.getOriginalMessage(), "fix the syntax");
+            return ChannelsConfig.empty();
+        } catch (IOException e) {
+            problem("", "cannot be read: " + e.getMessage(), null);
+            return ChannelsConfig.empty();
+        }
+        if (root == null || root.isNull()) {
+            return ChannelsConfig.empty();
+        }
+        known(root, Set.of("channels", "recipients", "audiences", "routing"), "");
+        Map<String, ChannelsConfig.Channel> channels = new LinkedHashMap<>();
+        root.path("channels").fields().forEachRemaining(e -> channels.put(e.getKey(), channel(e.getKey(), e.getValue())));
+        Map<String, ChannelsConfig.Recipient> recipients = new LinkedHashMap<>();
+        root.path("recipients").fields().forEachRemaining(e ->
+                recipients.put(e.getKey(), recipient(e.getKey(), e.getValue(), channels)));
+        Map<String, ChannelsConfig.Audience> audiences = new LinkedHashMap<>();
+        root.path("audiences").fields().forEachRemaining(e ->
+                audiences.put(e.getKey(), audience(e.getKey(), e.getValue(), channels, recipients)));
+        Map<String, List<String>> routing = new LinkedHashMap<>();
+        root.path("routing").fields().forEachRemaining(e -> {
+            List<String> names = strings(e.getValue());
+            names.stream().filter(n -> !audiences.containsKey(n)).forEach(n -> problem("routing." + e.getKey(),
+                    "audience '" + n + "' is not defined", "add it under audiences:"));
+            routing.put(e.getKey(), names);
+        });
+        channels.values().stream().filter(c -> c.fallback() != null).forEach(c -> {
+            if (!channels.containsKey(c.fallback().channel())) {
+                problem("channels." + c.name() + ".fallback.channel", "channel '" + c.fallback().channel()
+                        + "' is not defined", "name one of " + channels.keySet());
+            } else if (c.fallback().channel().equals(c.name())) {
+                problem("channels." + c.name() + ".fallback.channel", "a channel cannot fall back to itself", null);
+            }
+        });
+        return new ChannelsConfig(channels, recipients, audiences, routing);
+    }
+
+    private ChannelsConfig.Channel channel(String name, JsonNode node) {
+        String at = "channels." + name;
+        String type = node.path("type").asText("");
+        if (!TYPES.contains(type)) {
+            problem(at + ".type", "'" + type + "' is not a channel type", "use one of " + TYPES);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("type") && !e.getKey().equals("fallback")) {
+                settings.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        if (type.equals("email") && !settings.containsKey("sender")) {
+            problem(at + ".sender", "is missing", "name the mailbox id whose Gmail account sends, e.g. sender: support");
+        }
+        if ((type.equals("webhook") || type.equals("appworks")) && !settings.containsKey("url")) {
+            problem(at + ".url", "is missing", "give the endpoint URL");
+        }
+        settings.forEach((key, value) -> {
+            if ((key.contains("secret") || key.contains("key") || key.contains("password")) && !value.startsWith("env:")
+                    && !value.startsWith("sandbox")) {
+                problem(at + "." + key, "holds a secret in the file", "write env:VARIABLE and export the secret instead");
+            }
+        });
+        ChannelsConfig.Fallback fallback = null;
+        JsonNode f = node.path("fallback");
+        if (!f.isMissingNode()) {
+            int afterAttempts = f.path("afterAttempts").asInt(3);
+            Duration after = null;
+            if (f.hasNonNull("after")) {
+                try {
+                    after = Durations.parse(f.get("after").asText());
+                } catch (IllegalArgumentException e) {
+                    problem(at + ".fallback.after", e.getMessage(), null);
+                }
+            }
+            fallback = new ChannelsConfig.Fallback(f.path("channel").asText(""), Math.max(1, afterAttempts), after);
+        }
+        return new ChannelsConfig.Channel(name, type, settings, fallback);
+    }
+
+    private ChannelsConfig.Recipient recipient(String id, JsonNode node, Map<String, ChannelsConfig.Channel> channels) {
+        String at = "recipients." + id;
+        known(node, Set.of("name", "email", "devices"), at + ".");
+        String email = node.hasNonNull("email") ? node.get("email").asText().trim() : null;
+        if (email != null && (!email.contains("@") || email.matches(".*[\\r\\n\\s,;<>].*"))) {
+            problem(at + ".email", "'" + email + "' is not a single email address", "write one address such as mei@acme.example");
+            email = null;
+        }
+        List<ChannelsConfig.Device> devices = new ArrayList<>();
+        for (JsonNode d : node.path("devices")) {
+            String channel = d.path("channel").asText("");
+            if (!channels.containsKey(channel)) {
+                problem(at + ".devices", "channel '" + channel + "' is not defined", "name one of " + channels.keySet());
+                continue;
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            d.path("keys").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
+            devices.add(new ChannelsConfig.Device(channel, d.path("address").asText(""), keys));
+        }
+        return new ChannelsConfig.Recipient(id, node.path("name").asText(id), email, devices);
+    }
+
+    private ChannelsConfig.Audience audience(String name, JsonNode node, Map<String, ChannelsConfig.Channel> channels,
+            Map<String, ChannelsConfig.Recipient> recipients) {
+        String at = "audiences." + name;
+        known(node, Set.of("members", "via"), at + ".");
+        List<String> members = strings(node.path("members"));
+        List<String> via = strings(node.path("via"));
+        members.stream().filter(m -> !m.equals(ChannelsConfig.ASSIGNEE) && !recipients.containsKey(m)).forEach(m ->
+                problem(at + ".members", "recipient '" + m + "' is not defined", "add it under recipients: or use $assignee"));
+        via.stream().filter(c -> !channels.containsKey(c)).forEach(c ->
+                problem(at + ".via", "channel '" + c + "' is not defined", "name one of " + channels.keySet()));
+        if (members.isEmpty() || via.isEmpty()) {
+            problem(at, "needs members and via", "e.g. {members: [mei], via: [email]}");
+        }
+        return new ChannelsConfig.Audience(name, members, via);
+    }
+
+    private static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.asText().trim()));
+        } else if (!node.isMissingNode() && !node.isNull()) {
+            out.add(node.asText().trim());
+        }
+        return out;
+    }
+
+    private void known(JsonNode node, Set<String> keys, String at) {
+        node.fieldNames().forEachRemaining(k -> {
+            if (!keys.contains(k)) {
+                problem(at + k, "is not a known setting", "known: " + keys);
+            }
+        });
+    }
+
+    private void problem(String key, String problem, String fix) {
+        problems.add(new ConfigProblem(file, key, problem, fix));
+    }
+}

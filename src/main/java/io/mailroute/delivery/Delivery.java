@@ -1,0 +1,16 @@
+package io.mailroute.delivery;
+
+import java.time.Instant;
+
+/** A row of {@code delivery}: one event, to one address, by one channel. */
+public record Delivery(long id, String eventId, String eventType, String mailbox, Long itemId, String channel,
+        String channelType, String recipient, String address, String status, int attempts, Instant nextAttemptAt,
+        String lastError, String providerId, String messageId, Long fallbackOf, Instant createdAt) {
+
+    public static final String PENDING = "PENDING";
+    public static final String SENDING = "SENDING";
+    public static final String SENT = "SENT";
+    public static final String DELIVERED = "DELIVERED";
+    public static final String FAILED = "FAILED";
+    public static final String FELL_BACK = "FELL_BACK";
+}

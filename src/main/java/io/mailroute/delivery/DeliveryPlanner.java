@@ -1,0 +1,116 @@
+package io.mailroute.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.db.Database;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Body;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an event into delivery rows: the audiences named by the triage rule ({@code data.channels})
+ * and by {@code routing:} for the event type, each member on each of the audience's channels.
+ * Idempotent: an event planned twice (redelivery after a crash) adds nothing.
+ */
+public final class DeliveryPlanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryPlanner.class);
+
+    private final ChannelsConfig config;
+    private final DeliveryStore store;
+    private final Database db;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public DeliveryPlanner(ChannelsConfig config, DeliveryStore store, Database db, ObjectMapper json, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.db = db;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** @return how many new deliveries were planned */
+    public int plan(@Body String eventJson) throws JsonProcessingException {
+        JsonNode event = json.readTree(eventJson);
+        String type = event.path("type").asText();
+        Set<String> audiences = new LinkedHashSet<>();
+        event.at("/data/channels").forEach(n -> audiences.add(n.asText()));
+        audiences.addAll(config.routing().getOrDefault(type, List.of()));
+        List<Planned> planned = new ArrayList<>();
+        for (String name : audiences) {
+            ChannelsConfig.Audience audience = config.audiences().get(name);
+            if (audience == null) {
+                LOG.warn("Event {} ({}) names audience '{}', which config/channels.yaml does not define; nobody notified for it",
+                        event.path("id").asText(), type, name);
+                continue;
+            }
+            for (String member : audience.members()) {
+                for (String channelName : audience.via()) {
+                    planned.addAll(targets(member, config.channels().get(channelName), event));
+                }
+            }
+        }
+        Instant now = clock.instant();
+        Long itemId = event.hasNonNull("itemId") ? event.get("itemId").asLong() : null;
+        String mailbox = event.path("mailbox").asText(null);
+        Integer created = db.transactions().execute(tx -> {
+            int count = 0;
+            for (Planned p : planned) {
+                if (store.plan(event.path("id").asText(), type, mailbox, itemId, p.channel().name(), p.channel().type(),
+                        p.recipient(), p.address(), null, now)) {
+                    count++;
+                }
+            }
+            return count;
+        });
+        if (created != null && created > 0) {
+            LOG.info("Event {} ({}): {} deliveries planned", event.path("id").asText(), type, created);
+        }
+        return created == null ? 0 : created;
+    }
+
+    /** Where one member is reached on one channel: an email address, or each of their active push targets. */
+    List<Planned> targets(String member, ChannelsConfig.Channel channel, JsonNode event) {
+        String recipientId = member;
+        ChannelsConfig.Recipient recipient = config.recipients().get(member);
+        if (ChannelsConfig.ASSIGNEE.equals(member)) {
+            String assignee = event.at("/data/assignee").asText(null);
+            if (assignee == null || assignee.isBlank()) {
+                return List.of();
+            }
+            recipient = config.recipients().values().stream()
+                    .filter(r -> r.id().equalsIgnoreCase(assignee) || assignee.equalsIgnoreCase(r.email()))
+                    .findFirst().orElse(assignee.contains("@") ? new ChannelsConfig.Recipient(assignee, assignee, assignee, List.of()) : null);
+            if (recipient == null) {
+                return List.of();
+            }
+            recipientId = recipient.id();
+        }
+        if (recipient == null) {
+            return List.of();
+        }
+        List<Planned> out = new ArrayList<>();
+        if (channel.isEmail()) {
+            if (recipient.email() != null) {
+                out.add(new Planned(channel, recipientId, recipient.email()));
+            }
+            return out;
+        }
+        // devices from config are registered in push_target at start, beside those added through the API
+        for (PushTarget target : store.targets(recipientId, channel.name())) {
+            out.add(new Planned(channel, recipientId, target.address()));
+        }
+        return out;
+    }
+
+    record Planned(ChannelsConfig.Channel channel, String recipient, String address) {
+    }
+}

@@ -1,0 +1,70 @@
+package io.mailroute.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.delivery.email.MailComposer;
+import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.gmail.mime.ParsedMail;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MailComposerTest {
+
+    @TempDir
+    Path store;
+
+    private final MailComposer composer = new MailComposer();
+
+    @Test
+    void composesAlternativesWithOurOriginMessageIdAndThreading() throws Exception {
+        byte[] raw = composer.compose(new MailComposer.Outbound("support@acme.example", "Acme Support", "mei@acme.example",
+                "Case 12: Grüße – printer", "plain text", "<p>html</p>", "mailroute.12.abc@acme.example",
+                "orig@globex.example", List.of("first@globex.example", "orig@globex.example"), "12"));
+
+        ParsedMail parsed = new MimeParser(new AttachmentStore(store, 1 << 20)).parse(raw);
+        assertEquals("Case 12: Grüße – printer", parsed.subject());
+        assertEquals("mailroute.12.abc@acme.example", parsed.messageId(), "our Message-ID survives saveChanges()");
+        assertEquals("orig@globex.example", parsed.inReplyTo());
+        assertEquals(List.of("first@globex.example", "orig@globex.example"), parsed.references());
+        assertEquals("plain text", parsed.textBody().strip());
+        assertTrue(parsed.htmlBody().contains("<p>html</p>"));
+        assertEquals("mailroute", parsed.extraHeaders().get(MailComposer.ORIGIN_HEADER), "intake must skip our own mail");
+        assertEquals("mei@acme.example", parsed.to().get(0).address());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Hello\r\nBcc: victim@evil.example", "Hello\nBcc: victim@evil.example", "Hi\rX-Injected: 1",
+        "Line\u2028Sep"})
+    void aSubjectWithLineBreaksIsFlattenedAndInjectsNoHeader(String subject) throws Exception {
+        byte[] raw = composer.compose(new MailComposer.Outbound("support@acme.example", "Acme\r\nBcc: x@evil.example",
+                "mei@acme.example", subject, "t", null, "id.1@acme.example", null, List.of(), "1"));
+        String text = new String(raw, StandardCharsets.UTF_8);
+        assertFalse(text.lines().anyMatch(l -> l.startsWith("Bcc:") || l.startsWith("X-Injected:")), text);
+        ParsedMail parsed = new MimeParser(new AttachmentStore(store, 1 << 20)).parse(raw);
+        assertFalse(parsed.subject().contains("\n") || parsed.subject().contains("\r"));
+        assertEquals(1, parsed.to().size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mei@acme.example\r\nBcc: victim@evil.example", "a@acme.example, b@evil.example", "not an address"})
+    void aRecipientMustBeExactlyOneCleanAddress(String to) {
+        assertThrows(Exception.class, () -> composer.compose(new MailComposer.Outbound("support@acme.example", "S", to, "s",
+                "t", null, "id.2@acme.example", null, List.of(), "2")));
+    }
+
+    @Test
+    void messageIdsAreUniqueAndSafe() {
+        String a = MailComposer.newMessageId("42", "support@acme.example");
+        String b = MailComposer.newMessageId("42", "support@acme.example");
+        assertTrue(!a.equals(b) && a.endsWith("@acme.example") && a.matches("[A-Za-z0-9.@-]+"), a + " " + b);
+    }
+}
