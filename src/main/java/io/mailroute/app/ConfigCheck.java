@@ -65,6 +65,8 @@ public final class ConfigCheck {
         }
         problems.addAll(TriageRules.check(configDir.resolve(
                 properties.getProperty("mailroute.triage.rules-file", "triage.yaml").trim())));
+        problems.addAll(io.mailroute.delivery.ChannelsFile.check(configDir.resolve(
+                properties.getProperty("mailroute.delivery.channels-file", "channels.yaml").trim())));
         problems.addAll(routeProblems());
         return problems;
     }

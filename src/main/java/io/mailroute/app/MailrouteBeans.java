@@ -10,6 +10,16 @@ import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.db.Database;
+import io.mailroute.delivery.ChannelsConfig;
+import io.mailroute.delivery.ChannelsFile;
+import io.mailroute.delivery.DeliveryPlanner;
+import io.mailroute.delivery.DeliveryStore;
+import io.mailroute.delivery.DeliveryWorker;
+import io.mailroute.delivery.EmailTransport;
+import io.mailroute.delivery.NotificationFactory;
+import io.mailroute.delivery.PushSenders;
+import io.mailroute.delivery.email.GmailEmailTransport;
+import io.mailroute.ops.DeliveryApi;
 import io.mailroute.events.EventLog;
 import io.mailroute.events.EventsComponent;
 import io.mailroute.events.SubscriptionCursors;
@@ -149,6 +159,30 @@ public final class MailrouteBeans implements CamelConfiguration {
 
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));
+
+        ChannelsConfig channels = ChannelsFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml", true));
+        for (ChannelsConfig.Channel channel : channels.channels().values()) {
+            if (channel.isEmail() && !byId.containsKey(channel.settings().get("sender"))) {
+                throw new ConfigException(new ConfigProblem(settings.text("mailroute.delivery.channels-file", "channels.yaml"),
+                        "channels." + channel.name() + ".sender", "mailbox '" + channel.settings().get("sender")
+                        + "' is not in " + mailboxesFile, "name one of " + byId.keySet()));
+            }
+        }
+        DeliveryStore deliveries = new DeliveryStore(db);
+        channels.recipients().values().forEach(r -> r.devices().forEach(d ->
+                deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
+        context.getRegistry().bind("deliveryStore", deliveries);
+        context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock));
+        EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
+                context.createProducerTemplate(), deliveries,
+                settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString());
+        context.getRegistry().bind("deliveryWorker", new DeliveryWorker(channels, deliveries, PushSenders.create(channels),
+                email, new NotificationFactory(settings.text("mailroute.delivery.item-url", null)), db, json, clock,
+                new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
+                        settings.duration("mailroute.delivery.backoff-max", Duration.ofMinutes(30)),
+                        new SecureRandom()::nextDouble),
+                settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))));
+        context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

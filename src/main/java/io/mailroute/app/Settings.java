@@ -48,7 +48,11 @@ public final class Settings {
             Map.entry("mailroute.intake.backoff-max", "duration"),
             Map.entry("mailroute.gmail.http-timeout", "duration"),
             Map.entry("mailroute.triage.reload-interval", "number"),
-            Map.entry("mailroute.workflow.sla-check-interval", "number"));
+            Map.entry("mailroute.workflow.sla-check-interval", "number"),
+            Map.entry("mailroute.delivery.poll-interval", "number"),
+            Map.entry("mailroute.delivery.backoff-base", "duration"),
+            Map.entry("mailroute.delivery.backoff-max", "duration"),
+            Map.entry("mailroute.delivery.lease", "duration"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */
     public List<ConfigProblem> validate() {

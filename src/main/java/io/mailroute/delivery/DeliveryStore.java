@@ -46,6 +46,7 @@ public final class DeliveryStore {
             VALUES (:recipient, :channel, :address, :keys, TRUE, :now) ON CONFLICT DO NOTHING""";
     private static final String DISABLE_TARGET = """
             UPDATE push_target SET active = FALSE, disabled_reason = :reason WHERE channel = :channel AND address = :address""";
+    private static final String TARGET_KEYS = "SELECT keys_json FROM push_target WHERE channel = :channel AND address = :address";
     private static final String TARGET_ACTIVE = "SELECT active FROM push_target WHERE channel = :channel AND address = :address";
 
     private final Database db;
@@ -105,6 +106,13 @@ public final class DeliveryStore {
         return db.jdbc().query(TARGETS, new MapSqlParameterSource("recipient", recipient).addValue("channel", channel),
                 (rs, n) -> new PushTarget(rs.getString("channel"), recipient, rs.getString("address"),
                         Keys.parse(rs.getString("keys_json"))));
+    }
+
+    /** The push target a delivery goes to, with its keys (Web Push); an unknown one has none. */
+    public PushTarget targetFor(String recipient, String channel, String address) {
+        return db.jdbc().query(TARGET_KEYS, new MapSqlParameterSource("channel", channel).addValue("address", address),
+                (rs, n) -> new PushTarget(channel, recipient, address, Keys.parse(rs.getString("keys_json"))))
+                .stream().findFirst().orElse(new PushTarget(channel, recipient, address, Map.of()));
     }
 
     public boolean addTarget(String recipient, String channel, String address, Map<String, String> keys, Instant now) {

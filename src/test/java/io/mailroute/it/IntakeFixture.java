@@ -59,6 +59,16 @@ public final class IntakeFixture implements AutoCloseable {
         }
         Files.writeString(configDir.resolve("mailboxes.yaml"), mailboxes);
         Files.copy(Path.of("config", "triage.yaml"), configDir.resolve("triage.yaml"));
+        // The shipped channels and templates, sending from the first mailbox to the sandbox's team@ inbox.
+        sandbox.admin().addUser(TEAM, "refresh-team");
+        Files.writeString(configDir.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
+                .replace("sender: support", "sender: " + mailboxIds.get(0)));
+        Path templates = Files.createDirectories(configDir.resolve("templates"));
+        try (var files = Files.list(Path.of("config", "templates"))) {
+            for (Path template : files.toList()) {
+                Files.copy(template, templates.resolve(template.getFileName()));
+            }
+        }
         String shipped = Files.readString(Path.of("config", "application.properties"));
         Files.writeString(configDir.resolve("application.properties"), shipped + """
 
@@ -67,8 +77,13 @@ public final class IntakeFixture implements AutoCloseable {
                 mailroute.intake.initial-delay = 100
                 mailroute.intake.backoff-base = 200ms
                 mailroute.intake.backoff-max = 2s
+                mailroute.delivery.lease = 3s
+                mailroute.delivery.backoff-base = 300ms
                 """ + extraProperties);
     }
+
+    /** The sandbox inbox the shipped channels.yaml sends notification emails to. */
+    public static final String TEAM = "team@acme.example";
 
     public static String address(String mailboxId) {
         return mailboxId + "@acme.example";

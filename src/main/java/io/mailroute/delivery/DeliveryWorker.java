@@ -1,0 +1,161 @@
+package io.mailroute.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.db.Database;
+import io.mailroute.gmail.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works the delivery table: claims what is due, sends it by its channel, and records the outcome.
+ * Retries back off with jitter (never sooner than a provider's Retry-After); permanent failures
+ * are not retried; a channel with a fallback hands the delivery to the fallback channel once it
+ * failed {@code afterAttempts} times or for {@code after}, or failed for good.
+ */
+public final class DeliveryWorker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final String EVENT = "SELECT payload FROM workflow_event WHERE id = :id";
+
+    private final ChannelsConfig config;
+    private final DeliveryStore store;
+    private final Map<String, PushSender> pushSenders;
+    private final EmailTransport email;
+    private final NotificationFactory notifications;
+    private final Database db;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Duration lease;
+
+    /**
+     * @param lease how long a claimed delivery is this worker's; past it (the worker died mid-send) it is
+     *     due again. Longer than a send can take (HTTP timeout plus quota wait).
+     */
+    public DeliveryWorker(ChannelsConfig config, DeliveryStore store, Map<String, PushSender> pushSenders, EmailTransport email,
+            NotificationFactory notifications, Database db, ObjectMapper json, Clock clock, Backoff backoff, Duration lease) {
+        this.config = config;
+        this.store = store;
+        this.pushSenders = pushSenders;
+        this.email = email;
+        this.notifications = notifications;
+        this.db = db;
+        this.json = json;
+        this.clock = clock;
+        this.backoff = backoff;
+        this.lease = lease;
+    }
+
+    /** @return how many deliveries were attempted */
+    public int runOnce() throws InterruptedException {
+        Instant now = clock.instant();
+        List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
+        for (Delivery delivery : due) {
+            record(delivery, attempt(delivery));
+        }
+        return due.size();
+    }
+
+    SendResult attempt(Delivery delivery) throws InterruptedException {
+        ChannelsConfig.Channel channel = config.channels().get(delivery.channel());
+        if (channel == null) {
+            return SendResult.failed("channel '" + delivery.channel() + "' is no longer in config/channels.yaml");
+        }
+        Notification notification = notifications.from(delivery, event(delivery.eventId()));
+        try {
+            if (channel.isEmail()) {
+                return email.send(delivery, notification, channel);
+            }
+            PushSender sender = pushSenders.get(channel.name());
+            if (sender == null) {
+                return SendResult.failed("no sender for channel '" + channel.name() + "' (type " + channel.type() + ")");
+            }
+            if (store.targetActive(channel.name(), delivery.address()).filter(active -> !active).isPresent()) {
+                return SendResult.targetGone("push target was disabled earlier");
+            }
+            PushTarget target = store.targetFor(delivery.recipient(), channel.name(), delivery.address());
+            return sender.send(notification, target);
+        } catch (RuntimeException e) {
+            return SendResult.retry("unexpected: " + e, null);
+        }
+    }
+
+    void record(Delivery d, SendResult result) {
+        Instant now = clock.instant();
+        ChannelsConfig.Channel channel = config.channels().get(d.channel());
+        int attempts = d.attempts() + 1;
+        switch (result.outcome()) {
+            case DELIVERED -> {
+                store.finish(d.id(), channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED, now, null,
+                        result.providerId(), now);
+                LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
+                        channel != null && channel.isEmail() ? "sent" : "delivered");
+                return;
+            }
+            case TARGET_GONE -> store.disableTarget(d.channel(), d.address(), result.detail());
+            default -> { }
+        }
+        boolean permanent = result.outcome() != SendResult.Outcome.RETRY;
+        ChannelsConfig.Fallback fallback = channel == null ? null : channel.fallback();
+        boolean fallBack = fallback != null && (permanent || attempts >= fallback.afterAttempts()
+                || fallback.after() != null && !now.isBefore(d.createdAt().plus(fallback.after())));
+        if (fallBack) {
+            db.transactions().executeWithoutResult(tx -> {
+                store.finish(d.id(), Delivery.FELL_BACK, now, result.detail(), null, now);
+                int planned = planFallback(d, config.channels().get(fallback.channel()), now);
+                LOG.warn("Delivery {} of event {} by {} to {} failed ({}); falling back to {} ({} new deliver{})", d.id(),
+                        d.eventType(), d.channel(), d.recipient(), result.detail(), fallback.channel(), planned,
+                        planned == 1 ? "y" : "ies");
+            });
+        } else if (permanent) {
+            store.finish(d.id(), Delivery.FAILED, now, result.detail(), null, now);
+            LOG.warn("Delivery {} of event {} by {} to {} failed for good: {}", d.id(), d.eventType(), d.channel(),
+                    d.recipient(), result.detail());
+        } else {
+            Duration wait = backoff.delay(attempts, result.retryAfter());
+            store.finish(d.id(), Delivery.PENDING, now.plus(wait), result.detail(), null, now);
+            LOG.info("Delivery {} by {} to {}: attempt {} failed ({}), next in {} ms", d.id(), d.channel(), d.recipient(),
+                    attempts, result.detail(), wait.toMillis());
+        }
+    }
+
+    /** The same content to the same person by the fallback channel: their email, or their push targets there. */
+    private int planFallback(Delivery d, ChannelsConfig.Channel to, Instant now) {
+        if (to == null) {
+            return 0;
+        }
+        ChannelsConfig.Recipient recipient = config.recipients().get(d.recipient());
+        int planned = 0;
+        if (to.isEmail()) {
+            String address = recipient != null ? recipient.email() : d.address().contains("@") ? d.address() : null;
+            if (address != null && store.plan(d.eventId(), d.eventType(), d.mailbox(), d.itemId(), to.name(), to.type(),
+                    d.recipient(), address, d.id(), now)) {
+                planned++;
+            }
+            return planned;
+        }
+        for (PushTarget target : store.targets(d.recipient(), to.name())) {
+            if (store.plan(d.eventId(), d.eventType(), d.mailbox(), d.itemId(), to.name(), to.type(), d.recipient(),
+                    target.address(), d.id(), now)) {
+                planned++;
+            }
+        }
+        return planned;
+    }
+
+    private JsonNode event(String eventId) {
+        String payload = db.jdbc().queryForObject(EVENT, Map.of("id", eventId), String.class);
+        try {
+            return json.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + eventId + " is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.mailroute.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The words of a notification, from its event: short, useful on a lock screen, and free of mail
+ * bodies (an event's data carries metadata only). {@code itemUrl} has {@code {itemId}} filled in.
+ */
+public final class NotificationFactory {
+
+    private final String itemUrl;
+
+    public NotificationFactory(String itemUrl) {
+        this.itemUrl = itemUrl;
+    }
+
+    public Notification from(Delivery delivery, JsonNode event) {
+        JsonNode data = event.path("data");
+        String itemId = data.hasNonNull("itemId") ? data.get("itemId").asText() : null;
+        String queue = data.path("queue").asText("");
+        String subject = data.path("subject").asText("");
+        String title;
+        String body;
+        switch (event.path("type").asText()) {
+            case "case.created" -> {
+                title = "[" + data.path("priority").asText("NORMAL") + "] New " + data.path("type").asText("case").toLowerCase()
+                        + " #" + itemId + " in " + queue;
+                body = subject;
+            }
+            case "item.replied" -> {
+                title = "Reply on #" + itemId;
+                body = data.path("from").asText("") + ": " + subject;
+            }
+            case "item.assigned" -> {
+                title = "#" + itemId + " assigned to " + data.path("to").asText("nobody");
+                body = "by " + data.path("by").asText("");
+            }
+            case "item.state-changed" -> {
+                title = "#" + itemId + " is now " + data.path("to").asText();
+                body = "was " + data.path("from").asText() + ", by " + data.path("by").asText("");
+            }
+            case "sla.breached" -> {
+                title = "SLA breached: #" + itemId + " in " + queue;
+                body = subject + " (due " + data.path("slaDueAt").asText("") + ")";
+            }
+            case "subscription.dead-lettered" -> {
+                title = "Flow " + data.path("subscription").asText() + " gave up on an event";
+                body = data.path("eventType").asText() + " #" + data.path("eventSeq").asText() + ": " + data.path("error").asText();
+            }
+            default -> {
+                title = event.path("type").asText("event");
+                body = subject;
+            }
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("eventType", event.path("type").asText());
+        for (String key : new String[] {"itemId", "queue", "priority", "category", "type", "state"}) {
+            if (data.hasNonNull(key) && data.get(key).isValueNode()) {
+                fields.put(key.equals("type") ? "itemType" : key, data.get(key).asText());
+            }
+        }
+        String url = itemId == null || itemUrl == null || itemUrl.isBlank() ? null : itemUrl.replace("{itemId}", itemId);
+        return new Notification(String.valueOf(delivery.id()), delivery.eventId(), event.path("type").asText(),
+                clip(title, 120), clip(body, 400), url, fields);
+    }
+
+    private static String clip(String text, int max) {
+        String flat = text == null ? "" : text.replaceAll("\\p{Cntrl}", " ").strip();
+        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,112 @@
+package io.mailroute.delivery.email;
+
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.ListMessagesResponse;
+import com.google.api.services.gmail.model.Message;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.delivery.ChannelsConfig;
+import io.mailroute.delivery.Delivery;
+import io.mailroute.delivery.DeliveryStore;
+import io.mailroute.delivery.EmailTransport;
+import io.mailroute.delivery.Notification;
+import io.mailroute.delivery.SendResult;
+import io.mailroute.gmail.GmailFailure;
+import io.mailroute.gmail.MailboxClients;
+import io.mailroute.gmail.MailboxQuotas;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * Email through a mailbox's Gmail account ({@code messages.send} on its camel-google-mail
+ * component, 100 quota units). The Message-ID is stored before the first attempt; a retry first
+ * asks Gmail for a sent message with that id ({@code rfc822msgid:}), so a send that timed out but
+ * went through is never sent a second time.
+ */
+public final class GmailEmailTransport implements EmailTransport {
+
+    static final int SEND_UNITS = 100;
+    static final int LIST_UNITS = 5;
+
+    private final Map<String, MailboxSettings> mailboxes;
+    private final MailboxClients clients;
+    private final MailboxQuotas quotas;
+    private final ProducerTemplate producer;
+    private final DeliveryStore store;
+    private final MailComposer composer = new MailComposer();
+    private final String templatesDir;
+
+    public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas,
+            ProducerTemplate producer, DeliveryStore store, String templatesDir) {
+        this.mailboxes = mailboxes;
+        this.clients = clients;
+        this.quotas = quotas;
+        this.producer = producer;
+        this.store = store;
+        this.templatesDir = templatesDir;
+    }
+
+    @Override
+    public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
+        MailboxSettings sender = mailboxes.get(channel.settings().get("sender"));
+        if (sender == null) {
+            return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
+                    + "' is not in config/mailboxes.yaml");
+        }
+        try {
+            String messageId = delivery.messageId();
+            if (messageId != null) {
+                String alreadySent = sentWithMessageId(sender, messageId);
+                if (alreadySent != null) {
+                    return SendResult.delivered(alreadySent); // the earlier attempt went through after all
+                }
+            } else {
+                messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), sender.address());
+                store.setMessageId(delivery.id(), messageId);
+            }
+            String template = channel.settings().getOrDefault("template", "notification");
+            Map<String, Object> model = model(notification, delivery);
+            byte[] raw = composer.compose(new MailComposer.Outbound(sender.address(),
+                    channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(),
+                    render(template + ".subject.mustache", model), render(template + ".txt.mustache", model),
+                    render(template + ".html.mustache", model), messageId, null, List.of(), String.valueOf(delivery.id())));
+            quotas.acquire(sender.id(), SEND_UNITS);
+            Message sent = producer.requestBody(sender.componentName() + "://messages/send?userId=me&inBody=content",
+                    new Message().encodeRaw(raw), Message.class);
+            return SendResult.delivered(sent == null ? null : sent.getId());
+        } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
+            return SendResult.failed("cannot compose: " + e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            GmailFailure failure = GmailFailure.of(e);
+            return failure.isRetryable() || failure.kind() == GmailFailure.Kind.NOT_CONNECTED
+                    ? SendResult.retry(failure.message(), failure.retryAfter())
+                    : SendResult.failed(failure.message());
+        }
+    }
+
+    private String sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
+        Gmail gmail = clients.client(sender.id());
+        quotas.acquire(sender.id(), LIST_UNITS);
+        ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
+                .setLabelIds(List.of("SENT")).execute();
+        return found.getMessages() == null || found.getMessages().isEmpty() ? null : found.getMessages().get(0).getId();
+    }
+
+    /** Through camel-mustache: {{body.title}} in HTML templates is escaped, {{{body.title}}} in text ones is not. */
+    private String render(String template, Map<String, Object> model) {
+        return producer.requestBody("mustache:file:" + templatesDir + "/" + template + "?contentCache=true", model, String.class);
+    }
+
+    private static Map<String, Object> model(Notification n, Delivery d) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("title", n.title());
+        model.put("body", n.body());
+        model.put("url", n.url());
+        model.put("eventType", n.eventType());
+        model.put("recipient", d.recipient());
+        model.put("data", n.data());
+        return model;
+    }
+}

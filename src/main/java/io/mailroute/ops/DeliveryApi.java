@@ -1,0 +1,109 @@
+package io.mailroute.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.delivery.ChannelsConfig;
+import io.mailroute.delivery.Delivery;
+import io.mailroute.delivery.DeliveryStore;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+
+/** {@code GET /api/deliveries?event=&status=} and {@code POST /api/recipients/{id}/targets}. */
+public final class DeliveryApi {
+
+    private final DeliveryStore store;
+    private final ChannelsConfig config;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public DeliveryApi(DeliveryStore store, ChannelsConfig config, ObjectMapper json, Clock clock) {
+        this.store = store;
+        this.config = config;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public ObjectNode list(@Header("event") String event, @Header("status") String status, @Header("after") String after,
+            @Header("limit") String limit) {
+        int max = ApiQueries.limit(limit);
+        List<Delivery> rows = store.list(blank(event) ? null : event.trim(),
+                blank(status) ? null : status.trim().toUpperCase(Locale.ROOT).replace('-', '_'), ApiQueries.after(after), max);
+        ArrayNode items = json.createArrayNode();
+        for (Delivery d : rows) {
+            items.addObject()
+                    .put("id", d.id())
+                    .put("eventId", d.eventId())
+                    .put("eventType", d.eventType())
+                    .put("itemId", d.itemId())
+                    .put("channel", d.channel())
+                    .put("channelType", d.channelType())
+                    .put("recipient", d.recipient())
+                    .put("address", d.channelType().equals("email") ? d.address() : mask(d.address()))
+                    .put("status", d.status())
+                    .put("attempts", d.attempts())
+                    .put("nextAttemptAt", d.nextAttemptAt().toString())
+                    .put("lastError", d.lastError())
+                    .put("providerId", d.providerId())
+                    .put("messageId", d.messageId())
+                    .put("fallbackOf", d.fallbackOf())
+                    .put("createdAt", d.createdAt().toString());
+        }
+        ObjectNode answer = json.createObjectNode();
+        answer.set("items", items);
+        answer.put("next", rows.size() == max ? rows.get(rows.size() - 1).id() : null);
+        return answer;
+    }
+
+    /** Registers a push target (a device token, a browser subscription) for a person. */
+    public ObjectNode addTarget(@Header("id") String recipient, @Body String body, Exchange exchange) {
+        if (!config.recipients().containsKey(recipient)) {
+            return error(exchange, 404, "no recipient '" + recipient + "' in config/channels.yaml");
+        }
+        JsonNode request;
+        try {
+            request = json.readTree(body == null ? "{}" : body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body must be JSON like {\"channel\":\"mobile\",\"address\":\"<token>\"}");
+        }
+        String channel = request.path("channel").asText("");
+        ChannelsConfig.Channel defined = config.channels().get(channel);
+        if (defined == null || defined.isEmail()) {
+            throw new IllegalArgumentException("channel must be one of the push channels in config/channels.yaml, not '"
+                    + channel + "'");
+        }
+        String address = request.path("address").asText("");
+        if (address.isBlank() || address.length() > 2048) {
+            throw new IllegalArgumentException("address (the device token or subscription endpoint) is required");
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        request.path("keys").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
+        boolean added = store.addTarget(recipient, channel, address, keys, clock.instant());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, added ? 201 : 200);
+        return json.createObjectNode().put("recipient", recipient).put("channel", channel).put("added", added);
+    }
+
+    /** Device tokens are bearer credentials for pushing to a person: show only their ends. */
+    private static String mask(String address) {
+        return address.length() <= 12 ? "…" : address.substring(0, 6) + "…" + address.substring(address.length() - 4);
+    }
+
+    private ObjectNode error(Exchange exchange, int status, String message) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        ObjectNode node = json.createObjectNode();
+        node.putObject("error").put("status", status).put("message", message);
+        return node;
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
+    }
+}

@@ -1,0 +1,120 @@
+package io.mailroute.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.Message;
+import io.mailroute.gmail.mime.AttachmentStore;
+import io.mailroute.gmail.mime.MimeParser;
+import io.mailroute.gmail.mime.ParsedMail;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Notifications by email through Gmail (the sandbox), tracked per delivery, with the packaged configuration. */
+class DeliveryEndToEndIT {
+
+    private static final Duration SOON = Duration.ofSeconds(45);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aNewCaseIsMailedToItsAudienceOnceWithOurHeadersAndTracked() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            world.insertText("support", """
+                    From: Mei Chen <m.chen@globex.example>
+                    To: support@acme.example
+                    Subject: Cannot log in =?UTF-8?Q?=0D=0ABcc:_victim@evil.example?=
+                    Message-ID: <login-7@globex.example>
+
+                    The portal says "Session expired" and <script>alert(1)</script>.
+                    """);
+            service.await(SOON, "a SENT delivery", () -> statuses(service).contains("SENT"));
+            JsonNode delivery = service.api("/api/deliveries?status=SENT").get("items").get(0);
+            assertEquals("team@acme.example", delivery.get("address").asText());
+            assertEquals(1, delivery.get("attempts").asInt());
+
+            Gmail team = world.gmailClient("team");
+            List<ParsedMail> inbox = inbox(team, work);
+            assertEquals(1, inbox.size(), "one email for one delivery");
+            ParsedMail mail = inbox.get(0);
+            assertEquals(delivery.get("messageId").asText(), mail.messageId(), "the Message-ID we recorded is the one sent");
+            assertEquals("mailroute", mail.extraHeaders().get("X-Mailroute-Origin"));
+            assertTrue(mail.subject().startsWith("[HIGH] New case #") || mail.subject().startsWith("["), mail.subject());
+            assertTrue(!mail.subject().contains("\n") && !mail.subject().contains("\r"), mail.subject());
+            assertEquals(List.of(IntakeFixture.TEAM), mail.to().stream().map(a -> a.address()).toList(),
+                    "the injected Bcc never became a recipient");
+            assertTrue(!mail.htmlBody().contains("<script>"), "HTML is escaped: " + mail.htmlBody());
+
+            // the sent copy lands in support@'s SENT, and intake does not ingest our own mail
+            Thread.sleep(1500);
+            assertEquals(1, service.events("message.received").size());
+        }
+    }
+
+    @Test
+    void deliveriesSurviveACrashWithoutLossOrDuplicateEmails() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "")) {
+            Set<String> subjects = new HashSet<>();
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                for (int i = 0; i < 6; i++) {
+                    subjects.add(insertSupportRequest(world, i));
+                }
+                service.await(SOON, "the first email", () -> statuses(service).contains("SENT"));
+                service.kill(); // mid-stream: some sent, some pending, maybe one in flight
+            }
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                service.await(Duration.ofSeconds(90), "six SENT deliveries",
+                        () -> statuses(service).stream().filter("SENT"::equals).count() == 6);
+                List<ParsedMail> inbox = inbox(world.gmailClient("team"), work);
+                Set<String> messageIds = new HashSet<>();
+                inbox.forEach(m -> messageIds.add(m.messageId()));
+                assertEquals(6, inbox.size(), "six emails, none twice: " + inbox.stream().map(ParsedMail::subject).toList());
+                assertEquals(6, messageIds.size());
+            }
+        }
+    }
+
+    private static String insertSupportRequest(IntakeFixture world, int n) {
+        String subject = "Cannot log in, ticket " + n;
+        world.insertText("support", """
+                From: Customer %1$d <c%1$d@globex.example>
+                To: support@acme.example
+                Subject: %2$s
+                Message-ID: <req-%1$d-%3$d@globex.example>
+
+                Please help.
+                """.formatted(n, subject, System.nanoTime()));
+        return subject;
+    }
+
+    private static List<String> statuses(ServiceProcess service) {
+        List<String> statuses = new ArrayList<>();
+        service.api("/api/deliveries?limit=500").get("items").forEach(d -> statuses.add(d.get("status").asText()));
+        return statuses;
+    }
+
+    private static List<ParsedMail> inbox(Gmail gmail, Path work) throws Exception {
+        List<ParsedMail> mails = new ArrayList<>();
+        var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
+        if (list.getMessages() == null) {
+            return mails;
+        }
+        MimeParser parser = new MimeParser(new AttachmentStore(work.resolve("parsed"), 1 << 20));
+        for (Message ref : list.getMessages()) {
+            Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw").execute();
+            mails.add(parser.parse(raw.decodeRaw()));
+        }
+        return mails;
+    }
+}
