@@ -206,10 +206,7 @@ public final class ApiQueries {
     }
 
     private ObjectNode error(Exchange exchange, int status, String message) {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        ObjectNode node = json.createObjectNode();
-        node.putObject("error").put("status", status).put("message", message);
-        return node;
+        return ApiErrors.error(json, exchange, status, message);
     }
 
     private JsonNode parse(String text) {
