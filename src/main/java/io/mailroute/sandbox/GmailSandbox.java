@@ -75,6 +75,9 @@ public final class GmailSandbox implements AutoCloseable {
         java.util.List<PushReceiver> receivers = new java.util.ArrayList<>();
         // one line per receiver, e.g. receivers.add(new WebPushReceiver(inbox, clock));
         receivers.add(new WebPushReceiver(inbox, clock));
+        receivers.add(new FcmReceiver(inbox, clock));
+        receivers.add(new AppWorksReceiver(inbox, clock));
+        receivers.add(new WebhookReceiver(inbox, clock));
         return receivers;
     }
 
