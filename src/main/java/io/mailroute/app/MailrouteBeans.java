@@ -17,6 +17,7 @@ import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.NotificationFactory;
+import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushSenders;
 import io.mailroute.delivery.email.GmailEmailTransport;
 import io.mailroute.ops.DeliveryApi;
@@ -47,6 +48,7 @@ import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.SandboxOptions;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -176,7 +178,11 @@ public final class MailrouteBeans implements CamelConfiguration {
         EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString());
-        context.getRegistry().bind("deliveryWorker", new DeliveryWorker(channels, deliveries, PushSenders.create(channels),
+        Map<String, PushSender> pushSenders = PushSenders.create(channels,
+                settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
+                sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), clock);
+        context.getRegistry().bind("deliveryWorker", new DeliveryWorker(channels, deliveries, pushSenders,
                 email, new NotificationFactory(settings.text("mailroute.delivery.item-url", null)), db, json, clock,
                 new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
                         settings.duration("mailroute.delivery.backoff-max", Duration.ofMinutes(30)),

@@ -109,8 +109,10 @@ public final class ChannelsFile {
             problem(at + ".url", "is missing", "give the endpoint URL");
         }
         settings.forEach((key, value) -> {
-            if ((key.contains("secret") || key.contains("key") || key.contains("password")) && !value.startsWith("env:")
-                    && !value.startsWith("sandbox")) {
+            String lower = key.toLowerCase(java.util.Locale.ROOT);
+            boolean secret = lower.contains("secret") || lower.contains("password") || lower.contains("serviceaccount")
+                    || lower.contains("key") && !lower.contains("public");
+            if (secret && !value.startsWith("env:") && !value.equals("sandbox")) {
                 problem(at + "." + key, "holds a secret in the file", "write env:VARIABLE and export the secret instead");
             }
         });
