@@ -17,7 +17,7 @@ import java.util.zip.GZIPInputStream;
 /** Small transport helpers shared by the sandbox's HTTP handlers. */
 final class HttpExchanges {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = io.mailroute.json.Json.newMapper();
 
     private HttpExchanges() {
     }

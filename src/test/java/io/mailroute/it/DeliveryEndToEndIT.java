@@ -29,12 +29,12 @@ class DeliveryEndToEndIT {
 
     @Test
     void aNewCaseIsMailedToItsAudienceOnceWithOurHeadersAndTracked() throws Exception {
-        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+        try (IntakeFixture world = fixture("ops-email");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
             world.insertText("support", """
                     From: Mei Chen <m.chen@globex.example>
                     To: support@acme.example
-                    Subject: Cannot log in =?UTF-8?Q?=0D=0ABcc:_victim@evil.example?=
+                    Subject: Help, cannot log in =?UTF-8?Q?=0D=0ABcc:_victim@evil.example?=
                     Message-ID: <login-7@globex.example>
 
                     The portal says "Session expired" and <script>alert(1)</script>.
@@ -64,7 +64,7 @@ class DeliveryEndToEndIT {
 
     @Test
     void deliveriesSurviveACrashWithoutLossOrDuplicateEmails() throws Exception {
-        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "")) {
+        try (IntakeFixture world = fixture("ops-email")) {
             Set<String> subjects = new HashSet<>();
             try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
                 for (int i = 0; i < 6; i++) {
@@ -83,6 +83,39 @@ class DeliveryEndToEndIT {
                 assertEquals(6, messageIds.size());
             }
         }
+    }
+
+    @Test
+    void aPushThatKeepsFailingFallsBackToEmailAndTheWebhookIsSigned() throws Exception {
+        try (IntakeFixture world = fixture("support-push");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            io.mailroute.sandbox.WebhookReceiver hook = io.mailroute.sandbox.WebhookReceiver.of(world.sandbox);
+            world.insertText("support", "From: a@globex.example\nTo: support@acme.example\nSubject: help, ticket one\n"
+                    + "Message-ID: <t1@globex.example>\n\nfirst\n");
+            service.await(SOON, "a DELIVERED webhook", () -> statuses(service).contains("DELIVERED"));
+            var pushes = world.sandbox.admin().pushInbox().of("webhook");
+            assertEquals(1, pushes.size());
+            assertTrue(pushes.get(0).accepted() && pushes.get(0).verdict().contains("signature valid"), pushes.get(0).verdict());
+            assertTrue(pushes.get(0).payload().contains("\"eventType\":\"case.created\""), pushes.get(0).payload());
+
+            hook.failNext(503, 100, null); // the webhook is down from now on
+            world.insertText("support", "From: b@globex.example\nTo: support@acme.example\nSubject: help, ticket two\n"
+                    + "Message-ID: <t2@globex.example>\n\nsecond\n");
+            service.await(SOON, "the fallback email SENT", () -> statuses(service).contains("FELL_BACK")
+                    && statuses(service).contains("SENT"));
+            JsonNode fellBack = service.api("/api/deliveries?status=FELL_BACK").get("items").get(0);
+            assertEquals(3, fellBack.get("attempts").asInt(), "afterAttempts: 3");
+            JsonNode email = service.api("/api/deliveries?status=SENT").get("items").get(0);
+            assertEquals(fellBack.get("id").asLong(), email.get("fallbackOf").asLong());
+            assertEquals("email", email.get("channel").asText());
+            assertEquals(1, inbox(world.gmailClient("team"), work).size(), "the same content, by email");
+        }
+    }
+
+    private IntakeFixture fixture(String notify) throws IOException {
+        IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+        world.triageEverythingTo(notify);
+        return world;
     }
 
     private static String insertSupportRequest(IntakeFixture world, int n) {

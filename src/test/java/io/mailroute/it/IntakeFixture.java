@@ -61,8 +61,13 @@ public final class IntakeFixture implements AutoCloseable {
         Files.copy(Path.of("config", "triage.yaml"), configDir.resolve("triage.yaml"));
         // The shipped channels and templates, sending from the first mailbox to the sandbox's team@ inbox.
         sandbox.admin().addUser(TEAM, "refresh-team");
+        String hookSecret = "it-hook-secret-" + System.nanoTime();
+        io.mailroute.sandbox.WebhookReceiver.of(sandbox).setSecret(hookSecret.getBytes(StandardCharsets.UTF_8));
+        environment.put("IT_TEAM_HOOK_SECRET", hookSecret);
         Files.writeString(configDir.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
-                .replace("sender: support", "sender: " + mailboxIds.get(0)));
+                .replace("sender: support", "sender: " + mailboxIds.get(0))
+                .replace("url: sandbox", "url: " + sandbox.rootUrl() + "push/webhook/team")
+                .replace("secret: sandbox", "secret: env:IT_TEAM_HOOK_SECRET"));
         Path templates = Files.createDirectories(configDir.resolve("templates"));
         try (var files = Files.list(Path.of("config", "templates"))) {
             for (Path template : files.toList()) {
@@ -121,6 +126,18 @@ public final class IntakeFixture implements AutoCloseable {
     /** Inserts a message given as RFC 822 text (LF line ends are sent as CRLF). */
     public String insertText(String mailboxId, String rfc822) {
         return insertRaw(mailboxId, rfc822.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Replaces the shipped triage rules with one rule (plus a quiet default) for a test. */
+    public void triageEverythingTo(String notify) throws IOException {
+        Files.writeString(configDir.resolve("triage.yaml"), """
+                rules:
+                  - id: everything
+                    when: {subject: [help, login, ticket, order]}
+                    then: {type: case, category: test/delivery, queue: support, priority: HIGH, notify: [%s]}
+                  - id: default
+                    then: {type: case, category: general, queue: triage, priority: NORMAL}
+                """.formatted(notify));
     }
 
     public String insertRaw(String mailboxId, byte[] rfc822) {
