@@ -10,6 +10,7 @@ import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.db.Database;
+import io.mailroute.delivery.AlertDesk;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.ChannelsFile;
 import io.mailroute.delivery.DeliveryPlanner;
@@ -187,7 +188,10 @@ public final class MailrouteBeans implements CamelConfiguration {
                 new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
                         settings.duration("mailroute.delivery.backoff-max", Duration.ofMinutes(30)),
                         new SecureRandom()::nextDouble),
-                settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))));
+                settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))).reportingTo(events));
+        context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
+                settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
+        states.reportingTo(events);
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);

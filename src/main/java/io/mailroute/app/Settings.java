@@ -52,7 +52,8 @@ public final class Settings {
             Map.entry("mailroute.delivery.poll-interval", "number"),
             Map.entry("mailroute.delivery.backoff-base", "duration"),
             Map.entry("mailroute.delivery.backoff-max", "duration"),
-            Map.entry("mailroute.delivery.lease", "duration"));
+            Map.entry("mailroute.delivery.lease", "duration"),
+            Map.entry("mailroute.alerts.window", "duration"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */
     public List<ConfigProblem> validate() {

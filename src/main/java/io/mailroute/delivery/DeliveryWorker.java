@@ -34,6 +34,7 @@ public final class DeliveryWorker {
     private final Clock clock;
     private final Backoff backoff;
     private final Duration lease;
+    private io.mailroute.events.EventLog events;
 
     /**
      * @param lease how long a claimed delivery is this worker's; past it (the worker died mid-send) it is
@@ -51,6 +52,12 @@ public final class DeliveryWorker {
         this.clock = clock;
         this.backoff = backoff;
         this.lease = lease;
+    }
+
+    /** Where a delivery that failed on every channel is reported ({@code delivery.failed}, for alerting). */
+    public DeliveryWorker reportingTo(io.mailroute.events.EventLog eventLog) {
+        this.events = eventLog;
+        return this;
     }
 
     /** @return how many deliveries were attempted */
@@ -115,7 +122,14 @@ public final class DeliveryWorker {
                         planned == 1 ? "y" : "ies");
             });
         } else if (permanent) {
-            store.finish(d.id(), Delivery.FAILED, now, result.detail(), null, now);
+            db.transactions().executeWithoutResult(tx -> {
+                store.finish(d.id(), Delivery.FAILED, now, result.detail(), null, now);
+                if (events != null) {
+                    events.append("delivery.failed", d.mailbox(), d.itemId(), null, json.createObjectNode()
+                            .put("deliveryId", d.id()).put("eventId", d.eventId()).put("eventType", d.eventType())
+                            .put("channel", d.channel()).put("recipient", d.recipient()).put("error", result.detail()));
+                }
+            });
             LOG.warn("Delivery {} of event {} by {} to {} failed for good: {}", d.id(), d.eventType(), d.channel(),
                     d.recipient(), result.detail());
         } else {

@@ -45,6 +45,15 @@ public final class NotificationFactory {
                 title = "SLA breached: #" + itemId + " in " + queue;
                 body = subject + " (due " + data.path("slaDueAt").asText("") + ")";
             }
+            case "alert.raised" -> {
+                title = (data.path("reminder").asBoolean() ? "Still happening (" + data.path("occurrences").asText() + "x): "
+                        : "Alert: ") + data.path("kind").asText() + " " + data.path("subject").asText("");
+                body = data.path("summary").asText("");
+            }
+            case "alert.resolved" -> {
+                title = "Resolved: " + data.path("kind").asText() + " " + data.path("subject").asText("");
+                body = data.path("summary").asText("");
+            }
             case "subscription.dead-lettered" -> {
                 title = "Flow " + data.path("subscription").asText() + " gave up on an event";
                 body = data.path("eventType").asText() + " #" + data.path("eventSeq").asText() + ": " + data.path("error").asText();

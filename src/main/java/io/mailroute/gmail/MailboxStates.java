@@ -43,11 +43,23 @@ public final class MailboxStates {
     private final Clock clock;
     private final Backoff backoff;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private io.mailroute.events.EventLog events;
 
     public MailboxStates(Database db, Clock clock, Backoff backoff) {
         this.db = db;
         this.clock = clock;
         this.backoff = backoff;
+    }
+
+    /** Where a mailbox turning unhealthy ({@code mailbox.failing}) or healthy again ({@code mailbox.recovered}) is reported. */
+    public MailboxStates reportingTo(io.mailroute.events.EventLog eventLog) {
+        this.events = eventLog;
+        return this;
+    }
+
+    private MailboxState stateOf(String mailboxId) {
+        List<String> rows = db.jdbc().queryForList("SELECT state FROM mailbox WHERE id = :id", Map.of("id", mailboxId), String.class);
+        return rows.isEmpty() ? MailboxState.STARTING : MailboxState.valueOf(rows.get(0));
     }
 
     public void register(MailboxSettings mailbox) {
@@ -66,9 +78,16 @@ public final class MailboxStates {
 
     /** Called only after every message the new cursor covers is committed. */
     public void advance(String mailboxId, String historyId) {
-        db.jdbc().update(ADVANCE, new MapSqlParameterSource("id", mailboxId)
-                .addValue("historyId", historyId)
-                .addValue("now", now()));
+        db.transactions().executeWithoutResult(tx -> {
+            MailboxState before = stateOf(mailboxId);
+            db.jdbc().update(ADVANCE, new MapSqlParameterSource("id", mailboxId)
+                    .addValue("historyId", historyId)
+                    .addValue("now", now()));
+            if (events != null && !before.isHealthy()) {
+                events.append("mailbox.recovered", mailboxId, null, null,
+                        events.json().createObjectNode().put("was", before.name()));
+            }
+        });
         notBefore.remove(mailboxId);
     }
 
@@ -79,10 +98,17 @@ public final class MailboxStates {
         MailboxState state = failure.kind() == GmailFailure.Kind.NOT_CONNECTED ? MailboxState.NOT_CONNECTED
                 : failures >= FAILING_AFTER || !failure.isRetryable() ? MailboxState.FAILING
                 : MailboxState.BACKING_OFF;
-        db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
-                .addValue("state", state.name())
-                .addValue("error", truncate(failure.message(), 2000))
-                .addValue("now", now()));
+        MailboxState before = stateOf(mailboxId);
+        db.transactions().executeWithoutResult(tx -> {
+            db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
+                    .addValue("state", state.name())
+                    .addValue("error", truncate(failure.message(), 2000))
+                    .addValue("now", now()));
+            if (events != null && before.isHealthy() && !state.isHealthy()) {
+                events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
+                        .put("state", state.name()).put("error", failure.message()));
+            }
+        });
         Duration delay = backoff.delay(failures, failure.retryAfter());
         notBefore.put(mailboxId, clock.instant().plus(delay));
         return delay;
