@@ -112,6 +112,27 @@ class DeliveryEndToEndIT {
         }
     }
 
+    @Test
+    void anEmailThatKeepsFailingFallsBackToPush() throws Exception {
+        try (IntakeFixture world = fixture("ops-email");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            // Gmail's per-user quota below one messages.send (100 units): reading still works, sending never does
+            world.sandbox.admin().setQuota(50);
+            world.insertText("support", "From: c@globex.example\nTo: support@acme.example\nSubject: help, ticket three\n"
+                    + "Message-ID: <t3@globex.example>\n\nthird\n");
+            service.await(Duration.ofSeconds(60), "the fallback push DELIVERED",
+                    () -> statuses(service).contains("FELL_BACK") && statuses(service).contains("DELIVERED"));
+            JsonNode fellBack = service.api("/api/deliveries?status=FELL_BACK").get("items").get(0);
+            assertEquals("email", fellBack.get("channel").asText());
+            assertTrue(fellBack.get("lastError").asText().contains("429"), fellBack.toString());
+            JsonNode push = service.api("/api/deliveries?status=DELIVERED").get("items").get(0);
+            assertEquals("team-hook", push.get("channel").asText());
+            assertEquals(fellBack.get("id").asLong(), push.get("fallbackOf").asLong());
+            assertEquals(0, inbox(world.gmailClient("team"), work).size(), "no email went");
+            assertEquals(1, world.sandbox.admin().pushInbox().of("webhook").size());
+        }
+    }
+
     private IntakeFixture fixture(String notify) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
         world.triageEverythingTo(notify);
