@@ -105,6 +105,10 @@ public final class ChannelsFile {
         if (type.equals("email") && !settings.containsKey("sender")) {
             problem(at + ".sender", "is missing", "name the mailbox id whose Gmail account sends, e.g. sender: support");
         }
+        if (settings.containsKey("dailyLimit") && !settings.get("dailyLimit").matches("[1-9][0-9]{0,6}")) {
+            problem(at + ".dailyLimit", "'" + settings.get("dailyLimit") + "' is not a positive whole number",
+                    "write Gmail's limit for the account, e.g. 2000 (Workspace) or 500");
+        }
         if ((type.equals("webhook") || type.equals("appworks")) && !settings.containsKey("url")) {
             problem(at + ".url", "is missing", "give the endpoint URL");
         }

@@ -46,6 +46,8 @@ public final class DeliveryStore {
             VALUES (:recipient, :channel, :address, :keys, TRUE, :now) ON CONFLICT DO NOTHING""";
     private static final String DISABLE_TARGET = """
             UPDATE push_target SET active = FALSE, disabled_reason = :reason WHERE channel = :channel AND address = :address""";
+    private static final String SENT_SINCE = "SELECT COUNT(*) FROM delivery WHERE channel IN (:channels)"
+            + " AND status = 'SENT' AND updated_at > :since";
     private static final String TARGET_KEYS = "SELECT keys_json FROM push_target WHERE channel = :channel AND address = :address";
     private static final String TARGET_ACTIVE = "SELECT active FROM push_target WHERE channel = :channel AND address = :address";
 
@@ -106,6 +108,13 @@ public final class DeliveryStore {
         return db.jdbc().query(TARGETS, new MapSqlParameterSource("recipient", recipient).addValue("channel", channel),
                 (rs, n) -> new PushTarget(rs.getString("channel"), recipient, rs.getString("address"),
                         Keys.parse(rs.getString("keys_json"))));
+    }
+
+    /** Emails sent by these channels since {@code since}: what counts against a sender's daily limit. */
+    public long sentSince(java.util.Collection<String> channels, Instant since) {
+        Long count = db.jdbc().queryForObject(SENT_SINCE, new MapSqlParameterSource("channels", channels)
+                .addValue("since", Timestamp.from(since)), Long.class);
+        return count == null ? 0 : count;
     }
 
     /** The push target a delivery goes to, with its keys (Web Push); an unknown one has none. */

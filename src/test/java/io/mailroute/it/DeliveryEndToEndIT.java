@@ -133,6 +133,24 @@ class DeliveryEndToEndIT {
         }
     }
 
+    @Test
+    void pastTheDailySendingLimitMailFallsBackInsteadOfRiskingTheAccount() throws Exception {
+        try (IntakeFixture world = fixture("ops-email")) {
+            java.nio.file.Path channels = world.configDir.resolve("channels.yaml");
+            java.nio.file.Files.writeString(channels, java.nio.file.Files.readString(channels).replace("dailyLimit: 2000", "dailyLimit: 1"));
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                insertSupportRequest(world, 1);
+                service.await(SOON, "the first email SENT", () -> statuses(service).contains("SENT"));
+                insertSupportRequest(world, 2);
+                service.await(SOON, "the second handed to the webhook", () -> statuses(service).contains("DELIVERED"));
+                JsonNode fellBack = service.api("/api/deliveries?status=FELL_BACK").get("items").get(0);
+                assertTrue(fellBack.get("lastError").asText().contains("daily sending limit of 1"), fellBack.toString());
+                assertEquals(1, fellBack.get("attempts").asInt(), "no send was even tried");
+                assertEquals(1, inbox(world.gmailClient("team"), work).size());
+            }
+        }
+    }
+
     private IntakeFixture fixture(String notify) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
         world.triageEverythingTo(notify);

@@ -37,15 +37,22 @@ public final class GmailEmailTransport implements EmailTransport {
     private final DeliveryStore store;
     private final MailComposer composer = new MailComposer();
     private final String templatesDir;
+    private final ChannelsConfig channels;
+    private final java.time.Clock clock;
+
+    /** Gmail's per-user limit for Workspace accounts; consumer accounts allow 500 (set dailyLimit on the channel). */
+    static final int DEFAULT_DAILY_LIMIT = 2000;
 
     public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas,
-            ProducerTemplate producer, DeliveryStore store, String templatesDir) {
+            ProducerTemplate producer, DeliveryStore store, String templatesDir, ChannelsConfig channels, java.time.Clock clock) {
         this.mailboxes = mailboxes;
         this.clients = clients;
         this.quotas = quotas;
         this.producer = producer;
         this.store = store;
         this.templatesDir = templatesDir;
+        this.channels = channels;
+        this.clock = clock;
     }
 
     @Override
@@ -54,6 +61,18 @@ public final class GmailEmailTransport implements EmailTransport {
         if (sender == null) {
             return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
                     + "' is not in config/mailboxes.yaml");
+        }
+        int dailyLimit = Integer.parseInt(channel.settings().getOrDefault("dailyLimit", String.valueOf(DEFAULT_DAILY_LIMIT)));
+        java.util.Set<String> senderChannels = new java.util.HashSet<>();
+        channels.channels().values().stream()
+                .filter(c -> c.isEmail() && sender.id().equals(c.settings().get("sender")))
+                .forEach(c -> senderChannels.add(c.name()));
+        if (store.sentSince(senderChannels, clock.instant().minus(java.time.Duration.ofDays(1))) >= dailyLimit) {
+            // Past Gmail's daily sending limit the account is suspended from sending: fall back at once
+            // when the channel has a fallback, else wait for the window to move.
+            String detail = "daily sending limit of " + dailyLimit + " reached for " + sender.address();
+            return channel.fallback() != null ? SendResult.failed(detail)
+                    : SendResult.retry(detail, java.time.Duration.ofMinutes(30));
         }
         try {
             String messageId = delivery.messageId();
