@@ -3,7 +3,7 @@ package io.mailroute.delivery.fcm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.delivery.SendResult;
-import io.mailroute.delivery.webhook.RetryAfter;
+import io.mailroute.delivery.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

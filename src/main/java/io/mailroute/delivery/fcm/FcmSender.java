@@ -4,7 +4,7 @@ import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushTarget;
 import io.mailroute.delivery.SendResult;
-import io.mailroute.delivery.webhook.RetryAfter;
+import io.mailroute.delivery.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

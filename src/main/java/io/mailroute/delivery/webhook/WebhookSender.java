@@ -1,5 +1,6 @@
 package io.mailroute.delivery.webhook;
 
+import io.mailroute.delivery.RetryAfter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.mailroute.delivery.webhook;
 
+import io.mailroute.delivery.RetryAfter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.mailroute.delivery.webhook;
+package io.mailroute.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.Optional;
 public final class RetryAfter {
 
     /** Longer hints are capped: a provider's typo must not park a delivery for a week. */
-    static final Duration MAX = Duration.ofHours(1);
+    public static final Duration MAX = Duration.ofHours(1);
 
     private RetryAfter() {
     }
