@@ -57,6 +57,7 @@ public final class GmailSandbox implements AutoCloseable {
         server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
         for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
             server.createContext(receiver.path(), receiver);
+            admin.attach(receiver);
         }
         server.createContext("/", exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound()));
         AtomicInteger threadNumber = new AtomicInteger();

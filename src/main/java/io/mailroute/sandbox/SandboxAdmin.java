@@ -37,6 +37,30 @@ public final class SandboxAdmin {
         tokens.addRefreshToken(store.addUser(address).address(), refreshToken);
     }
 
+    private final Map<String, PushReceiver> pushReceivers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void attach(PushReceiver receiver) {
+        pushReceivers.put(receiver.path().replaceAll("^/push/|/$", ""), receiver);
+    }
+
+    /**
+     * Makes a push provider fail: the next {@code count} pushes to channel {@code webhook}, {@code fcm}
+     * or {@code appworks} answer {@code status} (with Retry-After when given). For Web Push, throttle a
+     * subscription through its receiver.
+     */
+    public void failPushes(String channel, int status, int count, java.time.Duration retryAfter) {
+        PushReceiver receiver = pushReceivers.get(channel);
+        if (receiver instanceof WebhookReceiver webhook) {
+            webhook.failNext(status, count, retryAfter);
+        } else if (receiver instanceof FcmReceiver fcm) {
+            fcm.failNext(status, count, retryAfter);
+        } else if (receiver instanceof AppWorksReceiver appworks) {
+            appworks.failNext(status, count, retryAfter);
+        } else {
+            throw new IllegalArgumentException("no push receiver '" + channel + "' that can fail on demand; use webhook, fcm or appworks");
+        }
+    }
+
     /** What the sandbox's push receivers got (webhook, FCM, Web Push, AppWorks). */
     public PushInbox pushInbox() {
         return pushInbox;

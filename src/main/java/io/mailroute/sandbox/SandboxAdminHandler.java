@@ -23,6 +23,7 @@ import java.util.Map;
  * POST /sandbox/admin/users/{address}/revoke
  * GET  /sandbox/admin/stats
  * GET  /sandbox/admin/push          (what the push receivers got)
+ * POST /sandbox/admin/push/{webhook|fcm|appworks}/fail   {"status":503,"count":5,"retryAfterSeconds":1}
  * </pre>
  */
 final class SandboxAdminHandler implements HttpHandler {
@@ -56,6 +57,13 @@ final class SandboxAdminHandler implements HttpHandler {
 
     private JsonNode route(String verb, String[] s, HttpExchange exchange) throws IOException {
         boolean post = verb.equals("POST");
+        if (s.length == 3 && s[0].equals("push") && s[2].equals("fail") && post) {
+            JsonNode f = json(exchange);
+            int retryAfter = f.path("retryAfterSeconds").asInt(0);
+            admin.failPushes(s[1], f.path("status").asInt(503), f.path("count").asInt(1),
+                    retryAfter > 0 ? java.time.Duration.ofSeconds(retryAfter) : null);
+            return ok();
+        }
         if (s.length == 1) {
             switch (s[0]) {
                 case "stats":
