@@ -1,5 +1,6 @@
 package io.mailroute.app;
 
+import io.mailroute.delivery.webpush.VapidKeys;
 import io.mailroute.sandbox.AppWorksReceiver;
 import io.mailroute.sandbox.FcmReceiver;
 import io.mailroute.sandbox.GmailSandbox;
@@ -13,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 final class SandboxProviders {
 
     private static final java.util.Map<GmailSandbox, String> WEBHOOK_SECRETS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The demo application server's VAPID key pair, made once per sandbox (browsers subscribe with its public half). */
+    private static final java.util.Map<GmailSandbox, VapidKeys> VAPID =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private SandboxProviders() {
@@ -30,6 +35,8 @@ final class SandboxProviders {
             case "webhook.url" -> root + "push/webhook/demo";
             case "fcm.serviceAccount" -> FcmReceiver.of(sandbox).serviceAccountJson(root);
             case "fcm.baseUrl" -> FcmReceiver.baseUrl(root);
+            case "webpush.vapidPublicKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).publicKeyBase64Url();
+            case "webpush.vapidPrivateKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).privateKeyBase64Url();
             case "appworks.trustedServerKey" -> AppWorksReceiver.of(sandbox).trustedServerKey();
             case "appworks.url" -> AppWorksReceiver.gatewayUrl(root);
             default -> throw new IllegalArgumentException("the sandbox has no value for " + channelType + " setting '" + key

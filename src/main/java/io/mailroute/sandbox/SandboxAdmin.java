@@ -43,6 +43,15 @@ public final class SandboxAdmin {
         pushReceivers.put(receiver.path().replaceAll("^/push/|/$", ""), receiver);
     }
 
+    /** The receiver playing a push provider: {@code webhook}, {@code fcm}, {@code webpush} or {@code appworks}. */
+    public PushReceiver pushReceiver(String channel) {
+        PushReceiver receiver = pushReceivers.get(channel);
+        if (receiver == null) {
+            throw new IllegalArgumentException("no push receiver '" + channel + "'; there are " + pushReceivers.keySet());
+        }
+        return receiver;
+    }
+
     /**
      * Makes a push provider fail: the next {@code count} pushes to channel {@code webhook}, {@code fcm}
      * or {@code appworks} answer {@code status} (with Retry-After when given). For Web Push, throttle a

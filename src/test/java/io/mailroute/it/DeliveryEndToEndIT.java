@@ -151,6 +151,44 @@ class DeliveryEndToEndIT {
         }
     }
 
+    @Test
+    void pushReachesPhonesAndBrowsersAndAGoneDeviceIsDisabledAndFallsBack() throws Exception {
+        try (IntakeFixture world = fixture("support-push");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            var browser = ((io.mailroute.sandbox.WebPushReceiver) world.sandbox.admin().pushReceiver("webpush"))
+                    .subscribe(world.sandbox.rootUrl(), world.vapid.publicKeyBase64Url());
+            var registered = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(service.apiUrl("/api/recipients/team/targets")))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"channel\":\"team-browser\",\"address\":\""
+                            + browser.endpoint() + "\",\"keys\":{\"p256dh\":\"" + browser.p256dh() + "\",\"auth\":\""
+                            + browser.auth() + "\"}}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, registered.statusCode(), registered.body());
+            ((io.mailroute.sandbox.FcmReceiver) world.sandbox.admin().pushReceiver("fcm"))
+                    .markUnregistered("demo-phone-registration-token"); // the app was uninstalled
+
+            world.insertText("support", "From: d@globex.example\nTo: support@acme.example\nSubject: help, ticket four\n"
+                    + "Message-ID: <t4@globex.example>\n\nfourth\n");
+            service.await(SOON, "browser push, phone fallen back, fallback email sent", () -> {
+                List<String> s = statuses(service);
+                return s.stream().filter("DELIVERED"::equals).count() == 2 && s.contains("FELL_BACK") && s.contains("SENT");
+            });
+            var webpush = world.sandbox.admin().pushInbox().of("webpush");
+            assertEquals(1, webpush.size());
+            assertTrue(webpush.get(0).verdict().contains("vapid ok") && webpush.get(0).payload().contains("case.created"),
+                    webpush.get(0).verdict() + " " + webpush.get(0).payload());
+            JsonNode phone = service.api("/api/deliveries?status=FELL_BACK").get("items").get(0);
+            assertEquals("team-mobile", phone.get("channel").asText());
+            assertEquals(1, phone.get("attempts").asInt(), "a gone device is not retried");
+
+            world.insertText("support", "From: e@globex.example\nTo: support@acme.example\nSubject: help, ticket five\n"
+                    + "Message-ID: <t5@globex.example>\n\nfifth\n");
+            service.await(SOON, "the second round", () -> world.sandbox.admin().pushInbox().of("webpush").size() == 2);
+            Thread.sleep(1500);
+            assertEquals(1, world.sandbox.admin().pushInbox().of("fcm").size(), "the disabled phone is not pushed again");
+        }
+    }
+
     private IntakeFixture fixture(String notify) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
         world.triageEverythingTo(notify);

@@ -24,6 +24,8 @@ public final class IntakeFixture implements AutoCloseable {
     public final Path configDir;
     public final Path dataDir;
     public final Map<String, String> environment = new LinkedHashMap<>();
+    /** The application server's VAPID keys the service is configured with (browsers subscribe with the public one). */
+    public final io.mailroute.delivery.webpush.VapidKeys vapid = io.mailroute.delivery.webpush.VapidKeys.generate();
     private int sequence;
 
     public IntakeFixture(Path workDir, List<String> mailboxIds, String extraProperties) throws IOException {
@@ -64,10 +66,17 @@ public final class IntakeFixture implements AutoCloseable {
         String hookSecret = "it-hook-secret-" + System.nanoTime();
         io.mailroute.sandbox.WebhookReceiver.of(sandbox).setSecret(hookSecret.getBytes(StandardCharsets.UTF_8));
         environment.put("IT_TEAM_HOOK_SECRET", hookSecret);
+        environment.put("IT_FCM_SERVICE_ACCOUNT", io.mailroute.sandbox.FcmReceiver.of(sandbox).serviceAccountJson(sandbox.rootUrl()));
+        environment.put("IT_VAPID_PUBLIC", vapid.publicKeyBase64Url());
+        environment.put("IT_VAPID_PRIVATE", vapid.privateKeyBase64Url());
         Files.writeString(configDir.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
                 .replace("sender: support", "sender: " + mailboxIds.get(0))
                 .replace("url: sandbox", "url: " + sandbox.rootUrl() + "push/webhook/team")
-                .replace("secret: sandbox", "secret: env:IT_TEAM_HOOK_SECRET"));
+                .replace("secret: sandbox", "secret: env:IT_TEAM_HOOK_SECRET")
+                .replace("serviceAccount: sandbox", "serviceAccount: env:IT_FCM_SERVICE_ACCOUNT")
+                .replace("baseUrl: sandbox", "baseUrl: " + io.mailroute.sandbox.FcmReceiver.baseUrl(sandbox.rootUrl()))
+                .replace("vapidPublicKey: sandbox", "vapidPublicKey: env:IT_VAPID_PUBLIC")
+                .replace("vapidPrivateKey: sandbox", "vapidPrivateKey: env:IT_VAPID_PRIVATE"));
         Path templates = Files.createDirectories(configDir.resolve("templates"));
         try (var files = Files.list(Path.of("config", "templates"))) {
             for (Path template : files.toList()) {
