@@ -62,6 +62,23 @@ class MailComposerTest {
     }
 
     @Test
+    void attachesFilesByteForByteWithTheirNames() throws Exception {
+        byte[] pdf = new byte[50_000];
+        new java.util.Random(7).nextBytes(pdf);
+        Path file = java.nio.file.Files.write(store.resolve("report.bin"), pdf);
+        byte[] raw = composer.compose(new MailComposer.Outbound("support@acme.example", "S", "mei@acme.example", "Weekly report",
+                "see attached", "<p>see attached</p>", "id.3@acme.example", null, List.of(), "3",
+                List.of(new MailComposer.Attachment("Wochenbericht – KW47.pdf", "application/pdf", file))));
+        ParsedMail parsed = new MimeParser(new AttachmentStore(store.resolve("store"), 1 << 20)).parse(raw);
+        assertEquals(1, parsed.attachments().size());
+        assertEquals("Wochenbericht – KW47.pdf", parsed.attachments().get(0).filename());
+        assertEquals("application/pdf", parsed.attachments().get(0).contentType());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(pdf)),
+                parsed.attachments().get(0).sha256());
+        assertEquals("see attached", parsed.textBody().strip());
+    }
+
+    @Test
     void messageIdsAreUniqueAndSafe() {
         String a = MailComposer.newMessageId("42", "support@acme.example");
         String b = MailComposer.newMessageId("42", "support@acme.example");

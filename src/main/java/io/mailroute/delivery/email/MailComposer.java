@@ -34,7 +34,16 @@ public final class MailComposer {
      * @param references Message-IDs of the thread, oldest first (without brackets)
      */
     public record Outbound(String fromAddress, String fromName, String to, String subject, String text, String html,
-            String messageId, String inReplyTo, List<String> references, String deliveryId) {
+            String messageId, String inReplyTo, List<String> references, String deliveryId, List<Attachment> attachments) {
+
+        public Outbound(String fromAddress, String fromName, String to, String subject, String text, String html,
+                String messageId, String inReplyTo, List<String> references, String deliveryId) {
+            this(fromAddress, fromName, to, subject, text, html, messageId, inReplyTo, references, deliveryId, List.of());
+        }
+    }
+
+    /** A file to attach, streamed from disk (e.g. the attachment store or a generated report). */
+    public record Attachment(String filename, String contentType, java.nio.file.Path file) {
     }
 
     /** A fresh Message-ID (without brackets) in the sender's domain. */
@@ -75,7 +84,31 @@ public final class MailComposer {
             html.setText(mail.html(), "UTF-8", "html");
             alternative.addBodyPart(html);
         }
-        message.setContent(alternative);
+        if (mail.attachments().isEmpty()) {
+            message.setContent(alternative);
+        } else {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeBodyPart body = new MimeBodyPart();
+            body.setContent(alternative);
+            mixed.addBodyPart(body);
+            for (Attachment attachment : mail.attachments()) {
+                MimeBodyPart part = new MimeBodyPart();
+                part.setDataHandler(new jakarta.activation.DataHandler(new jakarta.activation.FileDataSource(attachment.file().toFile()) {
+                    @Override
+                    public String getContentType() {
+                        return attachment.contentType();
+                    }
+                }));
+                try {
+                    part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(oneLine(attachment.filename()), "UTF-8", null));
+                } catch (UnsupportedEncodingException e) {
+                    throw new MessagingException("UTF-8 is not available", e);
+                }
+                part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+                mixed.addBodyPart(part);
+            }
+            message.setContent(mixed);
+        }
         message.saveChanges();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
