@@ -17,6 +17,8 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
 
     /** The member name that stands for the item's assignee. */
     public static final String ASSIGNEE = "$assignee";
+    /** The member name that stands for whoever sent the item's first message (e.g. an acknowledgement to a customer). */
+    public static final String SENDER = "$sender";
 
     public static ChannelsConfig empty() {
         return new ChannelsConfig(Map.of(), Map.of(), Map.of(), Map.of());

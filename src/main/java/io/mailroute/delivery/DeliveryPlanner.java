@@ -81,6 +81,13 @@ public final class DeliveryPlanner {
     List<Planned> targets(String member, ChannelsConfig.Channel channel, JsonNode event) {
         String recipientId = member;
         ChannelsConfig.Recipient recipient = config.recipients().get(member);
+        if (ChannelsConfig.SENDER.equals(member)) {
+            String sender = senderOf(event);
+            if (sender == null || !channel.isEmail()) {
+                return List.of(); // only email reaches an outside sender
+            }
+            return List.of(new Planned(channel, sender, sender));
+        }
         if (ChannelsConfig.ASSIGNEE.equals(member)) {
             String assignee = event.at("/data/assignee").asText(null);
             if (assignee == null || assignee.isBlank()) {
@@ -109,6 +116,17 @@ public final class DeliveryPlanner {
             out.add(new Planned(channel, recipientId, target.address()));
         }
         return out;
+    }
+
+    /** The address that sent the item's first message; never one of our own mailboxes' outbound mail. */
+    private String senderOf(JsonNode event) {
+        JsonNode source = event.at("/data/sourceMessageId");
+        if (!source.canConvertToLong()) {
+            return null;
+        }
+        return db.jdbc().queryForList("SELECT from_address FROM mail_message WHERE id = :id AND status = 'INGESTED'",
+                java.util.Map.of("id", source.asLong()), String.class).stream().filter(a -> a != null && a.contains("@"))
+                .findFirst().orElse(null);
     }
 
     record Planned(ChannelsConfig.Channel channel, String recipient, String address) {

@@ -110,6 +110,10 @@ public final class DeliveryStore {
                         Keys.parse(rs.getString("keys_json"))));
     }
 
+    public Database database() {
+        return db;
+    }
+
     /** Emails sent by these channels since {@code since}: what counts against a sender's daily limit. */
     public long sentSince(java.util.Collection<String> channels, Instant since) {
         Long count = db.jdbc().queryForObject(SENT_SINCE, new MapSqlParameterSource("channels", channels)

@@ -189,6 +189,53 @@ class DeliveryEndToEndIT {
         }
     }
 
+    @Test
+    void anAcknowledgementRepliesInTheCustomersOwnThread() throws Exception {
+        try (IntakeFixture world = fixture("customer-ack")) {
+            world.sandbox.admin().addUser("customer@globex.example", "refresh-customer");
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                String original = world.insertText("support", """
+                        From: Pat Customer <customer@globex.example>
+                        To: support@acme.example
+                        Subject: Help with my order
+                        Message-ID: <order-help-1@globex.example>
+
+                        Where is my order?
+                        """);
+                service.await(SOON, "the acknowledgement SENT", () -> statuses(service).contains("SENT"));
+                Gmail support = world.gmailClient("support");
+                String threadId = support.users().messages().get("me", original).setFormat("minimal").execute().getThreadId();
+
+                Gmail customer = world.gmailClientFor("customer@globex.example");
+                List<ParsedMail> inbox = inbox(customer, work);
+                assertEquals(1, inbox.size());
+                ParsedMail ack = inbox.get(0);
+                assertEquals("Re: Help with my order", ack.subject());
+                assertEquals("order-help-1@globex.example", ack.inReplyTo());
+                assertEquals(List.of("order-help-1@globex.example"), ack.references());
+                assertTrue(ack.textBody().contains("case #"), ack.textBody());
+
+                var sent = support.users().messages().list("me").setLabelIds(List.of("SENT")).execute().getMessages();
+                assertEquals(1, sent.size());
+                assertEquals(threadId, sent.get(0).getThreadId(), "the reply sits in the customer's thread in support@");
+
+                // the customer answers the acknowledgement: it attaches to the same case
+                world.insertText("support", """
+                        From: Pat Customer <customer@globex.example>
+                        To: support@acme.example
+                        Subject: Re: Help with my order
+                        Message-ID: <order-help-2@globex.example>
+                        In-Reply-To: <%s>
+                        References: <order-help-1@globex.example> <%s>
+
+                        Thanks! Order number is 4471.
+                        """.formatted(ack.messageId(), ack.messageId()));
+                service.await(SOON, "item.replied", () -> service.events("item.replied").size() == 1);
+                assertEquals(1, service.events("case.created").size());
+            }
+        }
+    }
+
     private IntakeFixture fixture(String notify) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
         world.triageEverythingTo(notify);

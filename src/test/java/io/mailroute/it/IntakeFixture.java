@@ -127,7 +127,12 @@ public final class IntakeFixture implements AutoCloseable {
 
     /** The unmodified Google client, as the mailbox's owner would use it. */
     public com.google.api.services.gmail.Gmail gmailClient(String mailboxId) {
-        SandboxCredentials credentials = sandbox.admin().credentials(address(mailboxId));
+        return gmailClientFor(address(mailboxId));
+    }
+
+    /** The unmodified Google client for any sandbox user, by address. */
+    public com.google.api.services.gmail.Gmail gmailClientFor(String address) {
+        SandboxCredentials credentials = sandbox.admin().credentials(address);
         return new io.mailroute.gmail.GmailClientFactory(sandbox.rootUrl(), sandbox.tokenUrl(), 10_000).makeClient(
                 credentials.clientId(), credentials.clientSecret(), List.of(), "mailroute-it", credentials.refreshToken(), null);
     }

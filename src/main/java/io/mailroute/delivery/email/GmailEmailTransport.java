@@ -87,13 +87,26 @@ public final class GmailEmailTransport implements EmailTransport {
             }
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
+            String subject = render(template + ".subject.mustache", model);
+            ItemThread thread = Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false")) && delivery.itemId() != null
+                    ? itemThread(delivery.itemId(), sender.id()) : null;
+            if (thread != null) {
+                // A reply in the item's own Gmail thread: threadId, In-Reply-To, References and "Re: <subject>" all agree.
+                subject = thread.subject() == null ? subject
+                        : thread.subject().regionMatches(true, 0, "Re:", 0, 3) ? thread.subject() : "Re: " + thread.subject();
+            }
             byte[] raw = composer.compose(new MailComposer.Outbound(sender.address(),
-                    channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(),
-                    render(template + ".subject.mustache", model), render(template + ".txt.mustache", model),
-                    render(template + ".html.mustache", model), messageId, null, List.of(), String.valueOf(delivery.id())));
+                    channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(), subject,
+                    render(template + ".txt.mustache", model), render(template + ".html.mustache", model), messageId,
+                    thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
+                    String.valueOf(delivery.id())));
             quotas.acquire(sender.id(), SEND_UNITS);
+            Message outgoing = new Message().encodeRaw(raw);
+            if (thread != null && thread.threadId() != null) {
+                outgoing.setThreadId(thread.threadId());
+            }
             Message sent = producer.requestBody(sender.componentName() + "://messages/send?userId=me&inBody=content",
-                    new Message().encodeRaw(raw), Message.class);
+                    outgoing, Message.class);
             return SendResult.delivered(sent == null ? null : sent.getId());
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());
@@ -103,6 +116,29 @@ public final class GmailEmailTransport implements EmailTransport {
                     ? SendResult.retry(failure.message(), failure.retryAfter())
                     : SendResult.failed(failure.message());
         }
+    }
+
+    /** The Gmail thread an item lives in, when it lives in the sending mailbox. */
+    record ItemThread(String threadId, String messageId, List<String> references, String subject) {
+    }
+
+    private ItemThread itemThread(long itemId, String senderMailbox) {
+        return store.database().jdbc().query("""
+                SELECT m.thread_id, m.message_id_header, m.references_header, m.subject
+                FROM workflow_item i JOIN mail_message m ON m.id = i.source_message_id
+                WHERE i.id = :item AND i.mailbox_id = :mailbox""",
+                Map.of("item", itemId, "mailbox", senderMailbox), (rs, n) -> {
+                    String messageIdHeader = rs.getString("message_id_header");
+                    List<String> refs = new java.util.ArrayList<>();
+                    String header = rs.getString("references_header");
+                    if (header != null && !header.isBlank()) {
+                        refs.addAll(List.of(header.trim().split("\\s+")));
+                    }
+                    if (messageIdHeader != null) {
+                        refs.add(messageIdHeader);
+                    }
+                    return new ItemThread(rs.getString("thread_id"), messageIdHeader, refs, rs.getString("subject"));
+                }).stream().findFirst().orElse(null);
     }
 
     private String sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
