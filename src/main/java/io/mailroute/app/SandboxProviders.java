@@ -38,7 +38,7 @@ final class SandboxProviders {
             case "webpush.vapidPublicKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).publicKeyBase64Url();
             case "webpush.vapidPrivateKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).privateKeyBase64Url();
             case "appworks.trustedServerKey" -> AppWorksReceiver.of(sandbox).trustedServerKey();
-            case "appworks.url" -> AppWorksReceiver.gatewayUrl(root);
+            case "appworks.gatewayUrl" -> AppWorksReceiver.gatewayUrl(root);
             default -> throw new IllegalArgumentException("the sandbox has no value for " + channelType + " setting '" + key
                     + "'; give it in config/channels.yaml");
         };

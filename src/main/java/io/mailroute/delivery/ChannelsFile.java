@@ -109,8 +109,11 @@ public final class ChannelsFile {
             problem(at + ".dailyLimit", "'" + settings.get("dailyLimit") + "' is not a positive whole number",
                     "write Gmail's limit for the account, e.g. 2000 (Workspace) or 500");
         }
-        if ((type.equals("webhook") || type.equals("appworks")) && !settings.containsKey("url")) {
+        if (type.equals("webhook") && !settings.containsKey("url")) {
             problem(at + ".url", "is missing", "give the endpoint URL");
+        }
+        if (type.equals("appworks") && !settings.containsKey("gatewayUrl")) {
+            problem(at + ".gatewayUrl", "is missing", "give the AppWorks gateway's URL");
         }
         settings.forEach((key, value) -> {
             String lower = key.toLowerCase(java.util.Locale.ROOT);

@@ -60,7 +60,7 @@ public final class PushSenders {
                         url(c, "baseUrl", "https://fcm.googleapis.com/"), http, clock);
                 case "webpush" -> new WebPushSender(VapidKeys.fromBase64Url(secret(c, "vapidPublicKey"), secret(c, "vapidPrivateKey")),
                         required(c, "subject"), http, clock, Durations.parse(setting(c, "ttl", "1d")));
-                case "appworks" -> new AppWorksSender(url(c, "url", null), setting(c, "trustedServerName", "mailroute"),
+                case "appworks" -> new AppWorksSender(url(c, "gatewayUrl", null), setting(c, "trustedServerName", "mailroute"),
                         secret(c, "trustedServerKey"), setting(c, "appName", "mailroute"), http);
                 default -> throw problem(c, "type", "'" + c.type() + "' has no sender", null);
             };

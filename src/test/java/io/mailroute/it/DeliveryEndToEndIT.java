@@ -236,6 +236,28 @@ class DeliveryEndToEndIT {
         }
     }
 
+    @Test
+    void quarantinedMailRaisesOneAlertPerWindowByEmailAndAppWorks() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "mailroute.intake.max-attachment-bytes = 2048\n");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            world.insertRaw("support", io.mailroute.testing.TestMail.withAttachment("Huge scan", "scan.pdf", "application/pdf", 8192));
+            service.await(SOON, "the alert by email and AppWorks", () -> {
+                List<String> s = statuses(service);
+                return s.contains("SENT") && s.contains("DELIVERED");
+            });
+            assertEquals(1, service.events("alert.raised").size());
+            var appworks = world.sandbox.admin().pushInbox().of("appworks");
+            assertEquals(1, appworks.size());
+            assertTrue(appworks.get(0).accepted() && appworks.get(0).payload().contains("quarantine"), appworks.get(0).payload());
+            assertTrue(inbox(world.gmailClient("team"), work).get(0).subject().startsWith("Alert: quarantine support"));
+
+            world.insertRaw("support", io.mailroute.testing.TestMail.withAttachment("Another scan", "scan2.pdf", "application/pdf", 8192));
+            service.await(SOON, "the second quarantine", () -> service.events("message.quarantined").size() == 2);
+            Thread.sleep(1500);
+            assertEquals(1, service.events("alert.raised").size(), "one alert per condition per window");
+        }
+    }
+
     private IntakeFixture fixture(String notify) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
         world.triageEverythingTo(notify);

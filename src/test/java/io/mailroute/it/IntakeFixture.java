@@ -68,6 +68,8 @@ public final class IntakeFixture implements AutoCloseable {
         environment.put("IT_TEAM_HOOK_SECRET", hookSecret);
         environment.put("IT_FCM_SERVICE_ACCOUNT", io.mailroute.sandbox.FcmReceiver.of(sandbox).serviceAccountJson(sandbox.rootUrl()));
         environment.put("IT_VAPID_PUBLIC", vapid.publicKeyBase64Url());
+        environment.put("IT_APPWORKS_KEY", ((io.mailroute.sandbox.AppWorksReceiver) sandbox.admin().pushReceiver("appworks"))
+                .trustedServerKey());
         environment.put("IT_VAPID_PRIVATE", vapid.privateKeyBase64Url());
         Files.writeString(configDir.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
                 .replace("sender: support", "sender: " + mailboxIds.get(0))
@@ -76,7 +78,9 @@ public final class IntakeFixture implements AutoCloseable {
                 .replace("serviceAccount: sandbox", "serviceAccount: env:IT_FCM_SERVICE_ACCOUNT")
                 .replace("baseUrl: sandbox", "baseUrl: " + io.mailroute.sandbox.FcmReceiver.baseUrl(sandbox.rootUrl()))
                 .replace("vapidPublicKey: sandbox", "vapidPublicKey: env:IT_VAPID_PUBLIC")
-                .replace("vapidPrivateKey: sandbox", "vapidPrivateKey: env:IT_VAPID_PRIVATE"));
+                .replace("vapidPrivateKey: sandbox", "vapidPrivateKey: env:IT_VAPID_PRIVATE")
+                .replace("gatewayUrl: sandbox", "gatewayUrl: " + io.mailroute.sandbox.AppWorksReceiver.gatewayUrl(sandbox.rootUrl()))
+                .replace("trustedServerKey: sandbox", "trustedServerKey: env:IT_APPWORKS_KEY"));
         Path templates = Files.createDirectories(configDir.resolve("templates"));
         try (var files = Files.list(Path.of("config", "templates"))) {
             for (Path template : files.toList()) {
