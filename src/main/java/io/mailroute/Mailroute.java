@@ -117,6 +117,7 @@ public final class Mailroute {
                     return AuditCommand.run(commandArgs, db, out, err);
                 }
             case "triage":
+                quietCamelLogs();
                 return TriageCommand.run(commandArgs, config, out, err);
             case "help":
             case "--help":

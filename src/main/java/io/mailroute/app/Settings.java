@@ -53,7 +53,8 @@ public final class Settings {
             Map.entry("mailroute.delivery.backoff-base", "duration"),
             Map.entry("mailroute.delivery.backoff-max", "duration"),
             Map.entry("mailroute.delivery.lease", "duration"),
-            Map.entry("mailroute.alerts.window", "duration"));
+            Map.entry("mailroute.alerts.window", "duration"),
+            Map.entry("mailroute.flows.max-attempts", "number"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */
     public List<ConfigProblem> validate() {

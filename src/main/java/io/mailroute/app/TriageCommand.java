@@ -16,8 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
 
 /**
  * {@code triage --explain FILE.eml [--mailbox ID] [--reply]}: which rule of the triage rules a
@@ -51,16 +51,21 @@ public final class TriageCommand {
             err.println(USAGE);
             return 2;
         }
-        Properties properties = new Properties();
-        try (var in = Files.newInputStream(configDir.resolve("application.properties"))) {
-            properties.load(in);
+        Path rulesFile;
+        Path mailboxesFile;
+        try (CamelContext properties = Configs.propertiesOnly(configDir)) {
+            Settings settings = Settings.of(properties, configDir);
+            rulesFile = settings.path("mailroute.triage.rules-file", "triage.yaml", true);
+            mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
+        } catch (Exception e) {
+            throw new IOException("cannot read " + configDir.resolve("application.properties") + ": " + e.getMessage(), e);
         }
-        TriageRules rules = TriageRules.load(configDir.resolve(properties.getProperty("mailroute.triage.rules-file", "triage.yaml").trim()));
+        TriageRules rules = TriageRules.load(rulesFile);
         Path scratch = Files.createTempDirectory("mailroute-triage-");
         try {
             ParsedMail mail = new MimeParser(new AttachmentStore(scratch, Long.MAX_VALUE)).parse(Files.readAllBytes(file));
             if (mailbox == null) {
-                mailbox = mailboxOf(mail, configDir.resolve(properties.getProperty("mailroute.mailboxes-file", "mailboxes.yaml").trim()));
+                mailbox = mailboxOf(mail, mailboxesFile);
             }
             Explanation explanation = rules.explain(TriageInput.from(mailbox, mail, List.of("INBOX", "UNREAD"), reply));
             out.println("Message: " + file + " (mailbox " + (mailbox == null ? "unknown" : mailbox) + ")");

@@ -33,6 +33,10 @@ public final class EventsComponent extends DefaultComponent {
         }
         EventsEndpoint endpoint = new EventsEndpoint(uri, this, remaining);
         endpoint.setDelay(200); // poll the outbox every 200 ms by default: cheap, indexed by seq
+        // After a failed event, wait 10 x 200 ms before offering it again, rather than hammering a
+        // subscriber that is down; both overridable in the URI.
+        endpoint.setBackoffErrorThreshold(1);
+        endpoint.setBackoffMultiplier(10);
         setProperties(endpoint, parameters);
         return endpoint;
     }

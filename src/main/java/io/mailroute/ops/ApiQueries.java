@@ -66,7 +66,11 @@ public final class ApiQueries {
                 .addValue("mailbox", blankToNull(mailbox), Types.VARCHAR)
                 .addValue("status", blankToNull(status) == null ? null : status.toUpperCase(), Types.VARCHAR)
                 .addValue("limit", max);
-        List<ObjectNode> rows = db.jdbc().query(MESSAGES, params, (rs, n) -> messageSummary(rs));
+        List<ObjectNode> rows = db.jdbc().query(MESSAGES, params, (rs, n) -> {
+            ObjectNode summary = messageSummary(rs);
+            summary.put("attachmentCount", rs.getInt("attachment_count"));
+            return summary;
+        });
         return page(rows, max, rows.isEmpty() ? null : rows.get(rows.size() - 1).get("id").asLong());
     }
 
@@ -172,9 +176,6 @@ public final class ApiQueries {
                 .put("dkim", rs.getString("dkim"))
                 .put("spf", rs.getString("spf"))
                 .put("dmarc", rs.getString("dmarc"));
-        if (hasColumn(rs, "attachment_count")) {
-            node.put("attachmentCount", rs.getInt("attachment_count"));
-        }
         return node;
     }
 
@@ -218,15 +219,6 @@ public final class ApiQueries {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Stored JSON is unreadable", e);
         }
-    }
-
-    private static boolean hasColumn(ResultSet rs, String column) throws SQLException {
-        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            if (rs.getMetaData().getColumnLabel(i).equalsIgnoreCase(column)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static int limit(String text) {

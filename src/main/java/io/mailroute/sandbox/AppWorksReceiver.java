@@ -3,18 +3,15 @@ package io.mailroute.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * An OpenText AppWorks Gateway's trusted-server notifications endpoint,
@@ -26,8 +23,6 @@ public final class AppWorksReceiver implements PushReceiver {
 
     public static final String PATH = "/push/appworks/";
     static final String NOTIFICATIONS = PATH + "gateway/v2/notifications";
-    private static final Map<PushInbox, WeakReference<AppWorksReceiver>> BY_INBOX =
-            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final PushInbox inbox;
     private final Clock clock;
@@ -40,12 +35,11 @@ public final class AppWorksReceiver implements PushReceiver {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         this.trustedServerKey = HexFormat.of().formatHex(random); // like the gateway's Trusted Servers tab: generated
-        BY_INBOX.put(inbox, new WeakReference<>(this));
     }
 
     /** The AppWorks receiver of a running sandbox. */
     public static AppWorksReceiver of(GmailSandbox sandbox) {
-        return WebhookReceiver.lookup(BY_INBOX, sandbox, "AppWorks");
+        return sandbox.admin().pushReceiver("appworks", AppWorksReceiver.class);
     }
 
     /** The gateway URL to configure a sender with: the sandbox root plus this receiver's path. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.mailroute.delivery.fcm.ServiceAccount;
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -65,8 +62,6 @@ public final class FcmReceiver implements PushReceiver {
     private static final int MAX_PAYLOAD_BYTES = 4096;
     private static final String FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError";
     private static final String BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest";
-    private static final Map<PushInbox, WeakReference<FcmReceiver>> BY_INBOX =
-            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final PushInbox inbox;
     private final Clock clock;
@@ -91,12 +86,11 @@ public final class FcmReceiver implements PushReceiver {
             throw new IllegalStateException("RSA is part of every JDK", e);
         }
         this.privateKeyId = randomHex(20);
-        BY_INBOX.put(inbox, new WeakReference<>(this));
     }
 
     /** The FCM receiver of a running sandbox. */
     public static FcmReceiver of(GmailSandbox sandbox) {
-        return WebhookReceiver.lookup(BY_INBOX, sandbox, "FCM");
+        return sandbox.admin().pushReceiver("fcm", FcmReceiver.class);
     }
 
     /** The base URL to give {@code FcmSender}: the sandbox root plus this receiver's path. */

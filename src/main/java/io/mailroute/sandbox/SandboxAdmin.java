@@ -52,6 +52,11 @@ public final class SandboxAdmin {
         return receiver;
     }
 
+    /** {@link #pushReceiver(String)}, typed. */
+    public <R extends PushReceiver> R pushReceiver(String channel, Class<R> type) {
+        return type.cast(pushReceiver(channel));
+    }
+
     /**
      * Makes a push provider fail: the next {@code count} pushes to channel {@code webhook}, {@code fcm}
      * or {@code appworks} answer {@code status} (with Retry-After when given). For Web Push, throttle a

@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.mailroute.delivery.webhook.WebhookSender;
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * A webhook endpoint that checks what a careful receiver checks: the {@code X-Mailroute-Signature} HMAC over
@@ -25,8 +22,6 @@ public final class WebhookReceiver implements PushReceiver {
 
     public static final String PATH = "/push/webhook/";
     static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
-    private static final Map<PushInbox, WeakReference<WebhookReceiver>> BY_INBOX =
-            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final PushInbox inbox;
     private final Clock clock;
@@ -40,12 +35,11 @@ public final class WebhookReceiver implements PushReceiver {
         this.clock = clock;
         this.secret = new byte[32];
         new SecureRandom().nextBytes(secret); // until configured, nothing but a test that asks can sign for it
-        BY_INBOX.put(inbox, new WeakReference<>(this));
     }
 
     /** The webhook receiver of a running sandbox. */
     public static WebhookReceiver of(GmailSandbox sandbox) {
-        return lookup(BY_INBOX, sandbox, "webhook");
+        return sandbox.admin().pushReceiver("webhook", WebhookReceiver.class);
     }
 
     @Override
@@ -175,16 +169,6 @@ public final class WebhookReceiver implements PushReceiver {
                 Map.copyOf(headers), verdict));
         String answer = status / 100 == 2 ? "{\"ok\":true}" : "{\"error\":" + HttpExchanges.JSON.writeValueAsString(verdict) + "}";
         HttpExchanges.send(exchange, status, "application/json", answer.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static <R> R lookup(Map<PushInbox, WeakReference<R>> registry, GmailSandbox sandbox, String channel) {
-        WeakReference<R> ref = registry.get(sandbox.admin().pushInbox());
-        R receiver = ref == null ? null : ref.get();
-        if (receiver == null) {
-            throw new IllegalStateException("this sandbox has no " + channel + " receiver;"
-                    + " is it added in GmailSandbox.pushReceivers?");
-        }
-        return receiver;
     }
 
     /** A fault plan shared by the push receivers: the next N requests get this status. */

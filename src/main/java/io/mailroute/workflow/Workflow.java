@@ -67,7 +67,7 @@ public final class Workflow {
                     .orElseThrow(() -> new IllegalArgumentException("no stored message " + messageId));
             Instant now = clock.instant();
             Optional<WorkflowItem> known = correlate(message).flatMap(store::item);
-            if (known.isPresent() && known.get().state().next().size() > 0) {
+            if (known.isPresent() && !known.get().state().next().isEmpty()) {
                 return attachReply(known.get(), message, now);
             }
             Classification c = classifier.apply(message, known.isPresent());

@@ -155,7 +155,7 @@ class DeliveryEndToEndIT {
     void pushReachesPhonesAndBrowsersAndAGoneDeviceIsDisabledAndFallsBack() throws Exception {
         try (IntakeFixture world = fixture("support-push");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
-            var browser = ((io.mailroute.sandbox.WebPushReceiver) world.sandbox.admin().pushReceiver("webpush"))
+            var browser = world.sandbox.admin().pushReceiver("webpush", io.mailroute.sandbox.WebPushReceiver.class)
                     .subscribe(world.sandbox.rootUrl(), world.vapid.publicKeyBase64Url());
             var registered = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(service.apiUrl("/api/recipients/team/targets")))
@@ -164,7 +164,7 @@ class DeliveryEndToEndIT {
                             + browser.endpoint() + "\",\"keys\":{\"p256dh\":\"" + browser.p256dh() + "\",\"auth\":\""
                             + browser.auth() + "\"}}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(201, registered.statusCode(), registered.body());
-            ((io.mailroute.sandbox.FcmReceiver) world.sandbox.admin().pushReceiver("fcm"))
+            world.sandbox.admin().pushReceiver("fcm", io.mailroute.sandbox.FcmReceiver.class)
                     .markUnregistered("demo-phone-registration-token"); // the app was uninstalled
 
             world.insertText("support", "From: d@globex.example\nTo: support@acme.example\nSubject: help, ticket four\n"

@@ -68,8 +68,7 @@ public final class IntakeFixture implements AutoCloseable {
         environment.put("IT_TEAM_HOOK_SECRET", hookSecret);
         environment.put("IT_FCM_SERVICE_ACCOUNT", io.mailroute.sandbox.FcmReceiver.of(sandbox).serviceAccountJson(sandbox.rootUrl()));
         environment.put("IT_VAPID_PUBLIC", vapid.publicKeyBase64Url());
-        environment.put("IT_APPWORKS_KEY", ((io.mailroute.sandbox.AppWorksReceiver) sandbox.admin().pushReceiver("appworks"))
-                .trustedServerKey());
+        environment.put("IT_APPWORKS_KEY", io.mailroute.sandbox.AppWorksReceiver.of(sandbox).trustedServerKey());
         environment.put("IT_VAPID_PRIVATE", vapid.privateKeyBase64Url());
         Files.writeString(configDir.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
                 .replace("sender: support", "sender: " + mailboxIds.get(0))

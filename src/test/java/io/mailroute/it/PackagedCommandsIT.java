@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +50,9 @@ class PackagedCommandsIT {
 
     @Test
     void checkAcceptsTheShippedConfiguration() throws Exception {
-        Result result = run(List.of("check"));
-        assertEquals(0, result.exit, result.output);
-        assertTrue(result.output.contains("OK"), result.output);
+        ServiceProcess.CommandResult result = run(List.of("check"));
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("OK"), result.output());
     }
 
     @Test
@@ -72,26 +71,26 @@ class PackagedCommandsIT {
                     address: billing@acme.example
                     credentials: password123
                 """);
-        Result result = run(List.of("check", "--config", config.toString()));
-        assertEquals(1, result.exit, result.output);
-        assertTrue(result.output.contains("mailboxes.yaml: mailboxes[0].quotaUnitsPerSecond: 'lots' is not a positive whole number"),
-                result.output);
-        assertTrue(result.output.contains("mailboxes[1].credentials"), result.output);
-        assertTrue(result.output.contains("mailboxes[1].id"), result.output);
-        assertTrue(result.output.contains("3 problems found."), result.output);
+        ServiceProcess.CommandResult result = run(List.of("check", "--config", config.toString()));
+        assertEquals(1, result.exit(), result.output());
+        assertTrue(result.output().contains("mailboxes.yaml: mailboxes[0].quotaUnitsPerSecond: 'lots' is not a positive whole number"),
+                result.output());
+        assertTrue(result.output().contains("mailboxes[1].credentials"), result.output());
+        assertTrue(result.output().contains("mailboxes[1].id"), result.output());
+        assertTrue(result.output().contains("3 problems found."), result.output());
     }
 
     @Test
     void triageExplainNamesTheMatchingRuleAndWhyEarlierOnesDidNot() throws Exception {
-        Result result = run(List.of("triage", "--explain", "config/sandbox/mail/accounts@acme.example/03-approve-po-4471.eml"));
-        assertEquals(0, result.exit, result.output);
-        assertTrue(result.output.contains("(mailbox accounts)"), "the mailbox is found from the To address: " + result.output);
-        assertTrue(result.output.contains("Matched rule 'approval-request'"), result.output);
-        assertTrue(result.output.contains("no     rule 'bank-details-change'"), result.output);
-        assertTrue(result.output.contains("type     approval"), result.output);
+        ServiceProcess.CommandResult result = run(List.of("triage", "--explain", "config/sandbox/mail/accounts@acme.example/03-approve-po-4471.eml"));
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("(mailbox accounts)"), "the mailbox is found from the To address: " + result.output());
+        assertTrue(result.output().contains("Matched rule 'approval-request'"), result.output());
+        assertTrue(result.output().contains("no     rule 'bank-details-change'"), result.output());
+        assertTrue(result.output().contains("type     approval"), result.output());
 
-        Result missing = run(List.of("triage", "--explain", "no-such.eml"));
-        assertEquals(2, missing.exit, missing.output);
+        ServiceProcess.CommandResult missing = run(List.of("triage", "--explain", "no-such.eml"));
+        assertEquals(2, missing.exit(), missing.output());
     }
 
     @Test
@@ -112,20 +111,11 @@ class PackagedCommandsIT {
         }
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private Result run(List<String> args) throws IOException, InterruptedException {
-        Process process = start(args);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "command did not finish: " + args);
-        return new Result(process.exitValue(), output);
+    private static ServiceProcess.CommandResult run(List<String> args) throws IOException, InterruptedException {
+        return ServiceProcess.runJar(List.of(), args);
     }
 
     private static Process start(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/mailroute.jar"));
-        command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(ServiceProcess.jarCommand(List.of(), args)).redirectErrorStream(true).start();
     }
 }

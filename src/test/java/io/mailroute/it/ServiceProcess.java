@@ -55,16 +55,39 @@ public final class ServiceProcess implements AutoCloseable {
         this.systemProperties = List.copyOf(properties);
     }
 
-    public ServiceProcess start() throws IOException {
+    /** {@code java <jvmOptions> -jar target/mailroute.jar <args>}, with this JVM's java. */
+    public static List<String> jarCommand(List<String> jvmOptions, List<String> args) {
         Path jar = Path.of("target", "mailroute.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/mailroute.jar is missing: run mvn verify (ITs run after package)");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx512m");
-        command.addAll(systemProperties);
-        command.addAll(List.of("-jar", jar.toString(), "--config", configDir.toString(), "--routes", "routes"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    /** What a command of the jar printed (stdout and stderr together) and its exit code. */
+    public record CommandResult(int exit, String output) {
+    }
+
+    /** Runs one command of the jar to its end (at most a minute). */
+    public static CommandResult runJar(List<String> jvmOptions, List<String> args) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(jarCommand(jvmOptions, args)).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("command did not finish: " + args + "\n" + output);
+        }
+        return new CommandResult(process.exitValue(), output);
+    }
+
+    public ServiceProcess start() throws IOException {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        jvm.addAll(systemProperties);
+        List<String> command = jarCommand(jvm, List.of("--config", configDir.toString(), "--routes", "routes"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);

@@ -13,18 +13,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,14 +84,14 @@ class WorkflowEndToEndIT {
             assertEquals(1, service.api("/api/items?queue=support&state=IN_PROGRESS").get("items").size());
             assertEquals(0, service.api("/api/items?queue=hr").get("items").size());
         }
-        Result verify = jar(List.of("audit", "verify", "--config", configOf(work)), work);
+        ServiceProcess.CommandResult verify = jar(List.of("audit", "verify", "--config", configOf(work)), work);
         assertEquals(0, verify.exit(), verify.output());
         assertTrue(verify.output().contains("intact"), verify.output());
 
         try (Connection h2 = DriverManager.getConnection(h2Url(work), "sa", "")) {
             h2.createStatement().executeUpdate("UPDATE audit_log SET details = '{\"assignee\":\"someone-else\"}' WHERE seq = 3");
         }
-        Result tampered = jar(List.of("audit", "verify", "--config", configOf(work)), work);
+        ServiceProcess.CommandResult tampered = jar(List.of("audit", "verify", "--config", configOf(work)), work);
         assertEquals(1, tampered.exit(), tampered.output());
         assertTrue(tampered.output().contains("seq 3"), tampered.output());
     }
@@ -222,16 +219,7 @@ class WorkflowEndToEndIT {
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result jar(List<String> args, Path work) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dmailroute.data-dir=" + work.resolve("data").toAbsolutePath(), "-jar", "target/mailroute.jar"));
-        command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new Result(process.exitValue(), output);
+    private static ServiceProcess.CommandResult jar(List<String> args, Path work) throws IOException, InterruptedException {
+        return ServiceProcess.runJar(List.of("-Dmailroute.data-dir=" + work.resolve("data").toAbsolutePath()), args);
     }
 }

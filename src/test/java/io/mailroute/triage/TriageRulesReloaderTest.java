@@ -16,11 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
+import io.mailroute.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +45,7 @@ class TriageRulesReloaderTest {
     @TempDir
     Path dir;
 
-    private final FakeClock clock = new FakeClock();
+    private final MutableClock clock = new MutableClock(T0);
     private Path file;
     private ListAppender<ILoggingEvent> log;
 
@@ -196,32 +194,5 @@ class TriageRulesReloaderTest {
     private List<String> logLines() {
         return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
-    }
-
-    private static final class FakeClock extends Clock {
-        private Instant now = T0;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

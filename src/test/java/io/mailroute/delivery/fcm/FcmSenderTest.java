@@ -20,11 +20,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.RSAPrivateKey;
-import java.time.Clock;
 import java.time.Duration;
+import io.mailroute.testing.MutableClock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,25 +51,6 @@ class FcmSenderTest {
                 (RSAPrivateKey) keys.getPrivate(), TOKEN_URI);
     }
 
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-03-01T09:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** A fake Google: token endpoint issuing tok-1, tok-2, ...; messages:send answering {@code send}. */
     static ScriptedHttpClient google(AtomicInteger tokensIssued, ScriptedHttpClient.Script send) {
@@ -88,10 +67,14 @@ class FcmSenderTest {
         return r -> Answer.of(200, "{\"name\":\"projects/acme-prod/messages/0:1500415314455276%31bd1c96\"}");
     }
 
+    private static MutableClock startClock() {
+        return new MutableClock(Instant.parse("2026-03-01T09:00:00Z"));
+    }
+
     @Test
     void sendsTheV1MessageForANotification() throws Exception {
         ScriptedHttpClient http = google(new AtomicInteger(), ok());
-        SendResult result = new FcmSender(account, "https://fcm.example/", http, new MutableClock())
+        SendResult result = new FcmSender(account, "https://fcm.example/", http, startClock())
                 .send(NOTIFICATION, DEVICE);
 
         assertEquals(Outcome.DELIVERED, result.outcome());
@@ -116,7 +99,7 @@ class FcmSenderTest {
     @Test
     void baseUrlWithoutTrailingSlashStillFormsTheV1Path() throws Exception {
         ScriptedHttpClient http = google(new AtomicInteger(), ok());
-        new FcmSender(account, "http://127.0.0.1:9/push/fcm", http, new MutableClock()).send(NOTIFICATION, DEVICE);
+        new FcmSender(account, "http://127.0.0.1:9/push/fcm", http, startClock()).send(NOTIFICATION, DEVICE);
         assertEquals("http://127.0.0.1:9/push/fcm/v1/projects/acme-prod/messages:send",
                 http.sentTo(":send").get(0).uri().toString());
     }
@@ -133,7 +116,7 @@ class FcmSenderTest {
         for (String reserved : new String[] {"from", "message_type", "google.sent_time", "gcm.notification.x",
                 "Google"}) {
             ScriptedHttpClient http = google(new AtomicInteger(), ok());
-            SendResult result = new FcmSender(account, "https://fcm.example/", http, new MutableClock())
+            SendResult result = new FcmSender(account, "https://fcm.example/", http, startClock())
                     .send(new Notification("d", "e", "t", "x", "y", null, Map.of(reserved, "v")), DEVICE);
             assertEquals(Outcome.FAILED, result.outcome(), reserved);
             assertTrue(result.detail().contains(reserved), result.detail());
@@ -166,7 +149,7 @@ class FcmSenderTest {
                 + details + "}}";
         ScriptedHttpClient http = google(new AtomicInteger(),
                 r -> Answer.of(status, body).withHeader("Retry-After", "30"));
-        SendResult result = new FcmSender(account, "https://fcm.example/", http, new MutableClock())
+        SendResult result = new FcmSender(account, "https://fcm.example/", http, startClock())
                 .send(NOTIFICATION, DEVICE);
 
         assertEquals(expected, result.outcome(), result.detail());
@@ -187,7 +170,7 @@ class FcmSenderTest {
                 + " credentials.\",\"status\":\"UNAUTHENTICATED\"}}";
         ScriptedHttpClient http = google(issued, r -> r.header("Authorization").equals("Bearer tok-1")
                 ? Answer.of(401, unauthenticated) : ok().answer(r));
-        FcmSender sender = new FcmSender(account, "https://fcm.example/", http, new MutableClock());
+        FcmSender sender = new FcmSender(account, "https://fcm.example/", http, startClock());
 
         assertEquals(Outcome.DELIVERED, sender.send(NOTIFICATION, DEVICE).outcome());
         assertEquals(2, issued.get());
@@ -195,7 +178,7 @@ class FcmSenderTest {
         assertEquals("Bearer tok-2", http.sentTo(":send").get(1).header("Authorization"));
 
         ScriptedHttpClient alwaysRefused = google(new AtomicInteger(), r -> Answer.of(401, unauthenticated));
-        SendResult result = new FcmSender(account, "https://fcm.example/", alwaysRefused, new MutableClock())
+        SendResult result = new FcmSender(account, "https://fcm.example/", alwaysRefused, startClock())
                 .send(NOTIFICATION, DEVICE);
         assertEquals(Outcome.FAILED, result.outcome());
         assertEquals(2, alwaysRefused.sentTo(":send").size(), "once refreshed, then given up: no loop");
@@ -207,7 +190,7 @@ class FcmSenderTest {
         ScriptedHttpClient http = google(issued, r -> Answer.of(401, "{\"error\":{\"code\":401,\"status\":"
                 + "\"UNAUTHENTICATED\",\"details\":[{\"@type\":\"type.googleapis.com/google.firebase.fcm.v1.FcmError\","
                 + "\"errorCode\":\"THIRD_PARTY_AUTH_ERROR\"}]}}"));
-        assertEquals(Outcome.FAILED, new FcmSender(account, "https://fcm.example/", http, new MutableClock())
+        assertEquals(Outcome.FAILED, new FcmSender(account, "https://fcm.example/", http, startClock())
                 .send(NOTIFICATION, DEVICE).outcome());
         assertEquals(1, issued.get());
     }
@@ -216,7 +199,7 @@ class FcmSenderTest {
     void oneTokenServesManySendsUntilShortlyBeforeExpiry() throws Exception {
         AtomicInteger issued = new AtomicInteger();
         ScriptedHttpClient http = google(issued, ok());
-        MutableClock clock = new MutableClock();
+        MutableClock clock = startClock();
         FcmSender sender = new FcmSender(account, "https://fcm.example/", http, clock);
 
         for (int i = 0; i < 20; i++) {
@@ -224,11 +207,11 @@ class FcmSenderTest {
         }
         assertEquals(1, issued.get(), "one token call for many sends");
 
-        clock.now = clock.now.plus(Duration.ofMinutes(50));
+        clock.advance(Duration.ofMinutes(50));
         sender.send(NOTIFICATION, DEVICE);
         assertEquals(1, issued.get(), "still 9 minutes left: kept");
 
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         sender.send(NOTIFICATION, DEVICE);
         assertEquals(2, issued.get(), "within 5 minutes of expiry: refreshed");
         assertEquals("Bearer tok-2", http.sentTo(":send").get(21).header("Authorization"));
@@ -237,7 +220,7 @@ class FcmSenderTest {
     @Test
     void tokenRequestIsAJwtBearerGrantWithAnRs256AssertionWithTheRightClaims() throws Exception {
         ScriptedHttpClient http = google(new AtomicInteger(), ok());
-        MutableClock clock = new MutableClock();
+        MutableClock clock = startClock();
         new FcmSender(account, "https://fcm.example/", http, clock).send(NOTIFICATION, DEVICE);
 
         ScriptedHttpClient.Sent token = http.sent().get(0);
@@ -258,8 +241,8 @@ class FcmSenderTest {
         assertEquals("push@acme-prod.iam.gserviceaccount.com", claims.get("iss").asText());
         assertEquals("https://www.googleapis.com/auth/firebase.messaging", claims.get("scope").asText());
         assertEquals(TOKEN_URI, claims.get("aud").asText());
-        assertEquals(clock.now.getEpochSecond(), claims.get("iat").asLong());
-        assertEquals(clock.now.getEpochSecond() + 3600, claims.get("exp").asLong());
+        assertEquals(clock.instant().getEpochSecond(), claims.get("iat").asLong());
+        assertEquals(clock.instant().getEpochSecond() + 3600, claims.get("exp").asLong());
         assertFalse(form.get("assertion").contains("="), "base64url without padding");
 
         Signature rs256 = Signature.getInstance("SHA256withRSA");
@@ -272,13 +255,13 @@ class FcmSenderTest {
     void tokenEndpointRefusalFailsAndItsOutageRetries() throws Exception {
         ScriptedHttpClient refused = new ScriptedHttpClient(r -> Answer.of(400,
                 "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT Signature.\"}"));
-        SendResult failed = new FcmSender(account, "https://fcm.example/", refused, new MutableClock())
+        SendResult failed = new FcmSender(account, "https://fcm.example/", refused, startClock())
                 .send(NOTIFICATION, DEVICE);
         assertEquals(Outcome.FAILED, failed.outcome());
         assertTrue(failed.detail().contains("invalid_grant"), failed.detail());
 
         ScriptedHttpClient down = new ScriptedHttpClient(r -> Answer.of(503, "").withHeader("Retry-After", "7"));
-        SendResult retry = new FcmSender(account, "https://fcm.example/", down, new MutableClock())
+        SendResult retry = new FcmSender(account, "https://fcm.example/", down, startClock())
                 .send(NOTIFICATION, DEVICE);
         assertEquals(Outcome.RETRY, retry.outcome());
         assertEquals(Duration.ofSeconds(7), retry.retryAfter());
