@@ -11,9 +11,18 @@ public enum MailboxState {
     /** Several polls in a row failed: a person should look. */
     FAILING,
     /** Gmail refused the credentials (revoked or expired grant): needs re-connecting. */
-    NOT_CONNECTED;
+    NOT_CONNECTED,
+    /** We disconnected it ({@code disconnect}): tokens revoked and deleted; not polled until connected again. */
+    REVOKED,
+    /** An operator paused it: not polled, its cursor kept, until resumed. */
+    PAUSED;
 
     public boolean isHealthy() {
         return this == STARTING || this == ACTIVE || this == BACKING_OFF;
+    }
+
+    /** Its OAuth grant is gone or set aside: intake does not run and mail cannot be sent from it. */
+    public boolean isDisconnected() {
+        return this == NOT_CONNECTED || this == REVOKED || this == PAUSED;
     }
 }
