@@ -59,15 +59,41 @@ public final class ConfigCheck {
             CredentialsResolver credentials = new CredentialsResolver(System::getenv,
                     sandbox ? address -> new OAuthCredentials("sandbox", "sandbox", "sandbox") : null,
                     mailboxesFile.toString());
+            java.util.Map<String, MailboxSettings> mailboxes = new java.util.LinkedHashMap<>();
             for (MailboxSettings mailbox : MailboxesFile.load(mailboxesFile)) {
                 problems.addAll(credentials.problems(mailbox));
+                mailboxes.put(mailbox.id(), mailbox);
             }
+            try {
+                FallbackSenders.from(new Settings(key -> java.util.Optional.ofNullable(properties.getProperty(key)), configDir),
+                        mailboxes, System::getenv);
+            } catch (io.mailroute.config.ConfigException e) {
+                problems.addAll(e.problems());
+            }
+            problems.addAll(ownerProblems(mailboxes.values(), mailboxesFile, configDir.resolve(
+                    properties.getProperty("mailroute.delivery.channels-file", "channels.yaml").trim())));
         }
         problems.addAll(TriageRules.check(configDir.resolve(
                 properties.getProperty("mailroute.triage.rules-file", "triage.yaml").trim())));
         problems.addAll(io.mailroute.delivery.ChannelsFile.check(configDir.resolve(
                 properties.getProperty("mailroute.delivery.channels-file", "channels.yaml").trim())));
         problems.addAll(routeProblems());
+        return problems;
+    }
+
+    /** Owners must be recipients in channels.yaml, or nobody hears that their mailbox broke. */
+    private static List<ConfigProblem> ownerProblems(java.util.Collection<MailboxSettings> mailboxes, Path mailboxesFile,
+            Path channelsFile) {
+        if (!Files.isRegularFile(channelsFile) || !io.mailroute.delivery.ChannelsFile.check(channelsFile).isEmpty()) {
+            return List.of(); // no notifications configured at all, or reported with the channels file
+        }
+        java.util.Set<String> recipients = io.mailroute.delivery.ChannelsFile.load(channelsFile).recipients().keySet();
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (MailboxSettings mailbox : mailboxes) {
+            mailbox.owners().stream().filter(owner -> !recipients.contains(owner)).forEach(owner -> problems.add(
+                    new ConfigProblem(mailboxesFile.toString(), "mailbox '" + mailbox.id() + "' owners", "'" + owner
+                            + "' is not a recipient in " + channelsFile, "name one of " + recipients)));
+        }
         return problems;
     }
 

@@ -8,7 +8,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 
 /**
- * Once {@code routes/} is loaded, makes one route per configured mailbox from the
+ * Once {@code routes/} is loaded, makes one route per monitored mailbox from the
  * {@code gmail-intake} route template, with route id {@code gmail-intake-<mailbox>}.
  */
 public final class IntakeRoutesInstaller extends MainListenerSupport {
@@ -34,6 +34,9 @@ public final class IntakeRoutesInstaller extends MainListenerSupport {
                     + "is missing or does not declare it (check --routes DIR)");
         }
         for (MailboxSettings mailbox : mailboxes) {
+            if (!mailbox.isMonitored()) {
+                continue; // send-only: nothing to read
+            }
             try {
                 context.addRouteFromTemplate(TEMPLATE_ID + "-" + mailbox.id(), TEMPLATE_ID, Map.of(
                         "mailbox", mailbox.id(),

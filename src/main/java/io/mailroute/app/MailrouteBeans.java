@@ -7,6 +7,7 @@ import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
+import io.mailroute.connection.Connections;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.db.Database;
@@ -38,6 +39,7 @@ import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.json.Json;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.ops.ApiQueries;
+import io.mailroute.ops.ConnectionApi;
 import io.mailroute.ops.DatabaseHealthCheck;
 import io.mailroute.ops.ItemApi;
 import io.mailroute.triage.TriageRulesReloader;
@@ -77,6 +79,9 @@ import org.slf4j.LoggerFactory;
 public final class MailrouteBeans implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailrouteBeans.class);
+    /** One HTTP transport for every mailbox's OAuth token calls (thread-safe, pooled). */
+    private static final com.google.api.client.http.javanet.NetHttpTransport HTTP_TRANSPORT =
+            new com.google.api.client.http.javanet.NetHttpTransport();
 
     private final Path configDir;
     private List<MailboxSettings> mailboxes = List.of();
@@ -117,22 +122,27 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.duration("mailroute.intake.backoff-max", Duration.ofMinutes(5)),
                 new SecureRandom()::nextDouble));
         MailboxQuotas quotas = new MailboxQuotas(mailboxes);
-        int timeout = (int) settings.duration("mailroute.gmail.http-timeout", Duration.ofSeconds(30)).toMillis();
-        for (MailboxSettings mailbox : mailboxes) {
-            String root = mailbox.usesSandbox() ? requireSandbox(sandboxRoot, mailbox) : mailbox.gmailRootUrl();
-            String token = MailboxSettings.SANDBOX.equals(mailbox.tokenUrl()) ? requireSandbox(sandboxRoot, mailbox) + "token"
-                    : mailbox.tokenUrl();
-            context.addComponent(mailbox.componentName(), gmailComponent(context, credentials.resolve(mailbox),
-                    new GmailClientFactory(root, token, timeout)));
-            states.register(mailbox);
-            LOG.info("Mailbox {} ({}) via {} every {} ms, quota {} units/s", mailbox.id(), mailbox.address(),
-                    mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.pollInterval().toMillis(),
-                    mailbox.quotaUnitsPerSecond());
-        }
-
         EventLog events = new EventLog(db, json, clock);
+        states.reportingTo(events);
         AuditLog auditLog = new AuditLog(db, json, clock);
         AuditTrail audit = auditLog::append;
+        mailboxes.forEach(states::register);
+        ConnectionWiring wiring = new ConnectionWiring(settings, mailboxes, credentials, sandboxRoot, db, states, audit, json,
+                HTTP_TRANSPORT, clock);
+        int timeout = (int) settings.duration("mailroute.gmail.http-timeout", Duration.ofSeconds(30)).toMillis();
+        for (MailboxSettings mailbox : mailboxes) {
+            String root = mailbox.usesSandbox() ? ConnectionWiring.url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox)
+                    : mailbox.gmailRootUrl();
+            context.addComponent(mailbox.componentName(), gmailComponent(context, wiring.initialCredentials.get(mailbox.id()),
+                    new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id()))));
+            LOG.info("Mailbox {} ({}, {}) via {}{}", mailbox.id(), mailbox.address(), mailbox.role().configName(),
+                    mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.isMonitored()
+                            ? " every " + mailbox.pollInterval().toMillis() + " ms, quota " + mailbox.quotaUnitsPerSecond() + " units/s"
+                            : "");
+        }
+        wiring.start();
+        Connections connections = wiring.lifecycle;
+
         Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
         context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock));
         AttachmentStore attachments = new AttachmentStore(dataDir.resolve("attachments"),
@@ -141,7 +151,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
                 json, clock);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
-                (int) settings.number("mailroute.intake.max-messages-per-poll", 1000));
+                (int) settings.number("mailroute.intake.max-messages-per-poll", 1000)).gatedBy(connections::mayPoll);
 
         context.getRegistry().bind("mailrouteDatabase", db);
         context.getRegistry().bind("mailrouteJson", json);
@@ -153,7 +163,10 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("gmailFailures", new GmailFailures());
         context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));
         context.getRegistry().bind("eventLog", events);
-        context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json));
+        context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json)
+                .withConnections(connections::sources, wiring.tokens, byId));
+        context.getRegistry().bind("connections", connections);
+        context.getRegistry().bind("connectionApi", new ConnectionApi(connections, states, json));
         context.getRegistry().bind("auditLog", auditLog);
         context.getRegistry().bind("workflow", workflow);
         context.getRegistry().bind("itemApi", new ItemApi(workflow, json));
@@ -178,7 +191,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock));
         EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
-                settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock);
+                settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock)
+                .withFallback(connections::maySend, states, FallbackSenders.from(settings, byId, System::getenv));
         Map<String, PushSender> pushSenders = PushSenders.create(channels,
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),
@@ -191,7 +205,6 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))).reportingTo(events));
         context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
-        states.reportingTo(events);
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
@@ -246,14 +259,6 @@ public final class MailrouteBeans implements CamelConfiguration {
     private static com.google.api.services.gmail.Gmail client(CamelContext context, MailboxSettings mailbox) {
         GoogleMailComponent component = context.getComponent(mailbox.componentName(), GoogleMailComponent.class);
         return component.getClient(component.getConfiguration());
-    }
-
-    private static String requireSandbox(String sandboxRoot, MailboxSettings mailbox) {
-        if (sandboxRoot == null) {
-            throw new IllegalStateException("Mailbox '" + mailbox.id() + "' uses gmail: sandbox, but no sandbox runs: "
-                    + "set mailroute.sandbox.enabled=true or mailroute.sandbox.url");
-        }
-        return sandboxRoot;
     }
 
     private static String withSlash(String url) {

@@ -116,9 +116,13 @@ public final class Settings {
         }
     }
 
-    /** A path setting; relative paths are relative to the working directory unless {@code inConfigDir}. */
+    /**
+     * A path setting; relative paths are relative to the working directory unless {@code inConfigDir};
+     * {@code ~/} is the user's home directory.
+     */
     public Path path(String key, String fallback, boolean inConfigDir) {
-        Path path = Path.of(text(key, fallback));
+        String value = text(key, fallback);
+        Path path = value.startsWith("~/") ? Path.of(System.getProperty("user.home"), value.substring(2)) : Path.of(value);
         return path.isAbsolute() || !inConfigDir ? path : configDir.resolve(path);
     }
 

@@ -12,6 +12,10 @@ import java.util.Set;
  * @param credentials         where the OAuth client and refresh token come from
  * @param gmailRootUrl        Gmail API root URL, or {@link #SANDBOX} for the built-in sandbox
  * @param tokenUrl            OAuth token URL, or {@link #SANDBOX}
+ * @param authUrl             OAuth authorization URL ({@code connect} opens it), or {@link #SANDBOX}
+ * @param revokeUrl           OAuth revoke URL ({@code disconnect} calls it), or {@link #SANDBOX}
+ * @param role                what Mailroute does with the mailbox, and so which OAuth scope it asks for
+ * @param owners              recipient ids (config/channels.yaml) told when its connection breaks
  * @param bootstrapQuery      Gmail search used on first start and after an expired history cursor
  * @param bootstrapMaxMessages upper bound of messages fetched by one bootstrap or resync
  * @param pollInterval        delay between history polls
@@ -25,6 +29,10 @@ public record MailboxSettings(
         CredentialsRef credentials,
         String gmailRootUrl,
         String tokenUrl,
+        String authUrl,
+        String revokeUrl,
+        Role role,
+        List<String> owners,
         String bootstrapQuery,
         int bootstrapMaxMessages,
         Duration pollInterval,
@@ -35,6 +43,12 @@ public record MailboxSettings(
     public static final String SANDBOX = "sandbox";
     public static final String GOOGLE_ROOT_URL = "https://gmail.googleapis.com/";
     public static final String GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
+    public static final String GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth";
+    public static final String GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke";
+    /** Where a Gmail-compatible server (the sandbox) serves the OAuth endpoints, relative to its root. */
+    public static final String AUTH_PATH = "o/oauth2/v2/auth";
+    public static final String TOKEN_PATH = "token";
+    public static final String REVOKE_PATH = "revoke";
     public static final List<String> DEFAULT_EXCLUDED_LABELS = List.of("DRAFT", "SENT", "SPAM", "TRASH");
 
     /** Name of this mailbox's own camel-google-mail component instance (one cached client each). */
@@ -44,6 +58,46 @@ public record MailboxSettings(
 
     public boolean usesSandbox() {
         return SANDBOX.equals(gmailRootUrl);
+    }
+
+    /** Whether its mail is read (an intake route polls it) or it only sends. */
+    public boolean isMonitored() {
+        return role == Role.MONITOR;
+    }
+
+    /**
+     * What Mailroute does with a mailbox. Each asks Google for the least scope that does it.
+     */
+    public enum Role {
+        /** Read, optionally label, and send: {@code gmail.modify}. */
+        MONITOR("monitor", "https://www.googleapis.com/auth/gmail.modify"),
+        /** Only send (alerts, reports, the fallback sender): {@code gmail.send}. */
+        SEND_ONLY("send-only", "https://www.googleapis.com/auth/gmail.send");
+
+        private final String configName;
+        private final String scope;
+
+        Role(String configName, String scope) {
+            this.configName = configName;
+            this.scope = scope;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public String scope() {
+            return scope;
+        }
+
+        public static Role parse(String value) {
+            for (Role role : values()) {
+                if (role.configName.equals(value)) {
+                    return role;
+                }
+            }
+            return null;
+        }
     }
 
     /**

@@ -27,10 +27,10 @@ public final class MailboxesFile {
     private static final Pattern ENV_PREFIX = Pattern.compile("[A-Z][A-Z0-9_]*");
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Set<String> MAILBOX_KEYS = Set.of("id", "address", "credentials", "gmail", "tokenUrl",
-            "bootstrapQuery", "bootstrapMaxMessages", "pollInterval", "quotaUnitsPerSecond", "excludeLabels",
+            "authUrl", "revokeUrl", "role", "owners", "bootstrapQuery", "bootstrapMaxMessages", "pollInterval", "quotaUnitsPerSecond", "excludeLabels",
             "processedLabel");
     private static final Set<String> DEFAULT_KEYS = Set.of("bootstrapQuery", "bootstrapMaxMessages", "pollInterval",
-            "quotaUnitsPerSecond", "excludeLabels");
+            "quotaUnitsPerSecond", "excludeLabels", "owners");
 
     private final String fileName;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -133,11 +133,17 @@ public final class MailboxesFile {
             case MailboxSettings.SANDBOX -> MailboxSettings.SANDBOX;
             default -> url(gmail, at + "gmail");
         };
-        String tokenUrl = node.hasNonNull("tokenUrl")
-                ? url(node.get("tokenUrl").asText().trim(), at + "tokenUrl")
-                : rootUrl.equals(MailboxSettings.GOOGLE_ROOT_URL) ? MailboxSettings.GOOGLE_TOKEN_URL
-                : rootUrl.equals(MailboxSettings.SANDBOX) ? MailboxSettings.SANDBOX
-                : rootUrl + "token";
+        String tokenUrl = oauthUrl(node, "tokenUrl", rootUrl, MailboxSettings.GOOGLE_TOKEN_URL, MailboxSettings.TOKEN_PATH, at);
+        String authUrl = oauthUrl(node, "authUrl", rootUrl, MailboxSettings.GOOGLE_AUTH_URL, MailboxSettings.AUTH_PATH, at);
+        String revokeUrl = oauthUrl(node, "revokeUrl", rootUrl, MailboxSettings.GOOGLE_REVOKE_URL,
+                MailboxSettings.REVOKE_PATH, at);
+        String roleName = node.path("role").asText(MailboxSettings.Role.MONITOR.configName()).trim();
+        MailboxSettings.Role role = MailboxSettings.Role.parse(roleName);
+        if (role == null) {
+            problem(at + "role", "'" + roleName + "' is not a mailbox role",
+                    "write monitor (read, label and send: scope gmail.modify) or send-only (scope gmail.send)");
+        }
+        List<String> owners = owners(node, defaults, at);
         String query = setting(node, defaults, "bootstrapQuery").asText("in:inbox");
         int bootstrapMax = positiveInt(node, defaults, "bootstrapMaxMessages", 500, at);
         Duration poll = duration(node, defaults, "pollInterval", Duration.ofSeconds(5), at);
@@ -150,8 +156,33 @@ public final class MailboxesFile {
         if (problems.size() > before || id == null || address == null || credentials == null) {
             return null;
         }
-        return new MailboxSettings(id, address, credentials, rootUrl, tokenUrl, query, bootstrapMax, poll, quota,
-                excluded, processedLabel);
+        return new MailboxSettings(id, address, credentials, rootUrl, tokenUrl, authUrl, revokeUrl, role, owners, query,
+                bootstrapMax, poll, quota, excluded, processedLabel);
+    }
+
+    /** An OAuth endpoint: as written, else Google's, the sandbox's, or under a custom Gmail root. */
+    private String oauthUrl(JsonNode node, String key, String rootUrl, String google, String path, String at) {
+        if (node.hasNonNull(key)) {
+            String value = url(node.get(key).asText().trim(), at + key);
+            return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+        }
+        return rootUrl.equals(MailboxSettings.GOOGLE_ROOT_URL) ? google
+                : rootUrl.equals(MailboxSettings.SANDBOX) ? MailboxSettings.SANDBOX
+                : rootUrl + path;
+    }
+
+    private List<String> owners(JsonNode node, JsonNode defaults, String at) {
+        JsonNode value = setting(node, defaults, "owners");
+        if (value.isMissingNode() || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            problem(at + "owners", "must be a list of recipient ids", "write e.g. owners: [team] (recipients: in channels.yaml)");
+            return List.of();
+        }
+        List<String> owners = new ArrayList<>();
+        value.forEach(owner -> owners.add(owner.asText().trim()));
+        return List.copyOf(owners);
     }
 
     private MailboxSettings.CredentialsRef credentials(JsonNode node, String at) {

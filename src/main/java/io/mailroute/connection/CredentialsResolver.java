@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Finds a mailbox's credentials where its {@code credentials:} reference says: the environment
- * ({@code env:PREFIX}) or the built-in sandbox. Never from files in the repository.
+ * Finds a mailbox's OAuth client where its {@code credentials:} reference says: the environment
+ * ({@code env:PREFIX}) or the built-in sandbox, never files in the repository; and the refresh
+ * token to start with when the encrypted token store has none ({@code PREFIX_REFRESH_TOKEN}, which
+ * is optional: {@code connect} puts a grant in the store instead).
  */
 public final class CredentialsResolver {
 
@@ -40,6 +42,12 @@ public final class CredentialsResolver {
         return new OAuthCredentials(env(ref, "CLIENT_ID"), env(ref, "CLIENT_SECRET"), env(ref, "REFRESH_TOKEN"));
     }
 
+    /** The OAuth client alone, for {@code connect}: no refresh token needed. */
+    public OAuthCredentials client(MailboxSettings mailbox) {
+        OAuthCredentials credentials = resolve(mailbox);
+        return new OAuthCredentials(credentials.clientId(), credentials.clientSecret(), null);
+    }
+
     /** What is missing for this mailbox, without throwing (the {@code check} command lists these). */
     public List<ConfigProblem> problems(MailboxSettings mailbox) {
         List<ConfigProblem> problems = new ArrayList<>();
@@ -53,7 +61,7 @@ public final class CredentialsResolver {
             }
             return problems;
         }
-        for (String suffix : List.of("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN")) {
+        for (String suffix : List.of("CLIENT_ID", "CLIENT_SECRET")) {
             String variable = ref.envPrefix() + "_" + suffix;
             String value = environment.apply(variable);
             if (value == null || value.isBlank()) {
@@ -65,6 +73,7 @@ public final class CredentialsResolver {
     }
 
     private String env(MailboxSettings.CredentialsRef ref, String suffix) {
-        return environment.apply(ref.envPrefix() + "_" + suffix).trim();
+        String value = environment.apply(ref.envPrefix() + "_" + suffix);
+        return value == null || value.isBlank() ? null : value.trim();
     }
 }

@@ -19,6 +19,8 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
     public static final String ASSIGNEE = "$assignee";
     /** The member name that stands for whoever sent the item's first message (e.g. an acknowledgement to a customer). */
     public static final String SENDER = "$sender";
+    /** Audience member: the owners (mailboxes.yaml {@code owners:}) of the event's mailbox, named in its data. */
+    public static final String OWNERS = "$owners";
 
     public static ChannelsConfig empty() {
         return new ChannelsConfig(Map.of(), Map.of(), Map.of(), Map.of());

@@ -169,8 +169,8 @@ public final class ChannelsFile {
         List<String> members = strings(node.path("members"));
         List<String> via = strings(node.path("via"));
         members.stream().filter(m -> !m.equals(ChannelsConfig.ASSIGNEE) && !m.equals(ChannelsConfig.SENDER)
-                && !recipients.containsKey(m)).forEach(m -> problem(at + ".members", "recipient '" + m + "' is not defined",
-                "add it under recipients:, or use $assignee or $sender"));
+                && !m.equals(ChannelsConfig.OWNERS) && !recipients.containsKey(m)).forEach(m -> problem(at + ".members",
+                "recipient '" + m + "' is not defined", "add it under recipients:, or use $assignee, $sender or $owners"));
         via.stream().filter(c -> !channels.containsKey(c)).forEach(c ->
                 problem(at + ".via", "channel '" + c + "' is not defined", "name one of " + channels.keySet()));
         if (members.isEmpty() || via.isEmpty()) {

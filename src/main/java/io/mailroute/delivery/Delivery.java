@@ -5,7 +5,7 @@ import java.time.Instant;
 /** A row of {@code delivery}: one event, to one address, by one channel. */
 public record Delivery(long id, String eventId, String eventType, String mailbox, Long itemId, String channel,
         String channelType, String recipient, String address, String status, int attempts, Instant nextAttemptAt,
-        String lastError, String providerId, String messageId, Long fallbackOf, Instant createdAt) {
+        String lastError, String providerId, String messageId, Long fallbackOf, Instant createdAt, String sentVia) {
 
     public static final String PENDING = "PENDING";
     public static final String SENDING = "SENDING";

@@ -52,7 +52,7 @@ public final class DeliveryPlanner {
                         event.path("id").asText(), type, name);
                 continue;
             }
-            for (String member : audience.members()) {
+            for (String member : members(audience, event)) {
                 for (String channelName : audience.via()) {
                     planned.addAll(targets(member, config.channels().get(channelName), event));
                 }
@@ -75,6 +75,19 @@ public final class DeliveryPlanner {
             LOG.info("Event {} ({}): {} deliveries planned", event.path("id").asText(), type, created);
         }
         return created == null ? 0 : created;
+    }
+
+    /** The audience's members, with {@code $owners} standing for the recipients the event names as its mailbox's owners. */
+    private static List<String> members(ChannelsConfig.Audience audience, JsonNode event) {
+        List<String> members = new ArrayList<>();
+        for (String member : audience.members()) {
+            if (ChannelsConfig.OWNERS.equals(member)) {
+                event.at("/data/owners").forEach(owner -> members.add(owner.asText()));
+            } else {
+                members.add(member);
+            }
+        }
+        return members;
     }
 
     /** Where one member is reached on one channel: an email address, or each of their active push targets. */

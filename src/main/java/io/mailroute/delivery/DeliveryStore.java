@@ -17,7 +17,7 @@ public final class DeliveryStore {
 
     private static final String COLUMNS = """
             id, event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, address, status, attempts,
-            next_attempt_at, last_error, provider_id, message_id, fallback_of, created_at""";
+            next_attempt_at, last_error, provider_id, message_id, fallback_of, created_at, sent_via""";
     private static final String INSERT = """
             INSERT INTO delivery (event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, address,
                 status, attempts, next_attempt_at, fallback_of, created_at, updated_at)
@@ -89,6 +89,12 @@ public final class DeliveryStore {
     }
 
     /** Records the Message-ID before the first send, so a retry can ask Gmail whether it went. */
+    /** Recorded before the first attempt through a fallback sender: its retries go the same way. */
+    public void setSentVia(long id, String sentVia) {
+        db.jdbc().update("UPDATE delivery SET sent_via = :sentVia WHERE id = :id AND sent_via IS NULL",
+                new MapSqlParameterSource("id", id).addValue("sentVia", sentVia));
+    }
+
     public void setMessageId(long id, String messageId) {
         db.jdbc().update(SET_MESSAGE_ID, new MapSqlParameterSource("id", id).addValue("messageId", messageId));
     }
@@ -149,7 +155,7 @@ public final class DeliveryStore {
                 rs.getString("recipient"), rs.getString("address"), rs.getString("status"), rs.getInt("attempts"),
                 rs.getTimestamp("next_attempt_at").toInstant(), rs.getString("last_error"), rs.getString("provider_id"),
                 rs.getString("message_id"), (Long) rs.getObject("fallback_of", Long.class),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), rs.getString("sent_via"));
     }
 
     private static String truncate(String text) {

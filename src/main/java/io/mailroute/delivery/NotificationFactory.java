@@ -58,6 +58,22 @@ public final class NotificationFactory {
                 title = "Flow " + data.path("subscription").asText() + " gave up on an event";
                 body = data.path("eventType").asText() + " #" + data.path("eventSeq").asText() + ": " + data.path("error").asText();
             }
+            case "connection.broken" -> {
+                String mailbox = event.path("mailbox").asText();
+                title = "Mailbox " + mailbox + " is not connected";
+                body = data.path("address").asText(mailbox) + ": Gmail refused its OAuth grant ("
+                        + data.path("error").asText("no detail") + "). Its mail is not read until it is connected again; "
+                        + "nothing is lost, intake resumes where it stopped. Fix: " + data.path("reconnect").asText();
+            }
+            case "connection.restored" -> {
+                title = "Mailbox " + event.path("mailbox").asText() + " is connected again";
+                body = data.path("address").asText("") + " is ACTIVE; intake resumes from where it stopped.";
+            }
+            case "connection.revoked" -> {
+                title = "Mailbox " + event.path("mailbox").asText() + " was disconnected";
+                body = data.path("address").asText("") + ": its grant was revoked and deleted; mail it would send goes "
+                        + "from the fallback sender. To connect it again: " + data.path("reconnect").asText();
+            }
             default -> {
                 title = event.path("type").asText("event");
                 body = subject;

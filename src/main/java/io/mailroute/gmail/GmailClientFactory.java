@@ -25,11 +25,26 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
     private final String tokenUrl;
     private final NetHttpTransport transport = new NetHttpTransport();
     private final int timeoutMillis;
+    private final HttpRequestInitializer authorizer;
 
+    /** A client whose credential comes from the component's configuration (fixed for the client's life). */
     public GmailClientFactory(String rootUrl, String tokenUrl, int timeoutMillis) {
+        this(rootUrl, tokenUrl, timeoutMillis, null);
+    }
+
+    /**
+     * A client that asks {@code authorizer} to authorize each request, so the grant behind it can
+     * change while camel-google-mail keeps its cached client (a re-connected mailbox needs no restart).
+     */
+    public GmailClientFactory(String rootUrl, int timeoutMillis, HttpRequestInitializer authorizer) {
+        this(rootUrl, null, timeoutMillis, authorizer);
+    }
+
+    private GmailClientFactory(String rootUrl, String tokenUrl, int timeoutMillis, HttpRequestInitializer authorizer) {
         this.rootUrl = rootUrl;
         this.tokenUrl = tokenUrl;
         this.timeoutMillis = timeoutMillis;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -38,6 +53,20 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
         if (isBlank(clientId) || isBlank(clientSecret)) {
             throw new IllegalArgumentException("clientId and clientSecret are required to create a Gmail client");
         }
+        HttpRequestInitializer authorize = authorizer != null ? authorizer : fixedCredential(clientId, clientSecret,
+                refreshToken, accessToken);
+        HttpRequestInitializer initializer = request -> {
+            authorize.initialize(request);
+            request.setConnectTimeout(timeoutMillis);
+            request.setReadTimeout(timeoutMillis);
+        };
+        return new Gmail.Builder(transport, JSON, initializer)
+                .setRootUrl(rootUrl)
+                .setApplicationName(applicationName == null ? "mailroute" : applicationName)
+                .build();
+    }
+
+    private Credential fixedCredential(String clientId, String clientSecret, String refreshToken, String accessToken) {
         Credential credential = new GoogleCredential.Builder()
                 .setTransport(transport)
                 .setJsonFactory(JSON)
@@ -50,15 +79,7 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
         if (!isBlank(accessToken)) {
             credential.setAccessToken(accessToken);
         }
-        HttpRequestInitializer initializer = request -> {
-            credential.initialize(request);
-            request.setConnectTimeout(timeoutMillis);
-            request.setReadTimeout(timeoutMillis);
-        };
-        return new Gmail.Builder(transport, JSON, initializer)
-                .setRootUrl(rootUrl)
-                .setApplicationName(applicationName == null ? "mailroute" : applicationName)
-                .build();
+        return credential;
     }
 
     @Override

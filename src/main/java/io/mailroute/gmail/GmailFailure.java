@@ -35,6 +35,9 @@ public record GmailFailure(Kind kind, int status, Duration retryAfter, String me
 
     public static GmailFailure of(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof NoGrantException noGrant) {
+                return new GmailFailure(Kind.NOT_CONNECTED, 0, null, noGrant.getMessage());
+            }
             if (t instanceof TokenResponseException token) {
                 String code = token.getDetails() == null ? "" : String.valueOf(token.getDetails().getError());
                 Kind kind = token.getStatusCode() >= 500 ? Kind.TRANSIENT : Kind.NOT_CONNECTED;

@@ -38,6 +38,7 @@ public final class HistorySync {
     private final MailboxStates states;
     private final MailboxQuotas quotas;
     private final int maxMessagesPerPoll;
+    private java.util.function.Predicate<String> connected = mailboxId -> true;
 
     public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
             MailboxQuotas quotas, int maxMessagesPerPoll) {
@@ -48,10 +49,16 @@ public final class HistorySync {
         this.maxMessagesPerPoll = maxMessagesPerPoll;
     }
 
+    /** Asked before each poll: a mailbox that is not connected (revoked, paused, no grant) is not polled. */
+    public HistorySync gatedBy(java.util.function.Predicate<String> isConnected) {
+        this.connected = isConnected;
+        return this;
+    }
+
     /** First step of a poll: the ids to fetch, oldest first. Gmail errors propagate to the route. */
     public SyncBatch plan(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId) throws IOException {
         MailboxSettings mailbox = mailbox(mailboxId);
-        if (!states.mayPoll(mailboxId)) {
+        if (!connected.test(mailboxId) || !states.mayPoll(mailboxId)) {
             return SyncBatch.skipped(mailboxId);
         }
         Gmail gmail = clients.client(mailboxId);

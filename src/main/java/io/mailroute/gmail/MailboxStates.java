@@ -27,7 +27,8 @@ public final class MailboxStates {
     private static final String UPDATE_ADDRESS = "UPDATE mailbox SET address = :address WHERE id = :id";
     private static final String CURSOR = "SELECT history_id FROM mailbox WHERE id = :id";
     private static final String ADVANCE = """
-            UPDATE mailbox SET history_id = :historyId, state = 'ACTIVE', last_poll_at = :now,
+            UPDATE mailbox SET history_id = :historyId, cursor_at = :now, last_poll_at = :now,
+                   state = CASE WHEN state IN ('REVOKED', 'PAUSED') THEN state ELSE 'ACTIVE' END,
                    last_success_at = :now, last_error = NULL, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
     private static final String FAILED = """
@@ -35,14 +36,18 @@ public final class MailboxStates {
                    consecutive_failures = consecutive_failures + 1, updated_at = :now
             WHERE id = :id""";
     private static final String FAILURES = "SELECT consecutive_failures FROM mailbox WHERE id = :id";
+    private static final String SET_STATE = """
+            UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, updated_at = :now
+            WHERE id = :id""";
     private static final String ALL = """
-            SELECT id, address, state, history_id, last_poll_at, last_success_at, last_error, consecutive_failures
+            SELECT id, address, state, history_id, cursor_at, last_poll_at, last_success_at, last_error, consecutive_failures
             FROM mailbox ORDER BY id""";
 
     private final Database db;
     private final Clock clock;
     private final Backoff backoff;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private final Map<String, MailboxSettings> registered = new ConcurrentHashMap<>();
     private io.mailroute.events.EventLog events;
 
     public MailboxStates(Database db, Clock clock, Backoff backoff) {
@@ -57,6 +62,11 @@ public final class MailboxStates {
         return this;
     }
 
+    /** The mailbox's state as stored (STARTING before it is registered). */
+    public MailboxState state(String mailboxId) {
+        return stateOf(mailboxId);
+    }
+
     private MailboxState stateOf(String mailboxId) {
         List<String> rows = db.jdbc().queryForList("SELECT state FROM mailbox WHERE id = :id", Map.of("id", mailboxId), String.class);
         return rows.isEmpty() ? MailboxState.STARTING : MailboxState.valueOf(rows.get(0));
@@ -68,6 +78,7 @@ public final class MailboxStates {
                 .addValue("now", now());
         db.jdbc().update(REGISTER, params);
         db.jdbc().update(UPDATE_ADDRESS, params);
+        registered.put(mailbox.id(), mailbox);
     }
 
     /** The history id every committed message is covered by, or null before the first bootstrap. */
@@ -83,7 +94,10 @@ public final class MailboxStates {
             db.jdbc().update(ADVANCE, new MapSqlParameterSource("id", mailboxId)
                     .addValue("historyId", historyId)
                     .addValue("now", now()));
-            if (events != null && !before.isHealthy()) {
+            if (events != null && before == MailboxState.NOT_CONNECTED) {
+                events.append("connection.restored", mailboxId, null, null,
+                        connectionData(mailboxId, before, MailboxState.ACTIVE));
+            } else if (events != null && !before.isHealthy()) {
                 events.append("mailbox.recovered", mailboxId, null, null,
                         events.json().createObjectNode().put("was", before.name()));
             }
@@ -91,20 +105,31 @@ public final class MailboxStates {
         notBefore.remove(mailboxId);
     }
 
-    /** Records a failed poll and returns how long to wait before the next one. */
+    /**
+     * Records a failed poll (or send) and returns how long to wait before the next poll. A refused
+     * grant makes the mailbox NOT_CONNECTED and says so once ({@code connection.broken}); while it
+     * stays disconnected, further failures of any kind change nothing and say nothing.
+     */
     public Duration failed(String mailboxId, GmailFailure failure) {
         List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
         int failures = (rows.isEmpty() ? 0 : rows.get(0)) + 1;
-        MailboxState state = failure.kind() == GmailFailure.Kind.NOT_CONNECTED ? MailboxState.NOT_CONNECTED
+        MailboxState before = stateOf(mailboxId);
+        MailboxState state = before.isDisconnected() ? before
+                : failure.kind() == GmailFailure.Kind.NOT_CONNECTED ? MailboxState.NOT_CONNECTED
                 : failures >= FAILING_AFTER || !failure.isRetryable() ? MailboxState.FAILING
                 : MailboxState.BACKING_OFF;
-        MailboxState before = stateOf(mailboxId);
         db.transactions().executeWithoutResult(tx -> {
             db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
                     .addValue("state", state.name())
                     .addValue("error", truncate(failure.message(), 2000))
                     .addValue("now", now()));
-            if (events != null && before.isHealthy() && !state.isHealthy()) {
+            if (events == null || before == state) {
+                return;
+            }
+            if (state == MailboxState.NOT_CONNECTED) {
+                events.append("connection.broken", mailboxId, null, null, connectionData(mailboxId, before, state)
+                        .put("error", failure.message()));
+            } else if (before.isHealthy() && !state.isHealthy()) {
                 events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
                         .put("state", state.name()).put("error", failure.message()));
             }
@@ -112,6 +137,74 @@ public final class MailboxStates {
         Duration delay = backoff.delay(failures, failure.retryAfter());
         notBefore.put(mailboxId, clock.instant().plus(delay));
         return delay;
+    }
+
+    /** A new grant was stored and works: ACTIVE again ({@code connection.restored}), polled at once. PAUSED stays paused. */
+    public void connected(String mailboxId) {
+        transition(mailboxId, before -> before == MailboxState.PAUSED ? before : MailboxState.ACTIVE, null,
+                before -> before == MailboxState.NOT_CONNECTED || before == MailboxState.REVOKED ? "connection.restored" : null);
+    }
+
+    /** We disconnected it: tokens revoked and deleted; not polled, its cursor kept. */
+    public void revoked(String mailboxId) {
+        transition(mailboxId, before -> MailboxState.REVOKED, "disconnected: tokens revoked and deleted",
+                before -> before == MailboxState.REVOKED ? null : "connection.revoked");
+    }
+
+    /** An operator paused it: not polled, its cursor kept. */
+    public void paused(String mailboxId) {
+        transition(mailboxId, before -> MailboxState.PAUSED, "paused by an operator",
+                before -> before == MailboxState.PAUSED ? null : "mailbox.paused");
+    }
+
+    /** Resumed after a pause: polled at once, and ACTIVE again with the next good poll. */
+    public void resumed(String mailboxId) {
+        transition(mailboxId, before -> before == MailboxState.PAUSED ? MailboxState.STARTING : before, null,
+                before -> before == MailboxState.PAUSED ? "mailbox.resumed" : null);
+    }
+
+    private void transition(String mailboxId, java.util.function.UnaryOperator<MailboxState> next, String error,
+            java.util.function.Function<MailboxState, String> eventType) {
+        db.transactions().executeWithoutResult(tx -> {
+            MailboxState before = stateOf(mailboxId);
+            MailboxState after = next.apply(before);
+            db.jdbc().update(SET_STATE, new MapSqlParameterSource("id", mailboxId)
+                    .addValue("state", after.name())
+                    .addValue("error", after == before && error == null ? currentError(mailboxId) : error)
+                    .addValue("now", now()));
+            String type = eventType.apply(before);
+            if (events != null && type != null) {
+                events.append(type, mailboxId, null, null, connectionData(mailboxId, before, after));
+            }
+        });
+        notBefore.remove(mailboxId);
+    }
+
+    private String currentError(String mailboxId) {
+        return db.jdbc().queryForList("SELECT last_error FROM mailbox WHERE id = :id", Map.of("id", mailboxId), String.class)
+                .stream().findFirst().orElse(null);
+    }
+
+    /** What a person told about the mailbox's connection needs: which mailbox, whose it is, and the command that fixes it. */
+    private com.fasterxml.jackson.databind.node.ObjectNode connectionData(String mailboxId, MailboxState before,
+            MailboxState after) {
+        com.fasterxml.jackson.databind.node.ObjectNode data = events.json().createObjectNode()
+                .put("state", after.name())
+                .put("was", before.name());
+        MailboxSettings mailbox = registered.get(mailboxId);
+        if (mailbox != null) {
+            data.put("address", mailbox.address());
+            mailbox.owners().forEach(data.putArray("owners")::add);
+        }
+        if (after == MailboxState.NOT_CONNECTED || after == MailboxState.REVOKED) {
+            data.put("reconnect", "java -jar target/mailroute.jar connect " + mailboxId);
+        }
+        return data;
+    }
+
+    /** Forgets the backoff: the next poll goes ahead (a new grant arrived). */
+    public void pollNow(String mailboxId) {
+        notBefore.remove(mailboxId);
     }
 
     /** False while the mailbox is backing off. */
@@ -126,6 +219,7 @@ public final class MailboxStates {
                 rs.getString("address"),
                 MailboxState.valueOf(rs.getString("state")),
                 rs.getString("history_id"),
+                instant(rs.getTimestamp("cursor_at")),
                 instant(rs.getTimestamp("last_poll_at")),
                 instant(rs.getTimestamp("last_success_at")),
                 rs.getString("last_error"),

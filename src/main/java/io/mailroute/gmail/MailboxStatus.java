@@ -3,6 +3,6 @@ package io.mailroute.gmail;
 import java.time.Instant;
 
 /** A snapshot of one mailbox's intake for the API and the health check. */
-public record MailboxStatus(String id, String address, MailboxState state, String historyId, Instant lastPollAt,
+public record MailboxStatus(String id, String address, MailboxState state, String historyId, Instant cursorAt, Instant lastPollAt,
         Instant lastSuccessAt, String lastError, int consecutiveFailures, Instant nextAttemptAt) {
 }

@@ -51,6 +51,9 @@ public final class ApiQueries {
     private final EventLog events;
     private final MailboxStates states;
     private final ObjectMapper json;
+    private java.util.function.Supplier<Map<String, io.mailroute.connection.MailboxConnection.Source>> sources = Map::of;
+    private io.mailroute.connection.TokenStore tokens;
+    private Map<String, io.mailroute.config.MailboxSettings> mailboxes = Map.of();
 
     public ApiQueries(Database db, EventLog events, MailboxStates states, ObjectMapper json) {
         this.db = db;
@@ -122,22 +125,17 @@ public final class ApiQueries {
     }
 
     public ObjectNode mailboxes() {
-        ArrayNode items = json.createArrayNode();
-        for (MailboxStatus s : states.all()) {
-            items.addObject()
-                    .put("id", s.id())
-                    .put("address", s.address())
-                    .put("state", s.state().name())
-                    .put("historyId", s.historyId())
-                    .put("lastPollAt", s.lastPollAt() == null ? null : s.lastPollAt().toString())
-                    .put("lastSuccessAt", s.lastSuccessAt() == null ? null : s.lastSuccessAt().toString())
-                    .put("lastError", s.lastError())
-                    .put("consecutiveFailures", s.consecutiveFailures())
-                    .put("nextAttemptAt", s.nextAttemptAt() == null ? null : s.nextAttemptAt().toString());
-        }
-        ObjectNode answer = json.createObjectNode();
-        answer.set("items", items);
-        return answer;
+        return MailboxReport.of(json, states.all(), tokens == null ? List.of() : tokens.summaries(), mailboxes,
+                id -> sources.get().getOrDefault(id, io.mailroute.connection.MailboxConnection.Source.NONE).name().toLowerCase());
+    }
+
+    /** Adds each mailbox's connection (grant source, scopes, token age) to {@link #mailboxes()}. */
+    public ApiQueries withConnections(java.util.function.Supplier<Map<String, io.mailroute.connection.MailboxConnection.Source>> sources,
+            io.mailroute.connection.TokenStore tokens, Map<String, io.mailroute.config.MailboxSettings> mailboxes) {
+        this.sources = sources;
+        this.tokens = tokens;
+        this.mailboxes = mailboxes;
+        return this;
     }
 
     /** Error handler of the API routes: a bad parameter, said plainly. */

@@ -53,6 +53,7 @@ public final class DeliveryApi {
                     .put("nextAttemptAt", d.nextAttemptAt().toString())
                     .put("lastError", d.lastError())
                     .put("providerId", d.providerId())
+                    .put("sentVia", d.sentVia())
                     .put("messageId", d.messageId())
                     .put("fallbackOf", d.fallbackOf())
                     .put("createdAt", d.createdAt().toString());

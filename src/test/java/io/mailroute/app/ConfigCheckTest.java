@@ -64,8 +64,25 @@ class ConfigCheckTest {
                   - {id: support, address: support@acme.example, credentials: env:MAILROUTE_TEST_NOT_SET}
                 """);
         List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
-        assertEquals(3, problems.size(), problems.toString());
         assertTrue(problems.get(0).toString().contains("MAILROUTE_TEST_NOT_SET_CLIENT_ID"), problems.toString());
+        assertTrue(problems.get(1).toString().contains("MAILROUTE_TEST_NOT_SET_CLIENT_SECRET"), problems.toString());
+        // a refresh token is optional: 'connect' stores one
+        assertTrue(problems.stream().noneMatch(p -> p.toString().contains("REFRESH_TOKEN")), problems.toString());
+    }
+
+    @Test
+    void aFallbackSenderOrOwnerThatDoesNotExistIsNamed() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.writeString(config.resolve("mailboxes.yaml"), """
+                mailboxes:
+                  - {id: support, address: support@acme.example, credentials: sandbox, owners: [team, nobody]}
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(2, problems.size(), problems.toString());
+        assertEquals("mailroute.fallback-sender", problems.get(0).key(), problems.toString());
+        assertTrue(problems.get(0).problem().contains("'notify'"), problems.toString());
+        assertEquals("mailbox 'support' owners", problems.get(1).key(), problems.toString());
+        assertTrue(problems.get(1).problem().contains("'nobody'"), problems.toString());
     }
 
     @Test
@@ -106,6 +123,7 @@ class ConfigCheckTest {
         Path config = Files.createDirectories(work.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
         Files.copy(Path.of("config", "triage.yaml"), config.resolve("triage.yaml"));
+        Files.copy(Path.of("config", "channels.yaml"), config.resolve("channels.yaml"));
         return config;
     }
 

@@ -1,5 +1,6 @@
 package io.mailroute.db;
 
+import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -42,10 +42,7 @@ class PostgresMigrationIT {
                 "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available)");
         try (Database db = Database.open(url, null, null, 2)) {
             String mailboxId = "pg-" + System.nanoTime();
-            MailboxSettings mailbox = new MailboxSettings(mailboxId, mailboxId + "@acme.example",
-                    MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX, MailboxSettings.SANDBOX,
-                    "newer_than:1d", 10, Duration.ofSeconds(1), 50,
-                    new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+            MailboxSettings mailbox = TestMailboxes.sandbox(mailboxId, mailboxId + "@acme.example", "newer_than:1d", 10, 50);
             MailboxStates states = new MailboxStates(db, Clock.systemUTC(),
                     new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
             states.register(mailbox);

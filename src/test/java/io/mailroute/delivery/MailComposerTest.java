@@ -68,7 +68,7 @@ class MailComposerTest {
         Path file = java.nio.file.Files.write(store.resolve("report.bin"), pdf);
         byte[] raw = composer.compose(new MailComposer.Outbound("support@acme.example", "S", "mei@acme.example", "Weekly report",
                 "see attached", "<p>see attached</p>", "id.3@acme.example", null, List.of(), "3",
-                List.of(new MailComposer.Attachment("Wochenbericht – KW47.pdf", "application/pdf", file))));
+                List.of(new MailComposer.Attachment("Wochenbericht – KW47.pdf", "application/pdf", file)), null));
         ParsedMail parsed = new MimeParser(new AttachmentStore(store.resolve("store"), 1 << 20)).parse(raw);
         assertEquals(1, parsed.attachments().size());
         assertEquals("Wochenbericht – KW47.pdf", parsed.attachments().get(0).filename());

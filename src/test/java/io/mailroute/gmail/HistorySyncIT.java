@@ -1,5 +1,6 @@
 package io.mailroute.gmail;
 
+import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -121,9 +121,7 @@ class HistorySyncIT {
     }
 
     private static MailboxSettings mailbox(int bootstrapMax) {
-        return new MailboxSettings("support", ADDRESS, MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX,
-                MailboxSettings.SANDBOX, "in:inbox", bootstrapMax, Duration.ofSeconds(1), 1000,
-                new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+        return TestMailboxes.sandbox("support", ADDRESS, "in:inbox", bootstrapMax, 1000);
     }
 
     private String insert(List<String> labels) {

@@ -1,5 +1,6 @@
 package io.mailroute.gmail;
 
+import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,10 +46,7 @@ class MessageIngestTest {
     void setUp() {
         db = Database.open("jdbc:h2:mem:ingest-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2);
-        MailboxSettings support = new MailboxSettings("support", "support@acme.example",
-                MailboxSettings.CredentialsRef.sandbox(), MailboxSettings.SANDBOX, MailboxSettings.SANDBOX,
-                "newer_than:1d", 100, Duration.ofSeconds(1), 50,
-                new LinkedHashSet<>(MailboxSettings.DEFAULT_EXCLUDED_LABELS), null);
+        MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
         new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
                 .register(support);
         events = new EventLog(db, json, Clock.systemUTC());

@@ -33,7 +33,8 @@ class SandboxSeedTest {
     void theProjectSeedFileLoads() throws IOException {
         SandboxSeed seed = SandboxSeed.load(Path.of("config/sandbox"));
         assertEquals("mailroute-sandbox", seed.clientId());
-        assertEquals(List.of("support@acme.example", "accounts@acme.example", "hr@acme.example", "team@acme.example"),
+        assertEquals(List.of("support@acme.example", "accounts@acme.example", "hr@acme.example", "notify@acme.example",
+                "team@acme.example"),
                 seed.users().stream().map(SandboxSeed.SeedUser::address).toList());
     }
 

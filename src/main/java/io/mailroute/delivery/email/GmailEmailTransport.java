@@ -13,6 +13,7 @@ import io.mailroute.delivery.SendResult;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
 import io.mailroute.gmail.MailboxQuotas;
+import io.mailroute.gmail.MailboxStates;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,12 @@ public final class GmailEmailTransport implements EmailTransport {
     private final String templatesDir;
     private final ChannelsConfig channels;
     private final java.time.Clock clock;
+    private java.util.function.Predicate<String> maySend = mailboxId -> true;
+    private MailboxStates states;
+    private FallbackSender fallback;
+
+    /** How soon a delivery from a disconnected mailbox with nowhere else to go is tried again. */
+    static final java.time.Duration DISCONNECTED_RETRY = java.time.Duration.ofMinutes(5);
 
     /** Gmail's per-user limit for Workspace accounts; consumer accounts allow 500 (set dailyLimit on the channel). */
     static final int DEFAULT_DAILY_LIMIT = 2000;
@@ -55,67 +62,128 @@ public final class GmailEmailTransport implements EmailTransport {
         this.clock = clock;
     }
 
+    /**
+     * Mail from a mailbox that cannot send (NOT_CONNECTED, REVOKED, PAUSED) goes from
+     * {@code fallback} instead, and the delivery record says so.
+     *
+     * @param maySend  whether a mailbox can send now (it has a grant and is connected)
+     * @param states   told when a send finds a mailbox's grant refused
+     * @param fallback the fallback sender, or null when none is configured
+     */
+    public GmailEmailTransport withFallback(java.util.function.Predicate<String> maySend, MailboxStates states,
+            FallbackSender fallback) {
+        this.maySend = maySend;
+        this.states = states;
+        this.fallback = fallback;
+        return this;
+    }
+
     @Override
     public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
-        MailboxSettings sender = mailboxes.get(channel.settings().get("sender"));
-        if (sender == null) {
+        MailboxSettings own = mailboxes.get(channel.settings().get("sender"));
+        if (own == null) {
             return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
                     + "' is not in config/mailboxes.yaml");
         }
-        int dailyLimit = Integer.parseInt(channel.settings().getOrDefault("dailyLimit", String.valueOf(DEFAULT_DAILY_LIMIT)));
-        java.util.Set<String> senderChannels = new java.util.HashSet<>();
-        channels.channels().values().stream()
-                .filter(c -> c.isEmail() && sender.id().equals(c.settings().get("sender")))
-                .forEach(c -> senderChannels.add(c.name()));
-        if (store.sentSince(senderChannels, clock.instant().minus(java.time.Duration.ofDays(1))) >= dailyLimit) {
-            // Past Gmail's daily sending limit the account is suspended from sending: fall back at once
-            // when the channel has a fallback, else wait for the window to move.
-            String detail = "daily sending limit of " + dailyLimit + " reached for " + sender.address();
-            return channel.fallback() != null ? SendResult.failed(detail)
-                    : SendResult.retry(detail, java.time.Duration.ofMinutes(30));
+        // Once an attempt went through the fallback sender, its retries go there too: the send-once check must ask the same sender.
+        boolean viaFallback = delivery.sentVia() != null || !maySend.test(own.id());
+        if (viaFallback && fallback == null) {
+            return SendResult.retry("mailbox " + own.id() + " cannot send (" + stateOf(own) + ") and no fallback sender "
+                    + "is configured (mailroute.fallback-sender)", DISCONNECTED_RETRY);
         }
+        MailboxSettings gmailSender = !viaFallback ? own
+                : fallback instanceof FallbackSender.ViaMailbox mailbox ? mailbox.mailbox() : null;
+        if (viaFallback && gmailSender != null && !maySend.test(gmailSender.id())) {
+            return SendResult.retry("mailbox " + own.id() + " cannot send (" + stateOf(own) + ") and neither can the fallback "
+                    + "sender, " + fallback.describe() + " (" + stateOf(gmailSender) + ")", DISCONNECTED_RETRY);
+        }
+        if (!viaFallback) {
+            SendResult limited = dailyLimit(own, channel);
+            if (limited != null) {
+                return limited;
+            }
+        } else if (delivery.sentVia() == null) {
+            store.setSentVia(delivery.id(), fallback.describe() + ", for mailbox " + own.id() + " (" + stateOf(own) + ")");
+        }
+        String fromAddress = viaFallback ? fallback.fromAddress() : own.address();
         try {
             String messageId = delivery.messageId();
             if (messageId != null) {
-                String alreadySent = sentWithMessageId(sender, messageId);
+                String alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
                 if (alreadySent != null) {
                     return SendResult.delivered(alreadySent); // the earlier attempt went through after all
                 }
             } else {
-                messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), sender.address());
+                messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
                 store.setMessageId(delivery.id(), messageId);
             }
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
             String subject = render(template + ".subject.mustache", model);
             ItemThread thread = Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false")) && delivery.itemId() != null
-                    ? itemThread(delivery.itemId(), sender.id()) : null;
+                    ? itemThread(delivery.itemId(), own.id()) : null;
             if (thread != null) {
                 // A reply in the item's own Gmail thread: threadId, In-Reply-To, References and "Re: <subject>" all agree.
                 subject = thread.subject() == null ? subject
                         : thread.subject().regionMatches(true, 0, "Re:", 0, 3) ? thread.subject() : "Re: " + thread.subject();
             }
-            byte[] raw = composer.compose(new MailComposer.Outbound(sender.address(),
+            MailComposer.Outbound mail = new MailComposer.Outbound(fromAddress,
                     channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(), subject,
                     render(template + ".txt.mustache", model), render(template + ".html.mustache", model), messageId,
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
-                    String.valueOf(delivery.id())));
-            quotas.acquire(sender.id(), SEND_UNITS);
-            Message outgoing = new Message().encodeRaw(raw);
-            if (thread != null && thread.threadId() != null) {
-                outgoing.setThreadId(thread.threadId());
+                    String.valueOf(delivery.id()));
+            byte[] raw = composer.compose(viaFallback ? mail.withReplyTo(own.address()) : mail);
+            if (gmailSender == null) {
+                producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composer.parse(raw));
+                return SendResult.delivered(messageId);
             }
-            Message sent = producer.requestBody(sender.componentName() + "://messages/send?userId=me&inBody=content",
+            quotas.acquire(gmailSender.id(), SEND_UNITS);
+            Message outgoing = new Message().encodeRaw(raw);
+            if (!viaFallback && thread != null && thread.threadId() != null) {
+                outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
+            }
+            Message sent = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
                     outgoing, Message.class);
             return SendResult.delivered(sent == null ? null : sent.getId());
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());
         } catch (RuntimeException | IOException e) {
+            if (gmailSender == null) {
+                Throwable cause = e;
+                while (cause.getCause() != null && cause.getCause() != cause) {
+                    cause = cause.getCause();
+                }
+                return SendResult.retry("smtp " + ((FallbackSender.ViaSmtp) fallback).server() + ": "
+                        + cause.getClass().getSimpleName() + ": " + cause.getMessage(), null);
+            }
             GmailFailure failure = GmailFailure.of(e);
+            if (failure.kind() == GmailFailure.Kind.NOT_CONNECTED && states != null) {
+                // The grant was refused while sending: the mailbox is NOT_CONNECTED now, and the retry goes from the fallback sender.
+                states.failed(gmailSender.id(), failure);
+                return SendResult.retry(failure.message(), java.time.Duration.ZERO);
+            }
             return failure.isRetryable() || failure.kind() == GmailFailure.Kind.NOT_CONNECTED
                     ? SendResult.retry(failure.message(), failure.retryAfter())
                     : SendResult.failed(failure.message());
         }
+    }
+
+    /** Past Gmail's daily sending limit the account is suspended from sending: fall back at once when the channel can. */
+    private SendResult dailyLimit(MailboxSettings sender, ChannelsConfig.Channel channel) {
+        int dailyLimit = Integer.parseInt(channel.settings().getOrDefault("dailyLimit", String.valueOf(DEFAULT_DAILY_LIMIT)));
+        java.util.Set<String> senderChannels = new java.util.HashSet<>();
+        channels.channels().values().stream()
+                .filter(c -> c.isEmail() && sender.id().equals(c.settings().get("sender")))
+                .forEach(c -> senderChannels.add(c.name()));
+        if (store.sentSince(senderChannels, clock.instant().minus(java.time.Duration.ofDays(1))) < dailyLimit) {
+            return null;
+        }
+        String detail = "daily sending limit of " + dailyLimit + " reached for " + sender.address();
+        return channel.fallback() != null ? SendResult.failed(detail) : SendResult.retry(detail, java.time.Duration.ofMinutes(30));
+    }
+
+    private String stateOf(MailboxSettings mailbox) {
+        return states == null ? "not connected" : states.state(mailbox.id()).name();
     }
 
     /** The Gmail thread an item lives in, when it lives in the sending mailbox. */

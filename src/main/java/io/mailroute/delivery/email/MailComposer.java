@@ -34,11 +34,18 @@ public final class MailComposer {
      * @param references Message-IDs of the thread, oldest first (without brackets)
      */
     public record Outbound(String fromAddress, String fromName, String to, String subject, String text, String html,
-            String messageId, String inReplyTo, List<String> references, String deliveryId, List<Attachment> attachments) {
+            String messageId, String inReplyTo, List<String> references, String deliveryId, List<Attachment> attachments,
+            String replyTo) {
 
         public Outbound(String fromAddress, String fromName, String to, String subject, String text, String html,
                 String messageId, String inReplyTo, List<String> references, String deliveryId) {
-            this(fromAddress, fromName, to, subject, text, html, messageId, inReplyTo, references, deliveryId, List.of());
+            this(fromAddress, fromName, to, subject, text, html, messageId, inReplyTo, references, deliveryId, List.of(), null);
+        }
+
+        /** The same message with replies directed elsewhere (mail from a fallback sender: replies reach the mailbox it stands in for). */
+        public Outbound withReplyTo(String address) {
+            return new Outbound(fromAddress, fromName, to, subject, text, html, messageId, inReplyTo, references, deliveryId,
+                    attachments, address);
         }
     }
 
@@ -64,6 +71,9 @@ public final class MailComposer {
             throw new MessagingException("UTF-8 is not available", e);
         }
         message.setRecipients(jakarta.mail.Message.RecipientType.TO, single(mail.to()));
+        if (mail.replyTo() != null) {
+            message.setReplyTo(single(mail.replyTo()));
+        }
         // Subjects carry text from emails (an RFC 2047 word can decode to CR LF): flatten, never refuse.
         message.setSubject(oneLine(mail.subject()), "UTF-8");
         message.setHeader(ORIGIN_HEADER, "mailroute");
@@ -142,6 +152,17 @@ public final class MailComposer {
 
     private static String safe(String text) {
         return text.replaceAll("[^A-Za-z0-9.-]", "");
+    }
+
+    /** The composed bytes as a message SMTP can send, its Message-ID kept (camel-mail sends a MimeMessage body as it is). */
+    public MimeMessage parse(byte[] raw) throws MessagingException {
+        MimeMessage parsed = new MimeMessage(session, new java.io.ByteArrayInputStream(raw)) {
+            @Override
+            protected void updateMessageID() {
+                // keep the Message-ID recorded before sending
+            }
+        };
+        return parsed;
     }
 
     /** Keeps our Message-ID: Jakarta Mail would otherwise replace it on saveChanges(). */

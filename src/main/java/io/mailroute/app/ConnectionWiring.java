@@ -1,0 +1,83 @@
+package io.mailroute.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.client.http.HttpTransport;
+import io.mailroute.audit.AuditTrail;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.connection.Connections;
+import io.mailroute.connection.CredentialsResolver;
+import io.mailroute.connection.MailboxConnection;
+import io.mailroute.connection.OAuthCredentials;
+import io.mailroute.connection.OAuthEndpoints;
+import io.mailroute.connection.TokenKey;
+import io.mailroute.connection.TokenStore;
+import io.mailroute.db.Database;
+import io.mailroute.gmail.MailboxStates;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the connection side of every mailbox, the same way for the service and for the
+ * {@code connect}, {@code disconnect} and {@code status} commands when no service runs: OAuth
+ * client and endpoints, the live grant, the encrypted token store and the lifecycle around them.
+ */
+final class ConnectionWiring {
+
+    static final String KEY_FILE = "mailroute.tokens.key-file";
+    static final String DEFAULT_KEY_FILE = "~/.config/mailroute/token.key";
+
+    final Map<String, MailboxConnection> connections = new LinkedHashMap<>();
+    final Map<String, OAuthEndpoints> endpoints = new LinkedHashMap<>();
+    final Map<String, OAuthCredentials> initialCredentials = new LinkedHashMap<>();
+    final TokenStore tokens;
+    final Connections lifecycle;
+
+    /**
+     * @param sandboxRoot the sandbox's root URL when some mailbox uses it, else null
+     */
+    ConnectionWiring(Settings settings, List<MailboxSettings> mailboxes, CredentialsResolver credentials, String sandboxRoot,
+            Database db, MailboxStates states, AuditTrail audit, ObjectMapper json, HttpTransport transport, Clock clock) {
+        java.nio.file.Path keyFile = settings.path(KEY_FILE, DEFAULT_KEY_FILE, false);
+        tokens = new TokenStore(db, mayCreate -> TokenKey.load(System::getenv, keyFile, mayCreate));
+        Map<String, MailboxSettings> byId = new LinkedHashMap<>();
+        for (MailboxSettings mailbox : mailboxes) {
+            byId.put(mailbox.id(), mailbox);
+            OAuthCredentials resolved = credentials.resolve(mailbox);
+            initialCredentials.put(mailbox.id(), resolved);
+            OAuthEndpoints urls = new OAuthEndpoints(
+                    url(mailbox.authUrl(), sandboxRoot, MailboxSettings.AUTH_PATH, mailbox),
+                    url(mailbox.tokenUrl(), sandboxRoot, MailboxSettings.TOKEN_PATH, mailbox),
+                    url(mailbox.revokeUrl(), sandboxRoot, MailboxSettings.REVOKE_PATH, mailbox));
+            endpoints.put(mailbox.id(), urls);
+            connections.put(mailbox.id(), new MailboxConnection(mailbox.id(), resolved, urls.token(), transport,
+                    (id, version, rotated) -> {
+                        if (version > 0) {
+                            tokens.refreshed(id, version, rotated, clock.instant());
+                        }
+                    }));
+        }
+        lifecycle = new Connections(byId, connections, endpoints, tokens, states, db, audit, json,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), clock);
+    }
+
+    /** Each mailbox starts with its stored grant, else its environment or sandbox one. */
+    void start() {
+        lifecycle.start(m -> initialCredentials.get(m.id()).refreshToken(),
+                m -> m.credentials().isSandbox() ? MailboxConnection.Source.SANDBOX : MailboxConnection.Source.ENVIRONMENT);
+    }
+
+    static String url(String configured, String sandboxRoot, String path, MailboxSettings mailbox) {
+        if (!MailboxSettings.SANDBOX.equals(configured)) {
+            return configured;
+        }
+        if (sandboxRoot == null) {
+            throw new IllegalStateException("Mailbox '" + mailbox.id() + "' uses gmail: sandbox, but no sandbox runs: "
+                    + "set mailroute.sandbox.enabled=true or mailroute.sandbox.url");
+        }
+        return sandboxRoot + path;
+    }
+}

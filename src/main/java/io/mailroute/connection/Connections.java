@@ -1,0 +1,239 @@
+package io.mailroute.connection;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.audit.AuditTrail;
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.db.Database;
+import io.mailroute.gmail.GmailFailure;
+import io.mailroute.gmail.MailboxState;
+import io.mailroute.gmail.MailboxStates;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection lifecycle of every mailbox: which OAuth grant each uses, connecting a new one,
+ * disconnecting (revoke, delete, REVOKED), pausing and resuming. States and their events live in
+ * {@link MailboxStates}; grants at rest in {@link TokenStore}; the grant in use in each mailbox's
+ * {@link MailboxConnection}.
+ */
+public final class Connections {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+
+    /** A mailbox id nobody configured, or a grant that cannot be used: the caller's mistake, said plainly. */
+    public static final class ConnectionException extends RuntimeException {
+        public ConnectionException(String message) {
+            super(message);
+        }
+    }
+
+    private final Map<String, MailboxSettings> mailboxes;
+    private final Map<String, MailboxConnection> connections;
+    private final Map<String, OAuthEndpoints> endpoints;
+    private final TokenStore tokens;
+    private final MailboxStates states;
+    private final Database db;
+    private final AuditTrail audit;
+    private final ObjectMapper json;
+    private final HttpClient http;
+    private final Clock clock;
+
+    public Connections(Map<String, MailboxSettings> mailboxes, Map<String, MailboxConnection> connections,
+            Map<String, OAuthEndpoints> endpoints, TokenStore tokens, MailboxStates states, Database db, AuditTrail audit,
+            ObjectMapper json, HttpClient http, Clock clock) {
+        this.mailboxes = mailboxes;
+        this.connections = connections;
+        this.endpoints = endpoints;
+        this.tokens = tokens;
+        this.states = states;
+        this.db = db;
+        this.audit = audit;
+        this.json = json;
+        this.http = http;
+        this.clock = clock;
+    }
+
+    /**
+     * At start: each mailbox uses its stored grant, else the one its {@code credentials:} give
+     * (environment or sandbox), else none (NOT_CONNECTED). A stored grant that cannot be decrypted
+     * stops the start with a {@link ConfigException} saying which key and what to do.
+     *
+     * @param initialToken the refresh token from the environment or the sandbox, or null
+     */
+    public void start(Function<MailboxSettings, String> initialToken, Function<MailboxSettings, MailboxConnection.Source> initialSource) {
+        for (MailboxSettings mailbox : mailboxes.values()) {
+            MailboxConnection connection = connections.get(mailbox.id());
+            MailboxState state = states.state(mailbox.id());
+            Optional<TokenStore.Grant> stored = tokens.find(mailbox.id());
+            if (stored.isPresent()) {
+                use(connection, stored.get());
+            } else if (state != MailboxState.REVOKED && initialToken.apply(mailbox) != null) {
+                connection.use(initialToken.apply(mailbox), 0, initialSource.apply(mailbox));
+            }
+            if (!connection.hasGrant() && state != MailboxState.REVOKED && state != MailboxState.PAUSED) {
+                states.failed(mailbox.id(), new GmailFailure(GmailFailure.Kind.NOT_CONNECTED, 0, null,
+                        "no OAuth grant: run 'java -jar target/mailroute.jar connect " + mailbox.id() + "'"));
+            }
+            LOG.info("Mailbox {}: OAuth grant from {}{}", mailbox.id(), describe(connection.source()),
+                    state.isDisconnected() ? ", state " + state : "");
+        }
+    }
+
+    /**
+     * Before each poll: false while the mailbox is REVOKED, PAUSED or has no grant. Picks up a grant
+     * another process stored (a {@code connect} against the shared database) and polls it at once.
+     */
+    public boolean mayPoll(String mailboxId) {
+        MailboxState state = states.state(mailboxId);
+        if (state == MailboxState.REVOKED || state == MailboxState.PAUSED) {
+            return false;
+        }
+        MailboxConnection connection = connection(mailboxId);
+        long stored = tokens.version(mailboxId);
+        if (stored > 0 && stored != connection.version()) {
+            tokens.find(mailboxId).ifPresent(grant -> use(connection, grant));
+            LOG.info("Mailbox {}: a new OAuth grant (version {}) was stored; polling with it now", mailboxId, stored);
+            states.pollNow(mailboxId);
+        } else if (stored == 0 && connection.source() == MailboxConnection.Source.STORE) {
+            connection.clear(); // disconnected by another process
+        }
+        return connection.hasGrant();
+    }
+
+    /** Whether mail can be sent from this mailbox now (else it goes from the fallback sender). */
+    public boolean maySend(String mailboxId) {
+        MailboxConnection connection = connections.get(mailboxId);
+        return connection != null && connection.hasGrant() && !states.state(mailboxId).isDisconnected();
+    }
+
+    /**
+     * Stores a new grant and uses it at once: the mailbox is ACTIVE again and intake resumes from its
+     * kept cursor. The grant must carry the scope the mailbox's role needs.
+     */
+    public void connect(String mailboxId, String refreshToken, String grantedScopes) {
+        MailboxSettings mailbox = mailbox(mailboxId);
+        if (refreshToken == null || refreshToken.isBlank()) {
+            throw new ConnectionException("no refresh token given for mailbox " + mailboxId);
+        }
+        Set<String> scopes = scopes(grantedScopes);
+        if (!scopes.isEmpty() && !scopes.contains(mailbox.role().scope()) && !scopes.contains("https://mail.google.com/")) {
+            throw new ConnectionException("the grant for mailbox " + mailboxId + " has scopes " + scopes + " but its role "
+                    + mailbox.role().configName() + " needs " + mailbox.role().scope()
+                    + ": connect again and allow it on the consent screen");
+        }
+        MailboxConnection connection = connection(mailboxId);
+        long version = db.transactions().execute(tx -> {
+            long v = tokens.save(mailboxId, connection.client().clientId(), refreshToken, String.join(" ", scopes),
+                    clock.instant());
+            states.connected(mailboxId);
+            audit.record("connection.connected", mailboxId, "mailbox:" + mailboxId, json.createObjectNode()
+                    .put("scopes", String.join(" ", scopes)).put("version", v));
+            return v;
+        });
+        connection.use(refreshToken, version, MailboxConnection.Source.STORE);
+        LOG.info("Mailbox {} ({}): connected with a new OAuth grant (version {}, scopes {})", mailboxId, mailbox.address(),
+                version, scopes.isEmpty() ? "not reported" : String.join(" ", scopes));
+    }
+
+    /**
+     * Revokes the grant at the provider, deletes it here and marks the mailbox REVOKED. Mail that was
+     * to go from it goes from the fallback sender. The cursor is kept for a later connect.
+     */
+    public OAuthEndpoints.Revocation disconnect(String mailboxId) {
+        MailboxSettings mailbox = mailbox(mailboxId);
+        MailboxConnection connection = connection(mailboxId);
+        String refreshToken = tokens.find(mailboxId).map(TokenStore.Grant::refreshToken).orElse(connection.refreshToken());
+        OAuthEndpoints.Revocation revocation = refreshToken == null ? OAuthEndpoints.Revocation.ALREADY_INVALID
+                : endpoints.get(mailboxId).revoke(http, refreshToken);
+        db.transactions().executeWithoutResult(tx -> {
+            tokens.delete(mailboxId);
+            states.revoked(mailboxId);
+            audit.record("connection.revoked", mailboxId, "mailbox:" + mailboxId,
+                    json.createObjectNode().put("revocation", revocation.name()));
+        });
+        connection.clear();
+        if (revocation == OAuthEndpoints.Revocation.UNREACHABLE) {
+            LOG.warn("Mailbox {} ({}): disconnected here, but the revoke endpoint {} could not be reached; revoke the "
+                    + "access in the Google account (https://myaccount.google.com/permissions)", mailboxId, mailbox.address(),
+                    endpoints.get(mailboxId).revoke());
+        } else {
+            LOG.info("Mailbox {} ({}): disconnected (grant {})", mailboxId, mailbox.address(),
+                    revocation == OAuthEndpoints.Revocation.REVOKED ? "revoked" : "was already invalid");
+        }
+        return revocation;
+    }
+
+    public void pause(String mailboxId) {
+        operatorAction(mailboxId, "mailbox.paused", states::paused);
+    }
+
+    public void resume(String mailboxId) {
+        operatorAction(mailboxId, "mailbox.resumed", states::resumed);
+    }
+
+    private void operatorAction(String mailboxId, String action, java.util.function.Consumer<String> transition) {
+        mailbox(mailboxId);
+        db.transactions().executeWithoutResult(tx -> {
+            transition.accept(mailboxId);
+            audit.record(action, mailboxId, "mailbox:" + mailboxId, json.createObjectNode());
+        });
+        LOG.info("Mailbox {}: {}", mailboxId, action.substring(action.indexOf('.') + 1));
+    }
+
+    public MailboxConnection connection(String mailboxId) {
+        MailboxConnection connection = connections.get(mailboxId);
+        if (connection == null) {
+            throw new ConnectionException("no mailbox '" + mailboxId + "' is configured (config/mailboxes.yaml has "
+                    + String.join(", ", mailboxes.keySet()) + ")");
+        }
+        return connection;
+    }
+
+    /** Where each mailbox's grant comes from, for the API and {@code status}. */
+    public Map<String, MailboxConnection.Source> sources() {
+        Map<String, MailboxConnection.Source> sources = new LinkedHashMap<>();
+        connections.forEach((id, c) -> sources.put(id, c.source()));
+        return sources;
+    }
+
+    private void use(MailboxConnection connection, TokenStore.Grant grant) {
+        if (!grant.clientId().equals(connection.client().clientId())) {
+            LOG.warn("Mailbox {}: its stored grant belongs to OAuth client {}, but the configured client is {}; "
+                    + "run 'java -jar target/mailroute.jar connect {}'", grant.mailboxId(), grant.clientId(),
+                    connection.client().clientId(), grant.mailboxId());
+        }
+        connection.use(grant.refreshToken(), grant.version(), MailboxConnection.Source.STORE);
+    }
+
+    private MailboxSettings mailbox(String mailboxId) {
+        MailboxSettings mailbox = mailboxes.get(mailboxId);
+        if (mailbox == null) {
+            connection(mailboxId); // throws, naming the configured mailboxes
+        }
+        return mailbox;
+    }
+
+    static Set<String> scopes(String granted) {
+        return granted == null ? Set.of() : Arrays.stream(granted.trim().split("\\s+")).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    private static String describe(MailboxConnection.Source source) {
+        return switch (source) {
+            case STORE -> "the encrypted token store";
+            case ENVIRONMENT -> "the environment";
+            case SANDBOX -> "the sandbox (demo)";
+            case NONE -> "nowhere: not connected";
+        };
+    }
+}

@@ -1,0 +1,139 @@
+package io.mailroute.connection;
+
+import io.mailroute.db.Database;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+
+/**
+ * Refresh tokens at rest (table {@code mailbox_token}), encrypted with {@link TokenCipher}. The key
+ * is loaded only when a token is read or written, so a service with nothing stored needs none; and
+ * a new key is made only while nothing is stored, never to replace a missing one.
+ */
+public final class TokenStore {
+
+    /** A mailbox's stored grant, decrypted. {@link #toString()} never shows the token. */
+    public record Grant(String mailboxId, String clientId, String refreshToken, String scopes, long version,
+            Instant connectedAt, Instant refreshedAt) {
+
+        @Override
+        public String toString() {
+            return "Grant[" + mailboxId + ", client " + clientId + ", scopes " + scopes + ", version " + version + "]";
+        }
+    }
+
+    /** What can be said of a stored grant without the key. */
+    public record Summary(String mailboxId, String scopes, long version, Instant connectedAt, Instant refreshedAt) {
+    }
+
+    private static final String UPSERT_UPDATE = """
+            UPDATE mailbox_token SET client_id = :clientId, scopes = :scopes, key_id = :keyId, ciphertext = :ciphertext,
+                   version = version + 1, connected_at = :now, refreshed_at = :now
+            WHERE mailbox_id = :mailbox""";
+    private static final String UPSERT_INSERT = """
+            INSERT INTO mailbox_token (mailbox_id, client_id, scopes, key_id, ciphertext, version, connected_at, refreshed_at)
+            VALUES (:mailbox, :clientId, :scopes, :keyId, :ciphertext, 1, :now, :now)""";
+    private static final String ROTATE = """
+            UPDATE mailbox_token SET key_id = :keyId, ciphertext = :ciphertext, refreshed_at = :now
+            WHERE mailbox_id = :mailbox AND version = :version""";
+    private static final String SUMMARIES = """
+            SELECT mailbox_id, scopes, version, connected_at, refreshed_at FROM mailbox_token ORDER BY mailbox_id""";
+
+    private final Database db;
+    private final Function<Boolean, TokenKey> keys;
+    private volatile TokenCipher cipher;
+
+    /** @param keys loads the key; its argument says whether a new one may be created */
+    public TokenStore(Database db, Function<Boolean, TokenKey> keys) {
+        this.db = db;
+        this.keys = keys;
+    }
+
+    private TokenCipher cipher(boolean writing) {
+        TokenCipher c = cipher;
+        if (c == null) {
+            synchronized (this) {
+                if (cipher == null) {
+                    cipher = new TokenCipher(keys.apply(writing && isEmpty()));
+                }
+                c = cipher;
+            }
+        }
+        return c;
+    }
+
+    /** Stores (or replaces) a mailbox's grant; returns its new version. */
+    public long save(String mailboxId, String clientId, String refreshToken, String scopes, Instant now) {
+        TokenCipher c = cipher(true);
+        MapSqlParameterSource params = new MapSqlParameterSource("mailbox", mailboxId)
+                .addValue("clientId", clientId)
+                .addValue("scopes", scopes == null ? "" : scopes)
+                .addValue("keyId", c.keyId())
+                .addValue("ciphertext", c.encrypt(mailboxId, refreshToken))
+                .addValue("now", Timestamp.from(now));
+        Long version = db.transactions().execute(tx -> {
+            if (db.jdbc().update(UPSERT_UPDATE, params) == 0) {
+                db.jdbc().update(UPSERT_INSERT, params);
+            }
+            return version(mailboxId);
+        });
+        return version == null ? 0 : version;
+    }
+
+    public Optional<Grant> find(String mailboxId) {
+        List<Grant> rows = db.jdbc().query("""
+                SELECT client_id, scopes, key_id, ciphertext, version, connected_at, refreshed_at
+                FROM mailbox_token WHERE mailbox_id = :mailbox""", Map.of("mailbox", mailboxId), (rs, n) ->
+                new Grant(mailboxId, rs.getString("client_id"),
+                        cipher(false).decrypt(mailboxId, rs.getString("key_id"), rs.getString("ciphertext")),
+                        rs.getString("scopes"), rs.getLong("version"), instant(rs.getTimestamp("connected_at")),
+                        instant(rs.getTimestamp("refreshed_at"))));
+        return rows.stream().findFirst();
+    }
+
+    /** The version of the stored grant, 0 when there is none: cheap enough to ask on every poll. */
+    public long version(String mailboxId) {
+        List<Long> rows = db.jdbc().queryForList("SELECT version FROM mailbox_token WHERE mailbox_id = :mailbox",
+                Map.of("mailbox", mailboxId), Long.class);
+        return rows.isEmpty() ? 0 : rows.get(0);
+    }
+
+    public List<Summary> summaries() {
+        return db.jdbc().query(SUMMARIES, Map.of(), (rs, n) -> new Summary(rs.getString("mailbox_id"), rs.getString("scopes"),
+                rs.getLong("version"), instant(rs.getTimestamp("connected_at")), instant(rs.getTimestamp("refreshed_at"))));
+    }
+
+    public boolean isEmpty() {
+        return db.jdbc().queryForObject("SELECT COUNT(*) FROM mailbox_token", Map.of(), Integer.class) == 0;
+    }
+
+    /**
+     * An access token was obtained with this grant. When Google handed out a new refresh token with
+     * it, that replaces the stored one (the version stays: it is the same grant).
+     */
+    public void refreshed(String mailboxId, long version, String newRefreshToken, Instant now) {
+        if (newRefreshToken == null) {
+            db.jdbc().update("UPDATE mailbox_token SET refreshed_at = :now WHERE mailbox_id = :mailbox AND version = :version",
+                    new MapSqlParameterSource("mailbox", mailboxId).addValue("version", version).addValue("now", Timestamp.from(now)));
+            return;
+        }
+        TokenCipher c = cipher(true);
+        db.jdbc().update(ROTATE, new MapSqlParameterSource("mailbox", mailboxId)
+                .addValue("version", version)
+                .addValue("keyId", c.keyId())
+                .addValue("ciphertext", c.encrypt(mailboxId, newRefreshToken))
+                .addValue("now", Timestamp.from(now)));
+    }
+
+    public boolean delete(String mailboxId) {
+        return db.jdbc().update("DELETE FROM mailbox_token WHERE mailbox_id = :mailbox", Map.of("mailbox", mailboxId)) > 0;
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}
