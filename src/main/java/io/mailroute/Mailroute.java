@@ -3,6 +3,7 @@ package io.mailroute;
 import io.mailroute.app.MailrouteService;
 import io.mailroute.app.ConfigCheck;
 import io.mailroute.app.Configs;
+import io.mailroute.app.ConnectionCommands;
 import io.mailroute.app.Settings;
 import io.mailroute.app.TriageCommand;
 import io.mailroute.audit.AuditCommand;
@@ -27,12 +28,25 @@ public final class Mailroute {
               (no command)   run the service (reads ./config and ./routes)
               sandbox        run only the Gmail sandbox: [--port N] [--seed DIR]
               check          validate config and routes without starting anything; exit 1 on problems
+              connect MAILBOX [--timeout 5m]
+                             grant Mailroute access to a mailbox (OAuth with PKCE): prints the address to
+                             open, stores the grant encrypted; a running service uses it at once
+              disconnect MAILBOX
+                             revoke and delete the mailbox's grant (state REVOKED; its mail goes from the
+                             fallback sender)
+              status         every mailbox's state, last good poll, grant, token age and cursor age
               triage --explain FILE.eml [--mailbox ID] [--reply]
                              which triage rule a message matches, and why the earlier ones do not
               audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
               audit export --from ISO --to ISO [--mailbox ID] [--out FILE]
                              write audit records as JSON Lines
               help           show this text""";
+
+    /**
+     * Exit status for configuration that cannot work (sysexits' EX_CONFIG): restarting will not help, so a
+     * supervisor should not (systemd: RestartPreventExitStatus=78).
+     */
+    static final int EXIT_CONFIG = 78;
 
     private Mailroute() {
     }
@@ -44,7 +58,7 @@ public final class Mailroute {
         } catch (ConfigException e) {
             e.problems().forEach(p -> System.err.println("ERROR " + p));
             System.err.println("Mailroute stopped: fix the configuration above (java -jar target/mailroute.jar check lists every problem).");
-            exit = 1;
+            exit = EXIT_CONFIG;
         } catch (Exception e) {
             System.err.println("Mailroute stopped: " + describe(e));
             exit = 1;
@@ -98,7 +112,7 @@ public final class Mailroute {
                 commandArgs.add(option);
             }
         }
-        if (!commandArgs.isEmpty() && !command.equals("audit") && !command.equals("triage")) {
+        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status").contains(command)) {
             err.println("Unknown option '" + commandArgs.get(0) + "'.");
             err.println(USAGE);
             return 2;
@@ -119,6 +133,11 @@ public final class Mailroute {
             case "triage":
                 quietCamelLogs();
                 return TriageCommand.run(commandArgs, config, out, err);
+            case "connect":
+            case "disconnect":
+            case "status":
+                quietCamelLogs();
+                return ConnectionCommands.run(command, commandArgs, config, System.in, out, err);
             case "help":
             case "--help":
                 out.println(USAGE);

@@ -1,0 +1,340 @@
+package io.mailroute.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.services.gmail.Gmail;
+import io.mailroute.audit.AuditLog;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.config.MailboxesFile;
+import io.mailroute.connection.ConnectFlow;
+import io.mailroute.connection.CredentialsResolver;
+import io.mailroute.connection.OAuthCredentials;
+import io.mailroute.db.Database;
+import io.mailroute.events.EventLog;
+import io.mailroute.gmail.Backoff;
+import io.mailroute.gmail.GmailClientFactory;
+import io.mailroute.gmail.MailboxStates;
+import io.mailroute.json.Json;
+import io.mailroute.ops.MailboxReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.camel.CamelContext;
+
+/**
+ * {@code connect}, {@code disconnect} and {@code status}. When the service is running they go
+ * through its API (so a new grant takes effect at once, and H2's one-process file is not fought
+ * over); when it is not, they act on the database directly and the service picks it up at start.
+ */
+public final class ConnectionCommands {
+
+    private static final ObjectMapper JSON = Json.newMapper();
+    private static final NetHttpTransport TRANSPORT = new NetHttpTransport();
+
+    private final Path configDir;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    ConnectionCommands(Path configDir, PrintStream out, PrintStream err) {
+        this.configDir = configDir;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static int run(String command, List<String> args, Path configDir, InputStream in, PrintStream out, PrintStream err)
+            throws Exception {
+        ConnectionCommands commands = new ConnectionCommands(configDir, out, err);
+        return switch (command) {
+            case "connect" -> commands.connect(args, in);
+            case "disconnect" -> commands.disconnect(args);
+            default -> commands.status(args);
+        };
+    }
+
+    /** connect MAILBOX [--timeout 5m] */
+    int connect(List<String> args, InputStream in) throws Exception {
+        if (args.isEmpty()) {
+            err.println("Usage: connect MAILBOX [--timeout 5m]");
+            return 2;
+        }
+        Duration timeout = args.size() >= 3 && args.get(1).equals("--timeout")
+                ? io.mailroute.config.Durations.parse(args.get(2)) : Duration.ofMinutes(5);
+        try (CamelContext properties = Configs.propertiesOnly(configDir)) {
+            Settings settings = Settings.of(properties, configDir);
+            MailboxSettings mailbox = mailbox(settings, args.get(0));
+            if (mailbox == null) {
+                return 1;
+            }
+            String sandboxRoot = sandboxRoot(settings);
+            OAuthCredentials client = new CredentialsResolver(System::getenv, sandboxClient(sandboxRoot),
+                    settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true).toString()).client(mailbox);
+            io.mailroute.connection.OAuthEndpoints endpoints = new io.mailroute.connection.OAuthEndpoints(
+                    ConnectionWiring.url(mailbox.authUrl(), sandboxRoot, MailboxSettings.AUTH_PATH, mailbox),
+                    ConnectionWiring.url(mailbox.tokenUrl(), sandboxRoot, MailboxSettings.TOKEN_PATH, mailbox),
+                    ConnectionWiring.url(mailbox.revokeUrl(), sandboxRoot, MailboxSettings.REVOKE_PATH, mailbox));
+            out.println("Connecting mailbox " + mailbox.id() + " (" + mailbox.address() + ", " + mailbox.role().configName()
+                    + ": scope " + mailbox.role().scope() + ")");
+            ConnectFlow.Grant grant;
+            try {
+                grant = new ConnectFlow(endpoints, client, mailbox.role().scope(), mailbox.address(), TRANSPORT, timeout)
+                        .run(out, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            } catch (ConnectFlow.ConnectException e) {
+                err.println("Not connected: " + e.getMessage());
+                return 1;
+            }
+            String problem = wrongAccount(mailbox, client, grant, sandboxRoot);
+            if (problem != null) {
+                endpoints.revoke(http, grant.refreshToken());
+                err.println("Not connected: " + problem + "; the grant was revoked, nothing was stored");
+                return 1;
+            }
+            ObjectNode body = JSON.createObjectNode().put("refreshToken", grant.refreshToken()).put("scopes", grant.scopes());
+            HttpResponse<String> answer = callService(settings, "PUT", "/mailboxes/" + encode(mailbox.id()) + "/connection",
+                    JSON.writeValueAsString(body));
+            if (answer != null) {
+                return report(answer, "Connected " + mailbox.id() + "; the running service uses the new grant now");
+            }
+            try (Local local = new Local(settings, sandboxClient(sandboxRoot))) {
+                local.wiring.lifecycle.connect(mailbox.id(), grant.refreshToken(), grant.scopes());
+            }
+            out.println("Connected " + mailbox.id() + "; the grant is stored (encrypted) and used when the service starts");
+            return 0;
+        }
+    }
+
+    /** disconnect MAILBOX */
+    int disconnect(List<String> args) throws Exception {
+        if (args.size() != 1) {
+            err.println("Usage: disconnect MAILBOX");
+            return 2;
+        }
+        try (CamelContext properties = Configs.propertiesOnly(configDir)) {
+            Settings settings = Settings.of(properties, configDir);
+            MailboxSettings mailbox = mailbox(settings, args.get(0));
+            if (mailbox == null) {
+                return 1;
+            }
+            HttpResponse<String> answer = callService(settings, "DELETE", "/mailboxes/" + encode(mailbox.id()) + "/connection", null);
+            if (answer != null) {
+                return report(answer, "Disconnected " + mailbox.id() + " (REVOKED); its mail goes from the fallback sender");
+            }
+            try (Local local = new Local(settings, sandboxClient(sandboxRoot(settings)))) {
+                io.mailroute.connection.OAuthEndpoints.Revocation revocation = local.wiring.lifecycle.disconnect(mailbox.id());
+                out.println("Disconnected " + mailbox.id() + " (REVOKED): grant " + revocation.name().toLowerCase().replace('_', ' '));
+            }
+            return 0;
+        }
+    }
+
+    /** status: every mailbox's state, last successful poll, token age and cursor age. */
+    int status(List<String> args) throws Exception {
+        try (CamelContext properties = Configs.propertiesOnly(configDir)) {
+            Settings settings = Settings.of(properties, configDir);
+            HttpResponse<String> answer = callService(settings, "GET", "/mailboxes", null);
+            JsonNode report;
+            String from;
+            if (answer != null) {
+                if (answer.statusCode() != 200) {
+                    err.println("The running service answered " + answer.statusCode() + ": " + answer.body());
+                    return 1;
+                }
+                report = JSON.readTree(answer.body());
+                from = "the running service";
+            } else {
+                // only a sandbox mailbox's client id is asked for, and status does not use it
+                try (Local local = new Local(settings, address -> new OAuthCredentials("sandbox", "sandbox", null))) {
+                    Map<String, String> sources = new LinkedHashMap<>();
+                    local.wiring.initialCredentials.forEach((id, c) -> sources.put(id, c.refreshToken() == null ? "none"
+                            : local.mailboxes.get(id).credentials().isSandbox() ? "sandbox" : "environment"));
+                    local.wiring.tokens.summaries().forEach(t -> sources.put(t.mailboxId(), "store"));
+                    report = MailboxReport.of(JSON, local.states.all(), local.wiring.tokens.summaries(), local.mailboxes,
+                            id -> sources.getOrDefault(id, "none"));
+                }
+                from = "the database (the service is not running)";
+            }
+            print(report, Instant.now());
+            out.println();
+            out.println("From " + from + ".");
+            return 0;
+        }
+    }
+
+    void print(JsonNode report, Instant now) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"MAILBOX", "ADDRESS", "STATE", "LAST GOOD POLL", "GRANT", "TOKEN AGE", "CURSOR AGE"});
+        for (JsonNode m : report.path("items")) {
+            JsonNode connection = m.path("connection");
+            rows.add(new String[] {m.path("id").asText(), m.path("address").asText(), m.path("state").asText(),
+                    age(m.path("lastSuccessAt").asText(null), now), connection.path("grant").asText("-"),
+                    age(connection.path("connectedAt").asText(null), now), age(m.path("cursorAt").asText(null), now)});
+        }
+        int[] widths = new int[rows.get(0).length];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        });
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(String.format("%-" + (widths[i] + 2) + "s", r[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        for (JsonNode m : report.path("items")) {
+            if (m.path("connection").hasNonNull("reconnect")) {
+                out.println(m.path("id").asText() + ": " + m.path("state").asText() + " - " + m.path("lastError").asText("")
+                        + "; to fix: " + m.path("connection").path("reconnect").asText());
+            }
+        }
+    }
+
+    /** "3d 4h", "12m", "45s"; "-" when never. */
+    static String age(String instant, Instant now) {
+        if (instant == null || instant.isEmpty()) {
+            return "-";
+        }
+        Duration d = Duration.between(Instant.parse(instant), now);
+        if (d.isNegative()) {
+            d = Duration.ZERO;
+        }
+        return d.toDays() > 0 ? d.toDays() + "d " + d.toHoursPart() + "h"
+                : d.toHours() > 0 ? d.toHours() + "h " + d.toMinutesPart() + "m"
+                : d.toMinutes() > 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    }
+
+    /** For a mailbox we read: the grant must be for its own address (a person may sign in with another account). */
+    private String wrongAccount(MailboxSettings mailbox, OAuthCredentials client, ConnectFlow.Grant grant, String sandboxRoot)
+            throws IOException {
+        if (!mailbox.isMonitored()) {
+            out.println("(a send-only grant cannot read the account's address; Gmail will send as the account that signed in)");
+            return null;
+        }
+        String root = mailbox.usesSandbox() ? ConnectionWiring.url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox)
+                : mailbox.gmailRootUrl();
+        Gmail gmail = new GmailClientFactory(root, null, 30_000).makeClient(client.clientId(), client.clientSecret(),
+                List.of(), "mailroute", grant.refreshToken(), grant.accessToken());
+        String address = gmail.users().getProfile("me").execute().getEmailAddress();
+        return address.equalsIgnoreCase(mailbox.address()) ? null
+                : "the account that signed in is " + address + ", but mailbox " + mailbox.id() + " is " + mailbox.address()
+                        + " (sign in as " + mailbox.address() + ")";
+    }
+
+    /** The service's answer, or null when no service is listening (connection refused). */
+    private HttpResponse<String> callService(Settings settings, String method, String path, String body)
+            throws IOException, InterruptedException {
+        String base = "http://" + settings.text("camel.server.host", "127.0.0.1") + ":" + settings.number("camel.server.port", 8080)
+                + "/api";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException notRunning) {
+            return null;
+        }
+    }
+
+    private int report(HttpResponse<String> answer, String success) throws IOException {
+        if (answer.statusCode() == 200) {
+            JsonNode body = JSON.readTree(answer.body());
+            out.println(success + " (state " + body.path("state").asText() + ")");
+            return 0;
+        }
+        JsonNode error = JSON.readTree(answer.body()).path("error");
+        err.println("The running service refused: " + error.path("message").asText(answer.body()));
+        return 1;
+    }
+
+    private MailboxSettings mailbox(Settings settings, String id) {
+        List<MailboxSettings> mailboxes = MailboxesFile.load(settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true));
+        MailboxSettings mailbox = mailboxes.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+        if (mailbox == null) {
+            err.println("No mailbox '" + id + "' in " + settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true)
+                    + "; configured: " + String.join(", ", mailboxes.stream().map(MailboxSettings::id).toList()));
+        }
+        return mailbox;
+    }
+
+    /** The sandbox the service uses: mailroute.sandbox.url, or the one the demo starts on mailroute.sandbox.port. */
+    private static String sandboxRoot(Settings settings) {
+        String url = settings.text("mailroute.sandbox.url", null);
+        if (url != null) {
+            return url.endsWith("/") ? url : url + "/";
+        }
+        return "http://127.0.0.1:" + settings.number("mailroute.sandbox.port", 8025) + "/";
+    }
+
+    /** The sandbox's OAuth client, asked of the running sandbox (its admin API). */
+    private Function<String, OAuthCredentials> sandboxClient(String sandboxRoot) {
+        return address -> {
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(sandboxRoot + "sandbox/admin/client"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode client = JSON.readTree(answer.body());
+                return new OAuthCredentials(client.path("clientId").asText(), client.path("clientSecret").asText(), null);
+            } catch (IOException e) {
+                throw new IllegalStateException("The Gmail sandbox at " + sandboxRoot + " does not answer (" + e.getMessage()
+                        + "); start the service (it starts the sandbox) or java -jar target/mailroute.jar sandbox", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    /** The database and the connection lifecycle, when no service is running. */
+    private final class Local implements AutoCloseable {
+        final Database db;
+        final MailboxStates states;
+        final ConnectionWiring wiring;
+        final Map<String, MailboxSettings> mailboxes = new LinkedHashMap<>();
+
+        Local(Settings settings, Function<String, OAuthCredentials> sandboxClient) {
+            Clock clock = Clock.systemUTC();
+            List<MailboxSettings> configured = MailboxesFile.load(settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true));
+            configured.forEach(m -> mailboxes.put(m.id(), m));
+            db = Configs.openDatabase(settings);
+            EventLog events = new EventLog(db, JSON, clock);
+            states = new MailboxStates(db, clock, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 0.5))
+                    .reportingTo(events);
+            configured.forEach(states::register);
+            AuditLog audit = new AuditLog(db, JSON, clock);
+            String sandboxRoot = sandboxRoot(settings);
+            wiring = new ConnectionWiring(settings, configured, new CredentialsResolver(System::getenv, sandboxClient,
+                    settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true).toString()), sandboxRoot, db, states,
+                    audit::append, JSON, TRANSPORT, clock);
+        }
+
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+
+}

@@ -1,0 +1,86 @@
+package io.mailroute.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenCipherTest {
+
+    @TempDir
+    Path dir;
+
+    private static TokenKey key(String base64) {
+        return TokenKey.load(Map.of(TokenKey.ENV, base64)::get, null, false);
+    }
+
+    @Test
+    void aTokenRoundTripsAndItsCiphertextDoesNotContainIt() {
+        TokenCipher cipher = new TokenCipher(key(TokenKey.generate()));
+        String sealed = cipher.encrypt("hr", "1//0refresh-token-of-hr");
+        assertFalse(sealed.contains("refresh-token"), sealed);
+        assertNotEquals(sealed, cipher.encrypt("hr", "1//0refresh-token-of-hr"), "each encryption uses a fresh nonce");
+        assertEquals("1//0refresh-token-of-hr", cipher.decrypt("hr", cipher.keyId(), sealed));
+    }
+
+    @Test
+    void anotherKeyCannotReadItAndSaysWhichKeyIsNeeded() {
+        TokenCipher right = new TokenCipher(key(TokenKey.generate()));
+        TokenCipher wrong = new TokenCipher(key(TokenKey.generate()));
+        String sealed = right.encrypt("hr", "secret");
+        ConfigException e = assertThrows(ConfigException.class, () -> wrong.decrypt("hr", right.keyId(), sealed));
+        assertTrue(e.getMessage().contains("environment variable MAILROUTE_TOKEN_KEY"), e.getMessage());
+        assertTrue(e.getMessage().contains("key " + right.keyId()), e.getMessage());
+        assertTrue(e.getMessage().contains("connect hr"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    }
+
+    @Test
+    void aTokenMovedToAnotherMailboxOrAlteredDoesNotDecrypt() {
+        TokenCipher cipher = new TokenCipher(key(TokenKey.generate()));
+        String sealed = cipher.encrypt("hr", "secret");
+        ConfigException moved = assertThrows(ConfigException.class, () -> cipher.decrypt("support", cipher.keyId(), sealed));
+        assertTrue(moved.getMessage().contains("damaged or belongs to another mailbox"), moved.getMessage());
+        char last = sealed.charAt(sealed.length() - 1);
+        String altered = sealed.substring(0, sealed.length() - 1) + (last == 'A' ? 'B' : 'A');
+        assertThrows(ConfigException.class, () -> cipher.decrypt("hr", cipher.keyId(), altered));
+    }
+
+    @Test
+    void aKeyThatIsNotThirtyTwoBytesIsRefusedNamingWhereItCameFrom() {
+        ConfigException e = assertThrows(ConfigException.class, () -> key("c2hvcnQ="));
+        assertTrue(e.getMessage().startsWith("environment variable MAILROUTE_TOKEN_KEY: is not a token key"), e.getMessage());
+    }
+
+    @Test
+    void aMissingKeyIsAClearErrorUnlessOneMayBeCreated() throws IOException {
+        Path file = dir.resolve("keys/token.key");
+        ConfigException missing = assertThrows(ConfigException.class, () -> TokenKey.load(name -> null, file, false));
+        assertTrue(missing.getMessage().contains("the key file " + file + " does not exist"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("MAILROUTE_TOKEN_KEY"), missing.getMessage());
+
+        TokenKey created = TokenKey.load(name -> null, file, true);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(created.id(), TokenKey.load(name -> null, file, false).id(), "the file holds the key it reported");
+        assertFalse(created.toString().contains(Files.readString(file).trim()), "toString never shows the key");
+    }
+
+    @Test
+    void theEnvironmentWinsOverTheFile() throws IOException {
+        Path file = dir.resolve("token.key");
+        Files.writeString(file, TokenKey.generate());
+        String env = TokenKey.generate();
+        assertEquals(key(env).id(), TokenKey.load(Map.of(TokenKey.ENV, env)::get, file, false).id());
+        assertNotEquals(key(env).id(), TokenKey.load(name -> null, file, false).id());
+    }
+}

@@ -1,0 +1,104 @@
+package io.mailroute.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.config.ConfigException;
+import io.mailroute.db.Database;
+import io.mailroute.gmail.Backoff;
+import io.mailroute.gmail.MailboxStates;
+import io.mailroute.testing.TestMailboxes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TokenStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-22T08:00:00Z");
+
+    private Database db;
+    private final String keyA = TokenKey.generate();
+
+    @BeforeEach
+    void open() {
+        db = Database.open("jdbc:h2:mem:tokens-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "sa", "", 2);
+        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
+                .register(TestMailboxes.sandbox("hr", "hr@acme.example", "in:inbox", 10, 50));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private TokenStore store(String key) {
+        return new TokenStore(db, mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false));
+    }
+
+    @Test
+    void aSavedGrantIsReadBackAndEachConnectBumpsTheVersion() {
+        TokenStore store = store(keyA);
+        assertEquals(0, store.version("hr"));
+        assertEquals(1, store.save("hr", "client-1", "refresh-1", "https://www.googleapis.com/auth/gmail.modify", T0));
+        assertEquals(2, store.save("hr", "client-1", "refresh-2", "https://www.googleapis.com/auth/gmail.modify",
+                T0.plusSeconds(60)));
+        TokenStore.Grant grant = store.find("hr").orElseThrow();
+        assertEquals("refresh-2", grant.refreshToken());
+        assertEquals(2, grant.version());
+        assertEquals(T0.plusSeconds(60), grant.connectedAt());
+        assertFalse(grant.toString().contains("refresh-2"));
+    }
+
+    @Test
+    void theDatabaseHoldsOnlyCiphertextAndAnotherKeyCannotReadIt() {
+        store(keyA).save("hr", "client-1", "1//0-very-secret-refresh", "scope", T0);
+        String stored = db.jdbc().queryForObject("SELECT ciphertext FROM mailbox_token WHERE mailbox_id = 'hr'", Map.of(),
+                String.class);
+        assertFalse(stored.contains("very-secret"), stored);
+        ConfigException wrongKey = assertThrows(ConfigException.class, () -> store(TokenKey.generate()).find("hr"));
+        assertTrue(wrongKey.getMessage().contains("is not the key mailbox 'hr''s OAuth token was stored with"),
+                wrongKey.getMessage());
+    }
+
+    @Test
+    void aRotatedRefreshTokenReplacesTheStoredOneWithinTheSameGrant() {
+        TokenStore store = store(keyA);
+        long version = store.save("hr", "client-1", "refresh-1", "scope", T0);
+        store.refreshed("hr", version, "refresh-rotated", T0.plusSeconds(3600));
+        TokenStore.Grant grant = store.find("hr").orElseThrow();
+        assertEquals("refresh-rotated", grant.refreshToken());
+        assertEquals(version, grant.version());
+        assertEquals(T0.plusSeconds(3600), grant.refreshedAt());
+        // a refresh reported for an older grant does not overwrite a newer one
+        long newer = store.save("hr", "client-1", "refresh-new", "scope", T0.plusSeconds(7200));
+        store.refreshed("hr", version, "stale", T0.plusSeconds(7300));
+        assertEquals("refresh-new", store.find("hr").orElseThrow().refreshToken());
+        assertEquals(newer, store.version("hr"));
+    }
+
+    @Test
+    void aKeyIsCreatedOnlyWhileNothingIsStored() {
+        boolean[] mayCreateAsked = new boolean[2];
+        TokenStore first = new TokenStore(db, mayCreate -> {
+            mayCreateAsked[0] = mayCreate;
+            return TokenKey.load(Map.of(TokenKey.ENV, keyA)::get, null, false);
+        });
+        first.save("hr", "c", "r", "s", T0);
+        assertTrue(mayCreateAsked[0], "nothing stored yet: a new key may be made");
+        TokenStore second = new TokenStore(db, mayCreate -> {
+            mayCreateAsked[1] = mayCreate;
+            return TokenKey.load(Map.of(TokenKey.ENV, keyA)::get, null, false);
+        });
+        second.save("hr", "c", "r2", "s", T0);
+        assertFalse(mayCreateAsked[1], "a grant is stored: a missing key must not be replaced by a new one");
+        assertTrue(second.delete("hr"));
+        assertTrue(second.find("hr").isEmpty());
+    }
+}
