@@ -1,0 +1,102 @@
+package io.mailroute.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.gmail.MailboxStatus;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What Mailroute adds to Camel's management server (port 9876): {@code /observe/health},
+ * {@code /live} and {@code /ready} answering UP, DEGRADED or DOWN ({@link ServiceHealth}) in place
+ * of Camel's UP/DOWN console ({@code camel.management.healthCheckEnabled=false}). Added to the
+ * context as a service so that it starts after the management server, the same way
+ * camel-micrometer-prometheus adds its scrape route.
+ */
+public final class ObserveEndpoints extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObserveEndpoints.class);
+
+    private final CamelContext context;
+    private final Supplier<List<MailboxStatus>> mailboxes;
+    private final List<String> mailboxIds;
+    private final ServiceHealth health;
+    private final ObjectMapper json;
+
+    /**
+     * @param mailboxIds the monitored mailboxes (config/mailboxes.yaml)
+     * @param mailboxes  reads their statuses, one query; rows of mailboxes no longer configured are ignored
+     */
+    public ObserveEndpoints(CamelContext context, List<String> mailboxIds, Supplier<List<MailboxStatus>> mailboxes,
+            ObjectMapper json) {
+        this.context = context;
+        this.mailboxIds = List.copyOf(mailboxIds);
+        this.mailboxes = () -> mailboxes.get().stream().filter(m -> this.mailboxIds.contains(m.id())).toList();
+        this.health = new ServiceHealth(json);
+        this.json = json;
+    }
+
+    @Override
+    protected void doStart() {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null || server.getRouter() == null) {
+            LOG.warn("No management server (camel.management.enabled=false): no /observe/health");
+            return;
+        }
+        String path = server.getHealthPath();
+        route(server, path, ServiceHealth.Probe.ALL);
+        route(server, path + "/live", ServiceHealth.Probe.LIVENESS);
+        route(server, path + "/ready", ServiceHealth.Probe.READINESS);
+
+    }
+
+    private void route(ManagementHttpServer server, String path, ServiceHealth.Probe probe) {
+        server.getRouter().route(path).method(HttpMethod.GET).produces("application/json")
+                .blockingHandler(request -> answer(request, probe)); // checks may query the database
+        context.getComponent("platform-http", PlatformHttpComponent.class)
+                .addHttpManagementEndpoint(path, "GET", null, "application/json", null);
+    }
+
+    private void answer(RoutingContext request, ServiceHealth.Probe probe) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        String level = request.request().getParam("exposureLevel");
+        if (level == null) {
+            level = registry == null ? "default" : registry.getExposureLevel();
+        }
+        Collection<HealthCheck.Result> checks = switch (probe) {
+            case ALL -> HealthCheckHelper.invoke(context, level);
+            case LIVENESS -> HealthCheckHelper.invokeLiveness(context, level);
+            case READINESS -> HealthCheckHelper.invokeReadiness(context, level);
+        };
+        ServiceHealth.Answer answer = health.evaluate(probe, checks,
+                probe == ServiceHealth.Probe.LIVENESS ? List.of() : readMailboxes(), level);
+        try {
+            request.response().setStatusCode(answer.httpStatus()).putHeader("content-type", "application/json")
+                    .end(json.writeValueAsString(answer.body()));
+        } catch (JsonProcessingException e) {
+            request.fail(e);
+        }
+    }
+
+    /** Null when the database does not answer: the service is then DOWN, not "no broken mailbox". */
+    private List<MailboxStatus> readMailboxes() {
+        try {
+            return mailboxes.get();
+        } catch (RuntimeException e) {
+            LOG.warn("Health: cannot read the mailbox states: {}", e.getMessage());
+            return null;
+        }
+    }
+}
