@@ -199,7 +199,7 @@ public final class MailrouteBeans implements CamelConfiguration {
             health.register(new DatabaseHealthCheck(db));
         }
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
-        addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json), false);
+        addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
     }
 
     private GmailSandbox startSandboxIfWanted(Settings settings) {

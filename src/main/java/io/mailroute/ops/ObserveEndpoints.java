@@ -3,12 +3,15 @@ package io.mailroute.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.gmail.MailboxStatus;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.health.HealthCheck;
@@ -21,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What Mailroute adds to Camel's management server (port 9876): {@code /observe/health},
  * {@code /live} and {@code /ready} answering UP, DEGRADED or DOWN ({@link ServiceHealth}) in place
- * of Camel's UP/DOWN console ({@code camel.management.healthCheckEnabled=false}). Added to the
- * context as a service so that it starts after the management server, the same way
- * camel-micrometer-prometheus adds its scrape route.
+ * of Camel's UP/DOWN console ({@code camel.management.healthCheckEnabled=false}), and the mailbox
+ * gauges on the registry that Camel serves as {@code /observe/metrics}. Added to the context as a
+ * service so that it starts after the management server and camel-micrometer-prometheus, the
+ * same way camel-micrometer-prometheus adds its own scrape route.
  */
 public final class ObserveEndpoints extends ServiceSupport {
 
@@ -34,25 +38,27 @@ public final class ObserveEndpoints extends ServiceSupport {
     private final List<String> mailboxIds;
     private final ServiceHealth health;
     private final ObjectMapper json;
+    private final Clock clock;
 
     /**
      * @param mailboxIds the monitored mailboxes (config/mailboxes.yaml)
      * @param mailboxes  reads their statuses, one query; rows of mailboxes no longer configured are ignored
      */
     public ObserveEndpoints(CamelContext context, List<String> mailboxIds, Supplier<List<MailboxStatus>> mailboxes,
-            ObjectMapper json) {
+            ObjectMapper json, Clock clock) {
         this.context = context;
         this.mailboxIds = List.copyOf(mailboxIds);
         this.mailboxes = () -> mailboxes.get().stream().filter(m -> this.mailboxIds.contains(m.id())).toList();
         this.health = new ServiceHealth(json);
         this.json = json;
+        this.clock = clock;
     }
 
     @Override
     protected void doStart() {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null || server.getRouter() == null) {
-            LOG.warn("No management server (camel.management.enabled=false): no /observe/health");
+            LOG.warn("No management server (camel.management.enabled=false): no /observe/health, no mailbox metrics");
             return;
         }
         String path = server.getHealthPath();
@@ -60,6 +66,14 @@ public final class ObserveEndpoints extends ServiceSupport {
         route(server, path + "/live", ServiceHealth.Probe.LIVENESS);
         route(server, path + "/ready", ServiceHealth.Probe.READINESS);
 
+        // camel-micrometer-prometheus binds the registry it scrapes under this name.
+        MeterRegistry metrics = server.isMetricsEnabled() ? context.getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class) : null;
+        if (metrics != null) {
+            new MailboxMetrics(mailboxIds, mailboxes, clock).bindTo(metrics);
+        } else {
+            LOG.info("Metrics are off (camel.metrics.enabled, camel.management.metricsEnabled): no mailbox gauges");
+        }
     }
 
     private void route(ManagementHttpServer server, String path, ServiceHealth.Probe probe) {

@@ -130,7 +130,7 @@ class IntakeEndToEndIT {
     }
 
     @Test
-    void aRevokedMailboxDegradesHealthNamingItWhileTheOthersFlow() throws Exception {
+    void aRevokedMailboxDegradesHealthAndShowsInTheMetricsWhileTheOthersFlow() throws Exception {
         try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
             service.await(SOON, "both mailboxes ACTIVE", () -> states(service).equals(Set.of("ACTIVE")));
@@ -148,6 +148,10 @@ class IntakeEndToEndIT {
             assertEquals("hr@acme.example", mailboxes.get(0).get("address").asText());
             assertTrue(mailboxes.get(0).get("action").asText().contains("connect hr"), health.body());
             assertEquals(200, service.observe("/observe/health/live").statusCode(), "a mailbox is no reason to restart");
+
+            String metrics = service.observe("/observe/metrics").body();
+            assertTrue(metrics.contains("mailroute_mailbox_state{mailbox=\"hr\",state=\"NOT_CONNECTED\"} 1.0"), metrics);
+            assertTrue(metrics.contains("mailroute_mailbox_state{mailbox=\"support\",state=\"ACTIVE\"} 1.0"), metrics);
 
             String gmailId = world.insert("support", "Still flowing");
             service.await(SOON, "support keeps flowing", () -> gmailIds(service.events("message.received")).contains(gmailId));
