@@ -42,11 +42,11 @@ import io.mailroute.ops.ApiQueries;
 import io.mailroute.ops.ConnectionApi;
 import io.mailroute.ops.DatabaseHealthCheck;
 import io.mailroute.ops.ItemApi;
+import io.mailroute.ops.ObserveEndpoints;
 import io.mailroute.triage.TriageRulesReloader;
 import io.mailroute.workflow.TriageProcessor;
 import io.mailroute.workflow.Workflow;
 import io.mailroute.workflow.WorkflowStore;
-import io.mailroute.ops.MailboxHealthCheck;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.SandboxOptions;
@@ -210,8 +210,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {
             health.register(new DatabaseHealthCheck(db));
-            mailboxes.forEach(m -> health.register(new MailboxHealthCheck(m.id(), states)));
         }
+        // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
+        addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
     }
 
     private GmailSandbox startSandboxIfWanted(Settings settings) {
@@ -267,22 +268,27 @@ public final class MailrouteBeans implements CamelConfiguration {
 
     /** Closes the database and the sandbox after the routes have stopped. */
     private static void closeOnStop(CamelContext context, String name, AutoCloseable... resources) {
-        try {
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() throws Exception {
-                    for (AutoCloseable resource : resources) {
-                        if (resource != null) {
-                            resource.close();
-                        }
+        addService(context, new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                for (AutoCloseable resource : resources) {
+                    if (resource != null) {
+                        resource.close();
                     }
                 }
+            }
 
-                @Override
-                public String toString() {
-                    return "mailroute-" + name;
-                }
-            }, true, true);
+            @Override
+            public String toString() {
+                return "mailroute-" + name;
+            }
+        }, true);
+    }
+
+    /** @param forceStart start it now; otherwise it starts with the context, after the services Camel Main added */
+    private static void addService(CamelContext context, Object service, boolean forceStart) {
+        try {
+            context.addService(service, true, forceStart);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class MailboxStates {
 
-    /** Failures in a row after which a mailbox counts as FAILING (health DOWN). */
+    /** Failures in a row after which a mailbox counts as FAILING (health DEGRADED, naming it). */
     static final int FAILING_AFTER = 3;
 
     private static final String REGISTER = """

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IntakeEndToEndIT {
 
     private static final Duration SOON = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path work;
@@ -127,15 +130,28 @@ class IntakeEndToEndIT {
     }
 
     @Test
-    void aRevokedMailboxIsNamedByHealthWhileTheOthersFlow() throws Exception {
+    void aRevokedMailboxDegradesHealthAndShowsInTheMetricsWhileTheOthersFlow() throws Exception {
         try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            service.await(SOON, "both mailboxes ACTIVE", () -> states(service).equals(Set.of("ACTIVE")));
+            assertEquals("UP", service.healthStatus());
+
             world.sandbox.admin().revokeRefreshToken(IntakeFixture.address("hr"));
             // The client holds a valid access token until it expires; the sandbox revokes both.
-            service.await(SOON, "health DOWN", () -> "DOWN".equals(service.healthStatus()));
-            String health = service.health().toString();
-            assertTrue(health.contains("mailbox-hr"), health);
-            assertTrue(!health.contains("\"mailbox-support\",\"status\":\"DOWN\""), health);
+            service.await(SOON, "health DEGRADED", () -> "DEGRADED".equals(service.healthStatus()));
+            HttpResponse<String> health = service.observe("/observe/health");
+            assertEquals(200, health.statusCode(), "a load balancer keeps a degraded service: " + health.body());
+            JsonNode mailboxes = JSON.readTree(health.body()).get("mailboxes");
+            assertEquals(1, mailboxes.size(), "only the broken mailbox is named: " + health.body());
+            assertEquals("hr", mailboxes.get(0).get("id").asText());
+            assertEquals("NOT_CONNECTED", mailboxes.get(0).get("state").asText());
+            assertEquals("hr@acme.example", mailboxes.get(0).get("address").asText());
+            assertTrue(mailboxes.get(0).get("action").asText().contains("connect hr"), health.body());
+            assertEquals(200, service.observe("/observe/health/live").statusCode(), "a mailbox is no reason to restart");
+
+            String metrics = service.observe("/observe/metrics").body();
+            assertTrue(metrics.contains("mailroute_mailbox_state{mailbox=\"hr\",state=\"NOT_CONNECTED\"} 1.0"), metrics);
+            assertTrue(metrics.contains("mailroute_mailbox_state{mailbox=\"support\",state=\"ACTIVE\"} 1.0"), metrics);
 
             String gmailId = world.insert("support", "Still flowing");
             service.await(SOON, "support keeps flowing", () -> gmailIds(service.events("message.received")).contains(gmailId));
