@@ -110,7 +110,8 @@ public final class ServiceHealth {
                     + "reconnect it with java -jar target/mailroute.jar connect " + m.id();
             case REVOKED -> "It was disconnected on purpose and is not polled; to take it back into service: "
                     + "java -jar target/mailroute.jar connect " + m.id();
-            case PAUSED -> "An operator paused it; its cursor is kept. Resume it to catch up on the mail that came meanwhile";
+            case PAUSED -> "An operator paused it; its cursor is kept. Resume it (POST /api/mailboxes/" + m.id()
+                    + "/resume) to catch up on the mail that came meanwhile";
             case FAILING -> "Polls keep failing and are retried with backoff: see lastError, Gmail's status and the network; "
                     + "GET /api/mailboxes shows when the next attempt is";
             case STARTING, ACTIVE, BACKING_OFF -> null;

@@ -70,6 +70,6 @@ class MailboxMetricsTest {
     }
 
     private static MailboxStatus status(String id, MailboxState state, Instant lastSuccess) {
-        return new MailboxStatus(id, id + "@acme.example", state, "1000", lastSuccess, lastSuccess, null, 0, null);
+        return new MailboxStatus(id, id + "@acme.example", state, "1000", lastSuccess, lastSuccess, lastSuccess, null, 0, null);
     }
 }

@@ -115,7 +115,7 @@ class ServiceHealthTest {
 
     private static MailboxStatus mailbox(String id, MailboxState state) {
         Instant at = Instant.parse("2026-11-22T08:00:00Z");
-        return new MailboxStatus(id, id + "@acme.example", state, "1000", at, at,
+        return new MailboxStatus(id, id + "@acme.example", state, "1000", at, at, at,
                 state.isHealthy() ? null : "invalid_grant", state.isHealthy() ? 0 : 1, null);
     }
 
