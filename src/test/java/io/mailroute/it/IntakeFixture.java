@@ -96,7 +96,14 @@ public final class IntakeFixture implements AutoCloseable {
                 mailroute.intake.backoff-max = 2s
                 mailroute.delivery.lease = 3s
                 mailroute.delivery.backoff-base = 300ms
-                """ + extraProperties);
+                mailroute.fallback-sender = none
+                mailroute.tokens.key-file = %s
+                """.formatted(keyFile(workDir)) + extraProperties);
+    }
+
+    /** Where the service keeps the token key in tests: under the test's own directory, never the user's home. */
+    public static Path keyFile(Path workDir) {
+        return workDir.toAbsolutePath().resolve("keys").resolve("token.key");
     }
 
     /** The sandbox inbox the shipped channels.yaml sends notification emails to. */

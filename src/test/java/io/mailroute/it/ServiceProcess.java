@@ -84,6 +84,29 @@ public final class ServiceProcess implements AutoCloseable {
         return new CommandResult(process.exitValue(), output);
     }
 
+    /**
+     * A command of the jar ({@code connect}, {@code status} ...) set up like this service: same config,
+     * ports, data directory and environment, so it finds the running service or its database.
+     */
+    public ProcessBuilder command(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", configDir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(jarCommand(systemProperties, all)).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        return builder;
+    }
+
+    /** Runs {@link #command} to its end with nothing on stdin (at most a minute). */
+    public CommandResult run(String... args) throws IOException, InterruptedException {
+        Process process = command(args).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("command did not finish: " + List.of(args) + "\n" + output);
+        }
+        return new CommandResult(process.exitValue(), output);
+    }
+
     public ServiceProcess start() throws IOException {
         List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
         jvm.addAll(systemProperties);
