@@ -73,7 +73,7 @@ final class OAuthHandler implements HttpHandler {
         ObjectNode body = HttpExchanges.JSON.createObjectNode()
                 .put("access_token", grant.accessToken())
                 .put("expires_in", OAuthTokenStore.ACCESS_TOKEN_SECONDS)
-                .put("scope", OAuthTokenStore.GRANTED_SCOPE)
+                .put("scope", GmailScope.join(grant.scopes()))
                 .put("token_type", "Bearer");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
         HttpExchanges.sendJson(exchange, 200, body);

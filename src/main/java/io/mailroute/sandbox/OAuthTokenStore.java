@@ -3,9 +3,12 @@ package io.mailroute.sandbox;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,13 +26,20 @@ final class OAuthTokenStore {
     static final String DEFAULT_CLIENT_SECRET = "sandbox-not-a-secret";
 
     static final int ACCESS_TOKEN_SECONDS = 3599;
-    /** The sandbox grants full mailbox access; scopes are reported, not enforced (yet). */
-    static final String GRANTED_SCOPE = "https://www.googleapis.com/auth/gmail.modify";
+    /** What seeded users and {@code addUser} grant: everything the sandbox serves. */
+    static final Set<GmailScope> SEEDED_SCOPES = Collections.unmodifiableSet(EnumSet.of(GmailScope.GMAIL_MODIFY));
 
-    record RefreshGrant(String refreshToken, String address, String clientId, boolean revoked) {
+    record RefreshGrant(String refreshToken, String address, String clientId, Set<GmailScope> scopes,
+            boolean revoked) {
+
+        RefreshGrant revoke() {
+            return new RefreshGrant(refreshToken, address, clientId, scopes, true);
+        }
     }
 
-    record AccessGrant(String accessToken, String address, String refreshToken, Instant expiresAt) {
+    /** An access token carries its grant's scopes, as Google's do. */
+    record AccessGrant(String accessToken, String address, String refreshToken, Set<GmailScope> scopes,
+            Instant expiresAt) {
     }
 
     /** A token-endpoint failure with the OAuth error code and HTTP status Google uses for it. */
@@ -68,7 +78,8 @@ final class OAuthTokenStore {
         if (existing != null && !existing.address().equals(address)) {
             throw new IllegalArgumentException("refresh token already belongs to " + existing.address());
         }
-        refreshGrants.put(refreshToken, new RefreshGrant(refreshToken, address, primaryClientId, false));
+        refreshGrants.put(refreshToken,
+                new RefreshGrant(refreshToken, address, primaryClientId, SEEDED_SCOPES, false));
     }
 
     Optional<SandboxCredentials> credentials(String address) {
@@ -106,20 +117,20 @@ final class OAuthTokenStore {
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         String token = "ya29.sandbox-" + HexFormat.of().formatHex(bytes);
-        AccessGrant access = new AccessGrant(token, grant.address(), grant.refreshToken(),
+        AccessGrant access = new AccessGrant(token, grant.address(), grant.refreshToken(), grant.scopes(),
                 clock.instant().plusSeconds(ACCESS_TOKEN_SECONDS));
         accessGrants.put(token, access);
         return access;
     }
 
-    /** The user an access token acts for, if it is known, unexpired and its grant not revoked. */
-    Optional<String> userForAccessToken(String accessToken) {
+    /** The user and scopes an access token acts with, if it is known, unexpired and its grant not revoked. */
+    Optional<AccessGrant> accessGrant(String accessToken) {
         AccessGrant access = accessGrants.get(accessToken);
         if (access == null || !clock.instant().isBefore(access.expiresAt())) {
             return Optional.empty();
         }
         RefreshGrant grant = refreshGrants.get(access.refreshToken());
-        return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access.address());
+        return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access);
     }
 
     /** Revokes a refresh token (and with it its access tokens, as Google does) or a single access token. */
@@ -145,8 +156,7 @@ final class OAuthTokenStore {
     }
 
     private void revokeGrant(RefreshGrant grant) {
-        refreshGrants.put(grant.refreshToken(),
-                new RefreshGrant(grant.refreshToken(), grant.address(), grant.clientId(), true));
+        refreshGrants.put(grant.refreshToken(), grant.revoke());
         accessGrants.values().removeIf(a -> a.refreshToken().equals(grant.refreshToken()));
     }
 }
