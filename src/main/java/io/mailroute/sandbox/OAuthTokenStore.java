@@ -2,8 +2,10 @@ package io.mailroute.sandbox;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
@@ -12,12 +14,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sandbox's OAuth 2.0 state: registered clients, refresh-token grants and issued access tokens.
- *
- * <p>Grants are kept apart from the ways of obtaining them so the authorization-code flow can slot in.
- * TODO(connect flow issue): authorization_code with PKCE: store pending codes as
- * (code, clientId, user, redirectUri, codeChallenge S256, scope, expiry) and let
- * {@code exchangeAuthorizationCode} mint a {@link RefreshGrant} plus an access token via {@link #issue}.
+ * The sandbox's OAuth 2.0 state: registered clients, pending authorization codes, refresh-token grants and
+ * issued access tokens. A grant is made by the seed or {@code addUser}, or by exchanging an authorization code
+ * (with PKCE); either way it is then refreshed and revoked alike.
  */
 final class OAuthTokenStore {
 
@@ -28,13 +27,21 @@ final class OAuthTokenStore {
     static final int ACCESS_TOKEN_SECONDS = 3599;
     /** What seeded users and {@code addUser} grant: everything the sandbox serves. */
     static final Set<GmailScope> SEEDED_SCOPES = Collections.unmodifiableSet(EnumSet.of(GmailScope.GMAIL_MODIFY));
+    /** Google's authorization codes live ten minutes. */
+    static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
 
+    /** @param fromAuthorizationCode minted by the code flow rather than registered by the seed or addUser */
     record RefreshGrant(String refreshToken, String address, String clientId, Set<GmailScope> scopes,
-            boolean revoked) {
+            boolean fromAuthorizationCode, boolean revoked) {
 
         RefreshGrant revoke() {
-            return new RefreshGrant(refreshToken, address, clientId, scopes, true);
+            return new RefreshGrant(refreshToken, address, clientId, scopes, fromAuthorizationCode, true);
         }
+    }
+
+    /** A consented authorization request, waiting for its code to be exchanged once. */
+    record AuthorizationCode(String code, String clientId, String address, String redirectUri, String codeChallenge,
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes, Instant expiresAt) {
     }
 
     /** An access token carries its grant's scopes, as Google's do. */
@@ -59,6 +66,7 @@ final class OAuthTokenStore {
     private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
     private final Map<String, RefreshGrant> refreshGrants = new ConcurrentHashMap<>();
     private final Map<String, AccessGrant> accessGrants = new ConcurrentHashMap<>();
+    private final Map<String, AuthorizationCode> codes = new ConcurrentHashMap<>();
     private volatile String primaryClientId = DEFAULT_CLIENT_ID;
 
     OAuthTokenStore(Clock clock) {
@@ -79,14 +87,22 @@ final class OAuthTokenStore {
             throw new IllegalArgumentException("refresh token already belongs to " + existing.address());
         }
         refreshGrants.put(refreshToken,
-                new RefreshGrant(refreshToken, address, primaryClientId, SEEDED_SCOPES, false));
+                new RefreshGrant(refreshToken, address, primaryClientId, SEEDED_SCOPES, false, false));
     }
 
+    /**
+     * A live refresh token of the user, preferring the one the seed or addUser registered, so that demo mode
+     * keeps its full access after someone connects the same user with narrower scopes.
+     */
     Optional<SandboxCredentials> credentials(String address) {
         return refreshGrants.values().stream()
                 .filter(g -> g.address().equals(address) && !g.revoked())
-                .findFirst()
+                .min(Comparator.comparing(RefreshGrant::fromAuthorizationCode))
                 .map(g -> new SandboxCredentials(g.clientId(), clientSecrets.get(g.clientId()), g.refreshToken()));
+    }
+
+    boolean knowsClient(String clientId) {
+        return clientId != null && clientSecrets.containsKey(clientId);
     }
 
     void authenticateClient(String clientId, String clientSecret) throws OAuthError {
@@ -113,14 +129,64 @@ final class OAuthTokenStore {
         return issue(grant);
     }
 
+    /** Records the user's consent and returns the code the authorization endpoint redirects with. */
+    String issueCode(String clientId, String address, String redirectUri, String codeChallenge,
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes) {
+        Instant now = clock.instant();
+        codes.values().removeIf(c -> !now.isBefore(c.expiresAt())); // codes nobody exchanged do not pile up
+        String code = "4/0sandbox-" + randomHex(); // Google's start "4/0": the slash tests the client's URL decoding
+        codes.put(code, new AuthorizationCode(code, clientId, address, redirectUri, codeChallenge, challengeMethod,
+                Collections.unmodifiableSet(EnumSet.copyOf(scopes)), now.plus(CODE_LIFETIME)));
+        return code;
+    }
+
+    /**
+     * Trades an authorization code for a new refresh grant (the code's user, client and scopes) and its first
+     * access token. Any attempt spends the code, so a failed guess at the verifier cannot be retried.
+     */
+    AccessGrant exchangeCode(String clientId, String code, String codeVerifier, String redirectUri)
+            throws OAuthError {
+        if (code == null || code.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing required parameter: code");
+        }
+        if (codeVerifier == null || codeVerifier.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing code verifier.");
+        }
+        if (redirectUri == null || redirectUri.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing required parameter: redirect_uri");
+        }
+        AuthorizationCode pending = codes.remove(code);
+        if (pending == null || !clock.instant().isBefore(pending.expiresAt())) {
+            throw new OAuthError(400, "invalid_grant",
+                    "Invalid authorization code: unknown, already used or older than 10 minutes.");
+        }
+        if (!pending.clientId().equals(clientId)) {
+            throw new OAuthError(400, "invalid_grant", "The authorization code was issued to another client.");
+        }
+        if (!pending.redirectUri().equals(redirectUri)) {
+            throw new OAuthError(400, "invalid_grant", "redirect_uri differs from the authorization request's.");
+        }
+        if (!pending.challengeMethod().verifies(pending.codeChallenge(), codeVerifier)) {
+            throw new OAuthError(400, "invalid_grant", "Invalid code verifier.");
+        }
+        String refreshToken = "1//0sandbox-" + randomHex(); // the shape of Google's refresh tokens
+        RefreshGrant grant = new RefreshGrant(refreshToken, pending.address(), clientId, pending.scopes(), true, false);
+        refreshGrants.put(refreshToken, grant);
+        return issue(grant);
+    }
+
     private AccessGrant issue(RefreshGrant grant) {
-        byte[] bytes = new byte[24];
-        random.nextBytes(bytes);
-        String token = "ya29.sandbox-" + HexFormat.of().formatHex(bytes);
+        String token = "ya29.sandbox-" + randomHex();
         AccessGrant access = new AccessGrant(token, grant.address(), grant.refreshToken(), grant.scopes(),
                 clock.instant().plusSeconds(ACCESS_TOKEN_SECONDS));
         accessGrants.put(token, access);
         return access;
+    }
+
+    private String randomHex() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** The user and scopes an access token acts with, if it is known, unexpired and its grant not revoked. */
