@@ -30,12 +30,7 @@ final class OAuthHandler implements HttpHandler {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
-            Map<String, List<String>> params = HttpExchanges.query(exchange);
-            String form = new String(HttpExchanges.body(exchange), StandardCharsets.UTF_8);
-            HttpExchanges.parseParams(form).forEach((k, v) -> params.merge(k, v, (a, b) -> {
-                a.addAll(b);
-                return a;
-            }));
+            Map<String, List<String>> params = HttpExchanges.queryAndForm(exchange);
             if (path.equals("/token")) {
                 token(exchange, params);
             } else if (path.equals("/revoke")) {
