@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The sandbox's OAuth 2.0 state: registered clients, pending authorization codes, refresh-token grants and
@@ -67,6 +68,8 @@ final class OAuthTokenStore {
     private final Map<String, RefreshGrant> refreshGrants = new ConcurrentHashMap<>();
     private final Map<String, AccessGrant> accessGrants = new ConcurrentHashMap<>();
     private final Map<String, AuthorizationCode> codes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> refreshesByUser = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> codeExchangesByUser = new ConcurrentHashMap<>();
     private volatile String primaryClientId = DEFAULT_CLIENT_ID;
 
     OAuthTokenStore(Clock clock) {
@@ -126,6 +129,7 @@ final class OAuthTokenStore {
         if (grant == null || grant.revoked() || !grant.clientId().equals(clientId)) {
             throw new OAuthError(400, "invalid_grant", "Token has been expired or revoked.");
         }
+        count(refreshesByUser, grant.address());
         return issue(grant);
     }
 
@@ -172,6 +176,7 @@ final class OAuthTokenStore {
         String refreshToken = "1//0sandbox-" + randomHex(); // the shape of Google's refresh tokens
         RefreshGrant grant = new RefreshGrant(refreshToken, pending.address(), clientId, pending.scopes(), true, false);
         refreshGrants.put(refreshToken, grant);
+        count(codeExchangesByUser, grant.address());
         return issue(grant);
     }
 
@@ -197,6 +202,34 @@ final class OAuthTokenStore {
         }
         RefreshGrant grant = refreshGrants.get(access.refreshToken());
         return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access);
+    }
+
+    /** Ends every access token of the user as if it had expired; returns how many were live. */
+    int expireAccessTokens(String address) {
+        int expired = 0;
+        for (AccessGrant access : accessGrants.values()) {
+            if (access.address().equals(address) && accessGrants.remove(access.accessToken()) != null) {
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    Optional<Set<GmailScope>> grantedScopes(String refreshToken) {
+        return Optional.ofNullable(refreshGrants.get(refreshToken)).map(RefreshGrant::scopes);
+    }
+
+    TokenRequests tokenRequests(String address) {
+        return new TokenRequests(sum(refreshesByUser, address), sum(codeExchangesByUser, address));
+    }
+
+    private static void count(Map<String, LongAdder> counter, String address) {
+        counter.computeIfAbsent(SandboxMailStore.key(address), a -> new LongAdder()).increment();
+    }
+
+    private static long sum(Map<String, LongAdder> counter, String address) {
+        LongAdder n = counter.get(SandboxMailStore.key(address));
+        return n == null ? 0 : n.sum();
     }
 
     /** Revokes a refresh token (and with it its access tokens, as Google does) or a single access token. */

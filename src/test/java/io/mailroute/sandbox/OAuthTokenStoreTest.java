@@ -133,4 +133,37 @@ class OAuthTokenStoreTest {
         assertTrue(tokens.accessGrant(access.accessToken()).isEmpty());
         assertOAuthError("invalid_grant", () -> tokens.refresh(CLIENT, access.refreshToken()));
     }
+
+    @Test
+    void theTokenEndpointsWorkIsCountedPerUserOnSuccessOnly() throws Exception {
+        OAuthTokenStore.AccessGrant access = tokens.exchangeCode(CLIENT, sendOnlyCode(), VERIFIER, REDIRECT);
+        tokens.refresh(CLIENT, access.refreshToken());
+        tokens.refresh(CLIENT, access.refreshToken());
+        assertOAuthError("invalid_grant", () -> tokens.refresh(CLIENT, "unknown"));
+
+        assertEquals(new TokenRequests(2, 1), tokens.tokenRequests("Ann@ACME.example"));
+        assertEquals(new TokenRequests(0, 0), tokens.tokenRequests("bob@acme.example"));
+    }
+
+    @Test
+    void expiringAUsersAccessTokensLeavesTheirRefreshTokensAndOtherUsersAlone() throws Exception {
+        OAuthTokenStore.AccessGrant ann = tokens.exchangeCode(CLIENT, sendOnlyCode(), VERIFIER, REDIRECT);
+        tokens.addRefreshToken("bob@acme.example", "bob-refresh");
+        OAuthTokenStore.AccessGrant bob = tokens.refresh(CLIENT, "bob-refresh");
+
+        assertEquals(1, tokens.expireAccessTokens(USER));
+        assertTrue(tokens.accessGrant(ann.accessToken()).isEmpty());
+        assertTrue(tokens.accessGrant(bob.accessToken()).isPresent());
+        assertTrue(tokens.accessGrant(tokens.refresh(CLIENT, ann.refreshToken()).accessToken()).isPresent());
+    }
+
+    @Test
+    void accessTokensExpireWithTheClock() throws Exception {
+        tokens.addRefreshToken(USER, "seeded");
+        OAuthTokenStore.AccessGrant access = tokens.refresh(CLIENT, "seeded");
+        clock.advance(Duration.ofSeconds(OAuthTokenStore.ACCESS_TOKEN_SECONDS - 1));
+        assertTrue(tokens.accessGrant(access.accessToken()).isPresent());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(tokens.accessGrant(access.accessToken()).isEmpty());
+    }
 }

@@ -35,6 +35,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -165,6 +166,7 @@ class SandboxOAuthIT {
         assertEquals("Bearer", token.getTokenType());
         assertEquals(3599L, token.getExpiresInSeconds());
         assertNotNull(token.getRefreshToken());
+        assertEquals(Set.of(GmailScope.GMAIL_READONLY), sandbox.admin().grantedScopes(token.getRefreshToken()));
 
         Gmail gmail = gmail(token);
         assertEquals(List.of(id), gmail.users().messages().list("me").execute().getMessages().stream()
@@ -225,6 +227,24 @@ class SandboxOAuthIT {
         TokenResponseException e = assertThrows(TokenResponseException.class,
                 () -> exchange(response.getCode(), verifier));
         assertEquals("invalid_grant", e.getDetails().getError());
+    }
+
+    @Test
+    void expiredAccessTokensAreRefreshedTransparentlyAndTheRefreshIsCounted() throws Exception {
+        String user = newUser("expiry");
+        Gmail gmail = gmail(connect(user, GmailScope.GMAIL_READONLY.uri()));
+        gmail.users().getProfile("me").execute();
+        assertEquals(new TokenRequests(0, 1), sandbox.admin().tokenRequests(user));
+
+        HttpResponse<String> expired = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.rootUrl()
+                + "sandbox/admin/users/" + user + "/expire-access-tokens")).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, expired.statusCode(), expired.body());
+        assertEquals(user, gmail.users().getProfile("me").execute().getEmailAddress());
+
+        assertEquals(new TokenRequests(1, 1), sandbox.admin().tokenRequests(user));
+        assertEquals("{\"refreshTokenGrants\":1,\"authorizationCodeExchanges\":1}",
+                get(sandbox.rootUrl() + "sandbox/admin/users/" + user + "/token-requests").body());
     }
 
     @Test
