@@ -204,7 +204,7 @@ final class OAuthTokenStore {
         return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access);
     }
 
-    /** Ends every access token of the user as if it had expired; returns how many were live. */
+    /** Ends every access token of the user as if it had expired; returns how many it ended. */
     int expireAccessTokens(String address) {
         int expired = 0;
         for (AccessGrant access : accessGrants.values()) {
