@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Gmail REST API under {@code /gmail/v1/users/...} and {@code /upload/gmail/v1/users/...}. Each request
- * goes: latency, route, bearer auth, user check, 429 storm, quota, random fault, then the method.
+ * goes: latency, route, bearer auth, scope check, user check, 429 storm, quota, random fault, then the method.
  */
 final class GmailApiHandler implements HttpHandler {
 
@@ -47,7 +47,11 @@ final class GmailApiHandler implements HttpHandler {
         try {
             faults.delay();
             GmailRoute route = GmailRoute.resolve(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
-            String user = authenticate(exchange);
+            OAuthTokenStore.AccessGrant grant = authenticate(exchange);
+            if (!route.method().allowedWith(grant.scopes())) {
+                throw GmailErrors.insufficientScope(route.method());
+            }
+            String user = grant.address();
             SandboxMailbox mailbox = mailboxFor(route.userId(), user);
             Map<String, List<String>> query = HttpExchanges.query(exchange);
             String uploadId = HttpExchanges.first(query, "upload_id");
@@ -99,7 +103,7 @@ final class GmailApiHandler implements HttpHandler {
         }
     }
 
-    private String authenticate(HttpExchange exchange) {
+    private OAuthTokenStore.AccessGrant authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         String token;
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -110,7 +114,7 @@ final class GmailApiHandler implements HttpHandler {
         if (token == null || token.isEmpty()) {
             throw GmailErrors.unauthenticated(false);
         }
-        return tokens.userForAccessToken(token).orElseThrow(() -> GmailErrors.unauthenticated(true));
+        return tokens.accessGrant(token).orElseThrow(() -> GmailErrors.unauthenticated(true));
     }
 
     private SandboxMailbox mailboxFor(String userId, String tokenUser) {

@@ -2,6 +2,7 @@ package io.mailroute.sandbox;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Map;
 final class GmailErrors {
 
     static final String NOT_FOUND_MESSAGE = "Requested entity was not found.";
+    private static final String BEARER_REALM = "Bearer realm=\"https://accounts.google.com/\"";
 
     private GmailErrors() {
     }
@@ -25,13 +27,29 @@ final class GmailErrors {
 
     /** No or unknown credentials. {@code invalidToken} adds the hint that makes the client refresh and retry. */
     static GmailApiException unauthenticated(boolean invalidToken) {
-        String challenge = "Bearer realm=\"https://accounts.google.com/\""
+        String challenge = BEARER_REALM
                 + (invalidToken ? ", error=\"invalid_token\"" : "");
         return new GmailApiException(401, "authError", "global",
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie"
                         + " or other valid authentication credential."
                         + " See https://developers.google.com/identity/sign-in/web/devconsole-project.",
                 Map.of("WWW-Authenticate", challenge));
+    }
+
+    /**
+     * A valid token whose scopes do not allow {@code method}. The challenge names the scopes that would, and
+     * carries no {@code invalid_token}, so the client does not refresh: a new token would have the same scopes.
+     */
+    static GmailApiException insufficientScope(GmailMethod method) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("service", "gmail.googleapis.com");
+        metadata.put("method", method.rpcName());
+        GmailApiException.ErrorInfo info = new GmailApiException.ErrorInfo("ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                "googleapis.com", metadata);
+        return new GmailApiException(403, "insufficientPermissions", "global",
+                "Request had insufficient authentication scopes.", "Insufficient Permission", info,
+                Map.of("WWW-Authenticate", BEARER_REALM + ", error=\"insufficient_scope\", scope=\""
+                        + GmailScope.join(method.scopes()) + "\""));
     }
 
     static GmailApiException delegationDenied(String requestedUser) {
@@ -73,7 +91,7 @@ final class GmailErrors {
     static ObjectNode body(GmailApiException e) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode detail = json.objectNode()
-                .put("message", e.getMessage())
+                .put("message", e.itemMessage())
                 .put("domain", e.domain())
                 .put("reason", e.reason());
         if (e.status() == 401) {
@@ -82,6 +100,13 @@ final class GmailErrors {
         ObjectNode error = json.objectNode().put("code", e.status()).put("message", e.getMessage());
         error.putArray("errors").add(detail);
         error.put("status", statusText(e.status()));
+        if (e.errorInfo() != null) {
+            ObjectNode info = error.putArray("details").addObject()
+                    .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                    .put("reason", e.errorInfo().reason())
+                    .put("domain", e.errorInfo().domain());
+            e.errorInfo().metadata().forEach(info.putObject("metadata")::put);
+        }
         ObjectNode root = json.objectNode();
         root.set("error", error);
         return root;

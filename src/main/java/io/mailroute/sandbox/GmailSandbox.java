@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Gmail-API-compatible server for the demo and the end-to-end tests: the unmodified Google client
- * talks to it by setting the root URL to {@link #rootUrl()} and the token URL to {@link #tokenUrl()}.
+ * talks to it by setting the root URL to {@link #rootUrl()} and the token URL to {@link #tokenUrl()};
+ * an app connects a user through {@link #authorizationUrl()} (authorization code with PKCE).
  * All state is in memory.
  */
 public final class GmailSandbox implements AutoCloseable {
@@ -54,6 +55,7 @@ public final class GmailSandbox implements AutoCloseable {
         OAuthHandler oauth = new OAuthHandler(tokens);
         server.createContext("/token", oauth);
         server.createContext("/revoke", oauth);
+        server.createContext(OAuthAuthorizationHandler.PATH, new OAuthAuthorizationHandler(tokens, store));
         server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
         for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
             server.createContext(receiver.path(), receiver);
@@ -91,8 +93,19 @@ public final class GmailSandbox implements AutoCloseable {
         return "http://" + hostForUrl() + ":" + port() + "/";
     }
 
+    /** Google's {@code https://oauth2.googleapis.com/token}. */
     public String tokenUrl() {
         return rootUrl() + "token";
+    }
+
+    /** Google's {@code https://accounts.google.com/o/oauth2/v2/auth}: where an app sends the user to consent. */
+    public String authorizationUrl() {
+        return rootUrl() + OAuthAuthorizationHandler.PATH.substring(1);
+    }
+
+    /** Google's {@code https://oauth2.googleapis.com/revoke}. */
+    public String revokeUrl() {
+        return rootUrl() + "revoke";
     }
 
     public SandboxAdmin admin() {

@@ -54,6 +54,17 @@ final class HttpExchanges {
         return parseParams(exchange.getRequestURI().getRawQuery());
     }
 
+    /** Query and form-body parameters together, as OAuth endpoints take them; query values come first. */
+    static Map<String, List<String>> queryAndForm(HttpExchange exchange) throws IOException {
+        Map<String, List<String>> params = query(exchange);
+        String form = new String(body(exchange), StandardCharsets.UTF_8);
+        parseParams(form).forEach((k, v) -> params.merge(k, v, (a, b) -> {
+            a.addAll(b);
+            return a;
+        }));
+        return params;
+    }
+
     static String first(Map<String, List<String>> params, String key) {
         List<String> values = params.get(key);
         return values == null || values.isEmpty() ? null : values.get(0);
@@ -74,6 +85,12 @@ final class HttpExchanges {
         } catch (NumberFormatException e) {
             throw GmailErrors.invalidArgument("Invalid maxResults: " + max);
         }
+    }
+
+    /** Text made safe to place in HTML content and quoted attribute values. */
+    static String escapeHtml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     static String decode(String s) {

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Google's OAuth 2.0 token endpoint ({@code POST /token}) and revoke endpoint ({@code POST /revoke}),
- * answering in the shapes the Google client's {@code TokenResponse} and {@code TokenResponseException} read.
+ * Google's OAuth 2.0 token endpoint ({@code POST /token}: {@code refresh_token} and {@code authorization_code}
+ * with PKCE) and revoke endpoint ({@code POST /revoke}), answering in the shapes the Google client's
+ * {@code TokenResponse} and {@code TokenResponseException} read.
  */
 final class OAuthHandler implements HttpHandler {
 
@@ -29,12 +30,7 @@ final class OAuthHandler implements HttpHandler {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
-            Map<String, List<String>> params = HttpExchanges.query(exchange);
-            String form = new String(HttpExchanges.body(exchange), StandardCharsets.UTF_8);
-            HttpExchanges.parseParams(form).forEach((k, v) -> params.merge(k, v, (a, b) -> {
-                a.addAll(b);
-                return a;
-            }));
+            Map<String, List<String>> params = HttpExchanges.queryAndForm(exchange);
             if (path.equals("/token")) {
                 token(exchange, params);
             } else if (path.equals("/revoke")) {
@@ -65,16 +61,27 @@ final class OAuthHandler implements HttpHandler {
             throw new OAuthTokenStore.OAuthError(400, "invalid_request", "Missing required parameter: grant_type");
         }
         tokens.authenticateClient(clientId, clientSecret);
-        if (!grantType.equals("refresh_token")) {
-            // TODO(connect flow issue): grant_type=authorization_code with code_verifier (PKCE).
-            throw new OAuthTokenStore.OAuthError(400, "unsupported_grant_type", "Invalid grant_type: " + grantType);
+        switch (grantType) {
+            case "refresh_token" -> sendToken(exchange,
+                    tokens.refresh(clientId, HttpExchanges.first(params, "refresh_token")), false);
+            case "authorization_code" -> sendToken(exchange, tokens.exchangeCode(clientId,
+                    HttpExchanges.first(params, "code"), HttpExchanges.first(params, "code_verifier"),
+                    HttpExchanges.first(params, "redirect_uri")), true);
+            default -> throw new OAuthTokenStore.OAuthError(400, "unsupported_grant_type",
+                    "Invalid grant_type: " + grantType);
         }
-        OAuthTokenStore.AccessGrant grant = tokens.refresh(clientId, HttpExchanges.first(params, "refresh_token"));
+    }
+
+    /** A refresh answers the access token alone; a code exchange also hands over the new refresh token. */
+    private static void sendToken(HttpExchange exchange, OAuthTokenStore.AccessGrant grant, boolean withRefreshToken)
+            throws IOException {
         ObjectNode body = HttpExchanges.JSON.createObjectNode()
                 .put("access_token", grant.accessToken())
-                .put("expires_in", OAuthTokenStore.ACCESS_TOKEN_SECONDS)
-                .put("scope", OAuthTokenStore.GRANTED_SCOPE)
-                .put("token_type", "Bearer");
+                .put("expires_in", OAuthTokenStore.ACCESS_TOKEN_SECONDS);
+        if (withRefreshToken) {
+            body.put("refresh_token", grant.refreshToken());
+        }
+        body.put("scope", GmailScope.join(grant.scopes())).put("token_type", "Bearer");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
         HttpExchanges.sendJson(exchange, 200, body);
     }

@@ -2,19 +2,22 @@ package io.mailroute.sandbox;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The sandbox's OAuth 2.0 state: registered clients, refresh-token grants and issued access tokens.
- *
- * <p>Grants are kept apart from the ways of obtaining them so the authorization-code flow can slot in.
- * TODO(connect flow issue): authorization_code with PKCE: store pending codes as
- * (code, clientId, user, redirectUri, codeChallenge S256, scope, expiry) and let
- * {@code exchangeAuthorizationCode} mint a {@link RefreshGrant} plus an access token via {@link #issue}.
+ * The sandbox's OAuth 2.0 state: registered clients, pending authorization codes, refresh-token grants and
+ * issued access tokens. A grant is made by the seed or {@code addUser}, or by exchanging an authorization code
+ * (with PKCE); either way it is then refreshed and revoked alike.
  */
 final class OAuthTokenStore {
 
@@ -23,13 +26,28 @@ final class OAuthTokenStore {
     static final String DEFAULT_CLIENT_SECRET = "sandbox-not-a-secret";
 
     static final int ACCESS_TOKEN_SECONDS = 3599;
-    /** The sandbox grants full mailbox access; scopes are reported, not enforced (yet). */
-    static final String GRANTED_SCOPE = "https://www.googleapis.com/auth/gmail.modify";
+    /** What seeded users and {@code addUser} grant: everything the sandbox serves. */
+    static final Set<GmailScope> SEEDED_SCOPES = Collections.unmodifiableSet(EnumSet.of(GmailScope.GMAIL_MODIFY));
+    /** Google's authorization codes live ten minutes. */
+    static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
 
-    record RefreshGrant(String refreshToken, String address, String clientId, boolean revoked) {
+    /** @param fromAuthorizationCode minted by the code flow rather than registered by the seed or addUser */
+    record RefreshGrant(String refreshToken, String address, String clientId, Set<GmailScope> scopes,
+            boolean fromAuthorizationCode, boolean revoked) {
+
+        RefreshGrant revoke() {
+            return new RefreshGrant(refreshToken, address, clientId, scopes, fromAuthorizationCode, true);
+        }
     }
 
-    record AccessGrant(String accessToken, String address, String refreshToken, Instant expiresAt) {
+    /** A consented authorization request, waiting for its code to be exchanged once. */
+    record AuthorizationCode(String code, String clientId, String address, String redirectUri, String codeChallenge,
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes, Instant expiresAt) {
+    }
+
+    /** An access token carries its grant's scopes, as Google's do. */
+    record AccessGrant(String accessToken, String address, String refreshToken, Set<GmailScope> scopes,
+            Instant expiresAt) {
     }
 
     /** A token-endpoint failure with the OAuth error code and HTTP status Google uses for it. */
@@ -49,6 +67,9 @@ final class OAuthTokenStore {
     private final Map<String, String> clientSecrets = new ConcurrentHashMap<>();
     private final Map<String, RefreshGrant> refreshGrants = new ConcurrentHashMap<>();
     private final Map<String, AccessGrant> accessGrants = new ConcurrentHashMap<>();
+    private final Map<String, AuthorizationCode> codes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> refreshesByUser = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> codeExchangesByUser = new ConcurrentHashMap<>();
     private volatile String primaryClientId = DEFAULT_CLIENT_ID;
 
     OAuthTokenStore(Clock clock) {
@@ -68,14 +89,23 @@ final class OAuthTokenStore {
         if (existing != null && !existing.address().equals(address)) {
             throw new IllegalArgumentException("refresh token already belongs to " + existing.address());
         }
-        refreshGrants.put(refreshToken, new RefreshGrant(refreshToken, address, primaryClientId, false));
+        refreshGrants.put(refreshToken,
+                new RefreshGrant(refreshToken, address, primaryClientId, SEEDED_SCOPES, false, false));
     }
 
+    /**
+     * A live refresh token of the user, preferring the one the seed or addUser registered, so that demo mode
+     * keeps its full access after someone connects the same user with narrower scopes.
+     */
     Optional<SandboxCredentials> credentials(String address) {
         return refreshGrants.values().stream()
                 .filter(g -> g.address().equals(address) && !g.revoked())
-                .findFirst()
+                .min(Comparator.comparing(RefreshGrant::fromAuthorizationCode))
                 .map(g -> new SandboxCredentials(g.clientId(), clientSecrets.get(g.clientId()), g.refreshToken()));
+    }
+
+    boolean knowsClient(String clientId) {
+        return clientId != null && clientSecrets.containsKey(clientId);
     }
 
     void authenticateClient(String clientId, String clientSecret) throws OAuthError {
@@ -99,27 +129,107 @@ final class OAuthTokenStore {
         if (grant == null || grant.revoked() || !grant.clientId().equals(clientId)) {
             throw new OAuthError(400, "invalid_grant", "Token has been expired or revoked.");
         }
+        count(refreshesByUser, grant.address());
+        return issue(grant);
+    }
+
+    /** Records the user's consent and returns the code the authorization endpoint redirects with. */
+    String issueCode(String clientId, String address, String redirectUri, String codeChallenge,
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes) {
+        Instant now = clock.instant();
+        codes.values().removeIf(c -> !now.isBefore(c.expiresAt())); // codes nobody exchanged do not pile up
+        String code = "4/0sandbox-" + randomHex(); // Google's start "4/0": the slash tests the client's URL decoding
+        codes.put(code, new AuthorizationCode(code, clientId, address, redirectUri, codeChallenge, challengeMethod,
+                Collections.unmodifiableSet(EnumSet.copyOf(scopes)), now.plus(CODE_LIFETIME)));
+        return code;
+    }
+
+    /**
+     * Trades an authorization code for a new refresh grant (the code's user, client and scopes) and its first
+     * access token. Any attempt spends the code, so a failed guess at the verifier cannot be retried.
+     */
+    AccessGrant exchangeCode(String clientId, String code, String codeVerifier, String redirectUri)
+            throws OAuthError {
+        if (code == null || code.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing required parameter: code");
+        }
+        if (codeVerifier == null || codeVerifier.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing code verifier.");
+        }
+        if (redirectUri == null || redirectUri.isEmpty()) {
+            throw new OAuthError(400, "invalid_request", "Missing required parameter: redirect_uri");
+        }
+        AuthorizationCode pending = codes.remove(code);
+        if (pending == null || !clock.instant().isBefore(pending.expiresAt())) {
+            throw new OAuthError(400, "invalid_grant",
+                    "Invalid authorization code: unknown, already used or older than 10 minutes.");
+        }
+        if (!pending.clientId().equals(clientId)) {
+            throw new OAuthError(400, "invalid_grant", "The authorization code was issued to another client.");
+        }
+        if (!pending.redirectUri().equals(redirectUri)) {
+            throw new OAuthError(400, "invalid_grant", "redirect_uri differs from the authorization request's.");
+        }
+        if (!pending.challengeMethod().verifies(pending.codeChallenge(), codeVerifier)) {
+            throw new OAuthError(400, "invalid_grant", "Invalid code verifier.");
+        }
+        String refreshToken = "1//0sandbox-" + randomHex(); // the shape of Google's refresh tokens
+        RefreshGrant grant = new RefreshGrant(refreshToken, pending.address(), clientId, pending.scopes(), true, false);
+        refreshGrants.put(refreshToken, grant);
+        count(codeExchangesByUser, grant.address());
         return issue(grant);
     }
 
     private AccessGrant issue(RefreshGrant grant) {
-        byte[] bytes = new byte[24];
-        random.nextBytes(bytes);
-        String token = "ya29.sandbox-" + HexFormat.of().formatHex(bytes);
-        AccessGrant access = new AccessGrant(token, grant.address(), grant.refreshToken(),
+        String token = "ya29.sandbox-" + randomHex();
+        AccessGrant access = new AccessGrant(token, grant.address(), grant.refreshToken(), grant.scopes(),
                 clock.instant().plusSeconds(ACCESS_TOKEN_SECONDS));
         accessGrants.put(token, access);
         return access;
     }
 
-    /** The user an access token acts for, if it is known, unexpired and its grant not revoked. */
-    Optional<String> userForAccessToken(String accessToken) {
+    private String randomHex() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The user and scopes an access token acts with, if it is known, unexpired and its grant not revoked. */
+    Optional<AccessGrant> accessGrant(String accessToken) {
         AccessGrant access = accessGrants.get(accessToken);
         if (access == null || !clock.instant().isBefore(access.expiresAt())) {
             return Optional.empty();
         }
         RefreshGrant grant = refreshGrants.get(access.refreshToken());
-        return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access.address());
+        return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access);
+    }
+
+    /** Ends every access token of the user as if it had expired; returns how many it ended. */
+    int expireAccessTokens(String address) {
+        int expired = 0;
+        for (AccessGrant access : accessGrants.values()) {
+            if (access.address().equals(address) && accessGrants.remove(access.accessToken()) != null) {
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    Optional<Set<GmailScope>> grantedScopes(String refreshToken) {
+        return Optional.ofNullable(refreshGrants.get(refreshToken)).map(RefreshGrant::scopes);
+    }
+
+    TokenRequests tokenRequests(String address) {
+        return new TokenRequests(sum(refreshesByUser, address), sum(codeExchangesByUser, address));
+    }
+
+    private static void count(Map<String, LongAdder> counter, String address) {
+        counter.computeIfAbsent(SandboxMailStore.key(address), a -> new LongAdder()).increment();
+    }
+
+    private static long sum(Map<String, LongAdder> counter, String address) {
+        LongAdder n = counter.get(SandboxMailStore.key(address));
+        return n == null ? 0 : n.sum();
     }
 
     /** Revokes a refresh token (and with it its access tokens, as Google does) or a single access token. */
@@ -145,8 +255,7 @@ final class OAuthTokenStore {
     }
 
     private void revokeGrant(RefreshGrant grant) {
-        refreshGrants.put(grant.refreshToken(),
-                new RefreshGrant(grant.refreshToken(), grant.address(), grant.clientId(), true));
+        refreshGrants.put(grant.refreshToken(), grant.revoke());
         accessGrants.values().removeIf(a -> a.refreshToken().equals(grant.refreshToken()));
     }
 }

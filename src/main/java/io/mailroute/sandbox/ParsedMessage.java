@@ -126,8 +126,7 @@ final class ParsedMessage {
         if (collapsed.length() > SNIPPET_LENGTH) {
             collapsed = collapsed.substring(0, SNIPPET_LENGTH);
         }
-        return collapsed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\"", "&quot;").replace("'", "&#39;");
+        return HttpExchanges.escapeHtml(collapsed);
     }
 
     boolean hasAttachment() {

@@ -3,10 +3,12 @@ package io.mailroute.sandbox;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Test and demo control of a running sandbox: users, mail, faults, quota, history expiry, revocation and
- * stats. Every method is also reachable over HTTP under {@code /sandbox/admin/} ({@link SandboxAdminHandler}).
+ * Test and demo control of a running sandbox: users, mail, faults, quota, history expiry, token expiry and
+ * revocation, token-endpoint counts and stats. Most methods are also reachable over HTTP under
+ * {@code /sandbox/admin/} ({@link SandboxAdminHandler}).
  */
 public final class SandboxAdmin {
 
@@ -124,6 +126,25 @@ public final class SandboxAdmin {
     /** Revokes the user's refresh tokens and their access tokens; refreshing then fails with invalid_grant. */
     public void revokeRefreshToken(String address) {
         tokens.revokeUser(store.requireMailbox(address).address());
+    }
+
+    /**
+     * Every access token of the user stops working, as if it had expired: the next Gmail call answers 401 and the
+     * Google client refreshes. Refresh tokens stay valid.
+     */
+    public void expireAccessTokens(String address) {
+        tokens.expireAccessTokens(store.requireMailbox(address).address());
+    }
+
+    /** How many tokens the token endpoint has issued for the user, by grant type: did the client refresh? */
+    public TokenRequests tokenRequests(String address) {
+        return tokens.tokenRequests(store.requireMailbox(address).address());
+    }
+
+    /** The scopes a refresh token was granted, whether or not it has since been revoked. */
+    public Set<GmailScope> grantedScopes(String refreshToken) {
+        return tokens.grantedScopes(refreshToken)
+                .orElseThrow(() -> new IllegalArgumentException("No such refresh token in this sandbox"));
     }
 
     public SandboxStats stats() {

@@ -21,6 +21,8 @@ import java.util.Map;
  * POST /sandbox/admin/users/{address}/messages?labelIds=INBOX&amp;labelIds=UNREAD   (body: message/rfc822)
  * POST /sandbox/admin/users/{address}/expire-history
  * POST /sandbox/admin/users/{address}/revoke
+ * POST /sandbox/admin/users/{address}/expire-access-tokens
+ * GET  /sandbox/admin/users/{address}/token-requests   {"refreshTokenGrants":1,"authorizationCodeExchanges":1}
  * GET  /sandbox/admin/stats
  * GET  /sandbox/admin/push          (what the push receivers got)
  * POST /sandbox/admin/push/{webhook|fcm|appworks}/fail   {"status":503,"count":5,"retryAfterSeconds":1}
@@ -131,6 +133,14 @@ final class SandboxAdminHandler implements HttpHandler {
                     }
                     admin.revokeRefreshToken(address);
                     return ok();
+                case "expire-access-tokens":
+                    if (!post) {
+                        return null;
+                    }
+                    admin.expireAccessTokens(address);
+                    return ok();
+                case "token-requests":
+                    return verb.equals("GET") ? HttpExchanges.JSON.valueToTree(admin.tokenRequests(address)) : null;
                 default:
                     return null;
             }
