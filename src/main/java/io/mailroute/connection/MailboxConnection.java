@@ -37,6 +37,19 @@ public final class MailboxConnection implements HttpRequestInitializer {
         void refreshed(String mailboxId, long version, String newRefreshToken);
     }
 
+    /**
+     * Google's client logs every refused refresh at SEVERE, stack trace included, on each poll. The
+     * poll records the failure and the mailbox reports it once ({@code connection.broken}); held
+     * here so the JUL logger (weakly referenced) keeps its level.
+     */
+    private static final java.util.logging.Logger GOOGLE_CREDENTIAL_LOG = quiet(Credential.class.getName());
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.OFF);
+        return logger;
+    }
+
     private record Current(Credential credential, String refreshToken, long version, Source source) {
     }
 

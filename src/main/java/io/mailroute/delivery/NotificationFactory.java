@@ -61,9 +61,10 @@ public final class NotificationFactory {
             case "connection.broken" -> {
                 String mailbox = event.path("mailbox").asText();
                 title = "Mailbox " + mailbox + " is not connected";
-                body = data.path("address").asText(mailbox) + ": Gmail refused its OAuth grant ("
-                        + data.path("error").asText("no detail") + "). Its mail is not read until it is connected again; "
-                        + "nothing is lost, intake resumes where it stopped. Fix: " + data.path("reconnect").asText();
+                // The fix first: a lock screen shows the start, and Gmail's error text can be long.
+                body = data.path("address").asText(mailbox) + ": Gmail refused its OAuth grant. Fix: "
+                        + data.path("reconnect").asText() + ". Its mail is not read until then; nothing is lost, intake "
+                        + "resumes where it stopped. (" + data.path("error").asText("no detail") + ")";
             }
             case "connection.restored" -> {
                 title = "Mailbox " + event.path("mailbox").asText() + " is connected again";

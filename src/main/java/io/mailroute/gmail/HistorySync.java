@@ -99,7 +99,9 @@ public final class HistorySync {
         GmailFailure failure = GmailFailure.of(error);
         Duration delay;
         String state;
+        MailboxState before;
         try {
+            before = states.state(mailboxId);
             delay = states.failed(mailboxId, failure);
             MailboxStatus status = states.status(mailboxId);
             state = status == null ? "?" : status.state().name();
@@ -109,7 +111,10 @@ public final class HistorySync {
                     failure.message(), stateUnavailable.getMessage());
             return;
         }
-        if (failure.kind() == GmailFailure.Kind.OTHER) {
+        if (before.isDisconnected() && before.name().equals(state)) {
+            // Said once when it broke (log and connection.broken); the retries stay quiet until the state changes.
+            LOG.debug("Mailbox {}: still {} ({}), next try in {} ms", mailboxId, state, failure.message(), delay.toMillis());
+        } else if (failure.kind() == GmailFailure.Kind.OTHER) {
             LOG.error("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
                     delay.toMillis(), error);
         } else {

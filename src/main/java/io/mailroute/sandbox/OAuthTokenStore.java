@@ -97,6 +97,16 @@ final class OAuthTokenStore {
      * A live refresh token of the user, preferring the one the seed or addUser registered, so that demo mode
      * keeps its full access after someone connects the same user with narrower scopes.
      */
+    /** The client seeded users' grants belong to, with its secret: what an app connecting to the sandbox registers as. */
+    SandboxCredentials primaryClient() {
+        return new SandboxCredentials(primaryClientId, clientSecrets.get(primaryClientId), null);
+    }
+
+    /** How many of the user's refresh grants still work. */
+    int liveGrants(String address) {
+        return (int) refreshGrants.values().stream().filter(g -> g.address().equals(address) && !g.revoked()).count();
+    }
+
     Optional<SandboxCredentials> credentials(String address) {
         return refreshGrants.values().stream()
                 .filter(g -> g.address().equals(address) && !g.revoked())

@@ -136,6 +136,16 @@ public final class SandboxAdmin {
         tokens.expireAccessTokens(store.requireMailbox(address).address());
     }
 
+    /** How many of the user's refresh grants still work (0 once every grant is revoked). */
+    public int liveGrants(String address) {
+        return tokens.liveGrants(store.requireMailbox(address).address());
+    }
+
+    /** The sandbox's OAuth client (id and secret, no refresh token): what an app connecting users registers as. */
+    public SandboxCredentials client() {
+        return tokens.primaryClient();
+    }
+
     /** How many tokens the token endpoint has issued for the user, by grant type: did the client refresh? */
     public TokenRequests tokenRequests(String address) {
         return tokens.tokenRequests(store.requireMailbox(address).address());

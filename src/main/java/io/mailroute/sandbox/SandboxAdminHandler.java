@@ -72,6 +72,13 @@ final class SandboxAdminHandler implements HttpHandler {
                     return verb.equals("GET") ? HttpExchanges.JSON.valueToTree(admin.stats()) : null;
                 case "push":
                     return verb.equals("GET") ? HttpExchanges.JSON.valueToTree(admin.pushInbox().all()) : null;
+                case "client":
+                    if (!verb.equals("GET")) {
+                        return null;
+                    }
+                    SandboxCredentials client = admin.client();
+                    return HttpExchanges.JSON.createObjectNode().put("clientId", client.clientId())
+                            .put("clientSecret", client.clientSecret());
                 case "faults":
                     if (!post) {
                         return null;
