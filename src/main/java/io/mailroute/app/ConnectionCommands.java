@@ -103,7 +103,7 @@ public final class ConnectionCommands {
                 err.println("Not connected: " + e.getMessage());
                 return 1;
             }
-            String problem = wrongAccount(mailbox, client, grant, sandboxRoot);
+            String problem = wrongAccount(mailbox, client, grant, sandboxRoot, endpoints.token());
             if (problem != null) {
                 endpoints.revoke(http, grant.refreshToken());
                 err.println("Not connected: " + problem + "; the grant was revoked, nothing was stored");
@@ -225,15 +225,15 @@ public final class ConnectionCommands {
     }
 
     /** For a mailbox we read: the grant must be for its own address (a person may sign in with another account). */
-    private String wrongAccount(MailboxSettings mailbox, OAuthCredentials client, ConnectFlow.Grant grant, String sandboxRoot)
-            throws IOException {
+    private String wrongAccount(MailboxSettings mailbox, OAuthCredentials client, ConnectFlow.Grant grant, String sandboxRoot,
+            String tokenUrl) throws IOException {
         if (!mailbox.isMonitored()) {
             out.println("(a send-only grant cannot read the account's address; Gmail will send as the account that signed in)");
             return null;
         }
         String root = mailbox.usesSandbox() ? ConnectionWiring.url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox)
                 : mailbox.gmailRootUrl();
-        Gmail gmail = new GmailClientFactory(root, null, 30_000).makeClient(client.clientId(), client.clientSecret(),
+        Gmail gmail = new GmailClientFactory(root, tokenUrl, 30_000).makeClient(client.clientId(), client.clientSecret(),
                 List.of(), "mailroute", grant.refreshToken(), grant.accessToken());
         String address = gmail.users().getProfile("me").execute().getEmailAddress();
         return address.equalsIgnoreCase(mailbox.address()) ? null

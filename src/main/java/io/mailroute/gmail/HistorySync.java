@@ -102,7 +102,7 @@ public final class HistorySync {
         MailboxState before;
         try {
             before = states.state(mailboxId);
-            delay = states.failed(mailboxId, failure);
+            delay = states.failed(mailboxId, failure, java.time.Instant.ofEpochMilli(exchange.getClock().getCreated()));
             MailboxStatus status = states.status(mailboxId);
             state = status == null ? "?" : status.state().name();
         } catch (RuntimeException stateUnavailable) {

@@ -48,6 +48,8 @@ public final class MailboxStates {
     private final Backoff backoff;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, MailboxSettings> registered = new ConcurrentHashMap<>();
+    /** When each mailbox last got a new grant: a poll that started before failed with the old one. */
+    private final Map<String, Instant> grantChangedAt = new ConcurrentHashMap<>();
     private io.mailroute.events.EventLog events;
 
     public MailboxStates(Database db, Clock clock, Backoff backoff) {
@@ -111,6 +113,19 @@ public final class MailboxStates {
      * stays disconnected, further failures of any kind change nothing and say nothing.
      */
     public Duration failed(String mailboxId, GmailFailure failure) {
+        return failed(mailboxId, failure, null);
+    }
+
+    /**
+     * As {@link #failed(String, GmailFailure)}, for an attempt that started at {@code attemptStartedAt}: a
+     * refused grant is ignored when a new grant arrived after the attempt started (it failed with the old one).
+     */
+    public Duration failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
+        Instant newGrant = grantChangedAt.get(mailboxId);
+        if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
+                && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
+            return Duration.ZERO;
+        }
         List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
         int failures = (rows.isEmpty() ? 0 : rows.get(0)) + 1;
         MailboxState before = stateOf(mailboxId);
@@ -141,6 +156,7 @@ public final class MailboxStates {
 
     /** A new grant was stored and works: ACTIVE again ({@code connection.restored}), polled at once. PAUSED stays paused. */
     public void connected(String mailboxId) {
+        grantChangedAt.put(mailboxId, clock.instant());
         transition(mailboxId, before -> before == MailboxState.PAUSED ? before : MailboxState.ACTIVE, null,
                 before -> before == MailboxState.NOT_CONNECTED || before == MailboxState.REVOKED ? "connection.restored" : null);
     }
@@ -202,8 +218,9 @@ public final class MailboxStates {
         return data;
     }
 
-    /** Forgets the backoff: the next poll goes ahead (a new grant arrived). */
+    /** A new grant arrived (stored by another process): forget the backoff, the next poll goes ahead. */
     public void pollNow(String mailboxId) {
+        grantChangedAt.put(mailboxId, clock.instant());
         notBefore.remove(mailboxId);
     }
 

@@ -87,6 +87,20 @@ class MailboxStatesConnectionTest {
     }
 
     @Test
+    void aPollThatStartedWithTheOldGrantCannotBreakTheNewOne() {
+        states.failed("hr", INVALID_GRANT);
+        Instant pollStarted = clock.instant();
+        clock.advance(Duration.ofMillis(50));
+        states.connected("hr");
+        clock.advance(Duration.ofMillis(50));
+        states.failed("hr", INVALID_GRANT, pollStarted);
+        assertEquals(MailboxState.ACTIVE, states.state("hr"));
+        assertEquals(1, all("connection.broken").size());
+        states.failed("hr", INVALID_GRANT, clock.instant());
+        assertEquals(MailboxState.NOT_CONNECTED, states.state("hr"), "a poll with the new grant that is refused counts");
+    }
+
+    @Test
     void revokedAndPausedMailboxesStaySoWhenAPollInFlightFinishes() {
         states.revoked("hr");
         states.advance("hr", "101");

@@ -9,10 +9,14 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -148,6 +152,120 @@ class ConnectionLifecycleIT {
         } finally {
             smtp.stop();
         }
+    }
+
+    @Test
+    void theConnectCommandRunsPkceAgainstTheSandboxAndTheRunningServiceUsesTheGrantAtOnce() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
+                ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+            service.await(WAIT, "hr polled", () -> "ACTIVE".equals(mailbox(service, "hr").path("state").asText()));
+            world.sandbox.admin().revokeRefreshToken(IntakeFixture.address("hr"));
+            service.await(WAIT, "hr NOT_CONNECTED", () -> "NOT_CONNECTED".equals(mailbox(service, "hr").path("state").asText()));
+            String whileBroken = world.insert("hr", "While broken");
+
+            Process connect = service.command("connect", "hr").start();
+            BufferedReader output = new BufferedReader(new InputStreamReader(connect.getInputStream(), StandardCharsets.UTF_8));
+            URI location = authorize(readAuthorizationUrl(output));
+            assertEquals("127.0.0.1", location.getHost(), "the sandbox sends the browser back to the loopback receiver");
+            HttpResponse<String> landing = HTTP.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, landing.statusCode(), landing.body());
+            String rest = drain(output, connect);
+            assertEquals(0, connect.exitValue(), rest);
+            assertTrue(rest.contains("Connected hr; the running service uses the new grant now (state ACTIVE)"), rest);
+
+            assertEquals(1, world.sandbox.admin().tokenRequests(IntakeFixture.address("hr")).authorizationCodeExchanges());
+            JsonNode hr = mailbox(service, "hr");
+            assertEquals("ACTIVE", hr.path("state").asText());
+            assertEquals("store", hr.path("connection").path("grant").asText(), hr.toString());
+            service.await(WAIT, "the mail that arrived while broken",
+                    () -> messages(service, "hr", List.of(whileBroken)) == 1);
+
+            // Refresh: the access token expires, the client gets a new one with the stored grant, nothing else happens.
+            long refreshes = world.sandbox.admin().tokenRequests(IntakeFixture.address("hr")).refreshTokenGrants();
+            String refreshedBefore = mailbox(service, "hr").path("connection").path("refreshedAt").asText();
+            world.sandbox.admin().expireAccessTokens(IntakeFixture.address("hr"));
+            String afterExpiry = world.insert("hr", "After the access token expired");
+            service.await(WAIT, "mail after the refresh", () -> messages(service, "hr", List.of(afterExpiry)) == 1);
+            assertTrue(world.sandbox.admin().tokenRequests(IntakeFixture.address("hr")).refreshTokenGrants() > refreshes);
+            assertTrue(mailbox(service, "hr").path("connection").path("refreshedAt").asText().compareTo(refreshedBefore) > 0,
+                    "the store records when the grant was last used to refresh");
+            assertEquals(1, service.events("connection.broken").size(), "an expired access token is not a broken connection");
+            assertEquals("ACTIVE", mailbox(service, "hr").path("state").asText());
+        }
+    }
+
+    @Test
+    void aGrantPastedOnAHeadlessBoxIsStoredEncryptedAndAWrongKeyStopsTheStartWithAClearError() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("hr"), "")) {
+            world.environment.remove("IT_HR_REFRESH_TOKEN"); // only connect gives it a grant
+            ServiceProcess service = world.service();
+            // No service runs: connect stores the grant in the database itself. No browser: the address is pasted.
+            Process connect = service.command("connect", "hr").start();
+            BufferedReader output = new BufferedReader(new InputStreamReader(connect.getInputStream(), StandardCharsets.UTF_8));
+            URI location = authorize(readAuthorizationUrl(output));
+            try (var stdin = connect.getOutputStream()) {
+                stdin.write(("\n" + location + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            String rest = drain(output, connect);
+            assertEquals(0, connect.exitValue(), rest);
+            assertTrue(rest.contains("Connected hr; the grant is stored (encrypted) and used when the service starts"), rest);
+            Path keyFile = IntakeFixture.keyFile(work);
+            assertTrue(Files.isRegularFile(keyFile), "connect made the key, outside the config and data directories");
+            byte[] database = Files.readAllBytes(world.dataDir.resolve("db").resolve("mailroute.mv.db"));
+            assertFalse(new String(database, StandardCharsets.ISO_8859_1).contains("1//0sandbox-"),
+                    "the refresh token is not in the database file in the clear");
+
+            world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.connection.TokenKey.generate());
+            ServiceProcess.CommandResult refused = service.run(); // the service itself, which must stop at once
+            assertEquals(78, refused.exit(), refused.output());
+            assertTrue(refused.output().contains("ERROR environment variable MAILROUTE_TOKEN_KEY: is not the key mailbox 'hr''s"
+                    + " OAuth token was stored with"), refused.output());
+            assertTrue(refused.output().contains("connect hr"), refused.output());
+            assertFalse(refused.output().contains("\tat "), "one clear message, no stack trace: " + refused.output());
+
+            world.environment.remove("MAILROUTE_TOKEN_KEY");
+            try (ServiceProcess started = world.service().start().awaitUp(WAIT)) {
+                started.await(WAIT, "hr ACTIVE with the stored grant",
+                        () -> "ACTIVE".equals(mailbox(started, "hr").path("state").asText()));
+                assertEquals("store", mailbox(started, "hr").path("connection").path("grant").asText());
+            }
+        }
+    }
+
+    /** The address connect printed for the person to open. */
+    private static String readAuthorizationUrl(BufferedReader output) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = output.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            if (line.startsWith("  http")) {
+                return line.trim();
+            }
+        }
+        throw new AssertionError("connect printed no address:\n" + seen);
+    }
+
+    /** What the person's browser does: opens the address, signs in (login_hint), and is sent back with a code. */
+    private static URI authorize(String url) throws Exception {
+        assertTrue(url.contains("code_challenge_method=S256") && url.contains("login_hint=hr@acme.example")
+                && url.contains("scope=" + MODIFY), url);
+        HttpResponse<String> consent = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, consent.statusCode(), consent.body());
+        URI location = URI.create(consent.headers().firstValue("Location").orElseThrow());
+        assertTrue(location.getQuery().contains("code="), location.toString());
+        return location;
+    }
+
+    private static String drain(BufferedReader output, Process process) throws Exception {
+        StringBuilder rest = new StringBuilder();
+        for (String line; (line = output.readLine()) != null; ) {
+            rest.append(line).append('\n');
+        }
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("connect did not finish:\n" + rest);
+        }
+        return rest.toString();
     }
 
     static JsonNode mailbox(ServiceProcess service, String id) {
