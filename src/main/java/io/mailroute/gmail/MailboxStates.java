@@ -197,8 +197,9 @@ public final class MailboxStates {
     }
 
     private String currentError(String mailboxId) {
-        return db.jdbc().queryForList("SELECT last_error FROM mailbox WHERE id = :id", Map.of("id", mailboxId), String.class)
-                .stream().findFirst().orElse(null);
+        List<String> rows = db.jdbc().queryForList("SELECT last_error FROM mailbox WHERE id = :id", Map.of("id", mailboxId),
+                String.class);
+        return rows.isEmpty() ? null : rows.get(0); // the column may be NULL
     }
 
     /** What a person told about the mailbox's connection needs: which mailbox, whose it is, and the command that fixes it. */

@@ -75,6 +75,13 @@ class MailboxStatesConnectionTest {
     }
 
     @Test
+    void aHealthyMailboxGivenANewGrantStaysActiveAndSaysNothing() {
+        states.connected("hr");
+        assertEquals(MailboxState.ACTIVE, states.state("hr"));
+        assertEquals(0, all("connection.restored").size());
+    }
+
+    @Test
     void aNewGrantMakesItActiveAgainAtOnceAndABreakAfterThatIsAnnouncedAgain() throws Exception {
         states.failed("hr", INVALID_GRANT);
         assertFalse(states.mayPoll("hr"), "backing off after the failure");
