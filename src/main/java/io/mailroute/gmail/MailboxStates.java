@@ -154,6 +154,12 @@ public final class MailboxStates {
         return delay;
     }
 
+    /** Gmail accepted mail sent from the mailbox: a send-only mailbox, never polled, is ACTIVE from then on. */
+    public void sent(String mailboxId) {
+        db.jdbc().update("UPDATE mailbox SET state = 'ACTIVE', updated_at = :now WHERE id = :id AND state = 'STARTING'",
+                new MapSqlParameterSource("id", mailboxId).addValue("now", now()));
+    }
+
     /** A new grant was stored and works: ACTIVE again ({@code connection.restored}), polled at once. PAUSED stays paused. */
     public void connected(String mailboxId) {
         grantChangedAt.put(mailboxId, clock.instant());

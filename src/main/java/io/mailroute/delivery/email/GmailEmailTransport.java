@@ -144,6 +144,9 @@ public final class GmailEmailTransport implements EmailTransport {
             }
             Message sent = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
                     outgoing, Message.class);
+            if (states != null && !gmailSender.isMonitored()) {
+                states.sent(gmailSender.id());
+            }
             return SendResult.delivered(sent == null ? null : sent.getId());
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());
