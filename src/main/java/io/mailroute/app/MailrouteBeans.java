@@ -21,6 +21,7 @@ import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushSenders;
+import io.mailroute.delivery.email.FallbackSender;
 import io.mailroute.delivery.email.GmailEmailTransport;
 import io.mailroute.ops.DeliveryApi;
 import io.mailroute.events.EventLog;
@@ -178,12 +179,20 @@ public final class MailrouteBeans implements CamelConfiguration {
 
         ChannelsConfig channels = ChannelsFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml", true));
         for (ChannelsConfig.Channel channel : channels.channels().values()) {
-            if (channel.isEmail() && !byId.containsKey(channel.settings().get("sender"))) {
+            String sender = channel.settings().get("sender");
+            if (channel.isEmail() && !byId.containsKey(sender) && !GmailEmailTransport.FALLBACK_SENDER.equals(sender)) {
                 throw new ConfigException(new ConfigProblem(settings.text("mailroute.delivery.channels-file", "channels.yaml"),
-                        "channels." + channel.name() + ".sender", "mailbox '" + channel.settings().get("sender")
-                        + "' is not in " + mailboxesFile, "name one of " + byId.keySet()));
+                        "channels." + channel.name() + ".sender", "mailbox '" + sender + "' is not in " + mailboxesFile,
+                        "name one of " + byId.keySet() + ", or " + GmailEmailTransport.FALLBACK_SENDER
+                                + " (the fallback sender)"));
             }
         }
+        FallbackSender fallbackSender = FallbackSenders.from(settings, byId, System::getenv);
+        channels.channels().values().stream()
+                .filter(c -> c.isEmail() && GmailEmailTransport.FALLBACK_SENDER.equals(c.settings().get("sender")))
+                .filter(c -> fallbackSender == null)
+                .forEach(c -> LOG.warn("Channel {} sends from the fallback sender, but {} is none: its email fails until one "
+                        + "is set in application.properties", c.name(), FallbackSenders.KEY));
         DeliveryStore deliveries = new DeliveryStore(db);
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
@@ -192,7 +201,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock)
-                .withFallback(connections::maySend, states, FallbackSenders.from(settings, byId, System::getenv));
+                .withFallback(connections::maySend, states, fallbackSender);
         Map<String, PushSender> pushSenders = PushSenders.create(channels,
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),

@@ -40,7 +40,8 @@ class ConnectionLifecycleIT {
 
     @Test
     void aRevokedGrantIsAnnouncedOnceOtherMailboxesFlowAndMailArrivingMeanwhileIsIngestedAfterReconnecting() throws Exception {
-        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "", "    owners: [team]\n");
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "mailroute.fallback-sender = mailbox:support\n",
+                "    owners: [team]\n");
                 ServiceProcess service = world.service().start().awaitUp(WAIT)) {
             world.insert("hr", "Before the break");
             service.await(WAIT, "hr's first message", () -> messages(service, "hr") == 1);
@@ -59,8 +60,11 @@ class ConnectionLifecycleIT {
             service.await(WAIT, "the notice delivered", () -> deliveries(service, brokenId).size() >= 3
                     && deliveries(service, brokenId).stream().allMatch(d -> d.path("status").asText().matches("SENT|DELIVERED")));
             List<JsonNode> notices = deliveries(service, brokenId);
-            assertEquals(List.of("email", "team-appworks", "team-mobile"),
+            assertEquals(List.of("owner-email", "team-appworks", "team-mobile"),
                     notices.stream().map(d -> d.path("channel").asText()).sorted().toList(), notices.toString());
+            JsonNode email = notices.stream().filter(d -> d.path("channel").asText().equals("owner-email")).findFirst().orElseThrow();
+            assertEquals("mailbox support (support@acme.example)", email.path("sentVia").asText(),
+                    "the notice goes from the fallback sender");
             var fcm = world.sandbox.admin().pushInbox().of("fcm");
             assertEquals(1, fcm.size(), fcm.toString());
             assertTrue(fcm.get(0).payload().contains("Mailbox hr is not connected"), fcm.get(0).payload());
@@ -148,6 +152,17 @@ class ConnectionLifecycleIT {
                 assertTrue(status.output().matches("(?s).*support\\s+support@acme.example\\s+REVOKED.*"), status.output());
                 assertTrue(status.output().contains("to fix: java -jar target/mailroute.jar connect support"), status.output());
                 assertTrue(status.output().contains("From the running service."), status.output());
+
+                // An operator's pause: not polled, cursor kept; resume catches up.
+                assertEquals(200, send(service, "POST", "/api/mailboxes/hr/pause", "").statusCode());
+                assertEquals("PAUSED", mailbox(service, "hr").path("state").asText());
+                int before = messages(service, "hr");
+                String duringPause = world.insert("hr", "Order 4 during the pause");
+                Thread.sleep(1500);
+                assertEquals(before, messages(service, "hr"), "a paused mailbox is not read");
+                assertEquals(200, send(service, "POST", "/api/mailboxes/hr/resume", "").statusCode());
+                service.await(WAIT, "the mail that came during the pause", () -> messages(service, "hr", List.of(duringPause)) == 1);
+                assertEquals("ACTIVE", mailbox(service, "hr").path("state").asText());
             }
         } finally {
             smtp.stop();

@@ -44,6 +44,9 @@ public final class GmailEmailTransport implements EmailTransport {
     private MailboxStates states;
     private FallbackSender fallback;
 
+    /** {@code sender:} of an email channel that always sends from the fallback sender (connection notices). */
+    public static final String FALLBACK_SENDER = "fallback";
+
     /** How soon a delivery from a disconnected mailbox with nowhere else to go is tried again. */
     static final java.time.Duration DISCONNECTED_RETRY = java.time.Duration.ofMinutes(5);
 
@@ -80,13 +83,22 @@ public final class GmailEmailTransport implements EmailTransport {
 
     @Override
     public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
+        if (FALLBACK_SENDER.equals(channel.settings().get("sender"))) {
+            return fallback == null ? SendResult.failed("channel " + channel.name() + " sends from the fallback sender, and "
+                    + "none is configured (mailroute.fallback-sender)") : send(delivery, notification, channel, null);
+        }
         MailboxSettings own = mailboxes.get(channel.settings().get("sender"));
         if (own == null) {
             return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
                     + "' is not in config/mailboxes.yaml");
         }
+        return send(delivery, notification, channel, own);
+    }
+
+    /** @param own the channel's own sending mailbox, or null for a channel that always sends from the fallback sender */
+    private SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel, MailboxSettings own) {
         // Once an attempt went through the fallback sender, its retries go there too: the send-once check must ask the same sender.
-        boolean viaFallback = delivery.sentVia() != null || !maySend.test(own.id());
+        boolean viaFallback = own == null || delivery.sentVia() != null || !maySend.test(own.id());
         if (viaFallback && fallback == null) {
             return SendResult.retry("mailbox " + own.id() + " cannot send (" + stateOf(own) + ") and no fallback sender "
                     + "is configured (mailroute.fallback-sender)", DISCONNECTED_RETRY);
@@ -94,8 +106,9 @@ public final class GmailEmailTransport implements EmailTransport {
         MailboxSettings gmailSender = !viaFallback ? own
                 : fallback instanceof FallbackSender.ViaMailbox mailbox ? mailbox.mailbox() : null;
         if (viaFallback && gmailSender != null && !maySend.test(gmailSender.id())) {
-            return SendResult.retry("mailbox " + own.id() + " cannot send (" + stateOf(own) + ") and neither can the fallback "
-                    + "sender, " + fallback.describe() + " (" + stateOf(gmailSender) + ")", DISCONNECTED_RETRY);
+            return SendResult.retry((own == null ? "channel " + channel.name() + " sends from the fallback sender"
+                    : "mailbox " + own.id() + " cannot send (" + stateOf(own) + ")") + " and the fallback sender, "
+                    + fallback.describe() + ", cannot either (" + stateOf(gmailSender) + ")", DISCONNECTED_RETRY);
         }
         if (!viaFallback) {
             SendResult limited = dailyLimit(own, channel);
@@ -103,7 +116,8 @@ public final class GmailEmailTransport implements EmailTransport {
                 return limited;
             }
         } else if (delivery.sentVia() == null) {
-            store.setSentVia(delivery.id(), fallback.describe() + ", for mailbox " + own.id() + " (" + stateOf(own) + ")");
+            store.setSentVia(delivery.id(), fallback.describe()
+                    + (own == null ? "" : ", for mailbox " + own.id() + " (" + stateOf(own) + ")"));
         }
         String fromAddress = viaFallback ? fallback.fromAddress() : own.address();
         try {
@@ -120,8 +134,8 @@ public final class GmailEmailTransport implements EmailTransport {
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
             String subject = render(template + ".subject.mustache", model);
-            ItemThread thread = Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false")) && delivery.itemId() != null
-                    ? itemThread(delivery.itemId(), own.id()) : null;
+            ItemThread thread = own != null && Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false"))
+                    && delivery.itemId() != null ? itemThread(delivery.itemId(), own.id()) : null;
             if (thread != null) {
                 // A reply in the item's own Gmail thread: threadId, In-Reply-To, References and "Re: <subject>" all agree.
                 subject = thread.subject() == null ? subject
@@ -132,7 +146,7 @@ public final class GmailEmailTransport implements EmailTransport {
                     render(template + ".txt.mustache", model), render(template + ".html.mustache", model), messageId,
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
                     String.valueOf(delivery.id()));
-            byte[] raw = composer.compose(viaFallback ? mail.withReplyTo(own.address()) : mail);
+            byte[] raw = composer.compose(viaFallback && own != null ? mail.withReplyTo(own.address()) : mail);
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composer.parse(raw));
                 return SendResult.delivered(messageId);
