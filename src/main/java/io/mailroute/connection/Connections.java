@@ -132,15 +132,16 @@ public final class Connections {
                     + ": connect again and allow it on the consent screen");
         }
         MailboxConnection connection = connection(mailboxId);
-        long version = db.transactions().execute(tx -> {
-            long v = tokens.save(mailboxId, connection.client().clientId(), refreshToken, String.join(" ", scopes),
-                    clock.instant());
+        long version = tokens.save(mailboxId, connection.client().clientId(), refreshToken, String.join(" ", scopes),
+                clock.instant());
+        // The grant is in use before the state says so: a poll that starts after that instant has the new grant,
+        // and a failure of one that started before is the old grant's (MailboxStates ignores it).
+        connection.use(refreshToken, version, MailboxConnection.Source.STORE);
+        db.transactions().executeWithoutResult(tx -> {
             states.connected(mailboxId);
             audit.record("connection.connected", mailboxId, "mailbox:" + mailboxId, json.createObjectNode()
-                    .put("scopes", String.join(" ", scopes)).put("version", v));
-            return v;
+                    .put("scopes", String.join(" ", scopes)).put("version", version));
         });
-        connection.use(refreshToken, version, MailboxConnection.Source.STORE);
         LOG.info("Mailbox {} ({}): connected with a new OAuth grant (version {}, scopes {})", mailboxId, mailbox.address(),
                 version, scopes.isEmpty() ? "not reported" : String.join(" ", scopes));
     }
