@@ -145,9 +145,36 @@ public final class ConfigCheck {
                         IntakeRoutesInstaller.TEMPLATE_ID, "route template is missing",
                         "restore routes/gmail-intake.camel.yaml from the repository"));
             }
+            problems.addAll(unplannedRouting(model));
         } catch (Exception e) {
             problems.add(new ConfigProblem(routesDir.toString(), "", "cannot be loaded: " + firstLine(e), null));
         }
+        return problems;
+    }
+
+    /**
+     * Every event type that channels.yaml routes to people must reach the planner: a type missing from
+     * deliver-plan's {@code types} would be routed on paper and never delivered.
+     */
+    private List<ConfigProblem> unplannedRouting(Model model) {
+        org.apache.camel.model.RouteDefinition plan = model.getRouteDefinition("deliver-plan");
+        Path channelsFile = configDir.resolve("channels.yaml");
+        if (plan == null || !Files.isRegularFile(channelsFile)
+                || !io.mailroute.delivery.ChannelsFile.check(channelsFile).isEmpty()) {
+            return List.of();
+        }
+        String uri = plan.getInput().getEndpointUri();
+        int at = uri.indexOf("types=");
+        if (at < 0) {
+            return List.of(); // no filter: every type reaches it
+        }
+        java.util.Set<String> planned = java.util.Set.of(uri.substring(at + 6).split("&")[0].split(","));
+        List<ConfigProblem> problems = new ArrayList<>();
+        io.mailroute.delivery.ChannelsFile.load(channelsFile).routing().keySet().stream()
+                .filter(type -> !planned.contains(type))
+                .forEach(type -> problems.add(new ConfigProblem(channelsFile.toString(), "routing." + type,
+                        "is routed to people, but routes/deliver.camel.yaml (deliver-plan) does not subscribe to it",
+                        "add " + type + " to deliver-plan's types")));
         return problems;
     }
 

@@ -71,6 +71,18 @@ class ConfigCheckTest {
     }
 
     @Test
+    void anEventTypeRoutedToPeopleButNotPlannedIsNamed() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.copy(Path.of("config", "mailboxes.yaml"), config.resolve("mailboxes.yaml"));
+        Files.writeString(config.resolve("channels.yaml"), Files.readString(config.resolve("channels.yaml"))
+                .replace("\nrouting:\n", "\nrouting:\n  report.sent: [ops-team]\n"));
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals("routing.report.sent", problems.get(0).key());
+        assertTrue(problems.get(0).problem().contains("deliver-plan"), problems.toString());
+    }
+
+    @Test
     void aFallbackSenderOrOwnerThatDoesNotExistIsNamed() throws IOException {
         Path config = copyOfShippedConfig();
         Files.writeString(config.resolve("mailboxes.yaml"), """
