@@ -1,0 +1,168 @@
+package io.mailroute.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Intake throughput against an unthrottled sandbox, for one number of mailboxes: how fast each
+ * contender drains the same backlog of the same mail from the same sandbox. First Mailroute (the real
+ * service: from reporting UP to the last committed message.received and workflow item), then the
+ * ceiling (a bare loop of the same client), then the alternative (google-mail-stream, which marks mail
+ * read, so it runs last). The backlog is inserted while the service is stopped (after it bootstrapped,
+ * so it resumes from its stored history cursor): on two cores, the sandbox's insert work would otherwise
+ * slow only the contender that runs during it. Live arrival is what the latency run measures.
+ */
+final class ThroughputRun {
+
+    private ThroughputRun() {
+    }
+
+    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup, int mailboxCount,
+            boolean profile) throws Exception {
+        Path dir = settings.outDir().resolve("work").resolve("throughput-" + mailboxCount);
+        ObjectNode json = Results.object().put("mailboxes", mailboxCount).put("messages", mails.size());
+        try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
+            warmUp(sandbox, warmup);
+            ServiceWorld world = ServiceWorld.create(dir, sandbox, new ServiceWorld.Setup(mailboxCount,
+                    settings.throughputPoll(), ServiceWorld.UNLIMITED_BUDGET, ServiceWorld.Triage.ITEMS));
+            Map<String, Long> cursors = new HashMap<>();
+            try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
+                service.awaitUpMillis(Duration.ofMinutes(2));
+                service.awaitBootstrapped(Duration.ofMinutes(2));
+                world.mailboxes().forEach(m -> cursors.put(m.address(), sandbox.historyId(m.address())));
+            }
+            // The backlog arrives while the service is stopped: inserting (the sandbox's work, not Gmail's)
+            // then competes with no contender for this machine's cores, and all three start from the same mailbox.
+            CpuMeter insertCpu = CpuMeter.start(-1, sandbox.pid());
+            long insertStart = System.nanoTime();
+            sandbox.insertAll(world.mailboxes(), mails);
+            long insertMillis = (System.nanoTime() - insertStart) / 1_000_000;
+            insertCpu.stop();
+            json.putObject("insert")
+                    .put("seconds", Results.round(insertMillis / 1000.0, 2))
+                    .put("perSecond", Results.perSecond(mails.size(), insertMillis))
+                    .put("sandboxCpuSecondsPer1000", insertCpu.perThousand(insertCpu.sandbox(), mails.size()));
+            try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
+                json.set("mailroute", mailroute(settings, sandbox, world, service, mails, profile));
+            }
+            json.set("ceiling", ceiling(sandbox, world, cursors, mails.size()));
+            json.set("alternative", alternative(settings, sandbox, world, mails.size(), dir));
+        }
+        double received = json.path("mailroute").path("receivedPerSecond").asDouble(Double.NaN);
+        double items = json.path("mailroute").path("itemsPerSecond").asDouble(Double.NaN);
+        double ceiling = json.path("ceiling").path("perSecond").asDouble(Double.NaN);
+        json.putObject("ratios")
+                .put("receivedToCeiling", Results.ratio(received, ceiling))
+                .put("itemsToCeiling", Results.ratio(items, ceiling))
+                .put("itemsToAlternative", Results.ratio(items, json.path("alternative").path("perSecond").asDouble(Double.NaN)));
+        return json;
+    }
+
+    /** The sandbox's own JIT warm-up, so that the contender measured first is not the one that pays for it. */
+    static void warmUp(SandboxProcess sandbox, List<MailMix.Mail> warmup) throws Exception {
+        if (warmup.isEmpty()) {
+            return;
+        }
+        SandboxProcess.Credentials user = sandbox.addUser("warmup@acme.example");
+        long cursor = sandbox.historyId(user.address());
+        sandbox.insertAll(List.of(user), warmup);
+        CeilingLoop.run(sandbox, List.of(user), Map.of(user.address(), cursor));
+    }
+
+    /**
+     * The restarted service drains the backlog; the clock starts when it reports UP (its first poll
+     * follows within mailroute.intake.initial-delay) and stops at the last commit.
+     */
+    private static ObjectNode mailroute(BenchSettings settings, SandboxProcess sandbox, ServiceWorld world,
+            ServiceWorld.Started service, List<MailMix.Mail> mails, boolean profile) throws Exception {
+        long upMillis = service.awaitUpMillis(Duration.ofMinutes(2));
+        Instant up = Instant.now();
+        CpuMeter cpu = CpuMeter.start(service.pid(), sandbox.pid());
+        EventTail received = new EventTail(service.service(), "message.received");
+        EventTail quarantined = new EventTail(service.service(), "message.quarantined");
+        EventTail items = new EventTail(service.service(), "case.created");
+        List<EventTail> tails = List.of(received, quarantined, items);
+        ObjectNode json = Results.object().put("startupMillis", upMillis);
+        try (JvmProbe probe = JvmProbe.attach(service.pid())) {
+            Path recording = settings.outDir().resolve("throughput-" + world.mailboxes().size() + "-mailboxes.jfr");
+            if (profile) {
+                Files.deleteIfExists(recording);
+                probe.startRecording("bench-throughput", "default");
+            }
+            probe.resetPeaks();
+            boolean complete = EventTail.await(tails, () -> received.count() + quarantined.count() >= mails.size()
+                    && items.count() >= received.count(), settings.stall());
+            cpu.stop();
+            json.put("complete", complete)
+                    .put("received", received.count())
+                    .put("quarantined", quarantined.count())
+                    .put("items", items.count())
+                    .put("receivedPerSecond", rate(received, up))
+                    .put("itemsPerSecond", rate(items, up))
+                    .put("seconds", received.last() == null ? Double.NaN
+                            : Results.round(Duration.between(up, received.last()).toMillis() / 1000.0, 2))
+                    .put("serviceCpuSecondsPer1000", cpu.perThousand(cpu.service(), mails.size()))
+                    .put("sandboxCpuSecondsPer1000", cpu.perThousand(cpu.sandbox(), mails.size()))
+                    .put("harnessCpuSecondsPer1000", cpu.perThousand(cpu.harness(), mails.size()))
+                    .put("peakRssMiB", Results.mib(ProcStats.peakRssBytes(service.pid())))
+                    .put("rssAtEndMiB", Results.mib(ProcStats.rssBytes(service.pid())))
+                    .put("peakHeapMiB", Results.mib(probe.peakHeapUsed()))
+                    .put("peakHeapCommittedMiB", Results.mib(probe.peakHeapCommitted()))
+                    .put("mailboxProblems", service.mailboxProblems())
+                    .put("loadAverage", ProcStats.loadAverage());
+            if (profile) {
+                probe.dumpAndStopRecording("bench-throughput", recording);
+                json.set("profile", JfrProfile.summarize(recording, 12));
+            }
+        }
+        return json;
+    }
+
+    private static double rate(EventTail tail, Instant from) {
+        return tail.last() == null ? Double.NaN : Results.perSecond(tail.count(), Duration.between(from, tail.last()).toMillis());
+    }
+
+    private static ObjectNode ceiling(SandboxProcess sandbox, ServiceWorld world, Map<String, Long> cursors, int expected)
+            throws Exception {
+        CpuMeter cpu = CpuMeter.start(-1, sandbox.pid());
+        long start = System.nanoTime();
+        int fetched = CeilingLoop.run(sandbox, world.mailboxes(), cursors);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        cpu.stop();
+        return Results.object()
+                .put("complete", fetched >= expected)
+                .put("fetched", fetched)
+                .put("seconds", Results.round(millis / 1000.0, 2))
+                .put("perSecond", Results.perSecond(fetched, millis))
+                .put("harnessCpuSecondsPer1000", cpu.perThousand(cpu.harness(), fetched))
+                .put("sandboxCpuSecondsPer1000", cpu.perThousand(cpu.sandbox(), fetched));
+    }
+
+    private static ObjectNode alternative(BenchSettings settings, SandboxProcess sandbox, ServiceWorld world, int expected,
+            Path dir) throws Exception {
+        CpuMeter cpu = CpuMeter.start(-1, sandbox.pid());
+        long start = System.nanoTime();
+        StreamAlternative.Outcome outcome = StreamAlternative.run(sandbox, world.mailboxes(), settings.alternativeOptions(),
+                expected, settings.stall(), dir.resolve("alternative.log"));
+        cpu.stop();
+        long millis = outcome.consumed() == 0 ? -1 : (outcome.lastNanos() - start) / 1_000_000;
+        return Results.object()
+                .put("complete", outcome.consumed() >= expected)
+                .put("consumed", outcome.consumed())
+                .put("uri", "google-mail-stream:index?" + settings.alternativeOptions())
+                .put("seconds", Results.round(millis / 1000.0, 2))
+                .put("perSecond", Results.perSecond(outcome.consumed(), millis))
+                .put("harnessCpuSecondsPer1000", cpu.perThousand(cpu.harness(), Math.max(1, outcome.consumed())))
+                .put("sandboxCpuSecondsPer1000", cpu.perThousand(cpu.sandbox(), Math.max(1, outcome.consumed())));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+}
