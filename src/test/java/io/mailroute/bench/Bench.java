@@ -41,6 +41,7 @@ public final class Bench {
             }
         }
         Path file = settings.outDir().resolve("results.json");
+        deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
                 .put("benchmark", "Mailroute intake throughput, email-to-push latency and cost")
                 .put("startedAt", Instant.now().toString());
@@ -110,6 +111,18 @@ public final class Bench {
         }
         progress(name + " done in " + Math.round((System.nanoTime() - start) / 1e9) + " s");
         Results.write(file, results);
+    }
+
+    /** Deletes a directory and everything below it, if it exists. */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     static void progress(String line) {

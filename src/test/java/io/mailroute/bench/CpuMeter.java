@@ -1,5 +1,9 @@
 package io.mailroute.bench;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.HashMap;
+import java.util.Map;
+
 /** CPU used by the service (if any), the sandbox and this harness between start and stop. */
 final class CpuMeter {
     private final long servicePid;
@@ -7,6 +11,8 @@ final class CpuMeter {
     private final long service0;
     private final long sandbox0;
     private final long harness0;
+    private final Map<String, Long> serviceThreads0;
+    private final Map<String, Long> serviceThreads = new HashMap<>();
     private long service;
     private long sandbox;
     private long harness;
@@ -15,6 +21,7 @@ final class CpuMeter {
         this.servicePid = servicePid;
         this.sandboxPid = sandboxPid;
         this.service0 = servicePid > 0 ? ProcStats.cpuMillis(servicePid) : 0;
+        this.serviceThreads0 = servicePid > 0 ? ProcStats.cpuMillisByThread(servicePid) : Map.of();
         this.sandbox0 = ProcStats.cpuMillis(sandboxPid);
         this.harness0 = ProcStats.ownCpuMillis();
     }
@@ -26,12 +33,26 @@ final class CpuMeter {
 
     void stop() {
         service = servicePid > 0 ? ProcStats.cpuMillis(servicePid) - service0 : 0;
+        if (servicePid > 0) {
+            ProcStats.cpuMillisByThread(servicePid).forEach((name, millis) ->
+                    serviceThreads.put(name, millis - serviceThreads0.getOrDefault(name, 0L)));
+        }
         sandbox = ProcStats.cpuMillis(sandboxPid) - sandbox0;
         harness = ProcStats.ownCpuMillis() - harness0;
     }
 
     long service() {
         return service;
+    }
+
+    /** The service's CPU by thread name (JIT compilers, GC, Camel, HTTP ...), most first, as shares of its total. */
+    ArrayNode serviceByThread(int top) {
+        long total = Math.max(1, serviceThreads.values().stream().mapToLong(Long::longValue).sum());
+        ArrayNode array = Results.JSON.createArrayNode();
+        serviceThreads.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                .forEach(e -> array.addObject().put("name", e.getKey()).put("cpuSeconds", Results.round(e.getValue() / 1000.0, 1))
+                        .put("share", Results.round(e.getValue() / (double) total, 3)));
+        return array;
     }
 
     long sandbox() {

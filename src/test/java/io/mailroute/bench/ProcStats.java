@@ -3,6 +3,8 @@ package io.mailroute.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What Linux says about a process: resident memory (now and peak) from {@code /proc/<pid>/status} and
@@ -28,11 +30,36 @@ final class ProcStats {
 
     /** User plus system CPU time the process has used, in milliseconds. */
     static long cpuMillis(long pid) {
-        String stat = read(Path.of("/proc", String.valueOf(pid), "stat"));
+        return ticksToMillis(read(Path.of("/proc", String.valueOf(pid), "stat")));
+    }
+
+    private static long ticksToMillis(String stat) {
         // the command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
         return ticks * 1000 / CLOCK_TICKS;
+    }
+
+    /**
+     * CPU milliseconds by thread name (digits folded, so pools count as one), from
+     * {@code /proc/<pid>/task}: JIT compiler, GC and application threads apart. Threads that ended are
+     * not counted.
+     */
+    static Map<String, Long> cpuMillisByThread(long pid) {
+        Map<String, Long> byName = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("\\d+", "#");
+                    byName.merge(name, ticksToMillis(Files.readString(task.resolve("stat"))), Long::sum);
+                } catch (IOException threadEnded) {
+                    // gone between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/" + pid + "/task: " + e.getMessage(), e);
+        }
+        return byName;
     }
 
     /** CPU time of this JVM (the harness: ceiling loop, alternative, inserts). */

@@ -110,6 +110,13 @@ public final class Report {
                     + " mailbox(es): " + profile.path("executionSamples").asInt() + " JFR samples, GC pauses "
                     + profile.path("gcPauseMillis").asLong() + " ms, machine CPU " + percent(profile.path("averageMachineCpuLoad"))
                     + ", service " + percent(profile.path("averageServiceCpuLoad")));
+            JsonNode threads = runs.get(0).at("/mailroute/serviceCpuByThread");
+            out.append("  service CPU by thread (/proc, all threads: JIT and GC too):\n");
+            for (int i = 0; i < Math.min(6, threads.size()); i++) {
+                out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", threads.get(i).path("share").asDouble() * 100,
+                        threads.get(i).path("name").asText()));
+            }
+            out.append("  JFR samples of Java code:\n");
             shares(out, "by step", profile.path("bySteps"), 8);
             shares(out, "by library (top frame)", profile.path("byLibrary"), 8);
             shares(out, "by thread", profile.path("byThread"), 5);

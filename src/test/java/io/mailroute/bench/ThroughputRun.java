@@ -54,6 +54,7 @@ final class ThroughputRun {
             json.set("ceiling", ceiling(sandbox, world, cursors, mails.size()));
             json.set("alternative", alternative(settings, sandbox, world, mails.size(), dir));
         }
+        Bench.deleteTree(dir.resolve("data").resolve("attachments")); // a full run stores about a gigabyte
         double received = json.path("mailroute").path("receivedPerSecond").asDouble(Double.NaN);
         double items = json.path("mailroute").path("itemsPerSecond").asDouble(Double.NaN);
         double ceiling = json.path("ceiling").path("perSecond").asDouble(Double.NaN);
@@ -116,6 +117,7 @@ final class ThroughputRun {
                     .put("peakHeapCommittedMiB", Results.mib(probe.peakHeapCommitted()))
                     .put("mailboxProblems", service.mailboxProblems())
                     .put("loadAverage", ProcStats.loadAverage());
+            json.set("serviceCpuByThread", cpu.serviceByThread(10));
             if (profile) {
                 probe.dumpAndStopRecording("bench-throughput", recording);
                 json.set("profile", JfrProfile.summarize(recording, 12));
