@@ -14,7 +14,7 @@ import java.util.Map;
  * contender drains the same backlog of the same mail from the same sandbox. First Mailroute (the real
  * service: from reporting UP to the last committed message.received and workflow item), then the
  * ceiling (a bare loop of the same client), then the alternative (google-mail-stream, which marks mail
- * read, so it runs last). The backlog is inserted while the service is stopped (after it bootstrapped,
+ * read, so it runs after the others), then the ceiling once more. The backlog is inserted while the service is stopped (after it bootstrapped,
  * so it resumes from its stored history cursor): on two cores, the sandbox's insert work would otherwise
  * slow only the contender that runs during it. Live arrival is what the latency run measures.
  */
@@ -51,8 +51,11 @@ final class ThroughputRun {
             try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
                 json.set("mailroute", mailroute(settings, sandbox, world, service, mails, profile));
             }
-            json.set("ceiling", ceiling(sandbox, world, cursors, mails.size()));
+            ObjectNode first = ceiling(sandbox, world, cursors, mails.size());
             json.set("alternative", alternative(settings, sandbox, world, mails.size(), dir));
+            // The ceiling reads by history, which marking mail read does not change: a second pass after
+            // the alternative, and the better of the two, so the order of the contenders favours none.
+            json.set("ceiling", best(first, ceiling(sandbox, world, cursors, mails.size())));
         }
         Bench.deleteTree(dir.resolve("data").resolve("attachments")); // a full run stores about a gigabyte
         double received = json.path("mailroute").path("receivedPerSecond").asDouble(Double.NaN);
@@ -144,6 +147,13 @@ final class ThroughputRun {
                 .put("perSecond", Results.perSecond(fetched, millis))
                 .put("harnessCpuSecondsPer1000", cpu.perThousand(cpu.harness(), fetched))
                 .put("sandboxCpuSecondsPer1000", cpu.perThousand(cpu.sandbox(), fetched));
+    }
+
+    private static ObjectNode best(ObjectNode first, ObjectNode second) {
+        boolean secondBetter = second.path("perSecond").asDouble(0) > first.path("perSecond").asDouble(0);
+        ObjectNode best = (secondBetter ? second : first).deepCopy();
+        best.putArray("passesPerSecond").add(first.path("perSecond").asDouble()).add(second.path("perSecond").asDouble());
+        return best;
     }
 
     private static ObjectNode alternative(BenchSettings settings, SandboxProcess sandbox, ServiceWorld world, int expected,
