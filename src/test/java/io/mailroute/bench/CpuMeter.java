@@ -35,7 +35,7 @@ final class CpuMeter {
         service = servicePid > 0 ? ProcStats.cpuMillis(servicePid) - service0 : 0;
         if (servicePid > 0) {
             ProcStats.cpuMillisByThread(servicePid).forEach((name, millis) ->
-                    serviceThreads.put(name, millis - serviceThreads0.getOrDefault(name, 0L)));
+                    serviceThreads.merge(group(name), millis - serviceThreads0.getOrDefault(name, 0L), Long::sum));
         }
         sandbox = ProcStats.cpuMillis(sandboxPid) - sandbox0;
         harness = ProcStats.ownCpuMillis() - harness0;
@@ -53,6 +53,23 @@ final class CpuMeter {
                 .forEach(e -> array.addObject().put("name", e.getKey()).put("cpuSeconds", Results.round(e.getValue() / 1000.0, 1))
                         .put("share", Results.round(e.getValue() / (double) total, 3)));
         return array;
+    }
+
+    /** The JVM's own threads by what they do; application threads by their (15-character) name. */
+    static String group(String threadName) {
+        if (threadName.contains("CompilerThre")) {
+            return "JIT compilers (C1, C2)";
+        }
+        if (threadName.startsWith("GC Thread") || threadName.startsWith("G# ") || threadName.equals("VM Thread")) {
+            return "GC and VM (G1, safepoints)";
+        }
+        if (threadName.startsWith("Camel (")) {
+            return "Camel threads (intake, triage, delivery)";
+        }
+        if (threadName.startsWith("vert.x")) {
+            return "HTTP (Vert.x: API, health)";
+        }
+        return threadName;
     }
 
     long sandbox() {
