@@ -58,8 +58,7 @@ public final class Bench {
         int count = Math.max(settings.messages(), Math.max(settings.quotaMessages(), settings.latencyMessages()) + 1);
         MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
                 settings.largeAttachmentShare());
-        List<MailMix.Mail> warmup = MailMix.generate(settings.seed() + 1, settings.warmupMessages(), -1, 0,
-                settings.largeAttachmentShare()).all();
+        List<MailMix.Mail> warmup = MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare());
         results.set("mix", mix.summary(settings.messages())
                 .put("generationSeconds", Results.round((System.nanoTime() - generating) / 1e9, 1)));
         progress("mix: " + results.get("mix"));
@@ -77,11 +76,11 @@ public final class Bench {
             }
         }
         if (settings.runs("quota")) {
-            measure(errors, "quota", () -> QuotaRun.run(settings, mix.ordinary(settings.quotaMessages())),
+            measure(errors, "quota", () -> QuotaRun.run(settings, mix.ordinary(settings.quotaMessages()), warmup),
                     run -> results.set("quota", run), file, results);
         }
         if (settings.runs("latency")) {
-            measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages())),
+            measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()), warmup),
                     run -> results.set("latency", run), file, results);
         }
         results.put("finishedAt", Instant.now().toString());

@@ -19,7 +19,7 @@ import java.util.Properties;
  * @param bigMessageBytes    the one large message of the mix, raw RFC 822 size
  * @param largeAttachmentShare share of the mix carrying a 1-5 MB attachment
  * @param throughputPoll     the mailboxes' poll interval in the throughput runs
- * @param warmupMessages     messages the ceiling loop fetches once to warm the sandbox before anything is timed
+ * @param warmupMessages     messages every contender processes once (service, ceiling, alternative) before anything is timed
  * @param quotaUnits         the sandbox's per-user quota in the quota run (units per second)
  * @param quotaMessages      messages in the quota run
  * @param latencyMessages    messages in the latency run
@@ -56,7 +56,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 integer(p, "bench.big-message-bytes", 25_000_000),
                 Double.parseDouble(p.getProperty("bench.large-attachment-share", "0.01")),
                 duration(p, "bench.throughput.poll", "1s"),
-                integer(p, "bench.warmup", quick ? 100 : 500),
+                integer(p, "bench.warmup", quick ? 200 : 1_000),
                 integer(p, "bench.quota.units", 250),
                 integer(p, "bench.quota.messages", quick ? 200 : 2_000),
                 integer(p, "bench.latency.messages", quick ? 100 : 1_000),

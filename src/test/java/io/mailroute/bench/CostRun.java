@@ -22,7 +22,7 @@ final class CostRun {
         ObjectNode json = Results.object();
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
             ServiceWorld one = ServiceWorld.create(dir.resolve("1-mailbox"), sandbox,
-                    new ServiceWorld.Setup(1, null, 0, ServiceWorld.Triage.ITEMS));
+                    new ServiceWorld.Setup(1, null, 0, ServiceWorld.Triage.ITEMS, ""));
             try (ServiceWorld.Started service = one.start(settings.serviceJvm())) {
                 json.set("oneMailbox", idle(settings, service, 1));
                 if (big != null) {
@@ -30,7 +30,7 @@ final class CostRun {
                 }
             }
             ServiceWorld many = ServiceWorld.create(dir.resolve(settings.idleMailboxes() + "-mailboxes"), sandbox,
-                    new ServiceWorld.Setup(settings.idleMailboxes(), null, 0, ServiceWorld.Triage.ITEMS));
+                    new ServiceWorld.Setup(settings.idleMailboxes(), null, 0, ServiceWorld.Triage.ITEMS, ""));
             try (ServiceWorld.Started service = many.start(settings.serviceJvm())) {
                 json.set("manyMailboxes", idle(settings, service, settings.idleMailboxes()));
             }

@@ -50,6 +50,12 @@ final class EventTail {
         }
     }
 
+    /** Forgets the commit times seen so far (not the count): {@link #first} and {@link #last} cover what comes next. */
+    void startWindow() {
+        first = null;
+        last = null;
+    }
+
     int count() {
         return count;
     }

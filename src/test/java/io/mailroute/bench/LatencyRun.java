@@ -21,7 +21,7 @@ final class LatencyRun {
     private LatencyRun() {
     }
 
-    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails) throws Exception {
+    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup) throws Exception {
         Path dir = settings.outDir().resolve("work").resolve("latency");
         ObjectNode json = Results.object()
                 .put("messages", mails.size())
@@ -29,10 +29,11 @@ final class LatencyRun {
                 .put("quotaBudget", settings.latencyBudget());
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
             ServiceWorld world = ServiceWorld.create(dir, sandbox,
-                    new ServiceWorld.Setup(1, null, settings.latencyBudget(), ServiceWorld.Triage.PUSH));
+                    new ServiceWorld.Setup(1, null, settings.latencyBudget(), ServiceWorld.Triage.PUSH, ""));
             try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
                 service.awaitUpMillis(Duration.ofMinutes(2));
                 service.awaitBootstrapped(Duration.ofMinutes(2));
+                json.put("warmedUp", service.warmUp(sandbox, world.mailboxes(), warmup, settings.stall()));
                 String address = world.mailboxes().get(0).address();
                 Map<String, Long> sentAt = new HashMap<>();
                 long intervalNanos = (long) (1_000_000_000L / settings.latencyRate());
@@ -49,7 +50,7 @@ final class LatencyRun {
                 Map<String, Long> pushedAt = new HashMap<>();
                 boolean complete = EventTail.await(List.of(received), () -> {
                     collectPushes(sandbox.pushes(), pushedAt);
-                    return pushedAt.size() >= mails.size();
+                    return pushedAt.keySet().containsAll(sentAt.keySet()); // warm-up mail was pushed too
                 }, settings.stall());
                 received.poll();
                 List<Long> total = new ArrayList<>();

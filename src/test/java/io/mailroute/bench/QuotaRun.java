@@ -17,7 +17,7 @@ final class QuotaRun {
     private QuotaRun() {
     }
 
-    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails) throws Exception {
+    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup) throws Exception {
         Path dir = settings.outDir().resolve("work").resolve("quota");
         int units = settings.quotaUnits();
         double ceiling = units / (double) QuotaPacer.MESSAGES_GET;
@@ -27,14 +27,16 @@ final class QuotaRun {
                 .put("ceilingPerSecond", Results.round(ceiling, 1));
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), units, dir.resolve("sandbox.log"))) {
             ServiceWorld world = ServiceWorld.create(dir, sandbox,
-                    new ServiceWorld.Setup(1, settings.throughputPoll(), units, ServiceWorld.Triage.ITEMS));
+                    new ServiceWorld.Setup(1, settings.throughputPoll(), units, ServiceWorld.Triage.ITEMS, ""));
             try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
                 service.awaitUpMillis(Duration.ofMinutes(2));
                 service.awaitBootstrapped(Duration.ofMinutes(2));
+                json.put("warmedUp", service.warmUp(sandbox, world.mailboxes(), warmup, settings.stall()));
                 String address = world.mailboxes().get(0).address();
                 long limitedBefore = sandbox.stats().path("users").path(address).path("rateLimited").asLong();
                 EventTail received = new EventTail(service.service(), "message.received");
                 received.poll();
+                received.startWindow();
                 int before = received.count();
                 long firstInsert = System.currentTimeMillis();
                 sandbox.insertAll(world.mailboxes(), mails);

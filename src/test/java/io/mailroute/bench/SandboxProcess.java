@@ -105,6 +105,20 @@ final class SandboxProcess implements AutoCloseable {
         return sentAt;
     }
 
+    /** Every Gmail API call answers 429 (Retry-After: 1 s) until {@link #releaseGmailApi}: the service backs off and waits. */
+    void holdGmailApi() {
+        rateLimit(Integer.MAX_VALUE);
+    }
+
+    void releaseGmailApi() {
+        rateLimit(0);
+    }
+
+    private void rateLimit(int requests) {
+        post("rate-limit", "application/json", ("{\"requests\":" + requests + ",\"retryAfterSeconds\":1}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
     void setQuota(int unitsPerSecond) {
         post("quota", "application/json", ("{\"unitsPerSecond\":" + unitsPerSecond + "}").getBytes(StandardCharsets.UTF_8));
     }

@@ -11,14 +11,21 @@ import java.util.Map;
 
 /**
  * Intake throughput against an unthrottled sandbox, for one number of mailboxes: how fast each
- * contender drains the same backlog of the same mail from the same sandbox. First Mailroute (the real
- * service: from reporting UP to the last committed message.received and workflow item), then the
- * ceiling (a bare loop of the same client), then the alternative (google-mail-stream, which marks mail
- * read, so it runs after the others), then the ceiling once more. The backlog is inserted while the service is stopped (after it bootstrapped,
- * so it resumes from its stored history cursor): on two cores, the sandbox's insert work would otherwise
- * slow only the contender that runs during it. Live arrival is what the latency run measures.
+ * contender drains the same backlog of the same mail from the same sandbox, each warmed up first on
+ * the same warm-up mail. Mailroute (the real service, from the moment the backlog is released to the
+ * last committed message.received and workflow item), then the ceiling (a bare loop of the same
+ * client), then the alternative (google-mail-stream, which marks mail read, so it runs after the
+ * others), then the ceiling once more. While the backlog is inserted the sandbox answers every Gmail
+ * call of the (warm, running) service with 429, so the sandbox's insert work, on the same two cores,
+ * slows no contender; live arrival is what the latency run measures.
  */
 final class ThroughputRun {
+
+    /** The service's backoff while the backlog is held back: it polls again within this once released. */
+    static final String SHORT_BACKOFF = """
+            mailroute.intake.backoff-base = 500ms
+            mailroute.intake.backoff-max = 2s
+            """;
 
     private ThroughputRun() {
     }
@@ -26,29 +33,31 @@ final class ThroughputRun {
     static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup, int mailboxCount,
             boolean profile) throws Exception {
         Path dir = settings.outDir().resolve("work").resolve("throughput-" + mailboxCount);
-        ObjectNode json = Results.object().put("mailboxes", mailboxCount).put("messages", mails.size());
+        ObjectNode json = Results.object().put("mailboxes", mailboxCount).put("messages", mails.size())
+                .put("warmupMessages", warmup.size());
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
-            warmUp(sandbox, warmup);
             ServiceWorld world = ServiceWorld.create(dir, sandbox, new ServiceWorld.Setup(mailboxCount,
-                    settings.throughputPoll(), ServiceWorld.UNLIMITED_BUDGET, ServiceWorld.Triage.ITEMS));
-            Map<String, Long> cursors = new HashMap<>();
+                    settings.throughputPoll(), ServiceWorld.UNLIMITED_BUDGET, ServiceWorld.Triage.ITEMS, SHORT_BACKOFF));
+            Map<String, Long> cursors;
             try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
-                service.awaitUpMillis(Duration.ofMinutes(2));
+                json.put("startupMillis", service.awaitUpMillis(Duration.ofMinutes(2)));
                 service.awaitBootstrapped(Duration.ofMinutes(2));
-                world.mailboxes().forEach(m -> cursors.put(m.address(), sandbox.historyId(m.address())));
-            }
-            // The backlog arrives while the service is stopped: inserting (the sandbox's work, not Gmail's)
-            // then competes with no contender for this machine's cores, and all three start from the same mailbox.
-            CpuMeter insertCpu = CpuMeter.start(-1, sandbox.pid());
-            long insertStart = System.nanoTime();
-            sandbox.insertAll(world.mailboxes(), mails);
-            long insertMillis = (System.nanoTime() - insertStart) / 1_000_000;
-            insertCpu.stop();
-            json.putObject("insert")
-                    .put("seconds", Results.round(insertMillis / 1000.0, 2))
-                    .put("perSecond", Results.perSecond(mails.size(), insertMillis))
-                    .put("sandboxCpuSecondsPer1000", insertCpu.perThousand(insertCpu.sandbox(), mails.size()));
-            try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
+                Map<String, Long> warmupCursors = cursors(sandbox, world);
+                json.put("warmedUp", service.warmUp(sandbox, world.mailboxes(), warmup, settings.stall()));
+                CeilingLoop.run(sandbox, world.mailboxes(), warmupCursors);
+                StreamAlternative.run(sandbox, world.mailboxes(), settings.alternativeOptions(), warmup.size(),
+                        settings.stall(), dir.resolve("alternative-warmup.log"));
+                cursors = cursors(sandbox, world);
+                sandbox.holdGmailApi();
+                CpuMeter insertCpu = CpuMeter.start(-1, sandbox.pid());
+                long insertStart = System.nanoTime();
+                sandbox.insertAll(world.mailboxes(), mails);
+                long insertMillis = (System.nanoTime() - insertStart) / 1_000_000;
+                insertCpu.stop();
+                json.putObject("insert")
+                        .put("seconds", Results.round(insertMillis / 1000.0, 2))
+                        .put("perSecond", Results.perSecond(mails.size(), insertMillis))
+                        .put("sandboxCpuSecondsPer1000", insertCpu.perThousand(insertCpu.sandbox(), mails.size()));
                 json.set("mailroute", mailroute(settings, sandbox, world, service, mails, profile));
             }
             ObjectNode first = ceiling(sandbox, world, cursors, mails.size());
@@ -68,31 +77,28 @@ final class ThroughputRun {
         return json;
     }
 
-    /** The sandbox's own JIT warm-up, so that the contender measured first is not the one that pays for it. */
-    static void warmUp(SandboxProcess sandbox, List<MailMix.Mail> warmup) throws Exception {
-        if (warmup.isEmpty()) {
-            return;
-        }
-        SandboxProcess.Credentials user = sandbox.addUser("warmup@acme.example");
-        long cursor = sandbox.historyId(user.address());
-        sandbox.insertAll(List.of(user), warmup);
-        CeilingLoop.run(sandbox, List.of(user), Map.of(user.address(), cursor));
+    private static Map<String, Long> cursors(SandboxProcess sandbox, ServiceWorld world) {
+        Map<String, Long> cursors = new HashMap<>();
+        world.mailboxes().forEach(m -> cursors.put(m.address(), sandbox.historyId(m.address())));
+        return cursors;
     }
 
     /**
-     * The restarted service drains the backlog; the clock starts when it reports UP (its first poll
-     * follows within mailroute.intake.initial-delay) and stops at the last commit.
+     * Releases the held backlog and times the service draining it: from the release (its next poll
+     * follows within the short backoff) to the last commit. Probe, JFR and CPU counters start before.
      */
     private static ObjectNode mailroute(BenchSettings settings, SandboxProcess sandbox, ServiceWorld world,
             ServiceWorld.Started service, List<MailMix.Mail> mails, boolean profile) throws Exception {
-        long upMillis = service.awaitUpMillis(Duration.ofMinutes(2));
-        Instant up = Instant.now();
-        CpuMeter cpu = CpuMeter.start(service.pid(), sandbox.pid());
         EventTail received = new EventTail(service.service(), "message.received");
         EventTail quarantined = new EventTail(service.service(), "message.quarantined");
         EventTail items = new EventTail(service.service(), "case.created");
         List<EventTail> tails = List.of(received, quarantined, items);
-        ObjectNode json = Results.object().put("startupMillis", upMillis);
+        tails.forEach(EventTail::poll);
+        tails.forEach(EventTail::startWindow);
+        int receivedBefore = received.count();
+        int quarantinedBefore = quarantined.count();
+        int itemsBefore = items.count();
+        ObjectNode json = Results.object();
         try (JvmProbe probe = JvmProbe.attach(service.pid())) {
             Path recording = settings.outDir().resolve("throughput-" + world.mailboxes().size() + "-mailboxes.jfr");
             if (profile) {
@@ -100,17 +106,21 @@ final class ThroughputRun {
                 probe.startRecording("bench-throughput", "default");
             }
             probe.resetPeaks();
-            boolean complete = EventTail.await(tails, () -> received.count() + quarantined.count() >= mails.size()
-                    && items.count() >= received.count(), settings.stall());
+            CpuMeter cpu = CpuMeter.start(service.pid(), sandbox.pid());
+            sandbox.releaseGmailApi();
+            Instant released = Instant.now();
+            boolean complete = EventTail.await(tails, () -> received.count() - receivedBefore
+                    + quarantined.count() - quarantinedBefore >= mails.size()
+                    && items.count() - itemsBefore >= received.count() - receivedBefore, settings.stall());
             cpu.stop();
             json.put("complete", complete)
-                    .put("received", received.count())
-                    .put("quarantined", quarantined.count())
-                    .put("items", items.count())
-                    .put("receivedPerSecond", rate(received, up))
-                    .put("itemsPerSecond", rate(items, up))
+                    .put("received", received.count() - receivedBefore)
+                    .put("quarantined", quarantined.count() - quarantinedBefore)
+                    .put("items", items.count() - itemsBefore)
+                    .put("receivedPerSecond", rate(received.count() - receivedBefore, released, received.last()))
+                    .put("itemsPerSecond", rate(items.count() - itemsBefore, released, items.last()))
                     .put("seconds", received.last() == null ? Double.NaN
-                            : Results.round(Duration.between(up, received.last()).toMillis() / 1000.0, 2))
+                            : Results.round(Duration.between(released, received.last()).toMillis() / 1000.0, 2))
                     .put("serviceCpuSecondsPer1000", cpu.perThousand(cpu.service(), mails.size()))
                     .put("sandboxCpuSecondsPer1000", cpu.perThousand(cpu.sandbox(), mails.size()))
                     .put("harnessCpuSecondsPer1000", cpu.perThousand(cpu.harness(), mails.size()))
@@ -129,8 +139,8 @@ final class ThroughputRun {
         return json;
     }
 
-    private static double rate(EventTail tail, Instant from) {
-        return tail.last() == null ? Double.NaN : Results.perSecond(tail.count(), Duration.between(from, tail.last()).toMillis());
+    private static double rate(int count, Instant from, Instant last) {
+        return last == null ? Double.NaN : Results.perSecond(count, Duration.between(from, last).toMillis());
     }
 
     private static ObjectNode ceiling(SandboxProcess sandbox, ServiceWorld world, Map<String, Long> cursors, int expected)
