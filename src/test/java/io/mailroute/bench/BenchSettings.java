@@ -65,7 +65,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 integer(p, "bench.idle.mailboxes", 100),
                 duration(p, "bench.idle.settle", quick ? "5s" : "15s"),
                 duration(p, "bench.stall", "120s"),
-                p.getProperty("bench.alternative.options", "maxResults=500&raw=true&greedy=true&delay=100&initialDelay=0"),
+                p.getProperty("bench.alternative.options", "maxResults=500&greedy=true&delay=100&initialDelay=0"),
                 words(p.getProperty("bench.service.jvm", "-Xmx512m")),
                 words(p.getProperty("bench.sandbox.jvm", "-Xmx4g")),
                 Boolean.parseBoolean(p.getProperty("bench.jfr", "true")),

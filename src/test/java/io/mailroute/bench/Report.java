@@ -54,7 +54,7 @@ public final class Report {
             row(out, "Mailroute: workflow item committed  msg/s", runs, run -> num(run.at("/mailroute/itemsPerSecond")));
             row(out, "Ceiling: history.list + messages.get  msg/s", runs, run -> num(run.at("/ceiling/perSecond"))
                     + incomplete(run.at("/ceiling/complete")));
-            row(out, "Alternative: google-mail-stream route  msg/s", runs, run -> num(run.at("/alternative/perSecond"))
+            row(out, "Alternative: google-mail-stream (no attachments)", runs, run -> num(run.at("/alternative/perSecond"))
                     + incomplete(run.at("/alternative/complete")));
             row(out, "Mailroute (items) as a fraction of the ceiling", runs, run -> num(run.at("/ratios/itemsToCeiling")));
             row(out, "Mailroute (items) / alternative", runs, run -> num(run.at("/ratios/itemsToAlternative")) + "x");

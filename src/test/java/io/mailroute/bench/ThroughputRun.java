@@ -27,6 +27,12 @@ final class ThroughputRun {
             mailroute.intake.backoff-max = 2s
             """;
 
+    /**
+     * The sandbox and the harness go on compiling for a while (two cores): fetching the warm-up mail a
+     * few times over costs seconds and keeps that out of whichever contender runs first.
+     */
+    private static final int WARMUP_CEILING_PASSES = 3;
+
     private ThroughputRun() {
     }
 
@@ -44,7 +50,9 @@ final class ThroughputRun {
                 service.awaitBootstrapped(Duration.ofMinutes(2));
                 Map<String, Long> warmupCursors = cursors(sandbox, world);
                 json.put("warmedUp", service.warmUp(sandbox, world.mailboxes(), warmup, settings.stall()));
-                CeilingLoop.run(sandbox, world.mailboxes(), warmupCursors);
+                for (int pass = 0; pass < WARMUP_CEILING_PASSES; pass++) {
+                    CeilingLoop.run(sandbox, world.mailboxes(), warmupCursors);
+                }
                 StreamAlternative.run(sandbox, world.mailboxes(), settings.alternativeOptions(), warmup.size(),
                         settings.stall(), dir.resolve("alternative-warmup.log"));
                 cursors = cursors(sandbox, world);
@@ -54,6 +62,7 @@ final class ThroughputRun {
                 sandbox.insertAll(world.mailboxes(), mails);
                 long insertMillis = (System.nanoTime() - insertStart) / 1_000_000;
                 insertCpu.stop();
+                sandbox.collectGarbage();
                 json.putObject("insert")
                         .put("seconds", Results.round(insertMillis / 1000.0, 2))
                         .put("perSecond", Results.perSecond(mails.size(), insertMillis))
