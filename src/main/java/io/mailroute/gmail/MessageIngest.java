@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class MessageIngest {
     public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
         MailboxSettings mailbox = mailboxes.get(mailboxId);
         List<String> labels = message.getLabelIds() == null ? List.of() : message.getLabelIds();
-        byte[] raw = message.getRaw() == null ? new byte[0] : message.decodeRaw();
+        byte[] raw = message.getRaw() == null ? new byte[0] : decodeRaw(message.getRaw());
         MessageStore.GmailMeta meta = new MessageStore.GmailMeta(mailboxId, message.getId(), message.getThreadId(),
                 message.getHistoryId() == null ? null : message.getHistoryId().toString(), labels,
                 message.getInternalDate() == null ? null : Instant.ofEpochMilli(message.getInternalDate()),
@@ -234,6 +235,20 @@ public final class MessageIngest {
         ArrayNode array = json.createArrayNode();
         list.forEach(a -> array.add(address(a)));
         return array;
+    }
+
+    /**
+     * Gmail's RAW form is base64url. The JDK decodes it in one pass into one array; the client's own
+     * {@code Message.decodeRaw()} (Guava) copies the text twice more on the way and is several times
+     * slower: for a 25 MB message some 175 MB of garbage and a sixth of intake's CPU. Text in the
+     * standard alphabet, which the client also accepts, still goes its way.
+     */
+    static byte[] decodeRaw(String base64Url) {
+        try {
+            return Base64.getUrlDecoder().decode(base64Url);
+        } catch (IllegalArgumentException notPlainBase64Url) {
+            return com.google.api.client.util.Base64.decodeBase64(base64Url);
+        }
     }
 
     static boolean isExcluded(List<String> labels, Set<String> excluded) {

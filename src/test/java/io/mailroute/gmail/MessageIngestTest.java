@@ -1,6 +1,6 @@
 package io.mailroute.gmail;
 
-import io.mailroute.testing.TestMailboxes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +20,7 @@ import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.json.Json;
 import io.mailroute.testing.TestMail;
+import io.mailroute.testing.TestMailboxes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,18 @@ class MessageIngestTest {
         assertTrue(seen.contains("support:18c0000000000004"), "never fetched again");
         assertTrue(!seen.add("support:18c0000000000005"));
         assertTrue(!seen.contains("hr:18c0000000000005"), "keys are per mailbox");
+    }
+
+    @Test
+    void rawIsDecodedInEveryBase64FlavourTheGoogleClientAccepts() {
+        byte[] raw = new byte[3 * 1000 + 2]; // padding matters: not a multiple of three
+        new java.util.Random(7).nextBytes(raw);
+        for (String encoded : List.of(
+                java.util.Base64.getUrlEncoder().encodeToString(raw),                 // the sandbox: padded base64url
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), // Google's client: unpadded
+                java.util.Base64.getEncoder().encodeToString(raw))) {                 // standard alphabet
+            assertArrayEquals(raw, MessageIngest.decodeRaw(encoded), encoded.substring(0, 20));
+        }
     }
 
     private long count(String sql) {

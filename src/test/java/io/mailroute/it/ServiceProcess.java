@@ -39,7 +39,7 @@ public final class ServiceProcess implements AutoCloseable {
         this(configDir, dataDir, environment, List.of());
     }
 
-    /** @param extraSystemProperties more {@code -Dkey=value} overrides for the service JVM */
+    /** @param extraSystemProperties more options for the service JVM ({@code -Dkey=value} overrides, {@code -Xmx...}) */
     public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment,
             List<String> extraSystemProperties) throws IOException {
         this.configDir = configDir;
@@ -208,6 +208,11 @@ public final class ServiceProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** The service JVM's process id (for /proc and the attach API). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -1,0 +1,131 @@
+package io.mailroute.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The benchmark: every measurement of the performance issue in one run, against the sandbox on
+ * loopback, printed as one table and written to {@code target/bench/results.json}. Needs the packaged
+ * jar and the test classes ({@code mvn -Pbench verify} builds both and runs this), or run directly:
+ *
+ * <pre>
+ * mvn -q -o -DskipTests package
+ * java -cp "target/test-classes:target/mailroute.jar" io.mailroute.bench.Bench            # full size
+ * java -Dbench.quick=true -cp "target/test-classes:target/mailroute.jar" io.mailroute.bench.Bench
+ * </pre>
+ *
+ * Knobs are system properties ({@link BenchSettings}). A measurement that fails is recorded with its
+ * error and the others still run; slow figures are reported, never judged.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ObjectNode results = run(BenchSettings.fromSystemProperties());
+        System.exit(results.path("errors").isEmpty() ? 0 : 1);
+    }
+
+    /** Runs what the settings ask for, prints the table, writes results.json; returns the results. */
+    static ObjectNode run(BenchSettings settings) throws Exception {
+        for (Path needed : List.of(Path.of("target", "mailroute.jar"), Path.of("target", "test-classes"))) {
+            if (!Files.exists(needed)) {
+                throw new IllegalStateException(needed + " is missing: run from the project root after "
+                        + "mvn -DskipTests package (mvn -Pbench verify does both)");
+            }
+        }
+        Path file = settings.outDir().resolve("results.json");
+        deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
+        ObjectNode results = Results.object()
+                .put("benchmark", "Mailroute intake throughput, email-to-push latency and cost")
+                .put("startedAt", Instant.now().toString());
+        results.putObject("machine")
+                .put("cores", Runtime.getRuntime().availableProcessors())
+                .put("memoryMiB", Results.mib(ProcStats.memoryTotalBytes()))
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
+                .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+                .put("loadAverageAtStart", ProcStats.loadAverage());
+        results.set("settings", settings.toJson());
+        ArrayNode errors = results.putArray("errors");
+
+        long generating = System.nanoTime();
+        int count = Math.max(settings.messages(), Math.max(settings.quotaMessages(), settings.latencyMessages()) + 1);
+        MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
+                settings.largeAttachmentShare());
+        List<MailMix.Mail> warmup = MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare());
+        results.set("mix", mix.summary(settings.messages())
+                .put("generationSeconds", Results.round((System.nanoTime() - generating) / 1e9, 1)));
+        progress("mix: " + results.get("mix"));
+
+        if (settings.runs("cost")) {
+            measure(errors, "cost", () -> CostRun.run(settings, mix.giant()), run -> results.set("cost", run), file, results);
+        }
+        if (settings.runs("throughput")) {
+            ArrayNode throughput = results.putArray("throughput");
+            for (int mailboxes : settings.mailboxCounts()) {
+                boolean profile = settings.jfr() && throughput.isEmpty();
+                measure(errors, "throughput with " + mailboxes + " mailbox(es)",
+                        () -> ThroughputRun.run(settings, mix.first(settings.messages()), warmup, mailboxes, profile),
+                        throughput::add, file, results);
+            }
+        }
+        if (settings.runs("quota")) {
+            measure(errors, "quota", () -> QuotaRun.run(settings, mix.ordinary(settings.quotaMessages()), warmup),
+                    run -> results.set("quota", run), file, results);
+        }
+        if (settings.runs("latency")) {
+            measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()), warmup),
+                    run -> results.set("latency", run), file, results);
+        }
+        results.put("finishedAt", Instant.now().toString());
+        results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());
+        Results.write(file, results);
+        System.out.println();
+        System.out.println(Report.table(results));
+        System.out.println("Written: " + file.toAbsolutePath());
+        return results;
+    }
+
+    private interface Measurement {
+        ObjectNode run() throws Exception;
+    }
+
+    /** Runs one measurement and files its result; a failure is recorded (and printed) and the next one still runs. */
+    private static void measure(ArrayNode errors, String name, Measurement measurement, Consumer<ObjectNode> result,
+            Path file, ObjectNode results) throws java.io.IOException {
+        progress(name + " ...");
+        long start = System.nanoTime();
+        try {
+            result.accept(measurement.run());
+        } catch (Exception | AssertionError e) {
+            errors.addObject().put("measurement", name).put("error", String.valueOf(e));
+            System.err.println("[bench] " + name + " failed: " + e);
+            e.printStackTrace();
+        }
+        progress(name + " done in " + Math.round((System.nanoTime() - start) / 1e9) + " s");
+        Results.write(file, results);
+    }
+
+    /** Deletes a directory and everything below it, if it exists. */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    static void progress(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,130 @@
+package io.mailroute.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Every knob of one benchmark run, read once from system properties ({@code -Dbench.messages=500}).
+ * {@code -Dbench.quick=true} lowers the defaults for a verification run on a busy machine; any
+ * property given explicitly still wins. The sizes written here are the issue's.
+ *
+ * @param seed               the message mix is a pure function of seed and index
+ * @param messages           messages per throughput run (spread round-robin over the mailboxes)
+ * @param mailboxCounts      one throughput run per count
+ * @param bigMessageBytes    the one large message of the mix, raw RFC 822 size
+ * @param largeAttachmentShare share of the mix carrying a 1-5 MB attachment
+ * @param throughputPoll     the mailboxes' poll interval in the throughput runs
+ * @param warmupMessages     messages every contender processes once (service, ceiling, alternative) before anything is timed
+ * @param quotaUnits         the sandbox's per-user quota in the quota run (units per second)
+ * @param quotaMessages      messages in the quota run
+ * @param latencyMessages    messages in the latency run
+ * @param latencyRate        their arrival rate, messages per second
+ * @param latencyBudget      the mailbox's quotaUnitsPerSecond in the latency run
+ * @param idleMailboxes      the larger idle-RSS configuration (the smaller is 1)
+ * @param idleSettle         how long the service sits idle before its RSS is read
+ * @param stall              a run that makes no progress for this long is reported incomplete
+ * @param alternativeOptions endpoint options of the google-mail-stream alternative
+ * @param serviceJvm         JVM options of the service process
+ * @param sandboxJvm         JVM options of the sandbox process
+ * @param jfr                record the service with JFR during the first throughput run
+ * @param outDir             where results.json, the JFR recording and the logs go
+ * @param phases             which measurements to run (all by default)
+ */
+public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
+        double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
+        int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
+        Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
+        Path outDir, List<String> phases) {
+
+    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency");
+
+    public static BenchSettings fromSystemProperties() {
+        return from(System.getProperties());
+    }
+
+    static BenchSettings from(Properties p) {
+        boolean quick = Boolean.parseBoolean(p.getProperty("bench.quick", "false"));
+        return new BenchSettings(
+                Long.parseLong(p.getProperty("bench.seed", "20261122")),
+                integer(p, "bench.messages", quick ? 500 : 10_000),
+                integers(p.getProperty("bench.mailboxes", quick ? "1,2" : "1,20")),
+                integer(p, "bench.big-message-bytes", 25_000_000),
+                Double.parseDouble(p.getProperty("bench.large-attachment-share", "0.01")),
+                duration(p, "bench.throughput.poll", "1s"),
+                integer(p, "bench.warmup", quick ? 200 : 1_000),
+                integer(p, "bench.quota.units", 250),
+                integer(p, "bench.quota.messages", quick ? 200 : 2_000),
+                integer(p, "bench.latency.messages", quick ? 100 : 1_000),
+                Double.parseDouble(p.getProperty("bench.latency.rate", "10")),
+                integer(p, "bench.latency.budget", 250),
+                integer(p, "bench.idle.mailboxes", 100),
+                duration(p, "bench.idle.settle", quick ? "5s" : "15s"),
+                duration(p, "bench.stall", "120s"),
+                p.getProperty("bench.alternative.options", "maxResults=500&greedy=true&delay=100&initialDelay=0"),
+                words(p.getProperty("bench.service.jvm", "-Xmx512m")),
+                words(p.getProperty("bench.sandbox.jvm", "-Xmx4g")),
+                Boolean.parseBoolean(p.getProperty("bench.jfr", "true")),
+                Path.of(p.getProperty("bench.out", "target/bench")),
+                words(p.getProperty("bench.phases", String.join(" ", ALL_PHASES)).replace(',', ' ')));
+    }
+
+    public boolean runs(String phase) {
+        return phases.contains(phase);
+    }
+
+    ObjectNode toJson() {
+        ObjectNode json = Results.object()
+                .put("seed", seed)
+                .put("messages", messages)
+                .put("bigMessageBytes", bigMessageBytes)
+                .put("largeAttachmentShare", largeAttachmentShare)
+                .put("throughputPollMillis", throughputPoll.toMillis())
+                .put("warmupMessages", warmupMessages)
+                .put("quotaUnitsPerSecond", quotaUnits)
+                .put("quotaMessages", quotaMessages)
+                .put("latencyMessages", latencyMessages)
+                .put("latencyRatePerSecond", latencyRate)
+                .put("latencyQuotaBudget", latencyBudget)
+                .put("idleMailboxes", idleMailboxes)
+                .put("idleSettleSeconds", idleSettle.toSeconds())
+                .put("alternativeOptions", alternativeOptions)
+                .put("serviceJvm", String.join(" ", serviceJvm))
+                .put("sandboxJvm", String.join(" ", sandboxJvm))
+                .put("jfr", jfr);
+        mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
+        phases.forEach(json.putArray("phases")::add);
+        return json;
+    }
+
+    private static int integer(Properties p, String key, int fallback) {
+        String value = p.getProperty(key);
+        try {
+            return value == null ? fallback : Integer.parseInt(value.replace("_", "").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'", e);
+        }
+    }
+
+    private static List<Integer> integers(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                out.add(Integer.parseInt(part.trim()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Duration duration(Properties p, String key, String fallback) {
+        return io.mailroute.config.Durations.parse(p.getProperty(key, fallback));
+    }
+
+    private static List<String> words(String text) {
+        return text == null || text.isBlank() ? List.of() : Arrays.stream(text.trim().split("\\s+")).toList();
+    }
+}

@@ -1,0 +1,210 @@
+package io.mailroute.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The table a person reads, rendered from results.json (so an old run can be shown again:
+ * {@code java -cp ... io.mailroute.bench.Report target/bench/results.json}).
+ */
+public final class Report {
+
+    private static final int LABEL = 50;
+    private static final int COLUMN = 16;
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args.length > 0 ? args[0] : "target/bench/results.json");
+        System.out.println(table(Results.JSON.readTree(Files.readString(file))));
+    }
+
+    static String table(JsonNode r) {
+        StringBuilder out = new StringBuilder();
+        JsonNode machine = r.path("machine");
+        JsonNode settings = r.path("settings");
+        JsonNode mix = r.path("mix");
+        out.append("Mailroute benchmark, ").append(r.path("startedAt").asText()).append('\n')
+                .append("Machine: ").append(machine.path("cores").asInt()).append(" cores, ")
+                .append(gib(machine.path("memoryMiB").asDouble())).append(" GiB, ").append(machine.path("java").asText())
+                .append("; load average ").append(machine.path("loadAverageAtStart").asText()).append(" at start, ")
+                .append(machine.path("loadAverageAtEnd").asText("?")).append(" at end\n")
+                .append("Mix (seed ").append(settings.path("seed").asText()).append("): ")
+                .append(String.format(Locale.ROOT, "%,d", mix.path("messages").asInt())).append(" messages, median ")
+                .append(kb(mix.path("medianBytes").asLong())).append(", ").append(mix.path("withAttachments").asInt())
+                .append(" with attachments, ").append(mix.path("withLargeAttachment").asInt()).append(" of them 1-5 MB, one of ")
+                .append(mb(mix.path("bigMessageBytes").asLong())).append(" (")
+                .append(mb(mix.path("bigMessageAttachmentBytes").asLong())).append(" attachment); ")
+                .append(mb(mix.path("totalBytes").asLong())).append(" in all\n");
+
+        List<JsonNode> runs = new ArrayList<>();
+        r.path("throughput").forEach(runs::add);
+        if (!runs.isEmpty()) {
+            section(out, "INTAKE THROUGHPUT: a backlog drained from an unthrottled sandbox (mailboxes poll every "
+                    + settings.path("throughputPollMillis").asLong() / 1000.0 + " s)");
+            row(out, "", runs, run -> run.path("mailboxes").asInt() + (run.path("mailboxes").asInt() == 1 ? " mailbox" : " mailboxes"));
+            row(out, "Mailroute: message.received committed  msg/s", runs, run -> num(run.at("/mailroute/receivedPerSecond"))
+                    + incomplete(run.at("/mailroute/complete")));
+            row(out, "Mailroute: workflow item committed  msg/s", runs, run -> num(run.at("/mailroute/itemsPerSecond")));
+            row(out, "Ceiling: history.list + messages.get  msg/s", runs, run -> num(run.at("/ceiling/perSecond"))
+                    + incomplete(run.at("/ceiling/complete")));
+            row(out, "Alternative: google-mail-stream (no attachments)", runs, run -> num(run.at("/alternative/perSecond"))
+                    + incomplete(run.at("/alternative/complete")));
+            row(out, "Mailroute (items) as a fraction of the ceiling", runs, run -> num(run.at("/ratios/itemsToCeiling")));
+            row(out, "Mailroute (items) / alternative", runs, run -> num(run.at("/ratios/itemsToAlternative")) + "x");
+            row(out, "Service CPU s per 1,000 messages", runs, run -> num(run.at("/mailroute/serviceCpuSecondsPer1000")));
+            row(out, "Sandbox CPU s per 1,000: Mailroute/ceiling/alt.", runs, run -> num(run.at("/mailroute/sandboxCpuSecondsPer1000"))
+                    + "/" + num(run.at("/ceiling/sandboxCpuSecondsPer1000")) + "/" + num(run.at("/alternative/sandboxCpuSecondsPer1000")));
+            row(out, "Service peak RSS / peak heap  MiB", runs, run -> num(run.at("/mailroute/peakRssMiB")) + " / "
+                    + num(run.at("/mailroute/peakHeapMiB")));
+            row(out, "(Sandbox inserted the backlog at  msg/s)", runs, run -> num(run.at("/insert/perSecond")));
+            row(out, "Quarantined", runs, run -> run.at("/mailroute/quarantined").asText("?"));
+        }
+        JsonNode quota = r.path("quota");
+        if (!quota.isMissingNode()) {
+            section(out, "QUOTA COMPLIANCE, sandbox enforcing " + quota.path("unitsPerSecond").asInt()
+                    + " units/s per user, mailbox budget the same");
+            line(out, "Achieved (first to last commit)", num(quota.path("steadyPerSecond")) + " msg/s of "
+                    + num(quota.path("ceilingPerSecond")) + " allowed = " + num(quota.path("fractionOfCeiling"))
+                    + incomplete(quota.path("complete")));
+            line(out, "429s received", quota.path("rateLimited429").asText());
+            line(out, "Insert -> last commit", num(quota.path("perSecond")) + " msg/s over " + quota.path("messages").asInt() + " messages");
+            for (JsonNode run : runs) {
+                double unthrottled = run.at("/mailroute/receivedPerSecond").asDouble(Double.NaN);
+                if (run.path("mailboxes").asInt() == 1 && unthrottled < quota.path("ceilingPerSecond").asDouble()) {
+                    out.append("  (unthrottled, one mailbox drained ").append(num(run.at("/mailroute/receivedPerSecond")))
+                            .append(" msg/s: below what the quota allows, so this run measures the service, not its pacing)\n");
+                }
+            }
+        }
+        JsonNode latency = r.path("latency");
+        if (!latency.isMissingNode()) {
+            section(out, "LATENCY insert -> push at the sandbox webhook receiver, " + latency.path("messages").asInt()
+                    + " messages at " + num(latency.path("ratePerSecond")) + "/s, shipped poll interval");
+            line(out, "insert -> push  p50 / p95 / p99 / max  ms", percentiles(latency.path("insertToPushMillis"))
+                    + incomplete(latency.path("complete")) + (latency.path("missing").asInt() > 0
+                    ? "  (" + latency.path("missing").asInt() + " missing)" : ""));
+            line(out, "  of which insert -> message.received", percentiles(latency.path("insertToReceivedMillis")));
+            line(out, "  of which message.received -> push", percentiles(latency.path("receivedToPushMillis")));
+        }
+        JsonNode cost = r.path("cost");
+        if (!cost.isMissingNode()) {
+            section(out, "COST (shipped settings)");
+            JsonNode one = cost.path("oneMailbox");
+            JsonNode many = cost.path("manyMailboxes");
+            line(out, "Start-up to health UP  1 / " + many.path("mailboxes").asInt() + " mailboxes",
+                    seconds(one.path("startupMillis")) + " / " + seconds(many.path("startupMillis")));
+            line(out, "Idle RSS  1 / " + many.path("mailboxes").asInt() + " mailboxes",
+                    num(one.path("idleRssMiB")) + " / " + num(many.path("idleRssMiB")) + " MiB");
+            JsonNode big = cost.path("bigMessage");
+            if (!big.isMissingNode()) {
+                line(out, "Heap growth ingesting the " + mb(big.path("messageBytes").asLong()) + " message",
+                        num(big.path("heapGrowthMiB")) + " MiB = " + num(big.path("heapGrowthPerMessageByte"))
+                        + "x the message" + (big.path("ingested").asBoolean() ? "" : " (NOT INGESTED)"));
+                line(out, "  allocated for it / retained after GC", num(big.path("allocatedMiB")) + " MiB ("
+                        + num(big.path("allocatedPerMessageByte")) + "x) / " + num(big.path("retainedAfterGcMiB")) + " MiB");
+            }
+        }
+        JsonNode profile = runs.isEmpty() ? null : runs.get(0).at("/mailroute/profile");
+        if (profile != null && !profile.isMissingNode()) {
+            section(out, "PROFILE of the service, throughput with " + runs.get(0).path("mailboxes").asInt()
+                    + " mailbox(es): " + profile.path("executionSamples").asInt() + " JFR samples, GC pauses "
+                    + profile.path("gcPauseMillis").asLong() + " ms, machine CPU " + percent(profile.path("averageMachineCpuLoad"))
+                    + ", service " + percent(profile.path("averageServiceCpuLoad")));
+            JsonNode threads = runs.get(0).at("/mailroute/serviceCpuByThread");
+            out.append("  service CPU by thread (/proc, all threads: JIT and GC too):\n");
+            for (int i = 0; i < Math.min(6, threads.size()); i++) {
+                out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", threads.get(i).path("share").asDouble() * 100,
+                        threads.get(i).path("name").asText()));
+            }
+            out.append("  JFR samples of Java code:\n");
+            shares(out, "by step", profile.path("bySteps"), 8);
+            shares(out, "by library (top frame)", profile.path("byLibrary"), 8);
+            shares(out, "by thread", profile.path("byThread"), 5);
+            shares(out, "hottest methods", profile.path("hottestMethods"), 6);
+        }
+        if (r.path("errors").size() > 0) {
+            section(out, "ERRORS");
+            r.path("errors").forEach(e -> out.append("  ").append(e.path("measurement").asText()).append(": ")
+                    .append(e.path("error").asText()).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private static void section(StringBuilder out, String title) {
+        out.append('\n').append(title).append('\n');
+    }
+
+    private static void row(StringBuilder out, String label, List<JsonNode> runs, Function<JsonNode, String> cell) {
+        out.append("  ").append(pad(label, LABEL));
+        runs.forEach(run -> out.append(padLeft(cell.apply(run), COLUMN)));
+        out.append('\n');
+    }
+
+    private static void line(StringBuilder out, String label, String value) {
+        out.append("  ").append(pad(label, LABEL)).append(value).append('\n');
+    }
+
+    private static void shares(StringBuilder out, String title, JsonNode list, int max) {
+        out.append("  ").append(title).append(":\n");
+        for (int i = 0; i < Math.min(max, list.size()); i++) {
+            JsonNode item = list.get(i);
+            out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", item.path("share").asDouble() * 100, item.path("name").asText()));
+        }
+    }
+
+    private static String percentiles(JsonNode p) {
+        return p.path("p50").asText("?") + " / " + p.path("p95").asText("?") + " / " + p.path("p99").asText("?") + " / "
+                + p.path("max").asText("?");
+    }
+
+    private static String incomplete(JsonNode complete) {
+        return complete.isMissingNode() || complete.asBoolean() ? "" : " (INCOMPLETE)";
+    }
+
+    private static String num(JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            return "-";
+        }
+        double v = value.asDouble();
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    private static String seconds(JsonNode millis) {
+        return millis.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.1f s", millis.asLong() / 1000.0);
+    }
+
+    private static String percent(JsonNode share) {
+        return share.isMissingNode() || Double.isNaN(share.asDouble()) ? "-"
+                : String.format(Locale.ROOT, "%.0f%%", share.asDouble() * 100);
+    }
+
+    private static String kb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f KB", bytes / 1000.0);
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
+    }
+
+    private static String gib(double mib) {
+        return String.format(Locale.ROOT, "%.1f", mib / 1024);
+    }
+
+    private static String pad(String text, int width) {
+        return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
+    }
+
+    private static String padLeft(String text, int width) {
+        return text.length() >= width ? " " + text : " ".repeat(width - text.length()) + text;
+    }
+}
