@@ -92,6 +92,15 @@ public final class HistorySync {
         }
     }
 
+    /**
+     * After {@link #advance}: whether Gmail has more history than this poll could take (the batch hit
+     * {@code max-messages-per-poll}). The route then polls again at once instead of waiting a poll
+     * interval per batch, so a backlog drains at the pipeline's speed.
+     */
+    public boolean morePending(@Body SyncBatch batch) {
+        return batch.mode() == SyncBatch.Mode.HISTORY && batch.size() >= maxMessagesPerPoll;
+    }
+
     /** Error handler of the intake route: record the failure and back off; other mailboxes carry on. */
     public void failed(Exchange exchange) {
         String mailboxId = exchange.getMessage().getHeader(MessageIngest.MAILBOX_HEADER, String.class);

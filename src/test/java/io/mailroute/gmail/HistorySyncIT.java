@@ -82,6 +82,7 @@ class HistorySyncIT {
         for (int poll = 0; poll < 5 && fetched.size() < 5; poll++) {
             SyncBatch batch = sync.plan("support");
             assertTrue(batch.size() <= 2, "at most maxMessagesPerPoll per poll, got " + batch.size());
+            assertEquals(batch.size() == 2, sync.morePending(batch), "a full batch means Gmail may have more");
             fetched.addAll(batch.messageIds());
             sync.advance(batch);
         }

@@ -51,6 +51,25 @@ class IntakeEndToEndIT {
     }
 
     @Test
+    void aBacklogLargerThanOnePollDrainsInOneGoNotOnePollIntervalPerBatch() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "mailroute.intake.max-messages-per-poll = 3\n",
+                "    pollInterval: 10s\n");
+                ServiceProcess service = world.service().start().awaitUp(SOON)) {
+            service.await(SOON, "the bootstrap", () -> !service.api("/api/mailboxes").at("/items/0/historyId").isNull());
+            for (int i = 0; i < 10; i++) {
+                world.insert("support", "Backlog " + i);
+            }
+            service.await(Duration.ofSeconds(60), "the whole backlog", () -> service.events("message.received").size() == 10);
+            List<java.time.Instant> ingested = new java.util.ArrayList<>();
+            service.api("/api/messages?limit=50").path("items")
+                    .forEach(m -> ingested.add(java.time.Instant.parse(m.path("ingestedAt").asText())));
+            Duration spread = Duration.between(java.util.Collections.min(ingested), java.util.Collections.max(ingested));
+            // Four batches of at most 3: with a 10 s wait between batches this would take over 30 s.
+            assertTrue(spread.compareTo(Duration.ofSeconds(10)) < 0, "the backlog took " + spread + " to drain");
+        }
+    }
+
+    @Test
     void aCrashMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
         try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
