@@ -106,7 +106,10 @@ final class ServiceWorld {
                 ## benchmark: the sandbox runs in a process of its own (mailboxes name its URL)
                 mailroute.sandbox.enabled = false
                 mailroute.intake.initial-delay = 100
-                """ + setup.properties());
+                # grants come from the environment; no mailbox is disconnected, so nothing falls back
+                mailroute.fallback-sender = none
+                mailroute.tokens.key-file = %s
+                """.formatted(dir.toAbsolutePath().resolve("token.key")) + setup.properties());
         return new ServiceWorld(dir, List.copyOf(mailboxes), environment);
     }
 

@@ -9,12 +9,12 @@ class QuotaPacerTest {
     private static final long SECOND = 1_000_000_000L;
 
     @Test
-    void spacesCallsByTheirCostAtTheBudgetRate() {
-        QuotaPacer pacer = new QuotaPacer(50); // 50 units/s: a 5-unit call every 100 ms
+    void spacesCallsByTheirCostAtTheBudgetRateLessTheHeadroom() {
+        QuotaPacer pacer = new QuotaPacer(50); // 50 units/s less 10 %: a 5-unit call every 110 ms
         long t0 = 1_000 * SECOND;
         assertEquals(0, pacer.reserveNanos(5, t0));
-        assertEquals(SECOND / 10, pacer.reserveNanos(5, t0));
-        assertEquals(2 * SECOND / 10, pacer.reserveNanos(5, t0));
+        assertEquals(110_000_000L, pacer.reserveNanos(5, t0));
+        assertEquals(220_000_000L, pacer.reserveNanos(5, t0));
     }
 
     @Test
@@ -24,7 +24,30 @@ class QuotaPacerTest {
         pacer.reserveNanos(5, t0);
         // a minute later the next call goes at once, but the one after it still waits its share
         assertEquals(0, pacer.reserveNanos(5, t0 + 60 * SECOND));
-        assertEquals(SECOND / 2, pacer.reserveNanos(5, t0 + 60 * SECOND));
+        assertEquals(550_000_000L, pacer.reserveNanos(5, t0 + 60 * SECOND));
+    }
+
+    /** Gmail's budget (250 units/s) paced by one mailbox, with every call reaching Gmail up to 80 ms late. */
+    @Test
+    void noOneSecondWindowOfArrivalsHoldsMoreThanTheBudgetDespiteJitter() {
+        int budget = 250;
+        QuotaPacer pacer = new QuotaPacer(budget);
+        long t0 = 1_000 * SECOND;
+        java.util.Random jitter = new java.util.Random(7);
+        long[] arrivals = new long[2000];
+        for (int i = 0; i < arrivals.length; i++) {
+            arrivals[i] = t0 + pacer.reserveNanos(5, t0) + jitter.nextInt(80_000_000);
+        }
+        java.util.Arrays.sort(arrivals);
+        for (int i = 0; i < arrivals.length; i++) {
+            int units = 0;
+            for (long arrival : arrivals) {
+                if (arrival > arrivals[i] - SECOND && arrival <= arrivals[i]) {
+                    units += 5;
+                }
+            }
+            assertEquals(true, units <= budget, "the second up to arrival " + i + " spent " + units);
+        }
     }
 
     @Test
