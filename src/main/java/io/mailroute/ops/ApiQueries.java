@@ -9,7 +9,6 @@ import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
 import io.mailroute.gmail.MailboxStates;
-import io.mailroute.gmail.MailboxStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
