@@ -229,6 +229,10 @@ class ConnectionLifecycleIT {
             byte[] database = Files.readAllBytes(world.dataDir.resolve("db").resolve("mailroute.mv.db"));
             assertFalse(new String(database, StandardCharsets.ISO_8859_1).contains("1//0sandbox-"),
                     "the refresh token is not in the database file in the clear");
+            ServiceProcess.CommandResult status = service.run("status");
+            assertEquals(0, status.exit(), status.output());
+            assertTrue(status.output().matches("(?s).*\\bhr\\s+hr@acme.example\\s+ACTIVE\\s+-\\s+store\\s.*"), status.output());
+            assertTrue(status.output().contains("From the database (the service is not running)."), status.output());
 
             world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.connection.TokenKey.generate());
             ServiceProcess.CommandResult refused = service.run(); // the service itself, which must stop at once
