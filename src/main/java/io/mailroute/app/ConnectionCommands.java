@@ -10,7 +10,9 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.ConnectFlow;
 import io.mailroute.connection.CredentialsResolver;
+import io.mailroute.connection.MailboxConnection;
 import io.mailroute.connection.OAuthCredentials;
+import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.events.EventLog;
 import io.mailroute.gmail.Backoff;
@@ -164,12 +166,11 @@ public final class ConnectionCommands {
             } else {
                 // only a sandbox mailbox's client id is asked for, and status does not use it
                 try (Local local = new Local(settings, address -> new OAuthCredentials("sandbox", "sandbox", null))) {
-                    Map<String, String> sources = new LinkedHashMap<>();
-                    local.wiring.initialCredentials.forEach((id, c) -> sources.put(id, c.refreshToken() == null ? "none"
-                            : local.mailboxes.get(id).credentials().isSandbox() ? "sandbox" : "environment"));
-                    local.wiring.tokens.summaries().forEach(t -> sources.put(t.mailboxId(), "store"));
-                    report = MailboxReport.of(JSON, local.states.all(), local.wiring.tokens.summaries(), local.mailboxes,
-                            id -> sources.getOrDefault(id, "none"));
+                    List<TokenStore.Summary> stored = local.wiring.tokens.summaries();
+                    report = MailboxReport.of(JSON, local.states.all(), stored, local.mailboxes,
+                            id -> stored.stream().anyMatch(t -> t.mailboxId().equals(id)) ? MailboxConnection.Source.STORE
+                                    : local.mailboxes.containsKey(id) ? local.wiring.configuredSource(local.mailboxes.get(id))
+                                    : MailboxConnection.Source.NONE);
                 }
                 from = "the database (the service is not running)";
             }
@@ -231,9 +232,7 @@ public final class ConnectionCommands {
             out.println("(a send-only grant cannot read the account's address; Gmail will send as the account that signed in)");
             return null;
         }
-        String root = mailbox.usesSandbox() ? ConnectionWiring.url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox)
-                : mailbox.gmailRootUrl();
-        Gmail gmail = new GmailClientFactory(root, tokenUrl, 30_000).makeClient(client.clientId(), client.clientSecret(),
+        Gmail gmail = new GmailClientFactory(ConnectionWiring.gmailRoot(mailbox, sandboxRoot), tokenUrl, 30_000).makeClient(client.clientId(), client.clientSecret(),
                 List.of(), "mailroute", grant.refreshToken(), grant.accessToken());
         String address = gmail.users().getProfile("me").execute().getEmailAddress();
         return address.equalsIgnoreCase(mailbox.address()) ? null

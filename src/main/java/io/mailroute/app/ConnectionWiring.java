@@ -66,8 +66,18 @@ final class ConnectionWiring {
 
     /** Each mailbox starts with its stored grant, else its environment or sandbox one. */
     void start() {
-        lifecycle.start(m -> initialCredentials.get(m.id()).refreshToken(),
-                m -> m.credentials().isSandbox() ? MailboxConnection.Source.SANDBOX : MailboxConnection.Source.ENVIRONMENT);
+        lifecycle.start(m -> initialCredentials.get(m.id()).refreshToken(), this::configuredSource);
+    }
+
+    /** Where a mailbox's grant comes from when the store has none: its credentials reference, if that gives a token. */
+    MailboxConnection.Source configuredSource(MailboxSettings mailbox) {
+        return initialCredentials.get(mailbox.id()).refreshToken() == null ? MailboxConnection.Source.NONE
+                : mailbox.credentials().isSandbox() ? MailboxConnection.Source.SANDBOX : MailboxConnection.Source.ENVIRONMENT;
+    }
+
+    /** The Gmail API root of a mailbox: the sandbox's, or what mailboxes.yaml says. */
+    static String gmailRoot(MailboxSettings mailbox, String sandboxRoot) {
+        return mailbox.usesSandbox() ? url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox) : mailbox.gmailRootUrl();
     }
 
     static String url(String configured, String sandboxRoot, String path, MailboxSettings mailbox) {

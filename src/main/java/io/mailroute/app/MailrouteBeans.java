@@ -132,8 +132,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 HTTP_TRANSPORT, clock);
         int timeout = (int) settings.duration("mailroute.gmail.http-timeout", Duration.ofSeconds(30)).toMillis();
         for (MailboxSettings mailbox : mailboxes) {
-            String root = mailbox.usesSandbox() ? ConnectionWiring.url(MailboxSettings.SANDBOX, sandboxRoot, "", mailbox)
-                    : mailbox.gmailRootUrl();
+            String root = ConnectionWiring.gmailRoot(mailbox, sandboxRoot);
             context.addComponent(mailbox.componentName(), gmailComponent(context, wiring.initialCredentials.get(mailbox.id()),
                     new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id()))));
             LOG.info("Mailbox {} ({}, {}) via {}{}", mailbox.id(), mailbox.address(), mailbox.role().configName(),

@@ -4,11 +4,10 @@ import com.google.api.client.auth.oauth2.Credential;
 import com.google.api.client.auth.oauth2.CredentialRefreshListener;
 import com.google.api.client.auth.oauth2.TokenErrorResponse;
 import com.google.api.client.auth.oauth2.TokenResponse;
-import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
 import com.google.api.client.http.HttpRequest;
 import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.HttpTransport;
-import com.google.api.client.json.gson.GsonFactory;
+import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.NoGrantException;
 import java.io.IOException;
 
@@ -81,11 +80,7 @@ public final class MailboxConnection implements HttpRequestInitializer {
     /** Makes {@code refreshToken} the grant in use; {@code version} is the store's (0 for other sources). */
     public void use(String refreshToken, long version, Source source) {
         long grantVersion = version;
-        Credential credential = new GoogleCredential.Builder()
-                .setTransport(transport)
-                .setJsonFactory(GsonFactory.getDefaultInstance())
-                .setClientSecrets(client.clientId(), client.clientSecret())
-                .setTokenServerEncodedUrl(tokenUrl)
+        Credential credential = GmailClientFactory.credential(transport, client.clientId(), client.clientSecret(), tokenUrl)
                 .addRefreshListener(new CredentialRefreshListener() {
                     @Override
                     public void onTokenResponse(Credential c, TokenResponse response) {

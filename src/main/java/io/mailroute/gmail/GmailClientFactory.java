@@ -3,6 +3,7 @@ package io.mailroute.gmail;
 import com.google.api.client.auth.oauth2.Credential;
 import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
 import com.google.api.client.http.HttpRequestInitializer;
+import com.google.api.client.http.HttpTransport;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.JsonFactory;
 import com.google.api.client.json.gson.GsonFactory;
@@ -67,12 +68,7 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
     }
 
     private Credential fixedCredential(String clientId, String clientSecret, String refreshToken, String accessToken) {
-        Credential credential = new GoogleCredential.Builder()
-                .setTransport(transport)
-                .setJsonFactory(JSON)
-                .setClientSecrets(clientId, clientSecret)
-                .setTokenServerEncodedUrl(tokenUrl)
-                .build();
+        Credential credential = credential(transport, clientId, clientSecret, tokenUrl).build();
         if (!isBlank(refreshToken)) {
             credential.setRefreshToken(refreshToken);
         }
@@ -80,6 +76,16 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
             credential.setAccessToken(accessToken);
         }
         return credential;
+    }
+
+    /** An OAuth client's credential against a token URL, the one way Mailroute builds it; add listeners, then build. */
+    public static GoogleCredential.Builder credential(HttpTransport transport, String clientId, String clientSecret,
+            String tokenUrl) {
+        return new GoogleCredential.Builder()
+                .setTransport(transport)
+                .setJsonFactory(JSON)
+                .setClientSecrets(clientId, clientSecret)
+                .setTokenServerEncodedUrl(tokenUrl);
     }
 
     @Override

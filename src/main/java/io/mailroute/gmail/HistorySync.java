@@ -107,20 +107,19 @@ public final class HistorySync {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GmailFailure failure = GmailFailure.of(error);
         Duration delay;
-        String state;
         MailboxState before;
+        MailboxState state;
         try {
             before = states.state(mailboxId);
             delay = states.failed(mailboxId, failure, java.time.Instant.ofEpochMilli(exchange.getClock().getCreated()));
-            MailboxStatus status = states.status(mailboxId);
-            state = status == null ? "?" : status.state().name();
+            state = states.state(mailboxId);
         } catch (RuntimeException stateUnavailable) {
             // The database itself is failing (or closing): say so once, the next poll tries again.
             LOG.error("Mailbox {}: poll failed ({}) and its state could not be recorded: {}", mailboxId,
                     failure.message(), stateUnavailable.getMessage());
             return;
         }
-        if (before.isDisconnected() && before.name().equals(state)) {
+        if (before.isDisconnected() && before == state) {
             // Said once when it broke (log and connection.broken); the retries stay quiet until the state changes.
             LOG.debug("Mailbox {}: still {} ({}), next try in {} ms", mailboxId, state, failure.message(), delay.toMillis());
         } else if (failure.kind() == GmailFailure.Kind.OTHER) {

@@ -39,6 +39,9 @@ public final class MailboxStates {
     private static final String SET_STATE = """
             UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
+    /** A transition that leaves the state as it was and says nothing new keeps the error that explains it. */
+    private static final String KEEP_STATE = """
+            UPDATE mailbox SET state = :state, consecutive_failures = 0, updated_at = :now WHERE id = :id""";
     private static final String ALL = """
             SELECT id, address, state, history_id, cursor_at, last_poll_at, last_success_at, last_error, consecutive_failures
             FROM mailbox ORDER BY id""";
@@ -190,9 +193,10 @@ public final class MailboxStates {
         db.transactions().executeWithoutResult(tx -> {
             MailboxState before = stateOf(mailboxId);
             MailboxState after = next.apply(before);
-            db.jdbc().update(SET_STATE, new MapSqlParameterSource("id", mailboxId)
+            String sql = after == before && error == null ? KEEP_STATE : SET_STATE;
+            db.jdbc().update(sql, new MapSqlParameterSource("id", mailboxId)
                     .addValue("state", after.name())
-                    .addValue("error", after == before && error == null ? currentError(mailboxId) : error)
+                    .addValue("error", error)
                     .addValue("now", now()));
             String type = eventType.apply(before);
             if (events != null && type != null) {
@@ -200,12 +204,6 @@ public final class MailboxStates {
             }
         });
         notBefore.remove(mailboxId);
-    }
-
-    private String currentError(String mailboxId) {
-        List<String> rows = db.jdbc().queryForList("SELECT last_error FROM mailbox WHERE id = :id", Map.of("id", mailboxId),
-                String.class);
-        return rows.isEmpty() ? null : rows.get(0); // the column may be NULL
     }
 
     /** What a person told about the mailbox's connection needs: which mailbox, whose it is, and the command that fixes it. */

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.connection.MailboxConnection;
+import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
@@ -50,9 +53,9 @@ public final class ApiQueries {
     private final EventLog events;
     private final MailboxStates states;
     private final ObjectMapper json;
-    private java.util.function.Supplier<Map<String, io.mailroute.connection.MailboxConnection.Source>> sources = Map::of;
-    private io.mailroute.connection.TokenStore tokens;
-    private Map<String, io.mailroute.config.MailboxSettings> mailboxes = Map.of();
+    private java.util.function.Supplier<Map<String, MailboxConnection.Source>> sources = Map::of;
+    private TokenStore tokens;
+    private Map<String, MailboxSettings> mailboxes = Map.of();
 
     public ApiQueries(Database db, EventLog events, MailboxStates states, ObjectMapper json) {
         this.db = db;
@@ -125,12 +128,12 @@ public final class ApiQueries {
 
     public ObjectNode mailboxes() {
         return MailboxReport.of(json, states.all(), tokens == null ? List.of() : tokens.summaries(), mailboxes,
-                id -> sources.get().getOrDefault(id, io.mailroute.connection.MailboxConnection.Source.NONE).name().toLowerCase());
+                id -> sources.get().getOrDefault(id, MailboxConnection.Source.NONE));
     }
 
     /** Adds each mailbox's connection (grant source, scopes, token age) to {@link #mailboxes()}. */
-    public ApiQueries withConnections(java.util.function.Supplier<Map<String, io.mailroute.connection.MailboxConnection.Source>> sources,
-            io.mailroute.connection.TokenStore tokens, Map<String, io.mailroute.config.MailboxSettings> mailboxes) {
+    public ApiQueries withConnections(java.util.function.Supplier<Map<String, MailboxConnection.Source>> sources,
+            TokenStore tokens, Map<String, MailboxSettings> mailboxes) {
         this.sources = sources;
         this.tokens = tokens;
         this.mailboxes = mailboxes;

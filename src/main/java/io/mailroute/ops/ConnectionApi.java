@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.connection.Connections;
-import io.mailroute.connection.OAuthEndpoints;
 import io.mailroute.gmail.MailboxStates;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -39,38 +38,35 @@ public final class ConnectionApi {
         if (request == null || !request.path("refreshToken").isTextual()) {
             return ApiErrors.error(json, exchange, 400, "the body needs refreshToken (and scopes, as the token endpoint granted them)");
         }
-        return act(id, exchange, () -> connections.connect(id, request.get("refreshToken").asText(),
-                request.path("scopes").asText(null)), null);
+        return act(id, exchange, answer -> connections.connect(id, request.get("refreshToken").asText(),
+                request.path("scopes").asText(null)));
     }
 
     public ObjectNode disconnect(@Header("id") String id, Exchange exchange) {
-        OAuthEndpoints.Revocation[] revocation = new OAuthEndpoints.Revocation[1];
-        return act(id, exchange, () -> revocation[0] = connections.disconnect(id), () -> revocation[0].name());
+        return act(id, exchange, answer -> answer.put("revocation", connections.disconnect(id).name()));
     }
 
     public ObjectNode pause(@Header("id") String id, Exchange exchange) {
-        return act(id, exchange, () -> connections.pause(id), null);
+        return act(id, exchange, answer -> connections.pause(id));
     }
 
     public ObjectNode resume(@Header("id") String id, Exchange exchange) {
-        return act(id, exchange, () -> connections.resume(id), null);
+        return act(id, exchange, answer -> connections.resume(id));
     }
 
-    private ObjectNode act(String id, Exchange exchange, Runnable action, java.util.function.Supplier<String> revocation) {
+    /** Runs the action (which may add to the answer) and answers the mailbox's state after it. */
+    private ObjectNode act(String id, Exchange exchange, java.util.function.Consumer<ObjectNode> action) {
         try {
             connections.connection(id);
         } catch (Connections.ConnectionException e) {
             return ApiErrors.error(json, exchange, 404, e.getMessage());
         }
+        ObjectNode answer = json.createObjectNode().put("id", id);
         try {
-            action.run();
+            action.accept(answer);
         } catch (Connections.ConnectionException e) {
             return ApiErrors.error(json, exchange, 422, e.getMessage());
         }
-        ObjectNode answer = json.createObjectNode().put("id", id).put("state", states.state(id).name());
-        if (revocation != null) {
-            answer.put("revocation", revocation.get());
-        }
-        return answer;
+        return answer.put("state", states.state(id).name());
     }
 }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.config.MailboxSettings;
+import io.mailroute.connection.MailboxConnection;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.gmail.MailboxState;
 import io.mailroute.gmail.MailboxStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,7 +28,7 @@ public final class MailboxReport {
      * @param sourceOf where each mailbox's grant comes from (store, environment, sandbox, none)
      */
     public static ObjectNode of(ObjectMapper json, List<MailboxStatus> statuses, List<TokenStore.Summary> tokens,
-            Map<String, MailboxSettings> mailboxes, Function<String, String> sourceOf) {
+            Map<String, MailboxSettings> mailboxes, Function<String, MailboxConnection.Source> sourceOf) {
         Map<String, TokenStore.Summary> byMailbox = tokens.stream().collect(Collectors.toMap(TokenStore.Summary::mailboxId, t -> t));
         ArrayNode items = json.createArrayNode();
         for (MailboxStatus s : statuses) {
@@ -45,7 +47,7 @@ public final class MailboxReport {
                     .put("consecutiveFailures", s.consecutiveFailures())
                     .put("nextAttemptAt", text(s.nextAttemptAt()));
             ObjectNode connection = item.putObject("connection")
-                    .put("grant", sourceOf.apply(s.id()))
+                    .put("grant", sourceOf.apply(s.id()).name().toLowerCase(Locale.ROOT))
                     .put("scopes", token == null ? null : token.scopes())
                     .put("connectedAt", token == null ? null : text(token.connectedAt()))
                     .put("refreshedAt", token == null ? null : text(token.refreshedAt()));
