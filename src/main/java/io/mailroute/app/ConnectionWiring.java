@@ -12,6 +12,7 @@ import io.mailroute.connection.OAuthEndpoints;
 import io.mailroute.connection.TokenKey;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
+import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.MailboxStates;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -61,7 +62,11 @@ final class ConnectionWiring {
                     }));
         }
         lifecycle = new Connections(byId, connections, endpoints, tokens, states, db, audit, json,
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), clock);
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), clock,
+                (mailbox, clientId, clientSecret, refreshToken) -> new GmailClientFactory(gmailRoot(mailbox, sandboxRoot),
+                        endpoints.get(mailbox.id()).token(), 30_000)
+                        .makeClient(clientId, clientSecret, List.of(), "mailroute", refreshToken, null)
+                        .users().getProfile("me").execute().getEmailAddress());
     }
 
     /** Each mailbox starts with its stored grant, else its environment or sandbox one. */

@@ -37,6 +37,15 @@ public final class Connections {
         }
     }
 
+    /**
+     * The address of the Gmail account a refresh token belongs to (Gmail's users.getProfile): for a
+     * monitored mailbox, a grant must be the mailbox's own.
+     */
+    @FunctionalInterface
+    public interface AccountLookup {
+        String address(MailboxSettings mailbox, String clientId, String clientSecret, String refreshToken) throws java.io.IOException;
+    }
+
     private final Map<String, MailboxSettings> mailboxes;
     private final Map<String, MailboxConnection> connections;
     private final Map<String, OAuthEndpoints> endpoints;
@@ -47,10 +56,12 @@ public final class Connections {
     private final ObjectMapper json;
     private final HttpClient http;
     private final Clock clock;
+    private final AccountLookup accounts;
 
     public Connections(Map<String, MailboxSettings> mailboxes, Map<String, MailboxConnection> connections,
             Map<String, OAuthEndpoints> endpoints, TokenStore tokens, MailboxStates states, Database db, AuditTrail audit,
-            ObjectMapper json, HttpClient http, Clock clock) {
+            ObjectMapper json, HttpClient http, Clock clock, AccountLookup accounts) {
+        this.accounts = accounts;
         this.mailboxes = mailboxes;
         this.connections = connections;
         this.endpoints = endpoints;
@@ -118,7 +129,8 @@ public final class Connections {
 
     /**
      * Stores a new grant and uses it at once: the mailbox is ACTIVE again and intake resumes from its
-     * kept cursor. The grant must carry the scope the mailbox's role needs.
+     * kept cursor. The grant must carry the scope the mailbox's role needs, and for a monitored
+     * mailbox belong to the mailbox's own account: another account's grant is revoked, not stored.
      */
     public void connect(String mailboxId, String refreshToken, String grantedScopes) {
         MailboxSettings mailbox = mailbox(mailboxId);
@@ -132,6 +144,7 @@ public final class Connections {
                     + ": connect again and allow it on the consent screen");
         }
         MailboxConnection connection = connection(mailboxId);
+        checkAccount(mailbox, connection, refreshToken);
         long version = tokens.save(mailboxId, connection.client().clientId(), refreshToken, String.join(" ", scopes),
                 clock.instant());
         // The grant is in use before the state says so: a poll that starts after that instant has the new grant,
@@ -144,6 +157,30 @@ public final class Connections {
         });
         LOG.info("Mailbox {} ({}): connected with a new OAuth grant (version {}, scopes {})", mailboxId, mailbox.address(),
                 version, scopes.isEmpty() ? "not reported" : String.join(" ", scopes));
+    }
+
+    /**
+     * A person may sign in with another account than the mailbox's; a send-only grant (gmail.send)
+     * cannot read the address, and Gmail sends as whoever signed in.
+     */
+    private void checkAccount(MailboxSettings mailbox, MailboxConnection connection, String refreshToken) {
+        if (!mailbox.isMonitored()) {
+            return;
+        }
+        String address;
+        try {
+            address = accounts.address(mailbox, connection.client().clientId(), connection.client().clientSecret(), refreshToken);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConnectionException("cannot tell which account the grant for mailbox " + mailbox.id() + " belongs to ("
+                    + e.getMessage() + "); nothing was stored: try again");
+        }
+        if (address == null || !address.equalsIgnoreCase(mailbox.address())) {
+            OAuthEndpoints.Revocation revocation = endpoints.get(mailbox.id()).revoke(http, refreshToken);
+            LOG.warn("Mailbox {} ({}): refused a grant of another account, {} (revocation {})", mailbox.id(), mailbox.address(),
+                    address, revocation);
+            throw new ConnectionException("the grant belongs to " + address + ", but mailbox " + mailbox.id() + " is "
+                    + mailbox.address() + ": the grant was revoked and nothing was stored (sign in as " + mailbox.address() + ")");
+        }
     }
 
     /**
