@@ -146,6 +146,11 @@ public final class ConfigCheck {
                         "restore routes/gmail-intake.camel.yaml from the repository"));
             }
             problems.addAll(unplannedRouting(model));
+            try {
+                io.mailroute.access.ApiAccessPolicy.of(model.getRestDefinitions());
+            } catch (io.mailroute.config.ConfigException e) {
+                problems.addAll(e.problems());
+            }
         } catch (Exception e) {
             problems.add(new ConfigProblem(routesDir.toString(), "", "cannot be loaded: " + firstLine(e), null));
         }

@@ -1,6 +1,9 @@
 package io.mailroute.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.access.ApiGuard;
+import io.mailroute.access.ApiTokens;
+import io.mailroute.access.LocalCommandsToken;
 import io.mailroute.audit.AuditLog;
 import io.mailroute.audit.AuditTrail;
 import io.mailroute.config.ConfigException;
@@ -40,6 +43,8 @@ import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.json.Json;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.ops.ApiQueries;
+import io.mailroute.ops.AuditApi;
+import io.mailroute.ops.TokenApi;
 import io.mailroute.ops.ConnectionApi;
 import io.mailroute.ops.DatabaseHealthCheck;
 import io.mailroute.ops.ItemApi;
@@ -173,6 +178,14 @@ public final class MailrouteBeans implements CamelConfiguration {
         TriageRulesReloader rules = new TriageRulesReloader(settings.path("mailroute.triage.rules-file", "triage.yaml", true), clock);
         context.getRegistry().bind("triageProcessor", new TriageProcessor(workflow, rules, db, json));
 
+        ApiTokens apiTokens = new ApiTokens(db, audit, json, clock);
+        refuseOpenPortWithoutTokens(settings, apiTokens);
+        new LocalCommandsToken(dataDir).issue(apiTokens);
+        context.getRegistry().bind("tokenApi", new TokenApi(apiTokens, json));
+        context.getRegistry().bind("auditApi", new AuditApi(db, json));
+        addService(context, new ApiGuard(context, apiTokens, json, () -> "create one with: java -jar target/mailroute.jar "
+                + "token create NAME --role viewer|operator|admin"), false);
+
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));
 
@@ -221,6 +234,27 @@ public final class MailrouteBeans implements CamelConfiguration {
         }
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
+    }
+
+    /**
+     * A service port reachable from other machines must have somebody who may use it: refuse to start
+     * without an API token (other than the local commands' own) rather than run a port nobody can use
+     * or, worse, find later that the tokens were forgotten.
+     */
+    static void refuseOpenPortWithoutTokens(Settings settings, ApiTokens tokens) {
+        String host = settings.text("camel.server.host", "0.0.0.0");
+        if (settings.flag("camel.server.enabled", false) && !isLoopback(host) && !tokens.anyBesides(LocalCommandsToken.NAME_PREFIX)) {
+            throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    "camel.server.host",
+                    "is " + host + ", reachable from other machines, but no API token exists",
+                    "create one first (java -jar target/mailroute.jar token create NAME --role viewer|operator|admin, with the "
+                            + "service stopped), or bind to 127.0.0.1"));
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     private GmailSandbox startSandboxIfWanted(Settings settings) {

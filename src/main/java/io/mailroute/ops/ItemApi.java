@@ -23,8 +23,6 @@ import org.apache.camel.Header;
  */
 public final class ItemApi {
 
-    public static final String ACTOR_HEADER = "X-Mailroute-Actor";
-
     private final Workflow workflow;
     private final ObjectMapper json;
 
@@ -69,7 +67,7 @@ public final class ItemApi {
     }
 
     /** Changes state and/or assignee; answers the item after the change, with the events raised. */
-    public ObjectNode patch(@Header("id") String id, @Header("If-Match") String ifMatch, @Header(ACTOR_HEADER) String actor,
+    public ObjectNode patch(@Header("id") String id, @Header("If-Match") String ifMatch, @Header(io.mailroute.access.ApiGuard.PRINCIPAL_HEADER) String principal,
             @Body String body, Exchange exchange) {
         long key = id(id);
         JsonNode request;
@@ -93,7 +91,7 @@ public final class ItemApi {
         boolean assigneeGiven = request.has("assignee");
         String assignee = assigneeGiven && !request.get("assignee").isNull() ? request.get("assignee").asText() : null;
         Workflow.ChangeResult result = workflow.change(key, version, state, assignee, assigneeGiven,
-                blank(actor) ? "api" : actor.trim());
+                "token:" + principal); // who the API token says, never a header the client sets
         return switch (result.outcome()) {
             case NOT_FOUND -> error(exchange, 404, result.message());
             case CONFLICT -> error(exchange, 409, result.message());

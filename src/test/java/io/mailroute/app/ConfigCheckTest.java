@@ -131,6 +131,32 @@ class ConfigCheckTest {
         assertTrue(problems.stream().anyMatch(p -> "gmail-intake".equals(p.key())), problems.toString());
     }
 
+    @Test
+    void anEndpointWithoutARoleIsReportedWithItsFileAndVerb() throws IOException {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        for (String shipped : List.of("gmail-intake.camel.yaml", "deliver.camel.yaml")) {
+            Files.copy(Path.of("routes", shipped), routes.resolve(shipped));
+        }
+        Files.writeString(routes.resolve("open-door.camel.yaml"), """
+                - rest:
+                    path: /hooks
+                    post:
+                      - id: open-door-receive
+                        path: /erp
+                        to: direct:open-door
+                - route:
+                    id: open-door
+                    from:
+                      uri: direct:open-door
+                      steps:
+                        - log: received
+                """);
+        List<ConfigProblem> problems = new ConfigCheck(Path.of("config"), routes).problems();
+        assertEquals(List.of(routes.resolve("open-door.camel.yaml").toAbsolutePath() + ": POST /hooks/erp (open-door-receive): "
+                + "declares no role; give it 'security: [{key: token, scopes: <role>}]' with one of viewer, operator, admin"),
+                problems.stream().map(ConfigProblem::toString).toList());
+    }
+
     private Path copyOfShippedConfig() throws IOException {
         Path config = Files.createDirectories(work.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));

@@ -157,12 +157,9 @@ class DeliveryEndToEndIT {
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
             var browser = world.sandbox.admin().pushReceiver("webpush", io.mailroute.sandbox.WebPushReceiver.class)
                     .subscribe(world.sandbox.rootUrl(), world.vapid.publicKeyBase64Url());
-            var registered = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(service.apiUrl("/api/recipients/team/targets")))
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"channel\":\"team-browser\",\"address\":\""
-                            + browser.endpoint() + "\",\"keys\":{\"p256dh\":\"" + browser.p256dh() + "\",\"auth\":\""
-                            + browser.auth() + "\"}}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var registered = service.request("POST", "/api/recipients/team/targets", "{\"channel\":\"team-browser\",\"address\":\""
+                    + browser.endpoint() + "\",\"keys\":{\"p256dh\":\"" + browser.p256dh() + "\",\"auth\":\""
+                    + browser.auth() + "\"}}");
             assertEquals(201, registered.statusCode(), registered.body());
             world.sandbox.admin().pushReceiver("fcm", io.mailroute.sandbox.FcmReceiver.class)
                     .markUnregistered("demo-phone-registration-token"); // the app was uninstalled

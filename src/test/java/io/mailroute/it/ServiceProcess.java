@@ -27,6 +27,7 @@ public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path configDir;
+    private final Path dataDir;
     private final Path log;
     private final Map<String, String> environment;
     private final List<String> systemProperties;
@@ -43,6 +44,7 @@ public final class ServiceProcess implements AutoCloseable {
     public ServiceProcess(Path configDir, Path dataDir, Map<String, String> environment,
             List<String> extraSystemProperties) throws IOException {
         this.configDir = configDir;
+        this.dataDir = dataDir;
         this.apiPort = freePort();
         this.managementPort = freePort();
         this.environment = environment;
@@ -178,15 +180,45 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + apiPort + pathAndQuery;
     }
 
+    /** GET on the service API with the admin token the service keeps for local commands. */
     public HttpResponse<String> apiResponse(String pathAndQuery) {
+        return request("GET", pathAndQuery, null, adminToken());
+    }
+
+    /** A request to the service API as an admin (the local commands' token); {@code jsonBody} may be null. */
+    public HttpResponse<String> request(String method, String pathAndQuery, String jsonBody) {
+        return request(method, pathAndQuery, jsonBody, adminToken());
+    }
+
+    /** A request to the service API with the given token (null: none). */
+    public HttpResponse<String> request(String method, String pathAndQuery, String jsonBody, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl(pathAndQuery))).timeout(Duration.ofSeconds(30))
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + pathAndQuery))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new AssertionError("GET " + pathAndQuery + " failed: " + e, e);
+            throw new AssertionError(method + " " + pathAndQuery + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The admin token the running service left for local commands (replaced at every start, so read
+     * each time); what the {@code status} and {@code connect} commands use.
+     */
+    public String adminToken() {
+        try {
+            return Files.readString(dataDir.resolve(io.mailroute.access.LocalCommandsToken.FILE_NAME)).trim();
+        } catch (IOException e) {
+            throw new AssertionError("the service has not written its local commands' token (yet): " + e, e);
         }
     }
 

@@ -202,12 +202,7 @@ class WorkflowEndToEndIT {
     }
 
     private static HttpResponse<String> patch(ServiceProcess service, long itemId, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(service.apiUrl("/api/items/" + itemId)))
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json")
-                .header("X-Mailroute-Actor", "it-test")
-                .build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        return service.request("PATCH", "/api/items/" + itemId, body);
     }
 
     private static String configOf(Path work) {

@@ -1,0 +1,130 @@
+package io.mailroute.access;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.model.Model;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stands in front of everything on the service port (camel.server.port): a request carries
+ * {@code Authorization: Bearer <token>} of a token whose role includes what its endpoint needs
+ * ({@link ApiAccessPolicy}), or it is answered 401 (no or bad token) or 403 (role too small) and
+ * never reaches a route. What reaches a route carries who it is ({@link #PRINCIPAL_HEADER},
+ * {@link #ROLE_HEADER}) and no longer the token.
+ */
+public final class ApiGuard extends ServiceSupport {
+
+    /** The authenticated token's name, set here (a client's own value is removed): the actor of what the request does. */
+    public static final String PRINCIPAL_HEADER = "X-Mailroute-Principal";
+    public static final String ROLE_HEADER = "X-Mailroute-Role";
+    /** Before the routes platform-http adds (their order is their position, from 0). */
+    private static final int ORDER = -1_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
+
+    private final CamelContext context;
+    private final ApiTokens tokens;
+    private final ObjectMapper json;
+    private final Supplier<String> howToGetAToken;
+    private ApiAccessPolicy policy;
+
+    /** @param howToGetAToken the command that creates a token, for the 401 answer */
+    public ApiGuard(CamelContext context, ApiTokens tokens, ObjectMapper json, Supplier<String> howToGetAToken) {
+        this.context = context;
+        this.tokens = tokens;
+        this.json = json;
+        this.howToGetAToken = howToGetAToken;
+    }
+
+    @Override
+    protected void doStart() {
+        MainHttpServer server = context.hasService(MainHttpServer.class);
+        policy = ApiAccessPolicy.of(context.getCamelContextExtension().getContextPlugin(Model.class).getRestDefinitions());
+        if (server == null || server.getRouter() == null) {
+            LOG.info("No service port (camel.server.enabled=false): no API");
+            return;
+        }
+        server.getRouter().route().order(ORDER).handler(this::handle);
+        LOG.info("API: {} endpoints, each needing an API token with its role", policy.rules().size());
+    }
+
+    public ApiAccessPolicy policy() {
+        return policy;
+    }
+
+    void handle(RoutingContext request) {
+        MultiMap headers = request.request().headers();
+        String authorization = headers.get("Authorization");
+        headers.remove("Authorization");
+        headers.remove(PRINCIPAL_HEADER);
+        headers.remove(ROLE_HEADER);
+        String method = request.request().method().name();
+        String path = request.normalizedPath();
+        Role required = policy.required(method, path);
+        String token = bearer(authorization);
+        if (token == null) {
+            refuse(request, 401, "Bearer realm=\"mailroute\"", method + " " + path + " needs an API token with role "
+                    + required.configName() + " or more, sent as 'Authorization: Bearer <token>'; " + howToGetAToken.get());
+            return;
+        }
+        // The token is looked up in the database, off the event loop; the body waits (platform-http's body
+        // handler resumes the request) so that none of it is lost meanwhile, as Vert.x's own auth handlers do.
+        if (!request.request().isEnded()) {
+            request.request().pause();
+        }
+        request.vertx().executeBlocking(() -> tokens.authenticate(token), false).onComplete(looked -> {
+            if (looked.failed()) {
+                LOG.warn("API: cannot check a token ({}): answering 503", looked.cause().getMessage());
+                refuse(request, 503, null, "the service cannot check tokens now (its database does not answer); try again");
+            } else if (looked.result().isEmpty()) {
+                refuse(request, 401, "Bearer realm=\"mailroute\", error=\"invalid_token\"",
+                        "the API token is not valid (mistyped, or revoked); " + howToGetAToken.get());
+            } else {
+                admit(request, looked.result().get(), required, method, path);
+            }
+        });
+    }
+
+    private void admit(RoutingContext request, ApiTokens.Principal principal, Role required, String method, String path) {
+        if (!principal.role().includes(required)) {
+            LOG.info("API: token '{}' ({}) refused {} {}: needs {}", principal.name(), principal.role().configName(),
+                    method, path, required.configName());
+            refuse(request, 403, "Bearer realm=\"mailroute\", error=\"insufficient_scope\"", "token '" + principal.name()
+                    + "' has role " + principal.role().configName() + ", but " + method + " " + path + " needs "
+                    + required.configName());
+            return;
+        }
+        MultiMap headers = request.request().headers();
+        headers.set(PRINCIPAL_HEADER, principal.name());
+        headers.set(ROLE_HEADER, principal.role().configName());
+        request.next();
+    }
+
+    /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, RFC 6750), or null. */
+    static String bearer(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.trim();
+        if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = value.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private void refuse(RoutingContext request, int status, String challenge, String message) {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("error").put("status", status).put("message", message);
+        if (challenge != null) {
+            request.response().putHeader("WWW-Authenticate", challenge);
+        }
+        request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+    }
+}

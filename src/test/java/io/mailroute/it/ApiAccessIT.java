@@ -1,0 +1,217 @@
+package io.mailroute.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mailroute.access.ApiAccessPolicy;
+import io.mailroute.access.Role;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service port with API tokens, through the packaged service: every endpoint × {no token,
+ * viewer, operator, admin} answers what its role allows, tokens come from the {@code token}
+ * command, and a grant of another account is refused through the API as the command refuses it.
+ */
+class ApiAccessIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path work;
+
+    /** One endpoint: what a caller whose role suffices gets (a 404 for a made-up id proves the request got through). */
+    private record Endpoint(String method, String template, String path, String body, Role role, int allowed) {
+    }
+
+    @Test
+    void everyEndpointAnswersEachRoleAsDeclared() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+                ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+            long itemId = oneItem(world, service);
+            long messageId = service.api("/api/messages").path("items").get(0).path("id").asLong();
+
+            Map<String, String> tokens = new LinkedHashMap<>();
+            tokens.put("none", null);
+            for (Role role : Role.values()) {
+                ServiceProcess.CommandResult created = service.run("token", "create", "table-" + role.configName(),
+                        "--role", role.configName());
+                assertEquals(0, created.exit(), created.output());
+                tokens.put(role.configName(), created.output().lines().filter(l -> l.startsWith("mrt_")).findFirst().orElseThrow());
+            }
+
+            List<Endpoint> table = List.of(
+                    new Endpoint("GET", "/api/messages", "/api/messages", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/messages/{id}", "/api/messages/" + messageId, null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/events", "/api/events", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/mailboxes", "/api/mailboxes", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/items", "/api/items", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/items/{id}", "/api/items/" + itemId, null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/deliveries", "/api/deliveries", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/audit/verify", "/api/audit/verify", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/audit/records", "/api/audit/records?from=2020-01-01&to=2100-01-01", null,
+                            Role.VIEWER, 200),
+                    new Endpoint("PATCH", "/api/items/{id}", "/api/items/" + itemId, "{\"assignee\":\"mei@acme.example\"}",
+                            Role.OPERATOR, 200),
+                    new Endpoint("POST", "/api/mailboxes/{id}/pause", "/api/mailboxes/support/pause", null, Role.OPERATOR, 200),
+                    new Endpoint("POST", "/api/mailboxes/{id}/resume", "/api/mailboxes/support/resume", null, Role.OPERATOR, 200),
+                    new Endpoint("POST", "/api/recipients/{id}/targets", "/api/recipients/team/targets",
+                            "{\"channel\":\"team-hook\",\"address\":\"another-room\"}", Role.ADMIN, 201),
+                    new Endpoint("PUT", "/api/mailboxes/{id}/connection", "/api/mailboxes/nobody/connection",
+                            "{\"refreshToken\":\"x\"}", Role.ADMIN, 404),
+                    new Endpoint("DELETE", "/api/mailboxes/{id}/connection", "/api/mailboxes/nobody/connection", null,
+                            Role.ADMIN, 404),
+                    new Endpoint("GET", "/api/tokens", "/api/tokens", null, Role.ADMIN, 200),
+                    new Endpoint("POST", "/api/tokens", "/api/tokens", "{\"name\":\"made-in-the-table\",\"role\":\"viewer\"}",
+                            Role.ADMIN, 201),
+                    new Endpoint("DELETE", "/api/tokens/{name}", "/api/tokens/nobody-such", null, Role.ADMIN, 404));
+            assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
+                    .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
+
+            List<String> wrong = new ArrayList<>();
+            for (Endpoint endpoint : table) {
+                for (Map.Entry<String, String> caller : tokens.entrySet()) {
+                    int expected = caller.getValue() == null ? 401
+                            : Role.parse(caller.getKey()).includes(endpoint.role()) ? endpoint.allowed() : 403;
+                    HttpResponse<String> answer = service.request(endpoint.method(), endpoint.path(), endpoint.body(),
+                            caller.getValue());
+                    if (answer.statusCode() != expected) {
+                        wrong.add(endpoint.method() + " " + endpoint.path() + " as " + caller.getKey() + ": " + answer.statusCode()
+                                + " (expected " + expected + ") " + answer.body());
+                    }
+                    if (expected == 401 && !answer.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer")) {
+                        wrong.add(endpoint.method() + " " + endpoint.path() + ": a 401 without a Bearer challenge");
+                    }
+                }
+            }
+            assertEquals(List.of(), wrong);
+
+            // A path no endpoint declares needs admin: nothing is open by omission.
+            assertEquals(403, service.request("GET", "/api/nothing-here", null, tokens.get("operator")).statusCode());
+            assertEquals(404, service.request("GET", "/api/nothing-here", null, tokens.get("admin")).statusCode());
+            assertEquals(401, service.request("GET", "/api/items", null, "mrt_" + "A".repeat(43)).statusCode(),
+                    "a well-formed token nobody issued");
+        }
+    }
+
+    @Test
+    void whoActsIsTheTokenNotAHeaderTheClientSets() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "");
+                ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+            long itemId = oneItem(world, service);
+            String viewer = created(service.run("token", "create", "mei-viewer", "--role", "viewer"));
+            String operator = created(service.run("token", "create", "mei", "--role", "operator"));
+
+            HttpResponse<String> spoofed = send(service, "PATCH", "/api/items/" + itemId, viewer,
+                    "X-Mailroute-Role", "admin", "X-Mailroute-Principal", "root");
+            assertEquals(403, spoofed.statusCode(), "a role header from the client counts for nothing: " + spoofed.body());
+
+            HttpResponse<String> changed = send(service, "PATCH", "/api/items/" + itemId, operator,
+                    "X-Mailroute-Principal", "somebody-else", "X-Mailroute-Actor", "somebody-else");
+            assertEquals(200, changed.statusCode(), changed.body());
+            JsonNode records = service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=1000").path("items");
+            List<String> by = new ArrayList<>();
+            records.forEach(r -> {
+                if (r.path("action").asText().startsWith("item.") && r.path("details").has("by")) {
+                    by.add(r.path("details").path("by").asText());
+                }
+            });
+            assertEquals(List.of("token:mei"), by, records.toString());
+
+            // Revoked: refused from the next request on.
+            ServiceProcess.CommandResult revoked = service.run("token", "revoke", "mei");
+            assertEquals(0, revoked.exit(), revoked.output());
+            assertEquals(401, service.request("GET", "/api/items", null, operator).statusCode());
+            ServiceProcess.CommandResult listed = service.run("token", "list");
+            assertTrue(listed.output().contains("mei-viewer"), listed.output());
+            assertFalse(listed.output().lines().anyMatch(l -> l.startsWith("mei ")), listed.output());
+            assertFalse(listed.output().contains(viewer), "a token is shown once, never listed: " + listed.output());
+        }
+    }
+
+    @Test
+    void aGrantOfAnotherAccountIsRevokedAndRefusedThroughTheApi() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "hr"), "");
+                ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+            String teamToken = world.sandbox.admin().credentials(IntakeFixture.TEAM).refreshToken();
+            assertEquals(1, world.sandbox.admin().liveGrants(IntakeFixture.TEAM));
+
+            HttpResponse<String> refused = service.request("PUT", "/api/mailboxes/hr/connection",
+                    "{\"refreshToken\":\"" + teamToken + "\",\"scopes\":\"https://www.googleapis.com/auth/gmail.modify\"}");
+            assertEquals(422, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("belongs to team@acme.example"), refused.body());
+            assertEquals(0, world.sandbox.admin().liveGrants(IntakeFixture.TEAM), "the wrong account's grant is revoked");
+
+            String hrMessage = world.insert("hr", "still read with its own grant");
+            service.await(WAIT, "hr still polled with its own grant", () -> service.api("/api/messages?mailbox=hr").path("items")
+                    .findValuesAsText("gmailId").contains(hrMessage));
+            JsonNode hr = stateOf(service, "hr");
+            assertEquals("ACTIVE", hr.path("state").asText(), hr.toString());
+            assertEquals("environment", hr.path("connection").path("grant").asText(), "nothing was stored: " + hr);
+        }
+    }
+
+    /** Mail in, and the id of the item it became. */
+    private static long oneItem(IntakeFixture world, ServiceProcess service) {
+        world.insert("support", "help with my order");
+        service.await(WAIT, "an item", () -> service.api("/api/items").path("items").size() == 1);
+        return service.api("/api/items").path("items").get(0).path("itemId").asLong();
+    }
+
+    private static JsonNode stateOf(ServiceProcess service, String mailbox) {
+        for (JsonNode m : service.api("/api/mailboxes").path("items")) {
+            if (m.path("id").asText().equals(mailbox)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no mailbox " + mailbox);
+    }
+
+    private static String created(ServiceProcess.CommandResult result) {
+        assertEquals(0, result.exit(), result.output());
+        return result.output().lines().filter(l -> l.startsWith("mrt_")).findFirst().orElseThrow(() -> new AssertionError(result.output()));
+    }
+
+    private static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String... headers)
+            throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.apiUrl(path)))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.ofString("{\"assignee\":\"mei@acme.example\"}"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Method and path of every REST verb in routes/, as the service reads them. */
+    private static Set<String> declaredEndpoints() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation("file:" + Path.of("config", "application.properties").toAbsolutePath());
+            try (var files = java.nio.file.Files.list(Path.of("routes"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    PluginHelper.getRoutesLoader(context).loadRoutes(
+                            ResourceHelper.resolveResource(context, "file:" + file.toAbsolutePath()));
+                }
+            }
+            return ApiAccessPolicy.of(context.getCamelContextExtension().getContextPlugin(Model.class).getRestDefinitions())
+                    .rules().stream().map(r -> r.method() + " " + r.template()).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+}
