@@ -5,9 +5,10 @@ import io.mailroute.app.ConfigCheck;
 import io.mailroute.app.Configs;
 import io.mailroute.app.ConnectionCommands;
 import io.mailroute.app.Settings;
+import io.mailroute.app.ServiceAuditSource;
+import io.mailroute.app.TokenCommand;
 import io.mailroute.app.TriageCommand;
 import io.mailroute.audit.AuditCommand;
-import io.mailroute.db.Database;
 import org.apache.camel.CamelContext;
 import io.mailroute.config.ConfigException;
 import io.mailroute.sandbox.GmailSandbox;
@@ -35,6 +36,8 @@ public final class Mailroute {
                              revoke and delete the mailbox's grant (state REVOKED; its mail goes from the
                              fallback sender)
               status         every mailbox's state, last good poll, grant, token age and cursor age
+              token create NAME --role viewer|operator|admin
+                             an API token (printed once) for Authorization: Bearer; token list; token revoke NAME
               triage --explain FILE.eml [--mailbox ID] [--reply]
                              which triage rule a message matches, and why the earlier ones do not
               audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
@@ -79,6 +82,9 @@ public final class Mailroute {
 
     /** The chain of messages, which usually says what to do; the stack trace only helps us. */
     static String describe(Throwable error) {
+        if (error instanceof io.mailroute.db.Database.InUseException) {
+            return error.getMessage();
+        }
         StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
         for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
@@ -112,7 +118,7 @@ public final class Mailroute {
                 commandArgs.add(option);
             }
         }
-        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status").contains(command)) {
+        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status", "token").contains(command)) {
             err.println("Unknown option '" + commandArgs.get(0) + "'.");
             err.println(USAGE);
             return 2;
@@ -127,12 +133,15 @@ public final class Mailroute {
             case "audit":
                 quietCamelLogs();
                 try (CamelContext properties = Configs.propertiesOnly(config);
-                        Database db = Configs.openDatabase(Settings.of(properties, config))) {
-                    return AuditCommand.run(commandArgs, db, out, err);
+                        ServiceAuditSource source = new ServiceAuditSource(Settings.of(properties, config))) {
+                    return AuditCommand.run(commandArgs, source, out, err);
                 }
             case "triage":
                 quietCamelLogs();
                 return TriageCommand.run(commandArgs, config, out, err);
+            case "token":
+                quietCamelLogs();
+                return TokenCommand.run(commandArgs, config, out, err);
             case "connect":
             case "disconnect":
             case "status":

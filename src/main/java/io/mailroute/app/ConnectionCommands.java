@@ -9,6 +9,7 @@ import io.mailroute.audit.AuditLog;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.config.MailboxesFile;
 import io.mailroute.connection.ConnectFlow;
+import io.mailroute.connection.Connections;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.MailboxConnection;
 import io.mailroute.connection.OAuthCredentials;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 
@@ -67,11 +69,16 @@ public final class ConnectionCommands {
     public static int run(String command, List<String> args, Path configDir, InputStream in, PrintStream out, PrintStream err)
             throws Exception {
         ConnectionCommands commands = new ConnectionCommands(configDir, out, err);
-        return switch (command) {
-            case "connect" -> commands.connect(args, in);
-            case "disconnect" -> commands.disconnect(args);
-            default -> commands.status(args);
-        };
+        try {
+            return switch (command) {
+                case "connect" -> commands.connect(args, in);
+                case "disconnect" -> commands.disconnect(args);
+                default -> commands.status(args);
+            };
+        } catch (ServiceClient.RefusedException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
     }
 
     /** connect MAILBOX [--timeout 5m] */
@@ -105,20 +112,20 @@ public final class ConnectionCommands {
                 err.println("Not connected: " + e.getMessage());
                 return 1;
             }
-            String problem = wrongAccount(mailbox, client, grant, sandboxRoot, endpoints.token());
-            if (problem != null) {
-                endpoints.revoke(http, grant.refreshToken());
-                err.println("Not connected: " + problem + "; the grant was revoked, nothing was stored");
-                return 1;
-            }
             ObjectNode body = JSON.createObjectNode().put("refreshToken", grant.refreshToken()).put("scopes", grant.scopes());
-            HttpResponse<String> answer = callService(settings, "PUT", "/mailboxes/" + encode(mailbox.id()) + "/connection",
-                    JSON.writeValueAsString(body));
-            if (answer != null) {
-                return report(answer, "Connected " + mailbox.id() + "; the running service uses the new grant now");
+            Optional<HttpResponse<String>> answer = service(settings).call("PUT", "/mailboxes/" + encode(mailbox.id())
+                    + "/connection", JSON.writeValueAsString(body));
+            if (answer.isPresent()) {
+                return report(answer.get(), "Connected " + mailbox.id() + "; the running service uses the new grant now");
+            }
+            if (!mailbox.isMonitored()) {
+                out.println("(a send-only grant cannot read the account's address; Gmail will send as the account that signed in)");
             }
             try (Local local = new Local(settings, sandboxClient(sandboxRoot))) {
                 local.wiring.lifecycle.connect(mailbox.id(), grant.refreshToken(), grant.scopes());
+            } catch (Connections.ConnectionException e) {
+                err.println("Not connected: " + e.getMessage());
+                return 1;
             }
             out.println("Connected " + mailbox.id() + "; the grant is stored (encrypted) and used when the service starts");
             return 0;
@@ -137,9 +144,10 @@ public final class ConnectionCommands {
             if (mailbox == null) {
                 return 1;
             }
-            HttpResponse<String> answer = callService(settings, "DELETE", "/mailboxes/" + encode(mailbox.id()) + "/connection", null);
-            if (answer != null) {
-                return report(answer, "Disconnected " + mailbox.id() + " (REVOKED); its mail goes from the fallback sender");
+            Optional<HttpResponse<String>> answer = service(settings).call("DELETE", "/mailboxes/" + encode(mailbox.id())
+                    + "/connection", null);
+            if (answer.isPresent()) {
+                return report(answer.get(), "Disconnected " + mailbox.id() + " (REVOKED); its mail goes from the fallback sender");
             }
             try (Local local = new Local(settings, sandboxClient(sandboxRoot(settings)))) {
                 io.mailroute.connection.OAuthEndpoints.Revocation revocation = local.wiring.lifecycle.disconnect(mailbox.id());
@@ -153,15 +161,16 @@ public final class ConnectionCommands {
     int status(List<String> args) throws Exception {
         try (CamelContext properties = Configs.propertiesOnly(configDir)) {
             Settings settings = Settings.of(properties, configDir);
-            HttpResponse<String> answer = callService(settings, "GET", "/mailboxes", null);
+            Optional<HttpResponse<String>> answer = service(settings).call("GET", "/mailboxes", null);
             JsonNode report;
             String from;
-            if (answer != null) {
-                if (answer.statusCode() != 200) {
-                    err.println("The running service answered " + answer.statusCode() + ": " + answer.body());
+            boolean running = answer.isPresent();
+            if (running) {
+                if (answer.get().statusCode() != 200) {
+                    err.println("The running service answered " + answer.get().statusCode() + ": " + answer.get().body());
                     return 1;
                 }
-                report = JSON.readTree(answer.body());
+                report = JSON.readTree(answer.get().body());
                 from = "the running service";
             } else {
                 // only a sandbox mailbox's client id is asked for, and status does not use it
@@ -172,21 +181,32 @@ public final class ConnectionCommands {
                                     : local.mailboxes.containsKey(id) ? local.wiring.configuredSource(local.mailboxes.get(id))
                                     : MailboxConnection.Source.NONE);
                 }
-                from = "the database (the service is not running)";
+                from = "the database";
             }
-            print(report, Instant.now());
+            if (!running) {
+                out.println("The service is not running (nothing answers on " + service(settings).base() + "): each mailbox's "
+                        + "last known state, as of its last poll.");
+            }
+            print(report, Instant.now(), running);
             out.println();
             out.println("From " + from + ".");
             return 0;
         }
     }
 
-    void print(JsonNode report, Instant now) {
+    /** @param live whether the report comes from the running service; else each state is the last known, with its age */
+    void print(JsonNode report, Instant now, boolean live) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"MAILBOX", "ADDRESS", "STATE", "LAST GOOD POLL", "GRANT", "TOKEN AGE", "CURSOR AGE"});
+        rows.add(new String[] {"MAILBOX", "ADDRESS", live ? "STATE" : "LAST KNOWN STATE", "LAST GOOD POLL", "GRANT", "TOKEN AGE",
+            "CURSOR AGE"});
         for (JsonNode m : report.path("items")) {
             JsonNode connection = m.path("connection");
-            rows.add(new String[] {m.path("id").asText(), m.path("address").asText(), m.path("state").asText(),
+            String state = m.path("state").asText();
+            if (!live) {
+                String asOf = age(m.path("lastPollAt").asText(null), now);
+                state += asOf.equals("-") ? " (never polled)" : " (" + asOf + " ago)";
+            }
+            rows.add(new String[] {m.path("id").asText(), m.path("address").asText(), state,
                     age(m.path("lastSuccessAt").asText(null), now), connection.path("grant").asText("-"),
                     age(connection.path("connectedAt").asText(null), now), age(m.path("cursorAt").asText(null), now)});
         }
@@ -225,34 +245,8 @@ public final class ConnectionCommands {
                 : d.toMinutes() > 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 
-    /** For a mailbox we read: the grant must be for its own address (a person may sign in with another account). */
-    private String wrongAccount(MailboxSettings mailbox, OAuthCredentials client, ConnectFlow.Grant grant, String sandboxRoot,
-            String tokenUrl) throws IOException {
-        if (!mailbox.isMonitored()) {
-            out.println("(a send-only grant cannot read the account's address; Gmail will send as the account that signed in)");
-            return null;
-        }
-        Gmail gmail = new GmailClientFactory(ConnectionWiring.gmailRoot(mailbox, sandboxRoot), tokenUrl, 30_000).makeClient(client.clientId(), client.clientSecret(),
-                List.of(), "mailroute", grant.refreshToken(), grant.accessToken());
-        String address = gmail.users().getProfile("me").execute().getEmailAddress();
-        return address.equalsIgnoreCase(mailbox.address()) ? null
-                : "the account that signed in is " + address + ", but mailbox " + mailbox.id() + " is " + mailbox.address()
-                        + " (sign in as " + mailbox.address() + ")";
-    }
-
-    /** The service's answer, or null when no service is listening (connection refused). */
-    private HttpResponse<String> callService(Settings settings, String method, String path, String body)
-            throws IOException, InterruptedException {
-        String base = "http://" + settings.text("camel.server.host", "127.0.0.1") + ":" + settings.number("camel.server.port", 8080)
-                + "/api";
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException notRunning) {
-            return null;
-        }
+    private ServiceClient service(Settings settings) {
+        return new ServiceClient(settings, System::getenv);
     }
 
     private int report(HttpResponse<String> answer, String success) throws IOException {

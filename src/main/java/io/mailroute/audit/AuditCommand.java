@@ -1,6 +1,5 @@
 package io.mailroute.audit;
 
-import io.mailroute.db.Database;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -35,20 +34,26 @@ public final class AuditCommand {
     }
 
     /** {@code args} are the words after {@code audit} (a leading {@code audit} is accepted too). */
-    public static int run(List<String> args, Database db, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, AuditSource db, PrintStream out, PrintStream err) {
         List<String> words = !args.isEmpty() && args.get(0).equals("audit") ? args.subList(1, args.size()) : args;
         if (words.isEmpty()) {
             return usage(err, "audit: say what to do");
         }
         return switch (words.get(0)) {
-            case "verify" -> words.size() == 1 ? verify(db, out) : usage(err, "audit verify takes no options");
+            case "verify" -> words.size() == 1 ? verify(db, out, err) : usage(err, "audit verify takes no options");
             case "export" -> export(words.subList(1, words.size()), db, out, err);
             default -> usage(err, "audit: unknown command \"" + words.get(0) + "\"");
         };
     }
 
-    private static int verify(Database db, PrintStream out) {
-        AuditVerifier.Result result = new AuditVerifier(db).verify();
+    private static int verify(AuditSource db, PrintStream out, PrintStream err) {
+        AuditVerifier.Result result;
+        try {
+            result = db.verify();
+        } catch (AuditSource.UnavailableException e) {
+            err.println("audit verify: " + e.getMessage());
+            return 1;
+        }
         if (result.intact()) {
             out.println("Audit trail intact: " + result.recordsChecked() + " records checked, head hash "
                     + result.headHash());
@@ -59,7 +64,7 @@ public final class AuditCommand {
         return 1;
     }
 
-    private static int export(List<String> options, Database db, PrintStream out, PrintStream err) {
+    private static int export(List<String> options, AuditSource db, PrintStream out, PrintStream err) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < options.size(); i += 2) {
             String name = options.get(i);
@@ -82,14 +87,14 @@ public final class AuditCommand {
             from = instant("--from", values.get("--from"));
             to = instant("--to", values.get("--to"));
         } catch (IllegalArgumentException e) {
-            return usage(err, e.getMessage());
+            return usage(err, "audit export: " + e.getMessage());
         }
         if (!from.isBefore(to)) {
             return usage(err, "audit export: --from (" + from + ") must be before --to (" + to + ")");
         }
         String mailbox = values.get("--mailbox");
         String file = values.get("--out");
-        AuditExporter exporter = new AuditExporter(db);
+        AuditSource exporter = db;
         try {
             if (file == null) {
                 Writer stdout = new OutputStreamWriter(out, StandardCharsets.UTF_8);
@@ -104,6 +109,9 @@ public final class AuditCommand {
                 out.println("Exported " + count + " audit records to " + path.toAbsolutePath());
             }
             return 0;
+        } catch (AuditSource.UnavailableException e) {
+            err.println("audit export: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             err.println("audit export: cannot write " + (file == null ? "to standard output" : file) + ": " + e.getMessage());
             return 1;
@@ -111,14 +119,14 @@ public final class AuditCommand {
     }
 
     /** An ISO-8601 instant (2026-03-01T09:00:00Z, or with an offset) or a date, meaning its midnight UTC. */
-    static Instant instant(String option, String text) {
+    public static Instant instant(String option, String text) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException notDateTime) {
             try {
                 return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeException notDate) {
-                throw new IllegalArgumentException("audit export: " + option + " \"" + text + "\" is not an ISO-8601 "
+                throw new IllegalArgumentException(option + " \"" + text + "\" is not an ISO-8601 "
                         + "instant (2026-03-01T09:00:00Z) or date (2026-03-01)");
             }
         }

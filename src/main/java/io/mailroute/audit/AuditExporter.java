@@ -1,10 +1,9 @@
 package io.mailroute.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.db.Database;
 import io.mailroute.json.Json;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -28,6 +28,11 @@ public final class AuditExporter {
              FROM audit_log
             WHERE occurred_at >= :from AND occurred_at < :to AND (:mailbox IS NULL OR mailbox_id = :mailbox)
             ORDER BY seq""";
+    private static final String PAGE = "SELECT " + AuditRows.COLUMNS + """
+             FROM audit_log
+            WHERE occurred_at >= :from AND occurred_at < :to AND (:mailbox IS NULL OR mailbox_id = :mailbox) AND seq > :after
+            ORDER BY seq
+            LIMIT :limit""";
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
@@ -50,12 +55,11 @@ public final class AuditExporter {
         MapSqlParameterSource params = new MapSqlParameterSource("from", from.toEpochMilli())
                 .addValue("to", to.toEpochMilli())
                 .addValue("mailbox", mailbox, Types.VARCHAR);
-        JsonFactory factory = json.getFactory();
         try {
             Long written = readOnly.execute(tx -> jdbc.query(WINDOW, params, rs -> {
                 long count = 0;
                 while (rs.next()) {
-                    writeLine(factory, AuditRows.read(rs), out);
+                    writeLine(AuditRows.read(rs), out);
                     count++;
                 }
                 return count;
@@ -67,22 +71,34 @@ public final class AuditExporter {
         }
     }
 
-    private void writeLine(JsonFactory factory, AuditRecord record, Writer out) {
+    /**
+     * One page of the same records, after seq {@code afterSeq}: what {@code GET /api/audit/records}
+     * answers and {@code audit export} writes line by line when the service is running.
+     */
+    public List<ObjectNode> page(Instant from, Instant to, String mailbox, long afterSeq, int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource("from", from.toEpochMilli())
+                .addValue("to", to.toEpochMilli())
+                .addValue("mailbox", mailbox, Types.VARCHAR)
+                .addValue("after", afterSeq)
+                .addValue("limit", limit);
+        return jdbc.query(PAGE, params, (rs, n) -> toJson(AuditRows.read(rs)));
+    }
+
+    /** A record as exported: every field the hash covers, {@code details} as the JSON it holds. */
+    public ObjectNode toJson(AuditRecord record) {
+        ObjectNode node = json.createObjectNode()
+                .put("seq", record.seq())
+                .put("occurredAt", AuditHashing.isoMillis(record.occurredAt()))
+                .put("action", record.action())
+                .put("mailbox", record.mailbox())
+                .put("subjectRef", record.subjectRef());
+        node.set("details", details(record.details()));
+        return node.put("prevHash", record.prevHash()).put("hash", record.hash());
+    }
+
+    private void writeLine(AuditRecord record, Writer out) {
         try {
-            JsonGenerator line = factory.createGenerator(out);
-            line.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            line.writeStartObject();
-            line.writeNumberField("seq", record.seq());
-            line.writeStringField("occurredAt", AuditHashing.isoMillis(record.occurredAt()));
-            line.writeStringField("action", record.action());
-            line.writeStringField("mailbox", record.mailbox());
-            line.writeStringField("subjectRef", record.subjectRef());
-            line.writeFieldName("details");
-            writeDetails(line, record.details());
-            line.writeStringField("prevHash", record.prevHash());
-            line.writeStringField("hash", record.hash());
-            line.writeEndObject();
-            line.close();
+            out.write(json.writeValueAsString(toJson(record)));
             out.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -90,14 +106,11 @@ public final class AuditExporter {
     }
 
     /** Stored details are JSON; a row edited into something else is exported as the string it holds. */
-    private void writeDetails(JsonGenerator line, String details) throws IOException {
-        JsonNode parsed;
+    private JsonNode details(String details) {
         try {
-            parsed = json.readTree(details);
+            return json.readTree(details);
         } catch (JsonProcessingException e) {
-            line.writeString(details);
-            return;
+            return json.getNodeFactory().textNode(details);
         }
-        json.writeTree(line, parsed);
     }
 }

@@ -110,7 +110,7 @@ class AuditCommandTest {
     }
 
     private int run(String... args) {
-        return AuditCommand.run(List.of(args), db, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return AuditCommand.run(List.of(args), AuditSource.of(db), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

@@ -231,8 +231,10 @@ class ConnectionLifecycleIT {
                     "the refresh token is not in the database file in the clear");
             ServiceProcess.CommandResult status = service.run("status");
             assertEquals(0, status.exit(), status.output());
-            assertTrue(status.output().matches("(?s).*\\bhr\\s+hr@acme.example\\s+ACTIVE\\s+-\\s+store\\s.*"), status.output());
-            assertTrue(status.output().contains("From the database (the service is not running)."), status.output());
+            assertTrue(status.output().matches("(?s).*\\bhr\\s+hr@acme.example\\s+ACTIVE \\(never polled\\)\\s+-\\s+store\\s.*"),
+                    status.output());
+            assertTrue(status.output().startsWith("The service is not running"), status.output());
+            assertTrue(status.output().contains("From the database."), status.output());
 
             world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.connection.TokenKey.generate());
             ServiceProcess.CommandResult refused = service.run(); // the service itself, which must stop at once
@@ -247,7 +249,22 @@ class ConnectionLifecycleIT {
                 started.await(WAIT, "hr ACTIVE with the stored grant",
                         () -> "ACTIVE".equals(mailbox(started, "hr").path("state").asText()));
                 assertEquals("store", mailbox(started, "hr").path("connection").path("grant").asText());
+
+                // While the service holds the H2 file, audit commands go through its API instead of failing on the lock.
+                ServiceProcess.CommandResult verified = started.run("audit", "verify");
+                assertEquals(0, verified.exit(), verified.output());
+                assertTrue(verified.output().contains("Audit trail intact"), verified.output());
+                ServiceProcess.CommandResult exported = started.run("audit", "export", "--from", "2020-01-01", "--to", "2100-01-01");
+                assertEquals(0, exported.exit(), exported.output());
+                assertTrue(exported.output().contains("\"action\":\"connection.connected\""), exported.output());
+                assertFalse(exported.output().matches("(?s).*(locked|9002\\d|jdbc).*"), exported.output());
             }
+            // Stopped: status says so and shows each mailbox's last known state with its age.
+            ServiceProcess.CommandResult stopped = service.run("status");
+            assertEquals(0, stopped.exit(), stopped.output());
+            assertTrue(stopped.output().startsWith("The service is not running"), stopped.output());
+            assertTrue(stopped.output().matches("(?s).*\\bhr\\s+hr@acme.example\\s+ACTIVE \\(\\d+[smhd]( \\d+[smh])? ago\\).*"),
+                    stopped.output());
         }
     }
 
@@ -309,9 +326,7 @@ class ConnectionLifecycleIT {
     }
 
     static HttpResponse<String> send(ServiceProcess service, String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(service.apiUrl(path))).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return service.request(method, path, body);
     }
 
 }
