@@ -20,8 +20,6 @@ final class StorageFailures {
     /** The store errors after which H2 has closed the store (see MVStore.panic). */
     private static final Set<Integer> STORE_CLOSED = Set.of(DataUtils.ERROR_READING_FAILED,
             DataUtils.ERROR_WRITING_FAILED, DataUtils.ERROR_CLOSED, DataUtils.ERROR_FILE_CORRUPT);
-    /** PostgreSQL's disk_full: the server stays up, so only the words matter there. */
-    private static final String POSTGRES_DISK_FULL = "53100";
 
     private StorageFailures() {
     }
@@ -39,12 +37,9 @@ final class StorageFailures {
         return false;
     }
 
-    /** True when the failure is the disk (or the database server's disk) being full. */
+    /** True when the failure is the disk being full. */
     static boolean isDiskFull(Throwable error) {
         for (Throwable t : chain(error)) {
-            if (t instanceof SQLException sql && POSTGRES_DISK_FULL.equals(sql.getSQLState())) {
-                return true;
-            }
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
             // ENOSPC as the JDK words it on Linux and macOS, and Windows' ERROR_DISK_FULL
             if (message.contains("no space left on device") || message.contains("not enough space on the disk")) {
