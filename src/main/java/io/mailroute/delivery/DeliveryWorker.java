@@ -60,14 +60,27 @@ public final class DeliveryWorker {
         return this;
     }
 
-    /** @return how many deliveries were attempted */
+    /**
+     * @return how many deliveries were attempted; none while the database is closed, since nothing could be
+     *     recorded (a delivery whose outcome could not be recorded is due again when its lease runs out)
+     */
     public int runOnce() throws InterruptedException {
-        Instant now = clock.instant();
-        List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
-        for (Delivery delivery : due) {
-            record(delivery, attempt(delivery));
+        if (!db.isAvailable()) {
+            return 0;
         }
-        return due.size();
+        Instant now = clock.instant();
+        try {
+            List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
+            for (Delivery delivery : due) {
+                record(delivery, attempt(delivery));
+            }
+            return due.size();
+        } catch (RuntimeException e) {
+            if (!db.isAvailable()) {
+                return 0; // it closed during this run: logged once where it is reopened
+            }
+            throw e;
+        }
     }
 
     SendResult attempt(Delivery delivery) throws InterruptedException {

@@ -51,6 +51,21 @@ final class EventsConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
+        io.mailroute.db.Database database = endpoint.getComponent().database();
+        if (!database.isAvailable()) {
+            return 0; // closed and being reopened: the cursor waits where it is
+        }
+        try {
+            return deliverPage();
+        } catch (RuntimeException e) {
+            if (!database.isAvailable()) {
+                return 0; // it closed during this poll: logged once where it is reopened
+            }
+            throw e;
+        }
+    }
+
+    private int deliverPage() throws Exception {
         EventsComponent component = endpoint.getComponent();
         String name = endpoint.getSubscription();
         long start = endpoint.getStartAt().equals("latest") ? component.events().lastSeq() : 0;
@@ -83,6 +98,10 @@ final class EventsConsumer extends ScheduledPollConsumer {
             }
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
+            if (failure != null && !component.database().isAvailable()) {
+                // The database closed under the subscriber: not the event's fault, so it costs no attempt.
+                return delivered;
+            }
             if (failure != null) {
                 failedAttempts = failingSeq == event.seq() ? failedAttempts + 1 : 1;
                 failingSeq = event.seq();

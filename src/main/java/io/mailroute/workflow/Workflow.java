@@ -187,24 +187,34 @@ public final class Workflow {
 
     /** Raises sla.breached once for each active item past its due time. */
     public List<Event> breachOverdue(int limit) {
+        if (!db.isAvailable()) {
+            return List.of(); // the database is closed and being reopened: the next check catches up
+        }
         Instant now = clock.instant();
         List<String> active = Arrays.stream(ItemState.values()).filter(ItemState::isActive).map(Enum::name).toList();
         List<Event> out = new ArrayList<>();
-        for (long id : store.dueForBreach(now, active, limit)) {
-            Event event = db.transactions().execute(tx -> {
-                if (!store.markBreached(id, now)) {
-                    return null; // another node or poll got there first
+        try {
+            for (long id : store.dueForBreach(now, active, limit)) {
+                Event event = db.transactions().execute(tx -> {
+                    if (!store.markBreached(id, now)) {
+                        return null; // another node or poll got there first
+                    }
+                    WorkflowItem item = store.item(id).orElseThrow();
+                    ObjectNode data = itemData(item);
+                    audit.record(SLA_BREACHED, item.mailbox(), "item:" + id, data);
+                    LOG.warn("Mailbox {}: {} {} in queue {} is past its SLA (due {})", item.mailbox(),
+                            item.type().toLowerCase(), id, item.queue(), item.slaDueAt());
+                    return events.append(SLA_BREACHED, item.mailbox(), id, item.sourceMessageId(), data);
+                });
+                if (event != null) {
+                    out.add(event);
                 }
-                WorkflowItem item = store.item(id).orElseThrow();
-                ObjectNode data = itemData(item);
-                audit.record(SLA_BREACHED, item.mailbox(), "item:" + id, data);
-                LOG.warn("Mailbox {}: {} {} in queue {} is past its SLA (due {})", item.mailbox(), item.type().toLowerCase(),
-                        id, item.queue(), item.slaDueAt());
-                return events.append(SLA_BREACHED, item.mailbox(), id, item.sourceMessageId(), data);
-            });
-            if (event != null) {
-                out.add(event);
             }
+        } catch (RuntimeException e) {
+            if (db.isAvailable()) {
+                throw e;
+            }
+            // It closed during this check (logged once where it is reopened): the rest wait for the next check.
         }
         return out;
     }
