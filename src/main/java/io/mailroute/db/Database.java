@@ -46,7 +46,7 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     /** Reopen only once the disk has this much room: enough for H2 to open the file and commit again. */
-    static final long REOPEN_MIN_FREE_BYTES = 1024 * 1024;
+    private static final long REOPEN_MIN_FREE_BYTES = 1024 * 1024;
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(10);
     private static final Duration REMINDER = Duration.ofMinutes(5);

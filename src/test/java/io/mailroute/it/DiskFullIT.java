@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.sandbox.PushInbox;
 import io.mailroute.sandbox.WebhookReceiver;
 import io.mailroute.testing.SmallDisk;
+import io.mailroute.testing.TestMail;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.http.HttpResponse;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -246,27 +246,8 @@ class DiskFullIT {
         void withAttachment(String mailbox, String subject, int size) {
             byte[] content = new byte[size];
             random.nextBytes(content);
-            ids.add(world.insertText(mailbox, """
-                    From: Buyer <buyer@globex.example>
-                    To: %1$s
-                    Subject: %2$s
-                    Message-ID: <%3$d@globex.example>
-                    MIME-Version: 1.0
-                    Content-Type: multipart/mixed; boundary="b1"
-
-                    --b1
-                    Content-Type: text/plain
-
-                    The order is attached.
-                    --b1
-                    Content-Type: application/pdf; name="order.pdf"
-                    Content-Disposition: attachment; filename="order.pdf"
-                    Content-Transfer-Encoding: base64
-
-                    %4$s
-                    --b1--
-                    """.formatted(IntakeFixture.address(mailbox), subject, System.nanoTime(),
-                    Base64.getMimeEncoder().encodeToString(content))));
+            ids.add(world.insertRaw(mailbox, TestMail.withAttachment(IntakeFixture.address(mailbox), subject, "order.pdf",
+                    "application/pdf", content)));
             orders++;
         }
 
