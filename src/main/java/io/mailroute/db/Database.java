@@ -86,10 +86,11 @@ public final class Database implements AutoCloseable {
             first = db.newPool();
         } catch (RuntimeException e) {
             String cause = rootMessage(e);
-            if (cause != null && cause.contains("already in use")) {
-                throw new IllegalStateException("The database " + redact(url) + " is open in another process (a running "
-                        + "Mailroute?). An H2 file has one user at a time: stop that process first, or use PostgreSQL "
-                        + "(mailroute.db.url) to work on the data while the service runs.", e);
+            if (isInUse(e)) {
+                throw new InUseException("The database " + redact(url) + " is open in another process: a running Mailroute "
+                        + "(perhaps still starting, before its API answers). An H2 file has one user at a time: wait until the "
+                        + "service answers (commands then go through it) or stop it first; PostgreSQL (mailroute.db.url) "
+                        + "has no such limit.", e);
             }
             throw new IllegalStateException("Cannot open the database " + redact(url) + " (mailroute.db.url): "
                     + cause + ". Check the URL, that the server is running and the credentials.", e);
@@ -356,6 +357,26 @@ public final class Database implements AutoCloseable {
     /** JDBC URLs may carry passwords (PostgreSQL's ?password=): never print those. */
     static String redact(String url) {
         return url == null ? "" : url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+
+    /**
+     * The database is held by another process (H2's file lock). Its message is complete: the JDBC
+     * driver's own words add nothing a person can act on.
+     */
+    public static final class InUseException extends IllegalStateException {
+        InUseException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** H2's DATABASE_ALREADY_OPEN (90020) anywhere in the chain. */
+    private static boolean isInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {
