@@ -149,6 +149,31 @@ public final class Database implements AutoCloseable {
         return outage.get() == null && !closed;
     }
 
+    /** Work that needs the database; it may throw what its caller throws. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * For pollers: runs the work, or answers {@code whenClosed} while the database is closed, also when it
+     * closes during the work. The outage is logged once where it is reopened, so a poll that meets it
+     * neither fails nor logs; the next poll after the reopen picks the work up from the database.
+     */
+    public <T, E extends Exception> T unlessClosed(T whenClosed, Work<T, E> work) throws E {
+        if (!isAvailable()) {
+            return whenClosed;
+        }
+        try {
+            return work.run();
+        } catch (RuntimeException e) {
+            if (isAvailable()) {
+                throw e;
+            }
+            return whenClosed;
+        }
+    }
+
     /** The current outage, if the database is closed and being reopened. */
     public Optional<Outage> outage() {
         return Optional.ofNullable(outage.get());

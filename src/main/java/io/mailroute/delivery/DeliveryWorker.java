@@ -65,22 +65,14 @@ public final class DeliveryWorker {
      *     recorded (a delivery whose outcome could not be recorded is due again when its lease runs out)
      */
     public int runOnce() throws InterruptedException {
-        if (!db.isAvailable()) {
-            return 0;
-        }
-        Instant now = clock.instant();
-        try {
+        return db.unlessClosed(0, () -> {
+            Instant now = clock.instant();
             List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
             for (Delivery delivery : due) {
                 record(delivery, attempt(delivery));
             }
             return due.size();
-        } catch (RuntimeException e) {
-            if (!db.isAvailable()) {
-                return 0; // it closed during this run: logged once where it is reopened
-            }
-            throw e;
-        }
+        });
     }
 
     SendResult attempt(Delivery delivery) throws InterruptedException {

@@ -51,18 +51,8 @@ final class EventsConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
-        io.mailroute.db.Database database = endpoint.getComponent().database();
-        if (!database.isAvailable()) {
-            return 0; // closed and being reopened: the cursor waits where it is
-        }
-        try {
-            return deliverPage();
-        } catch (RuntimeException e) {
-            if (!database.isAvailable()) {
-                return 0; // it closed during this poll: logged once where it is reopened
-            }
-            throw e;
-        }
+        // While the database is closed and being reopened, the cursor waits where it is.
+        return endpoint.getComponent().database().unlessClosed(0, this::deliverPage);
     }
 
     private int deliverPage() throws Exception {

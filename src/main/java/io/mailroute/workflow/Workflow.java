@@ -187,13 +187,11 @@ public final class Workflow {
 
     /** Raises sla.breached once for each active item past its due time. */
     public List<Event> breachOverdue(int limit) {
-        if (!db.isAvailable()) {
-            return List.of(); // the database is closed and being reopened: the next check catches up
-        }
         Instant now = clock.instant();
         List<String> active = Arrays.stream(ItemState.values()).filter(ItemState::isActive).map(Enum::name).toList();
         List<Event> out = new ArrayList<>();
-        try {
+        // While the database is closed: the events committed so far are published, the next check does the rest.
+        return db.unlessClosed(out, () -> {
             for (long id : store.dueForBreach(now, active, limit)) {
                 Event event = db.transactions().execute(tx -> {
                     if (!store.markBreached(id, now)) {
@@ -210,13 +208,8 @@ public final class Workflow {
                     out.add(event);
                 }
             }
-        } catch (RuntimeException e) {
-            if (db.isAvailable()) {
-                throw e;
-            }
-            // It closed during this check (logged once where it is reopened): the rest wait for the next check.
-        }
-        return out;
+            return out;
+        });
     }
 
     public ObjectNode itemData(WorkflowItem item) {
