@@ -77,9 +77,13 @@ class DatabaseTest {
             assertTrue(db.isAvailable());
 
             disk.fill();
-            assertThrows(DataAccessException.class, () -> insert(db, 1, "x".repeat(256 * 1024)));
+            assertEquals("closed", db.unlessClosed("closed", () -> {
+                insert(db, 1, "x".repeat(256 * 1024));
+                return "written";
+            }), "work that meets the closing answers as closed instead of failing");
 
             assertFalse(db.isAvailable(), "the failed write itself starts the outage");
+            assertEquals(-1, db.unlessClosed(-1, () -> count(db)), "while closed, work is not even tried");
             Outage outage = db.outage().orElseThrow();
             assertTrue(outage.diskFull(), outage.toString());
             assertTrue(outage.summary().startsWith("disk full: the database under " + disk.dir().resolve("db")),
@@ -94,6 +98,10 @@ class DatabaseTest {
             assertTrue(db.outage().isEmpty());
             insert(db, 2, "after");
             assertEquals(1, count(db));
+            assertThrows(DataAccessException.class, () -> db.unlessClosed(0, () -> {
+                insert(db, 2, "again");
+                return 1;
+            }), "with the database open, a failure is the caller's to see");
         }
     }
 
