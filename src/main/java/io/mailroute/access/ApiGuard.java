@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
+import io.mailroute.db.Outage;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
@@ -73,6 +75,12 @@ public final class ApiGuard extends ServiceSupport {
                     + required.configName() + " or more, sent as 'Authorization: Bearer <token>'; " + howToGetAToken.get());
             return;
         }
+        Optional<Outage> outage = tokens.outage();
+        if (outage.isPresent()) {
+            // A full disk closed the database: said once in the log and by health; a line per request would bury it.
+            refuse(request, 503, null, "the database is closed for now: " + outage.get().summary());
+            return;
+        }
         // The token is looked up in the database, off the event loop; the body waits (platform-http's body
         // handler resumes the request) so that none of it is lost meanwhile, as Vert.x's own auth handlers do.
         if (!request.request().isEnded()) {
@@ -80,8 +88,12 @@ public final class ApiGuard extends ServiceSupport {
         }
         request.vertx().executeBlocking(() -> tokens.authenticate(token), false).onComplete(looked -> {
             if (looked.failed()) {
-                LOG.warn("API: cannot check a token ({}): answering 503", looked.cause().getMessage());
-                refuse(request, 503, null, "the service cannot check tokens now (its database does not answer); try again");
+                Optional<Outage> closed = tokens.outage();
+                if (closed.isEmpty()) {
+                    LOG.warn("API: cannot check a token ({}): answering 503", looked.cause().getMessage());
+                }
+                refuse(request, 503, null, closed.map(o -> "the database is closed for now: " + o.summary())
+                        .orElse("the service cannot check tokens now (its database does not answer); try again"));
             } else if (looked.result().isEmpty()) {
                 refuse(request, 401, "Bearer realm=\"mailroute\", error=\"invalid_token\"",
                         "the API token is not valid (mistyped, or revoked); " + howToGetAToken.get());

@@ -3,6 +3,7 @@ package io.mailroute.access;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
+import io.mailroute.db.Outage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,6 +85,11 @@ public final class ApiTokens {
         this.audit = audit;
         this.json = json;
         this.clock = clock;
+    }
+
+    /** The database's outage while it is closed and being reopened (a full disk): no token can be checked then. */
+    public Optional<Outage> outage() {
+        return db.outage();
     }
 
     /**

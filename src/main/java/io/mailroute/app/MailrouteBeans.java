@@ -156,7 +156,8 @@ public final class MailrouteBeans implements CamelConfiguration {
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
                 json, clock);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
-                (int) settings.number("mailroute.intake.max-messages-per-poll", 1000)).gatedBy(connections::mayPoll);
+                (int) settings.number("mailroute.intake.max-messages-per-poll", 1000))
+                .gatedBy(connections::mayPoll).pausedWhile(() -> !db.isAvailable());
 
         context.getRegistry().bind("mailrouteDatabase", db);
         context.getRegistry().bind("mailrouteJson", json);
@@ -233,7 +234,8 @@ public final class MailrouteBeans implements CamelConfiguration {
             health.register(new DatabaseHealthCheck(db));
         }
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
-        addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
+        addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()),
+                () -> db.isAvailable() ? states.all() : null, json, clock), false);
     }
 
     /**

@@ -60,14 +60,19 @@ public final class DeliveryWorker {
         return this;
     }
 
-    /** @return how many deliveries were attempted */
+    /**
+     * @return how many deliveries were attempted; none while the database is closed, since nothing could be
+     *     recorded (a delivery whose outcome could not be recorded is due again when its lease runs out)
+     */
     public int runOnce() throws InterruptedException {
-        Instant now = clock.instant();
-        List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
-        for (Delivery delivery : due) {
-            record(delivery, attempt(delivery));
-        }
-        return due.size();
+        return db.unlessClosed(0, () -> {
+            Instant now = clock.instant();
+            List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
+            for (Delivery delivery : due) {
+                record(delivery, attempt(delivery));
+            }
+            return due.size();
+        });
     }
 
     SendResult attempt(Delivery delivery) throws InterruptedException {

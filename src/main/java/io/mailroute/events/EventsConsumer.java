@@ -51,6 +51,11 @@ final class EventsConsumer extends ScheduledPollConsumer {
 
     @Override
     protected int poll() throws Exception {
+        // While the database is closed and being reopened, the cursor waits where it is.
+        return endpoint.getComponent().database().unlessClosed(0, this::deliverPage);
+    }
+
+    private int deliverPage() throws Exception {
         EventsComponent component = endpoint.getComponent();
         String name = endpoint.getSubscription();
         long start = endpoint.getStartAt().equals("latest") ? component.events().lastSeq() : 0;
@@ -83,6 +88,10 @@ final class EventsConsumer extends ScheduledPollConsumer {
             }
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
+            if (failure != null && !component.database().isAvailable()) {
+                // The database closed under the subscriber: not the event's fault, so it costs no attempt.
+                return delivered;
+            }
             if (failure != null) {
                 failedAttempts = failingSeq == event.seq() ? failedAttempts + 1 : 1;
                 failingSeq = event.seq();

@@ -39,6 +39,7 @@ public final class HistorySync {
     private final MailboxQuotas quotas;
     private final int maxMessagesPerPoll;
     private java.util.function.Predicate<String> connected = mailboxId -> true;
+    private java.util.function.BooleanSupplier paused = () -> false;
 
     public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
             MailboxQuotas quotas, int maxMessagesPerPoll) {
@@ -55,10 +56,19 @@ public final class HistorySync {
         return this;
     }
 
+    /**
+     * Asked before each poll and after a failed one: while it says so (the database is closed and being
+     * reopened), no mailbox is polled, since nothing could be committed, and a failure is not logged again.
+     */
+    public HistorySync pausedWhile(java.util.function.BooleanSupplier isPaused) {
+        this.paused = isPaused;
+        return this;
+    }
+
     /** First step of a poll: the ids to fetch, oldest first. Gmail errors propagate to the route. */
     public SyncBatch plan(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId) throws IOException {
         MailboxSettings mailbox = mailbox(mailboxId);
-        if (!connected.test(mailboxId) || !states.mayPoll(mailboxId)) {
+        if (paused.getAsBoolean() || !connected.test(mailboxId) || !states.mayPoll(mailboxId)) {
             return SyncBatch.skipped(mailboxId);
         }
         Gmail gmail = clients.client(mailboxId);
@@ -106,6 +116,11 @@ public final class HistorySync {
         String mailboxId = exchange.getMessage().getHeader(MessageIngest.MAILBOX_HEADER, String.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GmailFailure failure = GmailFailure.of(error);
+        if (paused.getAsBoolean()) {
+            // The database closed under the poll: said once where it is reopened; the cursor has not moved.
+            LOG.debug("Mailbox {}: poll failed while the database is closed ({})", mailboxId, failure.message());
+            return;
+        }
         Duration delay;
         MailboxState before;
         MailboxState state;

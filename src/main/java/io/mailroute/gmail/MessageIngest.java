@@ -15,9 +15,10 @@ import io.mailroute.gmail.mime.MalformedMailException;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -97,6 +98,10 @@ public final class MessageIngest {
             mail = parser.parse(raw);
         } catch (MalformedMailException e) {
             return quarantine(meta, raw, e.getMessage());
+        } catch (UncheckedIOException e) {
+            // The attachment store could not write (a full disk): not the message's fault. The poll fails and the
+            // message is fetched again from the unchanged cursor once the disk takes writes.
+            throw e;
         } catch (RuntimeException e) {
             // A parser bug must not block the mailbox either; the bytes are kept for the fix.
             return quarantine(meta, raw, "unexpected parser failure: " + e);
@@ -143,7 +148,7 @@ public final class MessageIngest {
                     .put("threadId", meta.threadId())
                     .put("reason", reason)
                     .put("sizeBytes", meta.sizeBytes())
-                    .put("rawRef", saved == null ? null : "quarantine/" + meta.mailbox() + "/" + saved.getFileName());
+                    .put("rawRef", "quarantine/" + meta.mailbox() + "/" + saved.getFileName());
             audit.record("message.quarantined", meta.mailbox(), "message:" + id, data.deepCopy().put("rawSha256", meta.rawSha256()));
             return events.append("message.quarantined", meta.mailbox(), null, id, data);
         });
@@ -153,18 +158,36 @@ public final class MessageIngest {
         return event;
     }
 
-    /** Keeps the bytes of a quarantined message: nothing is lost, and the fix can be tested on them. */
+    /**
+     * Keeps the bytes of a quarantined message: nothing is lost, and the fix can be tested on them. Written
+     * to a temp file and moved into place, so a full disk leaves no half file under the message's name;
+     * if they cannot be kept the poll fails (before the row is committed) and the message is fetched again.
+     */
     private Path saveRaw(MessageStore.GmailMeta meta, byte[] raw) {
         String safeId = meta.gmailId() == null ? "unknown" : meta.gmailId().replaceAll("[^A-Za-z0-9_-]", "_");
         Path file = quarantineDir.resolve(meta.mailbox()).resolve(safeId + ".eml");
+        Path temp = null;
         try {
             Files.createDirectories(file.getParent());
-            Files.write(file, raw, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            temp = Files.createTempFile(file.getParent(), ".incoming-", ".tmp");
+            Files.write(temp, raw);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            LOG.error("Mailbox {}: could not save quarantined message {} to {}: {}", meta.mailbox(), meta.gmailId(),
-                    file, e.getMessage());
-            return null;
+            deleteQuietly(temp);
+            throw new UncheckedIOException("Mailbox " + meta.mailbox() + ": cannot keep the quarantined message "
+                    + meta.gmailId() + " at " + file + " (" + e.getMessage() + "); it is fetched again on a later poll", e);
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // the write failure is what matters; a leftover .incoming-* file is recognisable
         }
     }
 

@@ -151,6 +151,12 @@ public final class ApiQueries {
         return error(exchange, 500, "internal error; see the service log");
     }
 
+    /** Error handler of the API routes while the database is closed and being reopened: 503, saying why. */
+    public ObjectNode databaseClosed(Exchange exchange) {
+        return error(exchange, 503, db.outage().map(o -> "the database is closed for now: " + o.summary())
+                .orElse("the database is closed for now; try again shortly"));
+    }
+
     private ObjectNode page(List<ObjectNode> rows, int limit, Long last) {
         ObjectNode answer = json.createObjectNode();
         answer.set("items", json.valueToTree(rows));

@@ -71,7 +71,8 @@ public final class MailboxMetrics implements MeterBinder {
         if (last == null || !now.isBefore(last.at().plus(FRESH))) {
             Map<String, MailboxStatus> byId;
             try {
-                byId = read.get().stream().collect(Collectors.toMap(MailboxStatus::id, s -> s));
+                List<MailboxStatus> all = read.get(); // null while the database is closed
+                byId = all == null ? Map.of() : all.stream().collect(Collectors.toMap(MailboxStatus::id, s -> s));
             } catch (RuntimeException e) {
                 byId = Map.of(); // the database check says why; a scrape must not fail
             }

@@ -42,13 +42,17 @@ public final class ObserveEndpoints extends ServiceSupport {
 
     /**
      * @param mailboxIds the monitored mailboxes (config/mailboxes.yaml)
-     * @param mailboxes  reads their statuses, one query; rows of mailboxes no longer configured are ignored
+     * @param mailboxes  reads their statuses, one query; rows of mailboxes no longer configured are ignored; null
+     *                   while the database is closed (its own check says why, so nothing is logged per request)
      */
     public ObserveEndpoints(CamelContext context, List<String> mailboxIds, Supplier<List<MailboxStatus>> mailboxes,
             ObjectMapper json, Clock clock) {
         this.context = context;
         this.mailboxIds = List.copyOf(mailboxIds);
-        this.mailboxes = () -> mailboxes.get().stream().filter(m -> this.mailboxIds.contains(m.id())).toList();
+        this.mailboxes = () -> {
+            List<MailboxStatus> all = mailboxes.get();
+            return all == null ? null : all.stream().filter(m -> this.mailboxIds.contains(m.id())).toList();
+        };
         this.health = new ServiceHealth(json);
         this.json = json;
         this.clock = clock;

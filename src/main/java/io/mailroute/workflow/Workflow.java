@@ -190,23 +190,26 @@ public final class Workflow {
         Instant now = clock.instant();
         List<String> active = Arrays.stream(ItemState.values()).filter(ItemState::isActive).map(Enum::name).toList();
         List<Event> out = new ArrayList<>();
-        for (long id : store.dueForBreach(now, active, limit)) {
-            Event event = db.transactions().execute(tx -> {
-                if (!store.markBreached(id, now)) {
-                    return null; // another node or poll got there first
+        // While the database is closed: the events committed so far are published, the next check does the rest.
+        return db.unlessClosed(out, () -> {
+            for (long id : store.dueForBreach(now, active, limit)) {
+                Event event = db.transactions().execute(tx -> {
+                    if (!store.markBreached(id, now)) {
+                        return null; // another node or poll got there first
+                    }
+                    WorkflowItem item = store.item(id).orElseThrow();
+                    ObjectNode data = itemData(item);
+                    audit.record(SLA_BREACHED, item.mailbox(), "item:" + id, data);
+                    LOG.warn("Mailbox {}: {} {} in queue {} is past its SLA (due {})", item.mailbox(),
+                            item.type().toLowerCase(), id, item.queue(), item.slaDueAt());
+                    return events.append(SLA_BREACHED, item.mailbox(), id, item.sourceMessageId(), data);
+                });
+                if (event != null) {
+                    out.add(event);
                 }
-                WorkflowItem item = store.item(id).orElseThrow();
-                ObjectNode data = itemData(item);
-                audit.record(SLA_BREACHED, item.mailbox(), "item:" + id, data);
-                LOG.warn("Mailbox {}: {} {} in queue {} is past its SLA (due {})", item.mailbox(), item.type().toLowerCase(),
-                        id, item.queue(), item.slaDueAt());
-                return events.append(SLA_BREACHED, item.mailbox(), id, item.sourceMessageId(), data);
-            });
-            if (event != null) {
-                out.add(event);
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     public ObjectNode itemData(WorkflowItem item) {

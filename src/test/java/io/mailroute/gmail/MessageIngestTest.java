@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,8 +20,10 @@ import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.json.Json;
+import io.mailroute.testing.SmallDisk;
 import io.mailroute.testing.TestMail;
 import io.mailroute.testing.TestMailboxes;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,13 +44,14 @@ class MessageIngestTest {
     private Database db;
     private MessageIngest ingest;
     private EventLog events;
+    private MailboxSettings support;
     private final ObjectMapper json = Json.newMapper();
 
     @BeforeEach
     void setUp() {
         db = Database.open("jdbc:h2:mem:ingest-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2);
-        MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
+        support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
         new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
                 .register(support);
         events = new EventLog(db, json, Clock.systemUTC());
@@ -140,6 +144,52 @@ class MessageIngestTest {
     }
 
     @Test
+    void aFullDiskFailsTheIngestInsteadOfQuarantiningAndTheMessageIsStoredWholeOnceThereIsRoom(@TempDir Path work)
+            throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(work.resolve("disk"), 4)) {
+            MessageIngest onSmallDisk = ingestWithDataOn(disk.dir(), 16L * 1024 * 1024);
+            Message gmail = new Message().setId("18c0000000000006").setThreadId("t6").setLabelIds(List.of("INBOX"))
+                    .encodeRaw(TestMail.withAttachment("Scan", "scan.pdf", "application/pdf", 1024 * 1024));
+
+            disk.fill();
+            UncheckedIOException full = assertThrows(UncheckedIOException.class, () -> onSmallDisk.ingest("support", gmail));
+            assertTrue(full.getMessage().contains("No space left on device"), full.getMessage());
+            assertEquals(0, count("SELECT COUNT(*) FROM mail_message"), "not stored, not quarantined: fetched again later");
+            assertEquals(0, events.count(null));
+
+            disk.free();
+            Event event = onSmallDisk.ingest("support", gmail);
+            assertEquals("message.received", event.type());
+            JsonNode attachment = json.readTree(event.json()).at("/data/attachments/0");
+            assertEquals(1024 * 1024, attachment.get("size").asLong());
+            Path stored = disk.dir().resolve(attachment.get("ref").asText());
+            assertEquals(attachment.get("sha256").asText(), sha256(Files.readAllBytes(stored)));
+        }
+    }
+
+    @Test
+    void aMessageToQuarantineWaitsForRoomForItsBytesInsteadOfBeingQuarantinedWithout(@TempDir Path work)
+            throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(work.resolve("disk"), 4)) {
+            MessageIngest onSmallDisk = ingestWithDataOn(disk.dir(), 64 * 1024);
+            Message oversize = gmail("18c0000000000007", List.of("INBOX"), "Subject: huge\n\n" + "x".repeat(70 * 1024));
+
+            disk.fill();
+            assertThrows(UncheckedIOException.class, () -> onSmallDisk.ingest("support", oversize));
+            assertEquals(0, count("SELECT COUNT(*) FROM mail_message"));
+
+            disk.free();
+            Event event = onSmallDisk.ingest("support", oversize);
+            assertEquals("message.quarantined", event.type());
+            Path saved = disk.dir().resolve(json.readTree(event.json()).at("/data/rawRef").asText());
+            assertArrayEquals(oversize.decodeRaw(), Files.readAllBytes(saved));
+            try (var files = Files.list(saved.getParent())) {
+                assertEquals(List.of(saved), files.toList(), "no temp file left beside it");
+            }
+        }
+    }
+
+    @Test
     void rawIsDecodedInEveryBase64FlavourTheGoogleClientAccepts() {
         byte[] raw = new byte[3 * 1000 + 2]; // padding matters: not a multiple of three
         new java.util.Random(7).nextBytes(raw);
@@ -149,6 +199,17 @@ class MessageIngestTest {
                 java.util.Base64.getEncoder().encodeToString(raw))) {                 // standard alphabet
             assertArrayEquals(raw, MessageIngest.decodeRaw(encoded), encoded.substring(0, 20));
         }
+    }
+
+    /** The same ingest with its attachment store and quarantine on another disk (the database stays in memory). */
+    private MessageIngest ingestWithDataOn(Path dataDir, long maxMessageBytes) {
+        return new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
+                new MimeParser(new AttachmentStore(dataDir.resolve("attachments"), 16L * 1024 * 1024)),
+                Map.of("support", support), dataDir.resolve("quarantine"), maxMessageBytes, json, Clock.systemUTC());
+    }
+
+    private static String sha256(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private long count(String sql) {

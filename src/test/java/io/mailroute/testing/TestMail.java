@@ -11,9 +11,14 @@ public final class TestMail {
 
     /** A vendor message with a short text part and one attachment of {@code size} zero bytes. */
     public static byte[] withAttachment(String subject, String filename, String contentType, int size) {
+        return withAttachment("support@acme.example", subject, filename, contentType, new byte[size]);
+    }
+
+    /** A vendor message to {@code to} with a short text part and one attachment of the given content. */
+    public static byte[] withAttachment(String to, String subject, String filename, String contentType, byte[] content) {
         String rfc822 = """
                 From: vendor@initech.example
-                To: support@acme.example
+                To: %6$s
                 Subject: %1$s
                 Message-ID: <%2$d@initech.example>
                 MIME-Version: 1.0
@@ -31,7 +36,7 @@ public final class TestMail {
                 %5$s
                 --b1--
                 """.formatted(subject, System.nanoTime(), contentType, filename,
-                Base64.getMimeEncoder().encodeToString(new byte[size]));
+                Base64.getMimeEncoder().encodeToString(content), to);
         return rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.mailroute.testing.SmallDisk;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,29 @@ class AttachmentStoreTest {
     }
 
     @Test
+    void anAttachmentThatFillsTheDiskHalfWayLeavesNoFileAndItsTempIsGoneSoTheNextOneFits(@TempDir Path work)
+            throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(work.resolve("disk"), 4)) {
+            Path attachments = disk.dir().resolve("attachments");
+            AttachmentStore store = new AttachmentStore(attachments, 64L * 1024 * 1024);
+            byte[] tooBig = new byte[6 * 1024 * 1024];
+            new java.util.Random(1).nextBytes(tooBig);
+
+            IOException full = assertThrows(IOException.class, () -> store.store(new ByteArrayInputStream(tooBig),
+                    "scan.pdf", "application/pdf", false, null));
+
+            assertTrue(full.getMessage().contains("No space left on device"), full.getMessage());
+            assertEquals(List.of(), list(attachments), "no half file under a digest, no temp file");
+            byte[] fits = new byte[3 * 1024 * 1024];
+            new java.util.Random(2).nextBytes(fits);
+            AttachmentRef ref = store.store(new ByteArrayInputStream(fits), "small.pdf", "application/pdf", false, null);
+            assertEquals(sha256(fits), ref.sha256());
+            assertArrayEquals(fits, Files.readAllBytes(attachments.resolve(ref.sha256())));
+            assertEquals(List.of(attachments.resolve(ref.sha256())), list(attachments));
+        }
+    }
+
+    @Test
     void pathOfAcceptsADigestCaseInsensitively() {
         AttachmentStore store = new AttachmentStore(root, 1);
         String hex = sha256(utf8("x"));
@@ -111,7 +135,11 @@ class AttachmentStoreTest {
     }
 
     private List<Path> list() throws IOException {
-        try (Stream<Path> files = Files.list(root)) {
+        return list(root);
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.toList();
         }
     }
