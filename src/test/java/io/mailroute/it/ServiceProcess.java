@@ -127,10 +127,20 @@ public final class ServiceProcess implements AutoCloseable {
      * person, the others flow). Tests that need every mailbox healthy assert UP themselves.
      */
     public ServiceProcess awaitUp(Duration timeout) {
-        await(timeout, "the service to report UP or DEGRADED", () -> {
-            String status = healthStatus();
-            return "UP".equals(status) || "DEGRADED".equals(status);
-        });
+        try {
+            await(timeout, "the service to report UP or DEGRADED", () -> {
+                String status = healthStatus();
+                return "UP".equals(status) || "DEGRADED".equals(status);
+            });
+        } catch (AssertionError notUp) {
+            // in try (ServiceProcess s = ....start().awaitUp(..)) nothing would close it: stop it here, or it outlives the test
+            try {
+                close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw notUp;
+        }
         return this;
     }
 
