@@ -105,7 +105,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         mailboxes = MailboxesFile.load(mailboxesFile);
         Map<String, MailboxSettings> byId = new LinkedHashMap<>();
         mailboxes.forEach(m -> byId.put(m.id(), m));
-        Path dataDir = settings.path("mailroute.data-dir", "data", false);
+        Path dataDir = Configs.ownerOnlyDirectory(Configs.dataDirectory(settings));
 
         GmailSandbox sandbox = startSandboxIfWanted(settings);
         String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text("mailroute.sandbox.url", null));

@@ -9,15 +9,14 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.files.OwnerOnly;
 import io.mailroute.gmail.mime.AttachmentRef;
 import io.mailroute.gmail.mime.MailAddress;
 import io.mailroute.gmail.mime.MalformedMailException;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -158,8 +157,8 @@ public final class MessageIngest {
         String safeId = meta.gmailId() == null ? "unknown" : meta.gmailId().replaceAll("[^A-Za-z0-9_-]", "_");
         Path file = quarantineDir.resolve(meta.mailbox()).resolve(safeId + ".eml");
         try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, raw, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            OwnerOnly.directory(file.getParent());
+            OwnerOnly.write(file, raw);
             return file;
         } catch (IOException e) {
             LOG.error("Mailbox {}: could not save quarantined message {} to {}: {}", meta.mailbox(), meta.gmailId(),
