@@ -3,6 +3,7 @@ package io.mailroute.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mailroute.text.Counted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ record SandboxSeed(Path file, String clientId, String clientSecret, List<SeedUse
                             + ": " + e.getMessage(), e);
                 }
             }
-            LOG.info("Sandbox seed: {} messages for {}", count, user.address());
+            LOG.info("Sandbox seed: {} for {}", Counted.of(count, "message"), user.address());
         }
     }
 
