@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sandbox's seed: {@code DIR/sandbox.yaml} names the OAuth client and the users, and each user's
- * {@code mail} directory holds .eml files inserted in file-name order into INBOX + UNREAD.
+ * {@code mail} directory holds .eml files inserted in file-name order into INBOX + UNREAD. Seeded mail
+ * arrives when it is seeded (Gmail's internalDate; the Date headers stay as written), so that SLAs count
+ * from the demo's start rather than from the dates the files were written with.
  */
 record SandboxSeed(Path file, String clientId, String clientSecret, List<SeedUser> users) {
 
@@ -89,7 +91,7 @@ record SandboxSeed(Path file, String clientId, String clientSecret, List<SeedUse
             for (Path eml : emlFiles(user.mailDir())) {
                 try {
                     store.receive(store.requireMailbox(user.address()), Files.readAllBytes(eml), SEED_LABELS, null,
-                            SandboxMailStore.InternalDateSource.DATE_HEADER);
+                            SandboxMailStore.InternalDateSource.RECEIVED_TIME);
                     count++;
                 } catch (IOException | GmailApiException e) {
                     throw new SandboxSeedException("Sandbox seed: cannot insert " + eml + " for " + user.address()
