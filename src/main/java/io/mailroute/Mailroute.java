@@ -27,7 +27,8 @@ public final class Mailroute {
     static final String USAGE = """
             Usage: java -jar target/mailroute.jar [command] [--config DIR] [--routes DIR]
               (no command)   run the service (reads ./config and ./routes)
-              sandbox        run only the Gmail sandbox: [--port N] [--seed DIR]
+              sandbox        run only the Gmail sandbox: [--port N] [--seed DIR] [--state DIR]
+                             (--state keeps its users, grants and mail there across restarts)
               check          validate config and routes without starting anything; exit 1 on problems
               connect MAILBOX [--timeout 5m]
                              grant Mailroute access to a mailbox (OAuth with PKCE): prints the address to

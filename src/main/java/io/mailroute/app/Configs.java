@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
 import io.mailroute.db.Database;
+import io.mailroute.files.OwnerOnly;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
@@ -27,11 +29,42 @@ public final class Configs {
         return context;
     }
 
+    /** Opens the database; the default H2 file (every mail body) is created readable by its owner only. */
     public static Database openDatabase(Settings settings) {
-        return Database.open(databaseUrl(settings),
+        Path h2Directory = settings.text("mailroute.db.url", null) == null ? defaultH2File(settings).getParent() : null;
+        if (h2Directory != null) {
+            ownerOnlyDirectory(dataDirectory(settings));
+            ownerOnlyDirectory(h2Directory);
+        }
+        Database db = Database.open(databaseUrl(settings),
                 settings.text("mailroute.db.user", "sa"),
                 settings.text("mailroute.db.password", ""),
                 (int) settings.number("mailroute.db.pool-size", 8));
+        if (h2Directory != null) {
+            try {
+                OwnerOnly.restrictFiles(h2Directory); // H2 creates its files with the umask's permissions
+            } catch (IOException e) {
+                db.close();
+                throw new IllegalStateException("Cannot make the database files in " + h2Directory + " readable by their owner"
+                        + " only: " + reason(e) + ". Check who owns them.", e);
+            }
+        }
+        return db;
+    }
+
+    /** {@code mailroute.data-dir}: the database file, attachments, quarantined mail, the demo sandbox's state. */
+    static Path dataDirectory(Settings settings) {
+        return settings.path("mailroute.data-dir", "data", false);
+    }
+
+    /** Creates the directory owner-only (0700), or makes an existing one so. */
+    static Path ownerOnlyDirectory(Path dir) {
+        try {
+            return OwnerOnly.directory(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create " + dir.toAbsolutePath() + " readable by its owner only (mailroute.data-dir): "
+                    + reason(e) + ". Check who owns it, or choose another mailroute.data-dir.", e);
+        }
     }
 
     /**
@@ -44,8 +77,16 @@ public final class Configs {
         if (url != null) {
             return url;
         }
-        Path file = settings.path("mailroute.data-dir", "data", false).toAbsolutePath().resolve("db").resolve("mailroute");
-        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+        return "jdbc:h2:file:" + defaultH2File(settings) + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied on " + e.getMessage() : e.getMessage();
+    }
+
+    /** data/db/mailroute: H2 adds .mv.db. */
+    private static Path defaultH2File(Settings settings) {
+        return dataDirectory(settings).toAbsolutePath().resolve("db").resolve("mailroute");
     }
 }

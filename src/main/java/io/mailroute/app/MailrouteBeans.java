@@ -56,6 +56,7 @@ import io.mailroute.workflow.WorkflowStore;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.SandboxOptions;
+import io.mailroute.sandbox.SandboxSeedException;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.io.UncheckedIOException;
@@ -110,9 +111,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         mailboxes = MailboxesFile.load(mailboxesFile);
         Map<String, MailboxSettings> byId = new LinkedHashMap<>();
         mailboxes.forEach(m -> byId.put(m.id(), m));
-        Path dataDir = settings.path("mailroute.data-dir", "data", false);
+        Path dataDir = Configs.ownerOnlyDirectory(Configs.dataDirectory(settings));
 
-        GmailSandbox sandbox = startSandboxIfWanted(settings);
+        GmailSandbox sandbox = startSandboxIfWanted(settings, dataDir.resolve("sandbox"));
         String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text("mailroute.sandbox.url", null));
         Function<String, OAuthCredentials> sandboxCredentials = sandbox == null ? null : address -> {
             SandboxCredentials c = sandbox.admin().credentials(address);
@@ -259,7 +260,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
-    private GmailSandbox startSandboxIfWanted(Settings settings) {
+    /** @param stateDir where the demo's sandbox keeps its users, grants and mail across restarts */
+    private GmailSandbox startSandboxIfWanted(Settings settings, Path stateDir) {
         boolean wanted = settings.flag("mailroute.sandbox.enabled", true)
                 && settings.text("mailroute.sandbox.url", null) == null
                 && mailboxes.stream().anyMatch(MailboxSettings::usesSandbox);
@@ -271,6 +273,7 @@ public final class MailrouteBeans implements CamelConfiguration {
             options = SandboxOptions.defaults()
                     .withPort((int) settings.number("mailroute.sandbox.port", 8025))
                     .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true))
+                    .withStateDir(stateDir)
                     .withQuota((int) settings.number("mailroute.sandbox.quota-units-per-second", 0))
                     .withErrorRate(Double.parseDouble(settings.text("mailroute.sandbox.error-rate", "0")))
                     .withLatencyMillis((int) settings.duration("mailroute.sandbox.latency", Duration.ZERO).toMillis());
@@ -280,8 +283,11 @@ public final class MailrouteBeans implements CamelConfiguration {
         }
         try {
             GmailSandbox sandbox = GmailSandbox.start(options);
-            LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());
+            LOG.info("Gmail sandbox listening on {} (seeded from {}, state kept in {})", sandbox.rootUrl(), options.seedDir(),
+                    options.stateDir());
             return sandbox;
+        } catch (SandboxSeedException e) {
+            throw new IllegalStateException("Cannot start the Gmail sandbox: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the Gmail sandbox on port " + options.port()
                     + " (mailroute.sandbox.port): " + e.getMessage() + ". Free the port or choose another.", e);

@@ -7,6 +7,7 @@ import io.mailroute.gmail.mime.MailAddress;
 import io.mailroute.gmail.mime.MalformedMailException;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
+import io.mailroute.text.Counted;
 import io.mailroute.triage.Explanation;
 import io.mailroute.triage.TriageInput;
 import io.mailroute.triage.TriageRules;
@@ -69,7 +70,7 @@ public final class TriageCommand {
             }
             Explanation explanation = rules.explain(TriageInput.from(mailbox, mail, List.of("INBOX", "UNREAD"), reply));
             out.println("Message: " + file + " (mailbox " + (mailbox == null ? "unknown" : mailbox) + ")");
-            out.println("Rules:   " + rules.source() + " (" + rules.size() + " rules)");
+            out.println("Rules:   " + rules.source() + " (" + Counted.of(rules.size(), "rule") + ")");
             out.println(explanation.render());
             return 0;
         } catch (MalformedMailException e) {

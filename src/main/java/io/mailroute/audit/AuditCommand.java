@@ -1,5 +1,6 @@
 package io.mailroute.audit;
 
+import io.mailroute.text.Counted;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -55,12 +56,13 @@ public final class AuditCommand {
             return 1;
         }
         if (result.intact()) {
-            out.println("Audit trail intact: " + result.recordsChecked() + " records checked, head hash "
+            out.println("Audit trail intact: " + Counted.of(result.recordsChecked(), "record") + " checked, head hash "
                     + result.headHash());
             return 0;
         }
         out.println("Audit trail TAMPERED: first bad record seq " + result.firstBadSeq() + ": " + result.problem());
-        out.println(result.recordsChecked() + " records before it are intact.");
+        out.println(Counted.of(result.recordsChecked(), "record") + " before it "
+                + (result.recordsChecked() == 1 ? "is" : "are") + " intact.");
         return 1;
     }
 
@@ -99,14 +101,14 @@ public final class AuditCommand {
             if (file == null) {
                 Writer stdout = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 long count = exporter.export(from, to, mailbox, stdout);
-                err.println("Exported " + count + " audit records.");
+                err.println("Exported " + Counted.of(count, "audit record") + ".");
             } else {
                 Path path = Path.of(file);
                 long count;
                 try (Writer writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8)) {
                     count = exporter.export(from, to, mailbox, writer);
                 }
-                out.println("Exported " + count + " audit records to " + path.toAbsolutePath());
+                out.println("Exported " + Counted.of(count, "audit record") + " to " + path.toAbsolutePath());
             }
             return 0;
         } catch (AuditSource.UnavailableException e) {

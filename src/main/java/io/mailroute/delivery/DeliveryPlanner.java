@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
+import io.mailroute.text.Counted;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class DeliveryPlanner {
             return count;
         });
         if (created != null && created > 0) {
-            LOG.info("Event {} ({}): {} deliveries planned", event.path("id").asText(), type, created);
+            LOG.info("Event {} ({}): {} planned", event.path("id").asText(), type, Counted.of(created, "delivery", "deliveries"));
         }
         return created == null ? 0 : created;
     }

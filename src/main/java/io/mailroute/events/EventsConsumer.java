@@ -1,5 +1,6 @@
 package io.mailroute.events;
 
+import io.mailroute.text.Counted;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -36,8 +37,8 @@ final class EventsConsumer extends ScheduledPollConsumer {
 
     /** Gives up on one event, durably and visibly, so that it cannot block the subscription forever. */
     private void deadLetter(String name, Event event, Exception failure) {
-        LOG.error("Subscription {}: giving up on event {} ({}, seq {}) after {} attempts: {}", name, event.id(), event.type(),
-                event.seq(), failedAttempts, failure.getMessage());
+        LOG.error("Subscription {}: giving up on event {} ({}, seq {}) after {}: {}", name, event.id(), event.type(),
+                event.seq(), Counted.of(failedAttempts, "attempt"), failure.getMessage());
         EventsComponent component = endpoint.getComponent();
         component.database().transactions().executeWithoutResult(tx -> component.events().append(DEAD_LETTERED,
                 event.mailbox(), event.itemId(), event.messageId(), component.json().createObjectNode()

@@ -9,6 +9,7 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.files.OwnerOnly;
 import io.mailroute.gmail.mime.AttachmentRef;
 import io.mailroute.gmail.mime.MailAddress;
 import io.mailroute.gmail.mime.MalformedMailException;
@@ -16,9 +17,7 @@ import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -166,28 +165,13 @@ public final class MessageIngest {
     private Path saveRaw(MessageStore.GmailMeta meta, byte[] raw) {
         String safeId = meta.gmailId() == null ? "unknown" : meta.gmailId().replaceAll("[^A-Za-z0-9_-]", "_");
         Path file = quarantineDir.resolve(meta.mailbox()).resolve(safeId + ".eml");
-        Path temp = null;
         try {
-            Files.createDirectories(file.getParent());
-            temp = Files.createTempFile(file.getParent(), ".incoming-", ".tmp");
-            Files.write(temp, raw);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            OwnerOnly.directory(file.getParent()); // written whole through a temp file, or not at all
+            OwnerOnly.write(file, raw);
             return file;
         } catch (IOException e) {
-            deleteQuietly(temp);
             throw new UncheckedIOException("Mailbox " + meta.mailbox() + ": cannot keep the quarantined message "
                     + meta.gmailId() + " at " + file + " (" + e.getMessage() + "); it is fetched again on a later poll", e);
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        if (temp == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // the write failure is what matters; a leftover .incoming-* file is recognisable
         }
     }
 

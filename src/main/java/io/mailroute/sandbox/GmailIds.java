@@ -7,6 +7,12 @@ final class GmailIds {
 
     private final AtomicLong last = new AtomicLong();
 
+    /** Ids made from now on sort after {@code id} (one kept from before a restart). */
+    void continueAfter(String id) {
+        long kept = Long.parseUnsignedLong(id, 16);
+        last.accumulateAndGet(kept, Math::max);
+    }
+
     String next() {
         long candidate = System.currentTimeMillis() << 20;
         long id = last.updateAndGet(prev -> Math.max(prev + 1, candidate));

@@ -1,10 +1,13 @@
 package io.mailroute.sandbox;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A Gmail-API-compatible server for the demo and the end-to-end tests: the unmodified Google client
  * talks to it by setting the root URL to {@link #rootUrl()} and the token URL to {@link #tokenUrl()};
  * an app connects a user through {@link #authorizationUrl()} (authorization code with PKCE).
- * All state is in memory.
+ * State is in memory, and with a state directory also kept there across restarts ({@link SandboxState}).
  */
 public final class GmailSandbox implements AutoCloseable {
 
@@ -24,11 +27,13 @@ public final class GmailSandbox implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final SandboxAdmin admin;
+    private final SandboxState state;
 
-    private GmailSandbox(HttpServer server, ExecutorService executor, SandboxAdmin admin) {
+    private GmailSandbox(HttpServer server, ExecutorService executor, SandboxAdmin admin, SandboxState state) {
         this.server = server;
         this.executor = executor;
         this.admin = admin;
+        this.state = state;
     }
 
     /** Starts serving; with {@code options.port() == 0} the port is ephemeral (see {@link #port()}). */
@@ -40,8 +45,19 @@ public final class GmailSandbox implements AutoCloseable {
         FaultInjector faults = new FaultInjector(options.errorRate(), options.latencyMillis());
         UsageCounters usage = new UsageCounters();
         SandboxAdmin admin = new SandboxAdmin(store, tokens, quota, faults, usage);
+        // before binding: fail without a port held
+        SandboxState state = options.stateDir() == null ? null : new SandboxState(options.stateDir(), store, tokens);
+        boolean restored = state != null && state.restore();
         if (options.seedDir() != null) {
-            SandboxSeed.load(options.seedDir()).applyTo(tokens, admin, store); // before binding: fail without a port held
+            SandboxSeed seed = SandboxSeed.load(options.seedDir());
+            if (restored) {
+                seed.addNewUsersTo(admin, store);
+            } else {
+                seed.applyTo(tokens, admin, store);
+            }
+        }
+        if (state != null) {
+            state.saveIfChanged();
         }
 
         // Without TCP_NODELAY the JDK server's small responses wait ~40 ms for delayed ACKs; read once, at first use.
@@ -50,18 +66,24 @@ public final class GmailSandbox implements AutoCloseable {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
-        server.createContext("/gmail/v1/users/", api);
-        server.createContext("/upload/gmail/v1/users/", api);
         OAuthHandler oauth = new OAuthHandler(tokens);
-        server.createContext("/token", oauth);
-        server.createContext("/revoke", oauth);
+        List<HttpContext> changingState = List.of(
+                server.createContext("/gmail/v1/users/", api),
+                server.createContext("/upload/gmail/v1/users/", api),
+                server.createContext("/token", oauth),
+                server.createContext("/revoke", oauth),
+                server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin)));
         server.createContext(OAuthAuthorizationHandler.PATH, new OAuthAuthorizationHandler(tokens, store));
-        server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
         for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
             server.createContext(receiver.path(), receiver);
             admin.attach(receiver);
         }
         server.createContext("/", exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound()));
+        if (state != null) {
+            // once the answer is sent, what the request changed (mail, labels, a grant) is saved
+            Filter save = Filter.afterHandler("saves the sandbox state", exchange -> state.saveIfChanged());
+            changingState.forEach(context -> context.getFilters().add(save));
+        }
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "gmail-sandbox-" + threadNumber.incrementAndGet());
@@ -70,7 +92,7 @@ public final class GmailSandbox implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        return new GmailSandbox(server, executor, admin);
+        return new GmailSandbox(server, executor, admin, state);
     }
 
     /** The push providers the sandbox plays; each checks its wire format and records into the inbox. */
@@ -121,6 +143,9 @@ public final class GmailSandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (state != null) {
+            state.saveIfChanged(); // what tests and the service changed in-process, not over HTTP
+        }
     }
 
     private String hostForUrl() {
@@ -128,7 +153,7 @@ public final class GmailSandbox implements AutoCloseable {
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
-    /** {@code [--port N] [--seed DIR] [--quota UNITS] [--error-rate R] [--latency MS]}: serves until killed. */
+    /** {@code [--port N] [--seed DIR] [--state DIR] [--quota UNITS] [--error-rate R] [--latency MS]}: serves until killed. */
     public static void main(String[] args) {
         SandboxOptions options = SandboxOptions.defaults();
         try {
@@ -136,6 +161,7 @@ public final class GmailSandbox implements AutoCloseable {
                 switch (args[i]) {
                     case "--port" -> options = options.withPort(Integer.parseInt(args[++i]));
                     case "--seed" -> options = options.withSeedDir(Path.of(args[++i]));
+                    case "--state" -> options = options.withStateDir(Path.of(args[++i]));
                     case "--quota" -> options = options.withQuota(Integer.parseInt(args[++i]));
                     case "--error-rate" -> options = options.withErrorRate(Double.parseDouble(args[++i]));
                     case "--latency" -> options = options.withLatencyMillis(Integer.parseInt(args[++i]));
@@ -143,8 +169,8 @@ public final class GmailSandbox implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            System.err.println("Usage: sandbox [--port N] [--seed DIR] [--quota UNITS_PER_SECOND] [--error-rate 0..1]"
-                    + " [--latency MS]  (" + e.getMessage() + ")");
+            System.err.println("Usage: sandbox [--port N] [--seed DIR] [--state DIR] [--quota UNITS_PER_SECOND]"
+                    + " [--error-rate 0..1] [--latency MS]  (" + e.getMessage() + ")");
             System.exit(2);
             return;
         }

@@ -55,6 +55,20 @@ final class HistoryLog {
         this.retained = retained;
     }
 
+    /** A log as it was kept: its records, oldest first, and the oldest start id it still answers. */
+    HistoryLog(List<Record> kept, long oldestAnswerableStart, int retained) {
+        this(oldestAnswerableStart, retained);
+        kept.forEach(this::add);
+    }
+
+    List<Record> records() {
+        return List.copyOf(records);
+    }
+
+    long oldestAnswerableStart() {
+        return oldestAnswerableStart;
+    }
+
     void add(Record record) {
         records.addLast(record);
         if (records.size() > retained) {

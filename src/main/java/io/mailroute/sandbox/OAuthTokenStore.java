@@ -8,10 +8,12 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,6 +40,13 @@ final class OAuthTokenStore {
         RefreshGrant revoke() {
             return new RefreshGrant(refreshToken, address, clientId, scopes, fromAuthorizationCode, true);
         }
+    }
+
+    /**
+     * What is kept across a restart: the clients and every refresh grant, revoked ones included (a revoked token
+     * stays refused). Access tokens and pending codes are not kept: clients refresh, and a code is for minutes.
+     */
+    record Image(String primaryClientId, Map<String, String> clientSecrets, List<RefreshGrant> grants) {
     }
 
     /** A consented authorization request, waiting for its code to be exchanged once. */
@@ -71,6 +80,8 @@ final class OAuthTokenStore {
     private final Map<String, LongAdder> refreshesByUser = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> codeExchangesByUser = new ConcurrentHashMap<>();
     private volatile String primaryClientId = DEFAULT_CLIENT_ID;
+    /** Moves on with every change to clients and grants: what an {@link Image} holds. */
+    private final AtomicLong changes = new AtomicLong();
 
     OAuthTokenStore(Clock clock) {
         this.clock = clock;
@@ -82,6 +93,25 @@ final class OAuthTokenStore {
         clientSecrets.clear();
         clientSecrets.put(clientId, clientSecret);
         primaryClientId = clientId;
+        changes.incrementAndGet();
+    }
+
+    Image image() {
+        return new Image(primaryClientId, Map.copyOf(clientSecrets), List.copyOf(refreshGrants.values()));
+    }
+
+    /** The clients and grants {@link #image()} kept. */
+    void restore(Image image) {
+        clientSecrets.clear();
+        clientSecrets.putAll(image.clientSecrets());
+        primaryClientId = image.primaryClientId();
+        refreshGrants.clear();
+        image.grants().forEach(grant -> refreshGrants.put(grant.refreshToken(), grant));
+        changes.incrementAndGet();
+    }
+
+    long changeCount() {
+        return changes.get();
     }
 
     void addRefreshToken(String address, String refreshToken) {
@@ -91,12 +121,9 @@ final class OAuthTokenStore {
         }
         refreshGrants.put(refreshToken,
                 new RefreshGrant(refreshToken, address, primaryClientId, SEEDED_SCOPES, false, false));
+        changes.incrementAndGet();
     }
 
-    /**
-     * A live refresh token of the user, preferring the one the seed or addUser registered, so that demo mode
-     * keeps its full access after someone connects the same user with narrower scopes.
-     */
     /** The client seeded users' grants belong to, with its secret: what an app connecting to the sandbox registers as. */
     SandboxCredentials primaryClient() {
         return new SandboxCredentials(primaryClientId, clientSecrets.get(primaryClientId), null);
@@ -107,6 +134,10 @@ final class OAuthTokenStore {
         return (int) refreshGrants.values().stream().filter(g -> g.address().equals(address) && !g.revoked()).count();
     }
 
+    /**
+     * A live refresh token of the user, preferring the one the seed or addUser registered, so that demo mode
+     * keeps its full access after someone connects the same user with narrower scopes.
+     */
     Optional<SandboxCredentials> credentials(String address) {
         return refreshGrants.values().stream()
                 .filter(g -> g.address().equals(address) && !g.revoked())
@@ -186,6 +217,7 @@ final class OAuthTokenStore {
         String refreshToken = "1//0sandbox-" + randomHex(); // the shape of Google's refresh tokens
         RefreshGrant grant = new RefreshGrant(refreshToken, pending.address(), clientId, pending.scopes(), true, false);
         refreshGrants.put(refreshToken, grant);
+        changes.incrementAndGet();
         count(codeExchangesByUser, grant.address());
         return issue(grant);
     }
@@ -266,6 +298,7 @@ final class OAuthTokenStore {
 
     private void revokeGrant(RefreshGrant grant) {
         refreshGrants.put(grant.refreshToken(), grant.revoke());
+        changes.incrementAndGet();
         accessGrants.values().removeIf(a -> a.refreshToken().equals(grant.refreshToken()));
     }
 }

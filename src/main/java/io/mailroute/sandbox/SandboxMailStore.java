@@ -54,6 +54,19 @@ final class SandboxMailStore {
         return mailboxes.computeIfAbsent(key(address), k -> new SandboxMailbox(address.trim(), ids, retainedHistory));
     }
 
+    /** A mailbox kept from before a restart. */
+    void restore(SandboxMailbox.Image image) {
+        mailboxes.put(key(image.address()), SandboxMailbox.restore(image, ids, retainedHistory));
+    }
+
+    /**
+     * Grows with every change to the mail (a mailbox's every change moves its history id on), so that
+     * {@link SandboxState} can tell whether there is anything to save.
+     */
+    long changeCount() {
+        return mailboxes.size() + mailboxes.values().stream().mapToLong(SandboxMailbox::historyId).sum();
+    }
+
     Optional<SandboxMailbox> mailbox(String address) {
         return address == null ? Optional.empty() : Optional.ofNullable(mailboxes.get(key(address)));
     }

@@ -33,6 +33,11 @@ final class SandboxMailbox {
     record HistoryPage(List<HistoryLog.Record> records, Long nextAfterId, long historyId) {
     }
 
+    /** Everything the mailbox holds, to keep it across a restart: messages in arrival order, user labels, history. */
+    record Image(String address, long historyId, int nextUserLabel, List<SandboxLabel> userLabels,
+            List<MessageSnapshot> messages, List<HistoryLog.Record> history, long oldestAnswerableHistoryId) {
+    }
+
     static final long INITIAL_HISTORY_ID = 1000;
 
     private static final Comparator<StoredMessage> NEWEST_FIRST =
@@ -48,10 +53,35 @@ final class SandboxMailbox {
     private int nextUserLabel = 1;
 
     SandboxMailbox(String address, GmailIds ids, int retainedHistory) {
+        this(address, ids, new HistoryLog(INITIAL_HISTORY_ID, retainedHistory));
+    }
+
+    private SandboxMailbox(String address, GmailIds ids, HistoryLog history) {
         this.address = address;
         this.ids = ids;
-        this.history = new HistoryLog(INITIAL_HISTORY_ID, retainedHistory);
+        this.history = history;
         SandboxLabel.SYSTEM_LABEL_IDS.forEach(id -> labels.put(id, SandboxLabel.system(id)));
+    }
+
+    /** The mailbox as {@link #image()} kept it. */
+    static SandboxMailbox restore(Image image, GmailIds ids, int retainedHistory) {
+        SandboxMailbox mailbox = new SandboxMailbox(image.address(), ids,
+                new HistoryLog(image.history(), image.oldestAnswerableHistoryId(), retainedHistory));
+        image.userLabels().forEach(label -> mailbox.labels.put(label.id(), label));
+        for (MessageSnapshot kept : image.messages()) {
+            mailbox.index(new StoredMessage(kept.id(), kept.threadId(), kept.raw(), kept.parsed(), kept.internalDate(),
+                    kept.labelIds(), kept.historyId()));
+            ids.continueAfter(kept.id());
+        }
+        mailbox.historyId = image.historyId();
+        mailbox.nextUserLabel = image.nextUserLabel();
+        return mailbox;
+    }
+
+    synchronized Image image() {
+        return new Image(address, historyId, nextUserLabel, labels.values().stream().filter(l -> !l.isSystem()).toList(),
+                messages.values().stream().map(StoredMessage::snapshot).toList(), history.records(),
+                history.oldestAnswerableStart());
     }
 
     String address() {
@@ -123,12 +153,16 @@ final class SandboxMailbox {
         historyId++;
         StoredMessage message = new StoredMessage(id, threadId, incoming.raw(), incoming.parsed(),
                 incoming.internalDate(), incoming.labelIds(), historyId);
-        messages.put(id, message);
-        incoming.parsed().header("Message-ID").map(ParsedMessage::messageIds).filter(found -> !found.isEmpty())
-                .ifPresent(found -> gmailIdByRfc822Id.putIfAbsent(found.get(0), id));
+        index(message);
         history.add(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_ADDED, id, threadId,
                 List.copyOf(message.labelIds), List.of()));
         return message.snapshot();
+    }
+
+    private void index(StoredMessage message) {
+        messages.put(message.id, message);
+        message.parsed.header("Message-ID").map(ParsedMessage::messageIds).filter(found -> !found.isEmpty())
+                .ifPresent(found -> gmailIdByRfc822Id.putIfAbsent(found.get(0), message.id));
     }
 
     /**

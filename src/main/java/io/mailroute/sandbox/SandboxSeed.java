@@ -3,6 +3,7 @@ package io.mailroute.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mailroute.text.Counted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sandbox's seed: {@code DIR/sandbox.yaml} names the OAuth client and the users, and each user's
- * {@code mail} directory holds .eml files inserted in file-name order into INBOX + UNREAD.
+ * {@code mail} directory holds .eml files inserted in file-name order into INBOX + UNREAD. Seeded mail
+ * arrives when it is seeded (Gmail's internalDate; the Date headers stay as written), so that SLAs count
+ * from the demo's start rather than from the dates the files were written with.
  */
 record SandboxSeed(Path file, String clientId, String clientSecret, List<SeedUser> users) {
 
@@ -75,28 +78,41 @@ record SandboxSeed(Path file, String clientId, String clientSecret, List<SeedUse
     void applyTo(OAuthTokenStore tokens, SandboxAdmin admin, SandboxMailStore store) throws SandboxSeedException {
         tokens.usePrimaryClient(clientId, clientSecret);
         for (SeedUser user : users) {
-            admin.addUser(user.address(), user.refreshToken());
-            if (user.mailDir() == null) {
-                continue;
-            }
-            if (!Files.isDirectory(user.mailDir())) {
-                LOG.info("Sandbox seed: no mail directory {} for {}; the mailbox starts empty",
-                        user.mailDir(), user.address());
-                continue;
-            }
-            int count = 0;
-            for (Path eml : emlFiles(user.mailDir())) {
-                try {
-                    store.receive(store.requireMailbox(user.address()), Files.readAllBytes(eml), SEED_LABELS, null,
-                            SandboxMailStore.InternalDateSource.DATE_HEADER);
-                    count++;
-                } catch (IOException | GmailApiException e) {
-                    throw new SandboxSeedException("Sandbox seed: cannot insert " + eml + " for " + user.address()
-                            + ": " + e.getMessage(), e);
-                }
-            }
-            LOG.info("Sandbox seed: {} messages for {}", count, user.address());
+            seed(user, admin, store);
         }
+    }
+
+    /** Over a state kept from an earlier run: only the users added to the seed since, with their mail. */
+    void addNewUsersTo(SandboxAdmin admin, SandboxMailStore store) throws SandboxSeedException {
+        for (SeedUser user : users) {
+            if (store.mailbox(user.address()).isEmpty()) {
+                LOG.info("Sandbox seed: {} is new in {}", user.address(), file);
+                seed(user, admin, store);
+            }
+        }
+    }
+
+    private void seed(SeedUser user, SandboxAdmin admin, SandboxMailStore store) throws SandboxSeedException {
+        admin.addUser(user.address(), user.refreshToken());
+        if (user.mailDir() == null) {
+            return;
+        }
+        if (!Files.isDirectory(user.mailDir())) {
+            LOG.info("Sandbox seed: no mail directory {} for {}; the mailbox starts empty", user.mailDir(), user.address());
+            return;
+        }
+        int count = 0;
+        for (Path eml : emlFiles(user.mailDir())) {
+            try {
+                store.receive(store.requireMailbox(user.address()), Files.readAllBytes(eml), SEED_LABELS, null,
+                        SandboxMailStore.InternalDateSource.RECEIVED_TIME);
+                count++;
+            } catch (IOException | GmailApiException e) {
+                throw new SandboxSeedException("Sandbox seed: cannot insert " + eml + " for " + user.address()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        LOG.info("Sandbox seed: {} for {}", Counted.of(count, "message"), user.address());
     }
 
     private static List<Path> emlFiles(Path dir) throws SandboxSeedException {

@@ -2,7 +2,7 @@ package io.mailroute.sandbox;
 
 import java.io.IOException;
 
-/** The seed file cannot be used; the message names the file and the key to fix. */
+/** The seed, or the state kept from an earlier run, cannot be used; the message names the file and what to do. */
 public final class SandboxSeedException extends IOException {
 
     SandboxSeedException(String message) {

@@ -1,5 +1,6 @@
 package io.mailroute.triage;
 
+import io.mailroute.text.Counted;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -142,7 +143,7 @@ sealed interface Condition {
             if (!present) {
                 return attachments.isEmpty()
                         ? new Check(true, "has no attachment")
-                        : new Check(false, "has " + attachments.size() + " attachment(s): " + describe(attachments));
+                        : new Check(false, "has " + Counted.of(attachments.size(), "attachment") + ": " + describe(attachments));
             }
             for (TriageInput.Attachment a : attachments) {
                 boolean typeOk = types.isEmpty() || types.stream().anyMatch(g -> g.matches(a.contentType()));

@@ -1,5 +1,6 @@
 package io.mailroute.triage;
 
+import io.mailroute.text.Counted;
 import java.time.Duration;
 import java.util.List;
 
@@ -53,16 +54,12 @@ public record Explanation(TriageDecision decision, List<RuleVerdict> verdicts) {
             return sla.toString();
         }
         if (minutes % (24 * 60) == 0) {
-            return "P" + minutes / (24 * 60) + "D (" + plural(minutes / (24 * 60), "day") + ")";
+            return "P" + minutes / (24 * 60) + "D (" + Counted.of(minutes / (24 * 60), "day") + ")";
         }
         if (minutes % 60 == 0) {
-            return sla + " (" + plural(minutes / 60, "hour") + ")";
+            return sla + " (" + Counted.of(minutes / 60, "hour") + ")";
         }
-        return sla + " (" + plural(minutes, "minute") + ")";
-    }
-
-    private static String plural(long n, String unit) {
-        return n + " " + unit + (n == 1 ? "" : "s");
+        return sla + " (" + Counted.of(minutes, "minute") + ")";
     }
 
     private static void line(StringBuilder out, String name, String value) {

@@ -2,6 +2,7 @@ package io.mailroute.triage;
 
 import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
+import io.mailroute.text.Counted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,8 +81,8 @@ public final class TriageRulesReloader implements AutoCloseable {
             stamp = stamp();
         } catch (NoSuchFileException e) {
             if (seen != MISSING) {
-                LOG.error("Triage rules not reloaded, still using the last good {} rules: {}: file not found; "
-                        + "restore it (the rules in force are kept until then)", current.size(), file);
+                LOG.error("Triage rules not reloaded, still using the last good {}: {}: file not found; "
+                        + "restore it (the rules in force are kept until then)", Counted.of(current.size(), "rule"), file);
                 seen = MISSING;
             }
             return false;
@@ -109,14 +110,14 @@ public final class TriageRulesReloader implements AutoCloseable {
             return refuse(digest, e.problems());
         }
         refused = null;
-        LOG.info("Triage rules reloaded from {}: {} rules", file, current.size());
+        LOG.info("Triage rules reloaded from {}: {}", file, Counted.of(current.size(), "rule"));
         return true;
     }
 
     private boolean refuse(byte[] digest, List<ConfigProblem> problems) {
         refused = digest;
         for (ConfigProblem problem : problems) {
-            LOG.error("Triage rules not reloaded, still using the last good {} rules: {}", current.size(), problem);
+            LOG.error("Triage rules not reloaded, still using the last good {}: {}", Counted.of(current.size(), "rule"), problem);
         }
         return false;
     }

@@ -116,6 +116,11 @@ class MessageIngestTest {
         assertTrue(Files.isRegularFile(saved), "quarantined bytes kept at " + saved);
         assertEquals(gmail.decodeRaw().length, Files.size(saved));
         assertEquals(1, count("SELECT COUNT(*) FROM mail_message WHERE status = 'QUARANTINED'"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(saved.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "no POSIX permissions on " + saved + " to check");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(saved)),
+                "the mail is readable by the service's user only");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(saved.getParent())));
     }
 
     @Test

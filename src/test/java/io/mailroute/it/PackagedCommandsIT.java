@@ -3,50 +3,20 @@ package io.mailroute.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The jar's commands as a person types them: the demo, {@code check}, {@code sandbox}. */
+/** The jar's commands as a person types them: {@code check}, {@code triage}, {@code sandbox} (the demo: DemoFirstStartIT). */
 class PackagedCommandsIT {
 
     @TempDir
     Path work;
-
-    @Test
-    void theDemoIngestsEverySeededMessage() throws Exception {
-        int seeded;
-        try (Stream<Path> files = Files.walk(Path.of("config", "sandbox", "mail"))) {
-            seeded = (int) files.filter(p -> p.toString().endsWith(".eml")).count();
-        }
-        assertTrue(seeded >= 12, "the demo seeds about a dozen messages, found " + seeded);
-        try (ServiceProcess demo = new ServiceProcess(Path.of("config"), work.resolve("data"), Map.of(),
-                List.of("-Dmailroute.sandbox.port=" + ServiceProcess.freePort())).start()) {
-            demo.awaitUp(Duration.ofSeconds(60));
-            demo.await(Duration.ofSeconds(60), seeded + " seeded messages ingested or quarantined",
-                    () -> demo.events("message.received").size() + demo.events("message.quarantined").size() >= seeded);
-            List<JsonNode> received = demo.events("message.received");
-            Set<String> mailboxes = new HashSet<>();
-            received.forEach(e -> mailboxes.add(e.get("mailbox").asText()));
-            assertEquals(Set.of("support", "accounts", "hr"), mailboxes);
-            assertTrue(received.stream().anyMatch(e -> e.at("/data/attachments").size() > 0), "some seeds have attachments");
-            assertTrue(received.stream().anyMatch(e -> "fail".equals(e.at("/data/authentication/dmarc").asText())),
-                    "the suspicious vendor message fails DMARC");
-            assertTrue(demo.log().contains("Gmail sandbox listening on"), demo.log());
-            assertTrue(demo.log().contains("bootstrap found"), "the log says what it found");
-        }
-    }
 
     @Test
     void checkAcceptsTheShippedConfiguration() throws Exception {

@@ -160,10 +160,14 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    public String observeUrl(String pathAndQuery) {
+        return "http://127.0.0.1:" + managementPort + pathAndQuery;
+    }
+
     /** GET on the management port (/observe/...), or null when it does not answer. */
     public HttpResponse<String> observe(String pathAndQuery) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + pathAndQuery))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(observeUrl(pathAndQuery)))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return null;

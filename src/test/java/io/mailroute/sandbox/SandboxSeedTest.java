@@ -73,6 +73,24 @@ class SandboxSeedTest {
         assertEquals(0, store.requireMailbox("empty@acme.example").messageCount());
     }
 
+    /** So that a demo's SLAs count from its start, not from the dates its seed files were written with. */
+    @Test
+    void seededMailArrivesWhenItIsSeededWithItsDateHeaderUnchanged() throws IOException {
+        write("sandbox.yaml", "client: {id: demo-client, secret: demo-secret}\n"
+                + "users: [{address: support@acme.example, refreshToken: rt-support, mail: mail/support}]\n");
+        write("mail/support/01-old.eml", "From: a@example.com\r\nSubject: written long ago\r\n"
+                + "Date: Sun, 01 Mar 2026 09:00:00 +0000\r\n\r\nold\r\n");
+        java.time.Instant start = java.time.Instant.parse("2030-06-01T08:00:00Z");
+        SandboxMailStore startingNow = new SandboxMailStore(Clock.fixed(start, java.time.ZoneOffset.UTC), HistoryLog.DEFAULT_RETAINED);
+
+        SandboxSeed.load(dir).applyTo(tokens, new SandboxAdmin(startingNow, tokens, new QuotaMeter(0), new FaultInjector(0, 0),
+                new UsageCounters()), startingNow);
+
+        MessageSnapshot seeded = startingNow.requireMailbox("support@acme.example").list(m -> true).get(0);
+        assertEquals(start.toEpochMilli(), seeded.internalDate());
+        assertTrue(new String(seeded.raw(), StandardCharsets.UTF_8).contains("Date: Sun, 01 Mar 2026 09:00:00 +0000"));
+    }
+
     @Test
     void aMissingKeyIsNamedWithItsFile() throws IOException {
         write("sandbox.yaml", """

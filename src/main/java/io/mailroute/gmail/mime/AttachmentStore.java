@@ -1,5 +1,6 @@
 package io.mailroute.gmail.mime;
 
+import io.mailroute.files.OwnerOnly;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,8 +54,8 @@ public final class AttachmentStore {
             throws IOException, AttachmentTooLargeException {
         Objects.requireNonNull(content, "content");
         String safeName = AttachmentFilenames.sanitise(filename);
-        Files.createDirectories(root);
-        Path temp = Files.createTempFile(root, TEMP_PREFIX, ".tmp");
+        OwnerOnly.directory(root);
+        Path temp = Files.createTempFile(root, TEMP_PREFIX, ".tmp"); // 0600, as temp files are
         boolean kept = false;
         try {
             MessageDigest sha256 = sha256();

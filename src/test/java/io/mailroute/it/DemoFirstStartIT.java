@@ -1,0 +1,309 @@
+package io.mailroute.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo as a new user meets it: the packaged jar with the shipped {@code config/} on a fresh data
+ * directory (ports of its own). Every seeded message is ingested, nothing is past its SLA, every example
+ * of the README's "What the demo shows" answers as the README says, the log is plain text, and what the
+ * start wrote to disk is readable by its owner only.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DemoFirstStartIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(300);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    static Path work;
+
+    private ServiceProcess demo;
+    private int sandboxPort;
+    private int seeded;
+    private Instant startedAt;
+
+    @BeforeAll
+    void startTheDemoAndLetItSettle() throws Exception {
+        try (Stream<Path> files = Files.walk(Path.of("config", "sandbox", "mail"))) {
+            seeded = (int) files.filter(p -> p.toString().endsWith(".eml")).count();
+        }
+        assertTrue(seeded >= 12, "the demo seeds about a dozen messages, found " + seeded);
+        sandboxPort = ServiceProcess.freePort();
+        startedAt = Instant.now();
+        demo = new ServiceProcess(Path.of("config"), work.resolve("data"), Map.of(), List.of(
+                "-Dmailroute.sandbox.port=" + sandboxPort,
+                "-Dmailroute.tokens.key-file=" + work.resolve("keys").resolve("token.key"),
+                // the shipped 30 s, shortened so that an SLA check surely runs before the examples (as it would for a reader)
+                "-Dmailroute.workflow.sla-check-interval=500")).start();
+        demo.awaitUp(WAIT);
+        demo.await(WAIT, seeded + " seeded messages ingested or quarantined",
+                () -> demo.events("message.received").size() + demo.events("message.quarantined").size() >= seeded);
+        int received = demo.events("message.received").size();
+        demo.await(WAIT, "every received message triaged", () -> routeExchanges("triage") >= received);
+        double checks = routeExchanges("workflow-sla");
+        demo.await(WAIT, "an SLA check that started after every item existed", () -> routeExchanges("workflow-sla") >= checks + 2);
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (demo != null) {
+            demo.close();
+        }
+    }
+
+    @Test
+    void everySeededMessageIsIngested() {
+        List<JsonNode> received = demo.events("message.received");
+        Set<String> mailboxes = new HashSet<>();
+        received.forEach(e -> mailboxes.add(e.get("mailbox").asText()));
+        assertEquals(Set.of("support", "accounts", "hr"), mailboxes);
+        assertTrue(received.stream().anyMatch(e -> e.at("/data/attachments").size() > 0), "some seeds have attachments");
+        assertTrue(received.stream().anyMatch(e -> "fail".equals(e.at("/data/authentication/dmarc").asText())),
+                "the suspicious vendor message fails DMARC");
+        assertTrue(demo.log().contains("Gmail sandbox listening on"), demo.log());
+        assertTrue(demo.log().contains("bootstrap found"), "the log says what it found");
+    }
+
+    @Test
+    void nothingIsPastItsSlaAtTheFirstStart() {
+        assertEquals(List.of(), demo.events("sla.breached"), "no breach right after the start");
+        assertFalse(demo.log().contains("past its SLA"), demo.log());
+        JsonNode items = demo.api("/api/items?limit=500").path("items");
+        assertTrue(items.size() >= 8, items.toString());
+        for (JsonNode item : items) {
+            if (item.hasNonNull("slaDueAt")) {
+                assertTrue(Instant.parse(item.path("slaDueAt").asText()).isAfter(startedAt),
+                        "item " + item.path("itemId") + " was due before the demo started: " + item);
+            }
+        }
+    }
+
+    /** What a reader copies from "What the demo shows" answers 2xx, with what the README says it shows. */
+    @Test
+    void everyExampleOfTheReadmeAnswersAsItSays() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "What the demo shows");
+        List<ReadmeExamples.Curl> curls = ReadmeExamples.curls(section, readmeShellVariables());
+        assertTrue(curls.size() >= 10, "the section's curl examples: " + curls);
+        Set<Claim> used = new HashSet<>();
+        for (ReadmeExamples.Curl curl : curls) {
+            List<Claim> matching = claims.stream().filter(c -> c.request().matcher(curl.request()).matches()).toList();
+            if (matching.size() != 1) {
+                fail("README example " + curl.source() + " needs exactly one claim in DemoFirstStartIT.claims, has "
+                        + matching.size());
+            }
+            Claim claim = matching.get(0);
+            used.add(claim);
+            HttpResponse<String> answer = send(curl);
+            assertTrue(answer.statusCode() / 100 == 2, curl.source() + " answered " + answer.statusCode() + ": " + answer.body());
+            String shown = curl.grep() == null ? answer.body() : String.join("\n",
+                    answer.body().lines().filter(line -> line.contains(curl.grep())).toList());
+            Matcher request = claim.request().matcher(curl.request());
+            request.matches();
+            claim.check().check(request, curl, shown);
+        }
+        List<Claim> stale = claims.stream().filter(c -> !used.contains(c)).toList();
+        assertEquals(List.of(), stale.stream().map(Claim::request).map(Pattern::pattern).toList(),
+                "claims for examples the README no longer shows");
+    }
+
+    /** The log lines the README quotes are what the demo logs (without time, level and logger). */
+    @Test
+    void theLogLinesTheReadmeQuotesAreLogged() throws IOException {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "What the demo shows");
+        String quoted = ReadmeExamples.codeBlocks(section).stream().filter(b -> b.startsWith("INFO ")).findFirst()
+                .orElseThrow(() -> new AssertionError("the section quotes no log lines"));
+        for (String line : quoted.lines().toList()) {
+            String message = line.replaceFirst("^\\w+\\s+\\w+\\s+", "");
+            assertTrue(demo.log().contains(message), "the README quotes '" + message + "'; the log:\n" + demo.log());
+        }
+    }
+
+    /** Not on a terminal, the log is plain text, and counts agree with their nouns. */
+    @Test
+    void theLogIsPlainTextWithCountsThatAgreeWithTheirNouns() {
+        String log = demo.log();
+        assertFalse(log.contains("\u001b["), "no terminal escape codes in a log that is not a terminal");
+        Matcher wrong = Pattern.compile("\\b1 (deliveries|messages|attachments|rules|records|attempts|items|events)\\b").matcher(log);
+        assertFalse(wrong.find(), () -> "\"" + wrong.group() + "\" in the log:\n" + log);
+        assertTrue(log.contains(" 1 delivery planned"), "an event with one delivery says so: " + log);
+    }
+
+    /** Mail bodies, attachments, the database and the sandbox's grants: 0700 directories, 0600 files. */
+    @Test
+    void everythingTheStartWroteIsReadableByItsOwnerOnly() throws IOException {
+        Path data = work.resolve("data");
+        Assumptions.assumeTrue(data.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "the file system of " + data + " has no POSIX permissions: nothing to check");
+        List<String> tooOpen = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(data)) {
+            for (Path path : walk.toList()) {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+                String expected = Files.isDirectory(path) ? "rwx------" : "rw-------";
+                if (!PosixFilePermissions.toString(permissions).equals(expected)) {
+                    tooOpen.add(data.relativize(path) + " is " + PosixFilePermissions.toString(permissions) + ", not " + expected);
+                }
+                if (Files.isRegularFile(path)) {
+                    files.add(data.relativize(path));
+                }
+            }
+        }
+        assertTrue(files.contains(Path.of("db", "mailroute.mv.db")), files.toString());
+        assertTrue(files.stream().anyMatch(f -> f.startsWith("attachments")), files.toString());
+        assertEquals(List.of(), tooOpen);
+    }
+
+    /**
+     * The values of the shell variables the README's examples use ({@code $NAME}): the one place to give the test
+     * what a reader exports before copying them, e.g. an API token.
+     */
+    private Map<String, String> readmeShellVariables() throws Exception {
+        // the section's "export NAME=$(java -jar target/mailroute.jar ...)" lines, run as the reader runs them
+        Map<String, String> variables = new java.util.LinkedHashMap<>();
+        Matcher export = Pattern.compile("export (\\w+)=\\$\\(java -jar target/mailroute\\.jar ([^)]*)\\)")
+                .matcher(ReadmeExamples.section(ReadmeExamples.readme(), "What the demo shows"));
+        while (export.find()) {
+            ServiceProcess.CommandResult result = demo.run(export.group(2).trim().split("\\s+"));
+            assertEquals(0, result.exit(), export.group() + ": " + result.output());
+            variables.put(export.group(1), result.output().lines().filter(l -> l.startsWith("mrt_")).findFirst()
+                    .orElseThrow(() -> new AssertionError(export.group() + " printed no token: " + result.output())));
+        }
+        assertTrue(variables.containsKey("MAILROUTE_TOKEN"), "the README says how to get a token: " + variables.keySet());
+        return variables;
+    }
+
+    /** What an example's answer must show, by the request it makes. */
+    private record Claim(Pattern request, Check check) {
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        void check(Matcher request, ReadmeExamples.Curl curl, String answer) throws Exception;
+    }
+
+    private static Claim claim(String request, Check check) {
+        return new Claim(Pattern.compile(request), check);
+    }
+
+    /** One per example; an example without a claim, or a claim without an example, fails the test. */
+    private final List<Claim> claims = List.of(
+            claim("GET /api/events\\?type=([\\w.-]+)", (request, curl, answer) -> {
+                JsonNode items = JSON.readTree(answer).path("items");
+                assertFalse(items.isEmpty(), answer);
+                items.forEach(e -> assertEquals(request.group(1), e.path("type").asText(), answer));
+            }),
+            claim("GET /api/items\\?queue=([\\w-]+)", (request, curl, answer) -> {
+                JsonNode items = JSON.readTree(answer).path("items");
+                assertFalse(items.isEmpty(), answer);
+                items.forEach(i -> assertEquals(request.group(1), i.path("queue").asText(), answer));
+            }),
+            claim("GET /api/items/(\\d+)", (request, curl, answer) -> {
+                JsonNode item = JSON.readTree(answer);
+                assertEquals(request.group(1), item.path("itemId").asText(), answer);
+                assertFalse(item.path("messages").isEmpty(), "one item with its messages: " + answer);
+            }),
+            claim("PATCH /api/items/(\\d+)", (request, curl, answer) -> {
+                JsonNode asked = JSON.readTree(curl.body());
+                JsonNode item = JSON.readTree(answer);
+                assertEquals(request.group(1), item.path("itemId").asText(), answer);
+                assertEquals(asked.path("state").asText(), item.path("state").asText(), answer);
+                assertEquals(asked.path("assignee").asText(), item.path("assignee").asText(), answer);
+                assertEquals(asked.path("version").asInt() + 1, item.path("version").asInt(), answer);
+            }),
+            claim("GET /api/messages", (request, curl, answer) ->
+                    assertTrue(JSON.readTree(answer).path("items").size() >= seeded, answer)),
+            claim("GET /api/messages/(\\d+)", (request, curl, answer) -> {
+                JsonNode message = JSON.readTree(answer);
+                assertEquals(request.group(1), message.path("id").asText(), answer);
+                assertTrue(message.hasNonNull("textBody") || message.hasNonNull("htmlBody"), "its bodies: " + answer);
+                assertTrue(message.path("attachments").isArray(), "its attachments: " + answer);
+            }),
+            claim("GET /api/mailboxes", (request, curl, answer) -> {
+                List<String> ids = new ArrayList<>();
+                JSON.readTree(answer).path("items").forEach(m -> {
+                    ids.add(m.path("id").asText());
+                    assertTrue(m.has("state") && m.has("lastError") && m.has("connection"), "state, last error, grant: " + m);
+                });
+                assertTrue(ids.containsAll(List.of("support", "accounts", "hr")), answer);
+            }),
+            claim("GET /observe/health", (request, curl, answer) ->
+                    assertEquals("UP", JSON.readTree(answer).path("status").asText(), "a fresh demo is healthy: " + answer)),
+            claim("GET /observe/metrics", (request, curl, answer) ->
+                    assertTrue(answer.contains("mailroute_mailbox_state{mailbox=\"support\""), "each mailbox's state: " + answer)),
+            claim("POST /sandbox/admin/users/([^/]+)/messages", (request, curl, answer) -> {
+                String gmailId = JSON.readTree(answer).path("id").asText();
+                String mailbox = mailboxOf(request.group(1));
+                demo.await(WAIT, "the added mail ingested by mailbox " + mailbox, () -> StreamSupport.stream(
+                        demo.api("/api/messages?mailbox=" + mailbox + "&limit=500").path("items").spliterator(), false)
+                        .anyMatch(m -> m.path("gmailId").asText().equals(gmailId)));
+            }));
+
+    private String mailboxOf(String address) {
+        for (JsonNode mailbox : demo.api("/api/mailboxes").path("items")) {
+            if (mailbox.path("address").asText().equalsIgnoreCase(address)) {
+                return mailbox.path("id").asText();
+            }
+        }
+        throw new AssertionError("no mailbox has the address " + address);
+    }
+
+    /** The example's request, sent to this demo's ports: the README's are the shipped defaults. */
+    private HttpResponse<String> send(ReadmeExamples.Curl curl) throws IOException, InterruptedException {
+        String path = curl.url().replaceFirst("^https?://[^/]+", "");
+        String url = switch (curl.port()) {
+            case 8080 -> demo.apiUrl(path);
+            case 9876 -> demo.observeUrl(path);
+            case 8025 -> "http://127.0.0.1:" + sandboxPort + path;
+            default -> throw new AssertionError("README example on a port the demo does not use: " + curl.source());
+        };
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(curl.method(), curl.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(curl.body()));
+        curl.headers().forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** How many exchanges a route has completed, from the Prometheus metrics; 0 before the first. */
+    private double routeExchanges(String routeId) {
+        HttpResponse<String> metrics = demo.observe("/observe/metrics");
+        if (metrics == null) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("(?m)^camel_exchanges_succeeded_total\\{[^}]*routeId=\"" + Pattern.quote(routeId)
+                + "\"[^}]*} ([0-9.E]+)$").matcher(metrics.body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}
