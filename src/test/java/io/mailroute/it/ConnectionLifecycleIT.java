@@ -234,7 +234,7 @@ class ConnectionLifecycleIT {
             assertTrue(status.output().matches("(?s).*\\bhr\\s+hr@acme.example\\s+ACTIVE\\s+-\\s+store\\s.*"), status.output());
             assertTrue(status.output().contains("From the database (the service is not running)."), status.output());
 
-            world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.connection.TokenKey.generate());
+            world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.secrets.TokenKey.generate());
             ServiceProcess.CommandResult refused = service.run(); // the service itself, which must stop at once
             assertEquals(78, refused.exit(), refused.output());
             assertTrue(refused.output().contains("ERROR environment variable MAILROUTE_TOKEN_KEY: is not the key mailbox 'hr''s"
