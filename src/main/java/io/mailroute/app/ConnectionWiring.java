@@ -13,7 +13,6 @@ import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.secrets.Secrets;
-import io.mailroute.secrets.TokenKey;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +44,7 @@ final class ConnectionWiring {
     ConnectionWiring(Settings settings, List<MailboxSettings> mailboxes, CredentialsResolver credentials, String sandboxRoot,
             Database db, MailboxStates states, AuditTrail audit, ObjectMapper json, HttpTransport transport, Clock clock) {
         java.nio.file.Path keyFile = settings.path(KEY_FILE, DEFAULT_KEY_FILE, false);
-        secrets = new Secrets(mayCreate -> TokenKey.load(System::getenv, keyFile, mayCreate), () -> TokenStore.holdsAny(db));
+        secrets = SecretsWiring.secrets(System::getenv, keyFile, db);
         tokens = new TokenStore(db, secrets);
         Map<String, MailboxSettings> byId = new LinkedHashMap<>();
         for (MailboxSettings mailbox : mailboxes) {

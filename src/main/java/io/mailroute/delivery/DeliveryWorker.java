@@ -168,9 +168,9 @@ public final class DeliveryWorker {
             }
             return planned;
         }
-        for (PushTarget target : store.targets(d.recipient(), to.name())) {
+        for (String address : store.targetAddresses(d.recipient(), to.name())) {
             if (store.plan(d.eventId(), d.eventType(), d.mailbox(), d.itemId(), to.name(), to.type(), d.recipient(),
-                    target.address(), d.id(), now)) {
+                    address, d.id(), now)) {
                 planned++;
             }
         }

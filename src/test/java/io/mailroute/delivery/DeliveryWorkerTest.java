@@ -18,6 +18,8 @@ import io.mailroute.events.EventLog;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.ops.DeliveryApi;
+import io.mailroute.secrets.Secrets;
+import io.mailroute.secrets.TokenKey;
 import io.mailroute.testing.MutableClock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,7 +67,9 @@ class DeliveryWorkerTest {
                 "team-hook", new ChannelsConfig.Channel("team-hook", "webhook", Map.of("url", hookUrl), null),
                 "team-browser", new ChannelsConfig.Channel("team-browser", "webpush", Map.of(), null)),
                 Map.of("team", new ChannelsConfig.Recipient("team", "Team", "team@acme.example", List.of())), Map.of(), Map.of());
-        store = new DeliveryStore(db);
+        String key = TokenKey.generate();
+        store = new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false),
+                () -> DeliveryStore.holdsSealedKeys(db)));
         HttpClient http = HttpClient.newHttpClient();
         Map<String, PushSender> senders = Map.of(
                 "team-hook", new WebhookSender(hookUrl, "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), http, clock),
