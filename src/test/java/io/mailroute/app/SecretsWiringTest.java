@@ -7,13 +7,9 @@ import io.mailroute.config.ConfigException;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.DeliveryStore;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxStates;
-import io.mailroute.testing.TestMailboxes;
+import io.mailroute.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,10 +30,8 @@ class SecretsWiringTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:h2:mem:secrets-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
-        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
-                .register(TestMailboxes.sandbox("hr", "hr@acme.example", "in:inbox", 10, 50));
+        db = TestDatabases.h2("secrets");
+        TestDatabases.addMailbox(db, "hr");
     }
 
     @AfterEach

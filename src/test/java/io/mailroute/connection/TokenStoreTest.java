@@ -7,13 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.config.ConfigException;
 import io.mailroute.db.Database;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxStates;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
-import io.mailroute.testing.TestMailboxes;
-import java.time.Clock;
-import java.time.Duration;
+import io.mailroute.testing.TestDatabases;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,10 +25,8 @@ class TokenStoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:h2:mem:tokens-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
-        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
-                .register(TestMailboxes.sandbox("hr", "hr@acme.example", "in:inbox", 10, 50));
+        db = TestDatabases.h2("tokens");
+        TestDatabases.addMailbox(db, "hr");
     }
 
     @AfterEach
@@ -78,8 +72,7 @@ class TokenStoreTest {
     void aTokenMovedToAnotherMailboxIsDamagedAndTheMessageSaysHowToRepairIt() {
         TokenStore store = store(keyA);
         store.save("hr", "client-1", "refresh-1", "scope", T0);
-        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
-                .register(TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 50));
+        TestDatabases.addMailbox(db, "support");
         store.save("support", "client-1", "refresh-2", "scope", T0);
         db.jdbc().update("UPDATE mailbox_token SET ciphertext = (SELECT ciphertext FROM mailbox_token WHERE mailbox_id = 'hr')"
                 + " WHERE mailbox_id = 'support'", Map.of());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.config.ConfigException;
 import io.mailroute.db.Database;
+import io.mailroute.testing.TestDatabases;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
 import java.time.Instant;
@@ -32,8 +33,7 @@ class DeliveryStoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:h2:mem:targets-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
+        db = TestDatabases.h2("targets");
     }
 
     @AfterEach

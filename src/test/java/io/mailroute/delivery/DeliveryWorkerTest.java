@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.mailroute.db.Database;
+import io.mailroute.testing.TestDatabases;
 import io.mailroute.delivery.webhook.WebhookSender;
 import io.mailroute.delivery.webpush.VapidKeys;
 import io.mailroute.delivery.webpush.WebPushSender;
@@ -50,8 +51,7 @@ class DeliveryWorkerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = Database.open("jdbc:h2:mem:worker-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
+        db = TestDatabases.h2("worker");
         provider = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         provider.createContext("/", exchange -> {
             requests.add(exchange.getRequestURI().getPath());
