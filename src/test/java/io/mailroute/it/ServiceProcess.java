@@ -122,13 +122,24 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Waits until /observe/health says the service serves: UP, or DEGRADED (a mailbox needs a
-     * person, the others flow). Tests that need every mailbox healthy assert UP themselves.
+     * person, the others flow). Tests that need every mailbox healthy assert UP themselves. On a
+     * timeout the process is stopped here: in {@code try (ServiceProcess s = ....start().awaitUp(t))}
+     * no one else holds it to close it, and it would outlive the test.
      */
     public ServiceProcess awaitUp(Duration timeout) {
-        await(timeout, "the service to report UP or DEGRADED", () -> {
-            String status = healthStatus();
-            return "UP".equals(status) || "DEGRADED".equals(status);
-        });
+        try {
+            await(timeout, "the service to report UP or DEGRADED", () -> {
+                String status = healthStatus();
+                return "UP".equals(status) || "DEGRADED".equals(status);
+            });
+        } catch (AssertionError notUp) {
+            try {
+                close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw notUp;
+        }
         return this;
     }
 
