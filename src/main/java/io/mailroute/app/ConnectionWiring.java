@@ -9,11 +9,11 @@ import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.MailboxConnection;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.connection.OAuthEndpoints;
-import io.mailroute.connection.TokenKey;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.MailboxStates;
+import io.mailroute.secrets.Secrets;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +34,8 @@ final class ConnectionWiring {
     final Map<String, MailboxConnection> connections = new LinkedHashMap<>();
     final Map<String, OAuthEndpoints> endpoints = new LinkedHashMap<>();
     final Map<String, OAuthCredentials> initialCredentials = new LinkedHashMap<>();
+    /** The token key's lazily loaded cipher, shared with the push target store. */
+    final Secrets secrets;
     final TokenStore tokens;
     final Connections lifecycle;
 
@@ -43,7 +45,8 @@ final class ConnectionWiring {
     ConnectionWiring(Settings settings, List<MailboxSettings> mailboxes, CredentialsResolver credentials, String sandboxRoot,
             Database db, MailboxStates states, AuditTrail audit, ObjectMapper json, HttpTransport transport, Clock clock) {
         java.nio.file.Path keyFile = settings.path(KEY_FILE, DEFAULT_KEY_FILE, false);
-        tokens = new TokenStore(db, mayCreate -> TokenKey.load(System::getenv, keyFile, mayCreate));
+        secrets = SecretsWiring.secrets(System::getenv, keyFile, db);
+        tokens = new TokenStore(db, secrets);
         Map<String, MailboxSettings> byId = new LinkedHashMap<>();
         for (MailboxSettings mailbox : mailboxes) {
             byId.put(mailbox.id(), mailbox);

@@ -207,7 +207,12 @@ public final class MailrouteBeans implements CamelConfiguration {
                 .filter(c -> fallbackSender == null)
                 .forEach(c -> LOG.warn("Channel {} sends from the fallback sender, but {} is none: its email fails until one "
                         + "is set in application.properties", c.name(), FallbackSenders.KEY));
-        DeliveryStore deliveries = new DeliveryStore(db);
+        DeliveryStore deliveries = new DeliveryStore(db, wiring.secrets);
+        int sealed = deliveries.sealStoredKeys();
+        if (sealed > 0) {
+            LOG.info("Sealed the subscription keys of {} push target{} stored before keys were encrypted", sealed,
+                    sealed == 1 ? "" : "s");
+        }
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
         context.getRegistry().bind("deliveryStore", deliveries);

@@ -1,18 +1,21 @@
 package io.mailroute.connection;
 
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
 import io.mailroute.db.Database;
+import io.mailroute.secrets.SecretCipher;
+import io.mailroute.secrets.Secrets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
- * Refresh tokens at rest (table {@code mailbox_token}), encrypted with {@link TokenCipher}. The key
- * is loaded only when a token is read or written, so a service with nothing stored needs none; and
- * a new key is made only while nothing is stored, never to replace a missing one.
+ * Refresh tokens at rest (table {@code mailbox_token}), sealed by {@link Secrets} (AES-256-GCM,
+ * bound to the mailbox). The key is loaded only when a token is read or written, so a service with
+ * nothing stored needs none; and a new key is made only while nothing sealed is stored anywhere.
  */
 public final class TokenStore {
 
@@ -44,36 +47,21 @@ public final class TokenStore {
             SELECT mailbox_id, scopes, version, connected_at, refreshed_at FROM mailbox_token ORDER BY mailbox_id""";
 
     private final Database db;
-    private final Function<Boolean, TokenKey> keys;
-    private volatile TokenCipher cipher;
+    private final Secrets secrets;
 
-    /** @param keys loads the key; its argument says whether a new one may be created */
-    public TokenStore(Database db, Function<Boolean, TokenKey> keys) {
+    public TokenStore(Database db, Secrets secrets) {
         this.db = db;
-        this.keys = keys;
-    }
-
-    private TokenCipher cipher(boolean writing) {
-        TokenCipher c = cipher;
-        if (c == null) {
-            synchronized (this) {
-                if (cipher == null) {
-                    cipher = new TokenCipher(keys.apply(writing && isEmpty()));
-                }
-                c = cipher;
-            }
-        }
-        return c;
+        this.secrets = secrets;
     }
 
     /** Stores (or replaces) a mailbox's grant; returns its new version. */
     public long save(String mailboxId, String clientId, String refreshToken, String scopes, Instant now) {
-        TokenCipher c = cipher(true);
+        Secrets.Sealed sealed = secrets.seal(associatedData(mailboxId), refreshToken);
         MapSqlParameterSource params = new MapSqlParameterSource("mailbox", mailboxId)
                 .addValue("clientId", clientId)
                 .addValue("scopes", scopes == null ? "" : scopes)
-                .addValue("keyId", c.keyId())
-                .addValue("ciphertext", c.encrypt(mailboxId, refreshToken))
+                .addValue("keyId", sealed.keyId())
+                .addValue("ciphertext", sealed.text())
                 .addValue("now", Timestamp.from(now));
         Long version = db.transactions().execute(tx -> {
             if (db.jdbc().update(UPSERT_UPDATE, params) == 0) {
@@ -88,8 +76,7 @@ public final class TokenStore {
         List<Grant> rows = db.jdbc().query("""
                 SELECT client_id, scopes, key_id, ciphertext, version, connected_at, refreshed_at
                 FROM mailbox_token WHERE mailbox_id = :mailbox""", Map.of("mailbox", mailboxId), (rs, n) ->
-                new Grant(mailboxId, rs.getString("client_id"),
-                        cipher(false).decrypt(mailboxId, rs.getString("key_id"), rs.getString("ciphertext")),
+                new Grant(mailboxId, rs.getString("client_id"), open(mailboxId, rs.getString("key_id"), rs.getString("ciphertext")),
                         rs.getString("scopes"), rs.getLong("version"), instant(rs.getTimestamp("connected_at")),
                         instant(rs.getTimestamp("refreshed_at"))));
         return rows.stream().findFirst();
@@ -107,8 +94,9 @@ public final class TokenStore {
                 rs.getLong("version"), instant(rs.getTimestamp("connected_at")), instant(rs.getTimestamp("refreshed_at"))));
     }
 
-    public boolean isEmpty() {
-        return db.jdbc().queryForObject("SELECT COUNT(*) FROM mailbox_token", Map.of(), Integer.class) == 0;
+    /** Whether any grant is stored: then the key that sealed it must not be replaced by a new one. */
+    public static boolean holdsAny(Database db) {
+        return db.jdbc().queryForObject("SELECT COUNT(*) FROM mailbox_token", Map.of(), Integer.class) > 0;
     }
 
     /**
@@ -121,16 +109,36 @@ public final class TokenStore {
                     new MapSqlParameterSource("mailbox", mailboxId).addValue("version", version).addValue("now", Timestamp.from(now)));
             return;
         }
-        TokenCipher c = cipher(true);
+        Secrets.Sealed sealed = secrets.seal(associatedData(mailboxId), newRefreshToken);
         db.jdbc().update(ROTATE, new MapSqlParameterSource("mailbox", mailboxId)
                 .addValue("version", version)
-                .addValue("keyId", c.keyId())
-                .addValue("ciphertext", c.encrypt(mailboxId, newRefreshToken))
+                .addValue("keyId", sealed.keyId())
+                .addValue("ciphertext", sealed.text())
                 .addValue("now", Timestamp.from(now)));
     }
 
     public boolean delete(String mailboxId) {
         return db.jdbc().update("DELETE FROM mailbox_token WHERE mailbox_id = :mailbox", Map.of("mailbox", mailboxId)) > 0;
+    }
+
+    /** The associated data that binds a sealed token to its mailbox (as stored since the first encrypted grant). */
+    private static String associatedData(String mailboxId) {
+        return "mailroute mailbox_token " + mailboxId;
+    }
+
+    /** @throws ConfigException naming the mailbox, the key and what to do when the token cannot be read */
+    private String open(String mailboxId, String keyId, String ciphertext) {
+        try {
+            return secrets.open(associatedData(mailboxId), keyId, ciphertext);
+        } catch (SecretCipher.Unreadable e) {
+            String reconnect = "run 'java -jar target/mailroute.jar connect " + mailboxId + "' to store a new grant";
+            throw new ConfigException(e.wrongKey()
+                    ? new ConfigProblem(secrets.keySource(), null, "is not the key mailbox '" + mailboxId
+                            + "''s OAuth token was stored with (key " + keyId + ", this one is " + secrets.keyId() + ")",
+                            "start with the key it was stored with, or " + reconnect)
+                    : new ConfigProblem("table mailbox_token", mailboxId, "the stored OAuth token is damaged "
+                            + "or belongs to another mailbox (it does not authenticate)", reconnect));
+        }
     }
 
     private static Instant instant(Timestamp timestamp) {

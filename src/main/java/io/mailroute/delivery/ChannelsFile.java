@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Reads and validates {@code channels.yaml}, collecting every problem with its key path. */
@@ -149,7 +150,9 @@ public final class ChannelsFile {
             email = null;
         }
         List<ChannelsConfig.Device> devices = new ArrayList<>();
+        int index = 0;
         for (JsonNode d : node.path("devices")) {
+            String device = at + ".devices[" + index++ + "]";
             String channel = d.path("channel").asText("");
             if (!channels.containsKey(channel)) {
                 problem(at + ".devices", "channel '" + channel + "' is not defined", "name one of " + channels.keySet());
@@ -157,7 +160,13 @@ public final class ChannelsFile {
             }
             Map<String, String> keys = new LinkedHashMap<>();
             d.path("keys").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
-            devices.add(new ChannelsConfig.Device(channel, d.path("address").asText(""), keys));
+            String address = d.path("address").asText("");
+            Optional<PushTargetRules.Problem> refused = PushTargetRules.problem(channels.get(channel).type(), address, keys);
+            if (refused.isPresent()) {
+                problem(device + "." + refused.get().field(), refused.get().rule(), null);
+                continue;
+            }
+            devices.add(new ChannelsConfig.Device(channel, address, keys));
         }
         return new ChannelsConfig.Recipient(id, node.path("name").asText(id), email, devices);
     }

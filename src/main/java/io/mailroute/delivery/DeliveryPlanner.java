@@ -126,8 +126,8 @@ public final class DeliveryPlanner {
             return out;
         }
         // devices from config are registered in push_target at start, beside those added through the API
-        for (PushTarget target : store.targets(recipientId, channel.name())) {
-            out.add(new Planned(channel, recipientId, target.address()));
+        for (String address : store.targetAddresses(recipientId, channel.name())) {
+            out.add(new Planned(channel, recipientId, address));
         }
         return out;
     }

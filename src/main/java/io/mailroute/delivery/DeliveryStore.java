@@ -1,6 +1,7 @@
 package io.mailroute.delivery;
 
 import io.mailroute.db.Database;
+import io.mailroute.secrets.Secrets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,7 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
-/** SQL of {@code delivery} and {@code push_target}, named parameters only. */
+/**
+ * SQL of {@code delivery} and {@code push_target}, named parameters only. Push target keys are sealed at rest
+ * ({@link PushTargetKeys}); the key is loaded only for targets that have keys.
+ */
 public final class DeliveryStore {
 
     private static final String COLUMNS = """
@@ -39,22 +43,31 @@ public final class DeliveryStore {
              FROM delivery
             WHERE id > :after AND (:eventId IS NULL OR event_id = :eventId) AND (:status IS NULL OR status = :status)
             ORDER BY id LIMIT :limit""";
-    private static final String TARGETS = """
-            SELECT channel, address, keys_json FROM push_target WHERE recipient = :recipient AND channel = :channel AND active""";
+    private static final String TARGET_ADDRESSES = """
+            SELECT address FROM push_target WHERE recipient = :recipient AND channel = :channel AND active ORDER BY id""";
     private static final String ADD_TARGET = """
-            INSERT INTO push_target (recipient, channel, address, keys_json, active, created_at)
-            VALUES (:recipient, :channel, :address, :keys, TRUE, :now) ON CONFLICT DO NOTHING""";
+            INSERT INTO push_target (recipient, channel, address, keys_json, keys_key_id, active, created_at)
+            VALUES (:recipient, :channel, :address, :keys, :keyId, TRUE, :now) ON CONFLICT DO NOTHING""";
     private static final String DISABLE_TARGET = """
             UPDATE push_target SET active = FALSE, disabled_reason = :reason WHERE channel = :channel AND address = :address""";
     private static final String SENT_SINCE = "SELECT COUNT(*) FROM delivery WHERE channel IN (:channels)"
             + " AND status = 'SENT' AND updated_at > :since";
-    private static final String TARGET_KEYS = "SELECT keys_json FROM push_target WHERE channel = :channel AND address = :address";
+    private static final String TARGET_KEYS = """
+            SELECT keys_json, keys_key_id FROM push_target WHERE channel = :channel AND address = :address""";
+    private static final String PLAINTEXT_KEYS = """
+            SELECT id, channel, address, keys_json FROM push_target WHERE keys_json IS NOT NULL AND keys_key_id IS NULL""";
+    private static final String SEAL_KEYS = """
+            UPDATE push_target SET keys_json = :keys, keys_key_id = :keyId WHERE id = :id AND keys_key_id IS NULL""";
+    private static final String SEALING_KEY_IDS = "SELECT DISTINCT keys_key_id FROM push_target WHERE keys_key_id IS NOT NULL";
     private static final String TARGET_ACTIVE = "SELECT active FROM push_target WHERE channel = :channel AND address = :address";
 
     private final Database db;
+    private final PushTargetKeys keys;
 
-    public DeliveryStore(Database db) {
+    /** @param secrets seals push subscription keys, with the same key as refresh tokens */
+    public DeliveryStore(Database db, Secrets secrets) {
         this.db = db;
+        this.keys = new PushTargetKeys(secrets);
     }
 
     /** @return true when the row is new (the same event, channel and address is planned once) */
@@ -110,10 +123,10 @@ public final class DeliveryStore {
                 .addValue("eventId", eventId, Types.VARCHAR).addValue("status", status, Types.VARCHAR), (rs, n) -> row(rs));
     }
 
-    public List<PushTarget> targets(String recipient, String channel) {
-        return db.jdbc().query(TARGETS, new MapSqlParameterSource("recipient", recipient).addValue("channel", channel),
-                (rs, n) -> new PushTarget(rs.getString("channel"), recipient, rs.getString("address"),
-                        Keys.parse(rs.getString("keys_json"))));
+    /** Where a person's active targets on a push channel are: what planning needs, without their keys. */
+    public List<String> targetAddresses(String recipient, String channel) {
+        return db.jdbc().queryForList(TARGET_ADDRESSES, new MapSqlParameterSource("recipient", recipient)
+                .addValue("channel", channel), String.class);
     }
 
     public Database database() {
@@ -127,16 +140,54 @@ public final class DeliveryStore {
         return count == null ? 0 : count;
     }
 
-    /** The push target a delivery goes to, with its keys (Web Push); an unknown one has none. */
+    /**
+     * The push target a delivery goes to, with its keys (Web Push) opened; an unknown one has none.
+     *
+     * @throws io.mailroute.config.ConfigException when its keys cannot be opened with the configured key
+     */
     public PushTarget targetFor(String recipient, String channel, String address) {
         return db.jdbc().query(TARGET_KEYS, new MapSqlParameterSource("channel", channel).addValue("address", address),
-                (rs, n) -> new PushTarget(channel, recipient, address, Keys.parse(rs.getString("keys_json"))))
+                (rs, n) -> new PushTarget(channel, recipient, address,
+                        keys.open(channel, address, rs.getString("keys_json"), rs.getString("keys_key_id"))))
                 .stream().findFirst().orElse(new PushTarget(channel, recipient, address, Map.of()));
     }
 
-    public boolean addTarget(String recipient, String channel, String address, Map<String, String> keys, Instant now) {
+    /** Registers a target; its keys, if any, are sealed (which loads the key, or creates it while nothing is sealed). */
+    public boolean addTarget(String recipient, String channel, String address, Map<String, String> targetKeys, Instant now) {
+        PushTargetKeys.Stored stored = keys.seal(channel, address, targetKeys);
         return db.jdbc().update(ADD_TARGET, new MapSqlParameterSource("recipient", recipient).addValue("channel", channel)
-                .addValue("address", address).addValue("keys", Keys.format(keys)).addValue("now", Timestamp.from(now))) == 1;
+                .addValue("address", address).addValue("keys", stored.text(), Types.VARCHAR)
+                .addValue("keyId", stored.keyId(), Types.VARCHAR).addValue("now", Timestamp.from(now))) == 1;
+    }
+
+    /**
+     * At start: checks that the configured key is the one target keys were sealed with, and seals the keys stored
+     * in plaintext before they were sealed (a SQL migration cannot encrypt). Needs the key only when some target has
+     * keys.
+     *
+     * @return how many targets' keys were sealed now
+     * @throws io.mailroute.config.ConfigException naming the key when it is missing or not the one they were sealed with
+     */
+    public int sealStoredKeys() {
+        List<String> keyIds = db.jdbc().queryForList(SEALING_KEY_IDS, Map.of(), String.class);
+        if (!keyIds.isEmpty()) {
+            keys.requireKeyOf(keyIds);
+        }
+        List<Map<String, Object>> plaintext = db.jdbc().queryForList(PLAINTEXT_KEYS, Map.of());
+        int sealed = 0;
+        for (Map<String, Object> row : plaintext) {
+            PushTargetKeys.Stored stored = keys.sealJson((String) row.get("channel"), (String) row.get("address"),
+                    (String) row.get("keys_json"));
+            sealed += db.jdbc().update(SEAL_KEYS, new MapSqlParameterSource("id", row.get("id"))
+                    .addValue("keys", stored.text()).addValue("keyId", stored.keyId()));
+        }
+        return sealed;
+    }
+
+    /** Whether any target's keys are sealed: then the key that sealed them must not be replaced by a new one. */
+    public static boolean holdsSealedKeys(Database db) {
+        return db.jdbc().queryForObject("SELECT COUNT(*) FROM push_target WHERE keys_key_id IS NOT NULL", Map.of(),
+                Integer.class) > 0;
     }
 
     public void disableTarget(String channel, String address, String reason) {
@@ -160,29 +211,5 @@ public final class DeliveryStore {
 
     private static String truncate(String text) {
         return text == null || text.length() <= 2000 ? text : text.substring(0, 2000);
-    }
-
-    /** Push target keys (Web Push p256dh/auth) as a small JSON object. */
-    static final class Keys {
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-        static Map<String, String> parse(String json) {
-            if (json == null || json.isBlank()) {
-                return Map.of();
-            }
-            try {
-                return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("stored push target keys are not JSON", e);
-            }
-        }
-
-        static String format(Map<String, String> keys) {
-            try {
-                return keys == null || keys.isEmpty() ? null : JSON.writeValueAsString(keys);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.mailroute.delivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.config.ConfigException;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.Backoff;
 import java.time.Clock;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,10 +94,21 @@ public final class DeliveryWorker {
             if (store.targetActive(channel.name(), delivery.address()).filter(active -> !active).isPresent()) {
                 return SendResult.targetGone("push target was disabled earlier");
             }
-            PushTarget target = store.targetFor(delivery.recipient(), channel.name(), delivery.address());
+            PushTarget target;
+            try {
+                target = store.targetFor(delivery.recipient(), channel.name(), delivery.address());
+            } catch (ConfigException e) {
+                return SendResult.failed(e.getMessage()); // its keys cannot be opened: which key or row, and what to do
+            }
+            Optional<PushTargetRules.Problem> problem = PushTargetRules.problem(channel.type(), target.address(), target.keys());
+            if (problem.isPresent()) {
+                return SendResult.failed("push target refused, " + problem.get() + "; register a valid one");
+            }
             return sender.send(notification, target);
         } catch (RuntimeException e) {
-            return SendResult.retry("unexpected: " + e, null);
+            // the exception's text may quote a provider or the database: the log gets it, lastError does not
+            LOG.warn("Delivery {} by {}: unexpected failure", delivery.id(), delivery.channel(), e);
+            return SendResult.retry("unexpected " + e.getClass().getSimpleName() + "; see the service log", null);
         }
     }
 
@@ -123,7 +136,7 @@ public final class DeliveryWorker {
                 store.finish(d.id(), Delivery.FELL_BACK, now, result.detail(), null, now);
                 int planned = planFallback(d, config.channels().get(fallback.channel()), now);
                 LOG.warn("Delivery {} of event {} by {} to {} failed ({}); falling back to {} ({} new deliver{})", d.id(),
-                        d.eventType(), d.channel(), d.recipient(), result.detail(), fallback.channel(), planned,
+                        d.eventType(), d.channel(), d.recipient(), result.forLog(), fallback.channel(), planned,
                         planned == 1 ? "y" : "ies");
             });
         } else if (permanent) {
@@ -136,12 +149,12 @@ public final class DeliveryWorker {
                 }
             });
             LOG.warn("Delivery {} of event {} by {} to {} failed for good: {}", d.id(), d.eventType(), d.channel(),
-                    d.recipient(), result.detail());
+                    d.recipient(), result.forLog());
         } else {
             Duration wait = backoff.delay(attempts, result.retryAfter());
             store.finish(d.id(), Delivery.PENDING, now.plus(wait), result.detail(), null, now);
             LOG.info("Delivery {} by {} to {}: attempt {} failed ({}), next in {} ms", d.id(), d.channel(), d.recipient(),
-                    attempts, result.detail(), wait.toMillis());
+                    attempts, result.forLog(), wait.toMillis());
         }
     }
 
@@ -160,9 +173,9 @@ public final class DeliveryWorker {
             }
             return planned;
         }
-        for (PushTarget target : store.targets(d.recipient(), to.name())) {
+        for (String address : store.targetAddresses(d.recipient(), to.name())) {
             if (store.plan(d.eventId(), d.eventType(), d.mailbox(), d.itemId(), to.name(), to.type(), d.recipient(),
-                    target.address(), d.id(), now)) {
+                    address, d.id(), now)) {
                 planned++;
             }
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.DeliveryStore;
+import io.mailroute.delivery.PushTargetRules;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,11 +83,11 @@ public final class DeliveryApi {
                     + channel + "'");
         }
         String address = request.path("address").asText("");
-        if (address.isBlank() || address.length() > 2048) {
-            throw new IllegalArgumentException("address (the device token or subscription endpoint) is required");
-        }
         Map<String, String> keys = new LinkedHashMap<>();
         request.path("keys").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
+        PushTargetRules.problem(defined.type(), address, keys).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem.toString());
+        });
         boolean added = store.addTarget(recipient, channel, address, keys, clock.instant());
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, added ? 201 : 200);
         return json.createObjectNode().put("recipient", recipient).put("channel", channel).put("added", added);

@@ -98,6 +98,22 @@ class ConfigCheckTest {
     }
 
     @Test
+    void pushTargetsDeclaredInChannelsYamlFollowTheTargetRules() throws IOException {
+        Path config = copyOfShippedConfig();
+        Files.copy(Path.of("config", "mailboxes.yaml"), config.resolve("mailboxes.yaml"));
+        Files.writeString(config.resolve("channels.yaml"), Files.readString(config.resolve("channels.yaml")).replace(
+                "      - {channel: team-appworks, address: ops.team}",
+                "      - {channel: team-appworks, address: \"ops.team,ceo\"}\n"
+                        + "      - {channel: team-browser, address: \"http://push.example.com/sub/1\"}"));
+        List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
+        assertEquals(List.of("recipients.team.devices[2].address", "recipients.team.devices[3].address"),
+                problems.stream().map(ConfigProblem::key).toList(), problems.toString());
+        assertTrue(problems.get(0).file().endsWith("channels.yaml"), problems.toString());
+        assertTrue(problems.get(0).problem().contains("comma"), problems.toString());
+        assertTrue(problems.get(1).problem().contains("https URL"), problems.toString());
+    }
+
+    @Test
     void aBrokenTriageRuleIsReportedWithItsLineAndId() throws IOException {
         Path config = copyOfShippedConfig();
         Files.copy(Path.of("config", "mailboxes.yaml"), config.resolve("mailboxes.yaml"));

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.config.ConfigException;
 import io.mailroute.db.Database;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxStates;
-import io.mailroute.testing.TestMailboxes;
-import java.time.Clock;
-import java.time.Duration;
+import io.mailroute.secrets.Secrets;
+import io.mailroute.secrets.TokenKey;
+import io.mailroute.testing.TestDatabases;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,10 +25,8 @@ class TokenStoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:h2:mem:tokens-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
-        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
-                .register(TestMailboxes.sandbox("hr", "hr@acme.example", "in:inbox", 10, 50));
+        db = TestDatabases.h2("tokens");
+        TestDatabases.addMailbox(db, "hr");
     }
 
     @AfterEach
@@ -39,7 +35,11 @@ class TokenStoreTest {
     }
 
     private TokenStore store(String key) {
-        return new TokenStore(db, mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false));
+        return store(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false));
+    }
+
+    private TokenStore store(java.util.function.Function<Boolean, TokenKey> keys) {
+        return new TokenStore(db, new Secrets(keys, () -> TokenStore.holdsAny(db)));
     }
 
     @Test
@@ -63,8 +63,22 @@ class TokenStoreTest {
                 String.class);
         assertFalse(stored.contains("very-secret"), stored);
         ConfigException wrongKey = assertThrows(ConfigException.class, () -> store(TokenKey.generate()).find("hr"));
-        assertTrue(wrongKey.getMessage().contains("is not the key mailbox 'hr''s OAuth token was stored with"),
-                wrongKey.getMessage());
+        assertTrue(wrongKey.getMessage().startsWith("environment variable MAILROUTE_TOKEN_KEY: is not the key mailbox 'hr''s"
+                + " OAuth token was stored with"), wrongKey.getMessage());
+        assertTrue(wrongKey.getMessage().contains("connect hr"), wrongKey.getMessage());
+    }
+
+    @Test
+    void aTokenMovedToAnotherMailboxIsDamagedAndTheMessageSaysHowToRepairIt() {
+        TokenStore store = store(keyA);
+        store.save("hr", "client-1", "refresh-1", "scope", T0);
+        TestDatabases.addMailbox(db, "support");
+        store.save("support", "client-1", "refresh-2", "scope", T0);
+        db.jdbc().update("UPDATE mailbox_token SET ciphertext = (SELECT ciphertext FROM mailbox_token WHERE mailbox_id = 'hr')"
+                + " WHERE mailbox_id = 'support'", Map.of());
+        ConfigException moved = assertThrows(ConfigException.class, () -> store.find("support"));
+        assertTrue(moved.getMessage().contains("damaged or belongs to another mailbox"), moved.getMessage());
+        assertTrue(moved.getMessage().contains("connect support"), moved.getMessage());
     }
 
     @Test
@@ -86,13 +100,13 @@ class TokenStoreTest {
     @Test
     void aKeyIsCreatedOnlyWhileNothingIsStored() {
         boolean[] mayCreateAsked = new boolean[2];
-        TokenStore first = new TokenStore(db, mayCreate -> {
+        TokenStore first = store(mayCreate -> {
             mayCreateAsked[0] = mayCreate;
             return TokenKey.load(Map.of(TokenKey.ENV, keyA)::get, null, false);
         });
         first.save("hr", "c", "r", "s", T0);
         assertTrue(mayCreateAsked[0], "nothing stored yet: a new key may be made");
-        TokenStore second = new TokenStore(db, mayCreate -> {
+        TokenStore second = store(mayCreate -> {
             mayCreateAsked[1] = mayCreate;
             return TokenKey.load(Map.of(TokenKey.ENV, keyA)::get, null, false);
         });

@@ -236,7 +236,7 @@ class ConnectionLifecycleIT {
             assertTrue(status.output().startsWith("The service is not running"), status.output());
             assertTrue(status.output().contains("From the database."), status.output());
 
-            world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.connection.TokenKey.generate());
+            world.environment.put("MAILROUTE_TOKEN_KEY", io.mailroute.secrets.TokenKey.generate());
             ServiceProcess.CommandResult refused = service.run(); // the service itself, which must stop at once
             assertEquals(78, refused.exit(), refused.output());
             assertTrue(refused.output().contains("ERROR environment variable MAILROUTE_TOKEN_KEY: is not the key mailbox 'hr''s"

@@ -1,6 +1,7 @@
 package io.mailroute.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,10 @@ import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,6 +189,59 @@ class DeliveryEndToEndIT {
             Thread.sleep(1500);
             assertEquals(1, world.sandbox.admin().pushInbox().of("fcm").size(), "the disabled phone is not pushed again");
         }
+    }
+
+    @Test
+    void targetsAreCheckedWhenRegisteredAndABrowsersKeysAreStoredSealed() throws Exception {
+        Path keyFile = IntakeFixture.keyFile(work);
+        try (IntakeFixture world = fixture("support-push")) {
+            var browser = world.sandbox.admin().pushReceiver("webpush", io.mailroute.sandbox.WebPushReceiver.class)
+                    .subscribe(world.sandbox.rootUrl(), world.vapid.publicKeyBase64Url());
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                assertFalse(Files.exists(keyFile), "channels.yaml's devices have no keys: no key is needed or made");
+
+                assertRefused(service, browserTarget("http://push.example.com/wpush/1", browser),
+                        "address: a Web Push endpoint must be an absolute https URL");
+                assertRefused(service, browserTarget("https://192.168.1.20/wpush/1", browser),
+                        "address: a Web Push endpoint must not be a private, link-local or local-network IP address");
+                assertRefused(service, browserTarget(browser.endpoint(), browser).replace(browser.auth(), "c2hvcnQ"),
+                        "keys.auth: must be the subscription's 16-byte auth secret");
+                assertRefused(service, "{\"channel\":\"team-mobile\",\"address\":\"token\\r\\nX-Other: 1\"}",
+                        "address: must not contain control characters");
+                assertFalse(Files.exists(keyFile));
+
+                var registered = registerTarget(service, browserTarget(browser.endpoint(), browser));
+                assertEquals(201, registered.statusCode(), registered.body());
+                assertTrue(Files.exists(keyFile), "the first sealed keys made the key, while nothing was sealed");
+            }
+            // the service has stopped: read what it stored
+            try (Connection h2 = DriverManager.getConnection("jdbc:h2:file:" + world.dataDir.resolve("db").resolve("mailroute")
+                    .toAbsolutePath() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", "");
+                    ResultSet row = h2.createStatement().executeQuery(
+                            "SELECT address, keys_json, keys_key_id FROM push_target WHERE channel = 'team-browser'")) {
+                assertTrue(row.next(), "the subscription is stored");
+                assertEquals(browser.endpoint(), row.getString("address"));
+                assertFalse(row.getString("keys_json").contains(browser.auth()), row.getString("keys_json"));
+                assertFalse(row.getString("keys_json").contains(browser.p256dh()), row.getString("keys_json"));
+                assertEquals(io.mailroute.secrets.TokenKey.load(name -> null, keyFile, false).id(), row.getString("keys_key_id"));
+                assertFalse(row.next(), "none of the refused targets was stored");
+            }
+        }
+    }
+
+    private static String browserTarget(String endpoint, io.mailroute.sandbox.WebPushReceiver.Subscription browser) {
+        return "{\"channel\":\"team-browser\",\"address\":\"" + endpoint + "\",\"keys\":{\"p256dh\":\"" + browser.p256dh()
+                + "\",\"auth\":\"" + browser.auth() + "\"}}";
+    }
+
+    private static java.net.http.HttpResponse<String> registerTarget(ServiceProcess service, String target) throws Exception {
+        return service.request("POST", "/api/recipients/team/targets", target);
+    }
+
+    private static void assertRefused(ServiceProcess service, String target, String rule) throws Exception {
+        var answer = registerTarget(service, target);
+        assertEquals(400, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains(rule), answer.body());
     }
 
     @Test

@@ -124,7 +124,9 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Waits until /observe/health says the service serves: UP, or DEGRADED (a mailbox needs a
-     * person, the others flow). Tests that need every mailbox healthy assert UP themselves.
+     * person, the others flow). Tests that need every mailbox healthy assert UP themselves. On a
+     * timeout the process is stopped here: in {@code try (ServiceProcess s = ....start().awaitUp(t))}
+     * no one else holds it to close it, and it would outlive the test.
      */
     public ServiceProcess awaitUp(Duration timeout) {
         try {
@@ -133,7 +135,6 @@ public final class ServiceProcess implements AutoCloseable {
                 return "UP".equals(status) || "DEGRADED".equals(status);
             });
         } catch (AssertionError notUp) {
-            // in try (ServiceProcess s = ....start().awaitUp(..)) nothing would close it: stop it here, or it outlives the test
             try {
                 close();
             } catch (InterruptedException e) {

@@ -3,9 +3,11 @@ package io.mailroute.delivery.appworks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushTarget;
+import io.mailroute.delivery.PushTargetRules;
 import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.RetryAfter;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * OpenText AppWorks Gateway notifications, sent as a "trusted server".
@@ -77,30 +80,31 @@ public final class AppWorksSender implements PushSender {
     @Override
     public SendResult send(Notification notification, PushTarget target) throws InterruptedException {
         String user = target.address();
-        if (user == null || user.isBlank() || user.contains(",")) {
-            // the users field is comma-separated: a comma would address someone else
-            return SendResult.failed("appworks: the target's user id is empty or contains a comma");
+        Optional<PushTargetRules.Problem> problem = PushTargetRules.problem(type(), user, Map.of());
+        if (problem.isPresent()) {
+            return SendResult.failed("appworks: the target's " + problem.get());
         }
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(notification, user), StandardCharsets.UTF_8))
                 .build();
-        HttpResponse<Void> response;
+        HttpResponse<BoundedBody> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            response = http.send(request, BoundedBody.handler());
         } catch (HttpTimeoutException e) {
             return SendResult.retry("appworks: no answer within " + REQUEST_TIMEOUT.toSeconds() + " s", null);
         } catch (IOException e) {
             return SendResult.retry("appworks: " + e.getClass().getSimpleName(), null);
         }
-        return outcome(response.statusCode(), RetryAfter.parse(response.headers().firstValue("Retry-After"), clock));
+        return outcome(response.statusCode(), RetryAfter.parse(response.headers().firstValue("Retry-After"), clock))
+                .withProviderSaid(response.body().forLog());
     }
 
     static SendResult outcome(int status, Duration retryAfter) {
         String detail = "appworks " + status;
         if (status >= 200 && status < 300) {
-            return new SendResult(SendResult.Outcome.DELIVERED, null, detail, null);
+            return new SendResult(SendResult.Outcome.DELIVERED, null, detail, null, null);
         }
         if (status == 429 || status >= 500) {
             return SendResult.retry(detail, retryAfter);
@@ -112,7 +116,7 @@ public final class AppWorksSender implements PushSender {
         if (status == 404) {
             return SendResult.failed(detail + ": no notifications endpoint at the configured gateway URL");
         }
-        return SendResult.failed(detail);
+        return SendResult.failed(detail + ": the gateway refused the request");
     }
 
     /** The form body: {@code key}, {@code users} and the {@code message} JSON string. */

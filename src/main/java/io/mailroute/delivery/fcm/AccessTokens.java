@@ -2,6 +2,7 @@ package io.mailroute.delivery.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.RetryAfter;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 /**
  * One service account's OAuth access token: fetched with a signed assertion, kept until shortly before it
@@ -25,6 +27,8 @@ final class AccessTokens {
     /** Refresh this long before expiry, so a token never runs out between taking it and FCM checking it. */
     static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** What an OAuth error code looks like (RFC 6749 section 5.2: {@code invalid_grant}, {@code invalid_client}). */
+    static final Pattern OAUTH_ERROR = Pattern.compile("[a-z_]{1,40}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Why no token could be had, already phrased as the send's outcome. */
@@ -69,19 +73,19 @@ final class AccessTokens {
         Instant now = clock.instant();
         String form = "grant_type=" + URLEncoder.encode(JWT_BEARER_GRANT, StandardCharsets.UTF_8)
                 + "&assertion=" + ServiceAccountAssertion.sign(account, now);
-        HttpResponse<String> response;
+        HttpResponse<BoundedBody> response;
         try {
             response = http.send(HttpRequest.newBuilder(URI.create(account.tokenUri()))
                             .timeout(REQUEST_TIMEOUT)
                             .header("Content-Type", "application/x-www-form-urlencoded")
                             .POST(HttpRequest.BodyPublishers.ofString(form))
                             .build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    BoundedBody.handler());
         } catch (IOException e) {
             throw new Unavailable(SendResult.retry("fcm token endpoint: " + e.getClass().getSimpleName(), null));
         }
         int status = response.statusCode();
-        JsonNode body = parse(response.body());
+        JsonNode body = parse(response.body().text());
         if (status == 200 && body.path("access_token").isTextual()) {
             long expiresIn = body.path("expires_in").asLong(3600);
             Instant refreshAt = now.plusSeconds(expiresIn).minus(REFRESH_MARGIN);
@@ -91,15 +95,15 @@ final class AccessTokens {
             return new Token(body.get("access_token").asText(), refreshAt);
         }
         String error = body.path("error").asText("");
-        String description = truncate(body.path("error_description").asText(""));
-        String detail = "fcm token endpoint " + status + (error.isEmpty() ? "" : " " + error)
-                + (description.isEmpty() ? "" : ": " + description);
+        String detail = "fcm token endpoint " + status + (OAUTH_ERROR.matcher(error).matches() ? " " + error : "");
+        String said = BoundedBody.forLog(body.path("error_description").asText(""));
         if (status == 429 || status >= 500) {
             throw new Unavailable(SendResult.retry(detail,
-                    RetryAfter.parse(response.headers().firstValue("Retry-After"), clock)));
+                    RetryAfter.parse(response.headers().firstValue("Retry-After"), clock)).withProviderSaid(said));
         }
         throw new Unavailable(SendResult.failed(detail
-                + " (check the FCM service account key in the channel configuration, and this machine's clock)"));
+                + " (check the FCM service account key in the channel configuration, and this machine's clock)")
+                .withProviderSaid(said));
     }
 
     private static JsonNode parse(String body) {
@@ -109,9 +113,5 @@ final class AccessTokens {
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 }

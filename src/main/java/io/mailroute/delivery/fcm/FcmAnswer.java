@@ -2,17 +2,22 @@ package io.mailroute.delivery.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.SendResult;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * What FCM answered to {@code messages:send}: the Google JSON error's HTTP status, {@code error.status}, the
  * {@code FcmError} detail's {@code errorCode} and {@code error.message}; and the mapping to an outcome
- * (https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode).
+ * (https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode). The two codes are kept only when they look
+ * like codes ({@link #CODE}); the message is the provider's free text and goes to the log only.
  */
 record FcmAnswer(int status, String googleStatus, String errorCode, String message, String name) {
 
+    /** What Google's status and FCM's error codes look like ({@code UNREGISTERED}, {@code RESOURCE_EXHAUSTED}). */
+    static final Pattern CODE = Pattern.compile("[A-Z_]{1,40}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError";
 
@@ -34,7 +39,7 @@ record FcmAnswer(int status, String googleStatus, String errorCode, String messa
             }
         }
         String name = json.hasNonNull("name") ? json.get("name").asText() : null;
-        return new FcmAnswer(status, error.path("status").asText(""), errorCode, error.path("message").asText(""),
+        return new FcmAnswer(status, code(error.path("status").asText("")), code(errorCode), error.path("message").asText(""),
                 name);
     }
 
@@ -50,11 +55,14 @@ record FcmAnswer(int status, String googleStatus, String errorCode, String messa
         if (status >= 200 && status < 300) {
             return SendResult.delivered(name);
         }
-        String detail = "fcm " + status + (errorCode.isEmpty() ? googleStatusSuffix() : " " + errorCode)
-                + (message.isEmpty() ? "" : ": " + truncate(message));
+        return decide(retryAfter).withProviderSaid(BoundedBody.forLog(message));
+    }
+
+    private SendResult decide(Duration retryAfter) {
+        String detail = "fcm " + status + (errorCode.isEmpty() ? googleStatusSuffix() : " " + errorCode);
         switch (errorCode) {
             case "UNREGISTERED":
-                return SendResult.targetGone(detail);
+                return SendResult.targetGone(detail + " (the app was uninstalled or the token expired)");
             case "QUOTA_EXCEEDED", "UNAVAILABLE", "INTERNAL":
                 return SendResult.retry(detail, retryAfter);
             case "INVALID_ARGUMENT", "SENDER_ID_MISMATCH":
@@ -78,7 +86,8 @@ record FcmAnswer(int status, String googleStatus, String errorCode, String messa
         return googleStatus.isEmpty() ? "" : " " + googleStatus;
     }
 
-    private static String truncate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    /** A provider's code as it is, or nothing when it does not look like one (then it is not ours to show). */
+    private static String code(String value) {
+        return CODE.matcher(value).matches() ? value : "";
     }
 }

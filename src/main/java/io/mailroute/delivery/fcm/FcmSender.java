@@ -1,5 +1,6 @@
 package io.mailroute.delivery.fcm;
 
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushTarget;
@@ -67,7 +68,7 @@ public final class FcmSender implements PushSender {
             } catch (AccessTokens.Unavailable e) {
                 return e.result;
             }
-            HttpResponse<String> response;
+            HttpResponse<BoundedBody> response;
             try {
                 response = http.send(HttpRequest.newBuilder(endpoint)
                                 .timeout(REQUEST_TIMEOUT)
@@ -75,13 +76,13 @@ public final class FcmSender implements PushSender {
                                 .header("Content-Type", "application/json; charset=UTF-8")
                                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                                 .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        BoundedBody.handler());
             } catch (HttpTimeoutException e) {
                 return SendResult.retry("fcm: no answer within " + REQUEST_TIMEOUT.toSeconds() + " s", null);
             } catch (IOException e) {
                 return SendResult.retry("fcm: " + e.getClass().getSimpleName(), null);
             }
-            FcmAnswer answer = FcmAnswer.parse(response.statusCode(), response.body());
+            FcmAnswer answer = FcmAnswer.parse(response.statusCode(), response.body().text());
             if (answer.isStaleAccessToken() && !refreshed) {
                 tokens.invalidate(accessToken); // revoked or expired early: one fresh token, one more try
                 refreshed = true;

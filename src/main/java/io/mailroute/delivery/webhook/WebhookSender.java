@@ -1,5 +1,6 @@
 package io.mailroute.delivery.webhook;
 
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.RetryAfter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,23 +72,23 @@ public final class WebhookSender implements PushSender {
                 .header(DELIVERY_HEADER, notification.deliveryId())
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
-        HttpResponse<Void> response;
+        HttpResponse<BoundedBody> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            response = http.send(request, BoundedBody.handler());
         } catch (HttpTimeoutException e) {
             return SendResult.retry("webhook: no answer within " + REQUEST_TIMEOUT.toSeconds() + " s", null);
         } catch (IOException e) {
             return SendResult.retry("webhook: " + e.getClass().getSimpleName(), null);
         }
-        return outcome(response.statusCode(),
-                RetryAfter.parse(response.headers().firstValue("Retry-After"), clock));
+        return outcome(response.statusCode(), RetryAfter.parse(response.headers().firstValue("Retry-After"), clock))
+                .withProviderSaid(response.body().forLog());
     }
 
     /** 2xx delivered; 410 the endpoint is gone; 429 and 5xx later; any other answer will not get better. */
     static SendResult outcome(int status, Duration retryAfter) {
         String detail = "webhook " + status;
         if (status >= 200 && status < 300) {
-            return new SendResult(SendResult.Outcome.DELIVERED, null, detail, null);
+            return new SendResult(SendResult.Outcome.DELIVERED, null, detail, null, null);
         }
         if (status == 410) {
             return SendResult.targetGone(detail + ": the receiver says this webhook is gone");
@@ -98,7 +99,7 @@ public final class WebhookSender implements PushSender {
         if (status == 401 || status == 403) {
             return SendResult.failed(detail + ": the receiver refused our signature; check the channel's secret");
         }
-        return SendResult.failed(detail);
+        return SendResult.failed(detail + ": the receiver refused the request");
     }
 
     static String body(Notification n) {

@@ -3,9 +3,11 @@ package io.mailroute.delivery.webpush;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushTarget;
+import io.mailroute.delivery.PushTargetRules;
 import io.mailroute.delivery.SendResult;
 import java.io.IOException;
 import java.net.URI;
@@ -46,7 +48,6 @@ public final class WebPushSender implements PushSender {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-    private static final int MAX_DETAIL = 160;
 
     private final VapidKeys vapid;
     private final String subject;
@@ -85,7 +86,7 @@ public final class WebPushSender implements PushSender {
         ECPublicKey uaPublic;
         byte[] authSecret;
         try {
-            endpoint = endpoint(target.address());
+            endpoint = PushTargetRules.webPushEndpoint(target.address());
             uaPublic = P256Keys.decodePublic(target.keys().get("p256dh"));
             authSecret = P256Keys.decodeBase64Url(target.keys().get("auth"), "auth secret");
         } catch (IllegalArgumentException e) {
@@ -110,16 +111,16 @@ public final class WebPushSender implements PushSender {
         if (topic != null) {
             request.header("Topic", topic);
         }
-        HttpResponse<String> response;
+        HttpResponse<BoundedBody> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = http.send(request.build(), BoundedBody.handler());
         } catch (HttpTimeoutException e) {
             return SendResult.retry("webpush push service timed out after " + REQUEST_TIMEOUT.toSeconds() + " s", null);
         } catch (IOException e) {
             return SendResult.retry("webpush push service unreachable: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), null);
         }
-        return outcome(response.statusCode(), response.headers(), response.body(), clock.instant());
+        return outcome(response.statusCode(), response.headers(), response.body().forLog(), clock.instant());
     }
 
     private byte[] encrypt(byte[] plaintext, ECPublicKey uaPublic, byte[] authSecret) {
@@ -129,25 +130,31 @@ public final class WebPushSender implements PushSender {
         return WebPushCrypto.encrypt(plaintext, uaPublic, authSecret, ephemeral, salt);
     }
 
-    /** What a push service's answer means for the delivery (RFC 8030 section 5, RFC 8292 section 4). */
-    static SendResult outcome(int status, HttpHeaders headers, String body, Instant now) {
-        String detail = "webpush " + status + reason(body);
-        if (status == 201 || status == 202 || (status >= 200 && status < 300)) {
+    /**
+     * What a push service's answer means for the delivery (RFC 8030 section 5, RFC 8292 section 4): the status and
+     * our explanation; the service's own words ({@code said}) only for the log.
+     */
+    static SendResult outcome(int status, HttpHeaders headers, String said, Instant now) {
+        String detail = "webpush " + status;
+        SendResult result;
+        if (status >= 200 && status < 300) {
             return SendResult.delivered(headers.firstValue("Location").orElse(null));
+        } else if (status == 404 || status == 410) {
+            result = SendResult.targetGone(detail + " (subscription expired or unsubscribed)");
+        } else if (status == 429) {
+            result = SendResult.retry(detail + " (the push service is throttling)",
+                    retryAfter(headers.firstValue("Retry-After").orElse(null), now));
+        } else if (status >= 500) {
+            result = SendResult.retry(detail + " (the push service is unavailable)",
+                    retryAfter(headers.firstValue("Retry-After").orElse(null), now));
+        } else if (status == 401 || status == 403) {
+            result = SendResult.failed(detail + " (VAPID refused: is this the key pair the browser subscribed with?)");
+        } else if (status == 413) {
+            result = SendResult.failed(detail + " (payload too large)");
+        } else {
+            result = SendResult.failed(detail + " (the push service refused the request)");
         }
-        if (status == 404 || status == 410) {
-            return SendResult.targetGone(detail + " (subscription expired or unsubscribed)");
-        }
-        if (status == 429 || status >= 500) {
-            return SendResult.retry(detail, retryAfter(headers.firstValue("Retry-After").orElse(null), now));
-        }
-        if (status == 401 || status == 403) {
-            return SendResult.failed(detail + " (VAPID refused: is this the key pair the browser subscribed with?)");
-        }
-        if (status == 413) {
-            return SendResult.failed(detail + " (payload too large)");
-        }
-        return SendResult.failed(detail);
+        return result.withProviderSaid(said);
     }
 
     /** Retry-After as delay-seconds or an HTTP-date; null when absent or unreadable. */
@@ -215,32 +222,6 @@ public final class WebPushSender implements PushSender {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static URI endpoint(String address) {
-        if (address == null || address.isBlank()) {
-            throw new IllegalArgumentException("no endpoint URL");
-        }
-        URI uri;
-        try {
-            uri = URI.create(address.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the endpoint is not a URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
-            throw new IllegalArgumentException("the endpoint must be an https URL");
-        }
-        return uri;
-    }
-
-    /** The push service's one-line explanation, if short; never our payload (it is encrypted anyway). */
-    private static String reason(String body) {
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        String line = body.strip().replaceAll("\\s+", " ");
-        return ": " + (line.length() > MAX_DETAIL ? line.substring(0, MAX_DETAIL) + "…" : line);
     }
 
     @Override

@@ -56,12 +56,15 @@ class WebPushSenderTest {
     }
 
     @Test
-    void theProvidersReasonIsKeptShortAndOnOneLine() {
-        SendResult result = WebPushSender.outcome(403, headers(Map.of()), "the key in the authorization header\n"
-                + "does not correspond to the sender ID " + "x".repeat(400), NOW);
-        assertTrue(result.detail().length() < 300, result.detail());
-        assertTrue(!result.detail().contains("\n"));
-        assertTrue(result.detail().contains("does not correspond"));
+    void theProvidersReasonGoesToTheLogOnlyShortAndOnOneLine() {
+        String said = io.mailroute.delivery.BoundedBody.forLog("the key in the authorization header\n"
+                + "does not correspond to the sender ID " + "x".repeat(400));
+        SendResult result = WebPushSender.outcome(403, headers(Map.of()), said, NOW);
+        assertEquals("webpush 403 (VAPID refused: is this the key pair the browser subscribed with?)", result.detail());
+        assertTrue(result.providerSaid().length() <= 301, result.providerSaid());
+        assertTrue(!result.providerSaid().contains("\n"));
+        assertTrue(result.providerSaid().startsWith("the key in the authorization header does not correspond"));
+        assertTrue(result.forLog().contains("does not correspond"), "the log line carries it");
     }
 
     @ParameterizedTest

@@ -1,4 +1,4 @@
-package io.mailroute.connection;
+package io.mailroute.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,11 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TokenCipherTest {
+class SecretCipherTest {
 
     @TempDir
     Path dir;
@@ -25,36 +26,48 @@ class TokenCipherTest {
     }
 
     @Test
-    void aTokenRoundTripsAndItsCiphertextDoesNotContainIt() {
-        TokenCipher cipher = new TokenCipher(key(TokenKey.generate()));
-        String sealed = cipher.encrypt("hr", "1//0refresh-token-of-hr");
+    void aSecretRoundTripsAndItsCiphertextDoesNotContainIt() {
+        SecretCipher cipher = new SecretCipher(key(TokenKey.generate()));
+        String sealed = cipher.seal("mailroute mailbox_token hr", "1//0refresh-token-of-hr");
         assertFalse(sealed.contains("refresh-token"), sealed);
-        assertNotEquals(sealed, cipher.encrypt("hr", "1//0refresh-token-of-hr"), "each encryption uses a fresh nonce");
-        assertEquals("1//0refresh-token-of-hr", cipher.decrypt("hr", cipher.keyId(), sealed));
+        assertNotEquals(sealed, cipher.seal("mailroute mailbox_token hr", "1//0refresh-token-of-hr"),
+                "each encryption uses a fresh nonce");
+        assertEquals("1//0refresh-token-of-hr", cipher.open("mailroute mailbox_token hr", cipher.keyId(), sealed));
     }
 
     @Test
-    void anotherKeyCannotReadItAndSaysWhichKeyIsNeeded() {
-        TokenCipher right = new TokenCipher(key(TokenKey.generate()));
-        TokenCipher wrong = new TokenCipher(key(TokenKey.generate()));
-        String sealed = right.encrypt("hr", "secret");
-        ConfigException e = assertThrows(ConfigException.class, () -> wrong.decrypt("hr", right.keyId(), sealed));
+    void aRefreshTokenSealedBeforeTheCipherMovedHereStillOpens() {
+        // written by connection.TokenCipher (mailbox hr) with an all-zero test key: the format and associated data held
+        SecretCipher cipher = new SecretCipher(key(Base64.getEncoder().encodeToString(new byte[32])));
+        assertEquals("c7c0889f", cipher.keyId());
+        assertEquals("1//0stored-before-the-move", cipher.open("mailroute mailbox_token hr", "c7c0889f",
+                "v1.8eJQqK8_hDANC7LvWlA_xPEXrm2DGBMGtM2R4YQxQAaEbNGiDQF5lhENqokRUeDOY9oi0v_a"));
+    }
+
+    @Test
+    void anotherKeyCannotOpenItAndSaysWhichKeyItWasSealedWith() {
+        SecretCipher right = new SecretCipher(key(TokenKey.generate()));
+        SecretCipher wrong = new SecretCipher(key(TokenKey.generate()));
+        String sealed = right.seal("row", "secret");
+        SecretCipher.Unreadable e = assertThrows(SecretCipher.Unreadable.class, () -> wrong.open("row", right.keyId(), sealed));
+        assertTrue(e.wrongKey());
         assertTrue(e.getMessage().contains("environment variable MAILROUTE_TOKEN_KEY"), e.getMessage());
         assertTrue(e.getMessage().contains("key " + right.keyId()), e.getMessage());
-        assertTrue(e.getMessage().contains("connect hr"), e.getMessage());
         assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
 
     @Test
-    void aTokenMovedToAnotherMailboxOrAlteredDoesNotDecrypt() {
-        TokenCipher cipher = new TokenCipher(key(TokenKey.generate()));
-        String sealed = cipher.encrypt("hr", "secret");
-        ConfigException moved = assertThrows(ConfigException.class, () -> cipher.decrypt("support", cipher.keyId(), sealed));
-        assertTrue(moved.getMessage().contains("damaged or belongs to another mailbox"), moved.getMessage());
+    void aValueMovedToAnotherRowOrAlteredDoesNotOpen() {
+        SecretCipher cipher = new SecretCipher(key(TokenKey.generate()));
+        String sealed = cipher.seal("mailroute mailbox_token hr", "secret");
+        SecretCipher.Unreadable moved = assertThrows(SecretCipher.Unreadable.class,
+                () -> cipher.open("mailroute mailbox_token support", cipher.keyId(), sealed));
+        assertFalse(moved.wrongKey());
+        assertTrue(moved.getMessage().contains("damaged or belongs to another row"), moved.getMessage());
         // one character inside the nonce (the last one may only carry padding bits a decoder ignores)
         int at = "v1.".length() + 4;
         String altered = sealed.substring(0, at) + (sealed.charAt(at) == 'A' ? 'B' : 'A') + sealed.substring(at + 1);
-        assertThrows(ConfigException.class, () -> cipher.decrypt("hr", cipher.keyId(), altered));
+        assertThrows(SecretCipher.Unreadable.class, () -> cipher.open("mailroute mailbox_token hr", cipher.keyId(), altered));
     }
 
     @Test

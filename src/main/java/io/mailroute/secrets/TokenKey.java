@@ -1,4 +1,4 @@
-package io.mailroute.connection;
+package io.mailroute.secrets;
 
 import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
@@ -18,10 +18,10 @@ import java.util.HexFormat;
 import java.util.function.Function;
 
 /**
- * The AES-256 key that encrypts refresh tokens at rest: from the environment variable
- * {@value #ENV} (base64 of 32 bytes) or from a key file outside the repository
+ * The AES-256 key that encrypts secrets at rest (refresh tokens, push subscription keys): from the
+ * environment variable {@value #ENV} (base64 of 32 bytes) or from a key file outside the repository
  * ({@code mailroute.tokens.key-file}). It is never logged; only its {@link #id() fingerprint} is
- * stored beside each token, so that a wrong key is told apart from damaged data.
+ * stored beside each sealed value, so that a wrong key is told apart from damaged data.
  */
 public final class TokenKey {
 
@@ -130,8 +130,10 @@ public final class TokenKey {
     }
 
     private static ConfigException missing(String why) {
-        return new ConfigException(new ConfigProblem(ENV, null, "no token key: " + why + ", and stored OAuth tokens need it",
+        return new ConfigException(new ConfigProblem(ENV, null, "no token key: " + why
+                + ", and the stored OAuth tokens or push subscription keys need it",
                 "set " + ENV + " or mailroute.tokens.key-file to the key they were stored with; if it is lost, run "
-                        + "'java -jar target/mailroute.jar connect MAILBOX' again for each mailbox"));
+                        + "'java -jar target/mailroute.jar connect MAILBOX' again for each mailbox and register the "
+                        + "browser subscriptions again"));
     }
 }
