@@ -80,6 +80,8 @@ import org.slf4j.LoggerFactory;
 public final class MailrouteBeans implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailrouteBeans.class);
+    /** A sandbox running elsewhere ({@code java -jar target/mailroute.jar sandbox}) that mailboxes with gmail: sandbox use. */
+    static final String SANDBOX_URL = "mailroute.sandbox.url";
     /** One HTTP transport for every mailbox's OAuth token calls (thread-safe, pooled). */
     private static final com.google.api.client.http.javanet.NetHttpTransport HTTP_TRANSPORT =
             new com.google.api.client.http.javanet.NetHttpTransport();
@@ -99,6 +101,7 @@ public final class MailrouteBeans implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = Settings.of(context, configDir);
+        ConfigValidation.ofConfig(settings, System::getenv).enforce(); // what check says, before anything starts
         ObjectMapper json = Json.newMapper();
         Clock clock = Clock.systemUTC();
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
@@ -108,7 +111,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         Path dataDir = settings.path("mailroute.data-dir", "data", false);
 
         GmailSandbox sandbox = startSandboxIfWanted(settings);
-        String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text("mailroute.sandbox.url", null));
+        String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text(SANDBOX_URL, null));
         Function<String, OAuthCredentials> sandboxCredentials = sandbox == null ? null : address -> {
             SandboxCredentials c = sandbox.admin().credentials(address);
             return new OAuthCredentials(c.clientId(), c.clientSecret(), c.refreshToken());
@@ -177,21 +180,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));
 
         ChannelsConfig channels = ChannelsFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml", true));
-        for (ChannelsConfig.Channel channel : channels.channels().values()) {
-            String sender = channel.settings().get("sender");
-            if (channel.isEmail() && !byId.containsKey(sender) && !GmailEmailTransport.FALLBACK_SENDER.equals(sender)) {
-                throw new ConfigException(new ConfigProblem(settings.text("mailroute.delivery.channels-file", "channels.yaml"),
-                        "channels." + channel.name() + ".sender", "mailbox '" + sender + "' is not in " + mailboxesFile,
-                        "name one of " + byId.keySet() + ", or " + GmailEmailTransport.FALLBACK_SENDER
-                                + " (the fallback sender)"));
-            }
-        }
         FallbackSender fallbackSender = FallbackSenders.from(settings, byId, System::getenv);
-        channels.channels().values().stream()
-                .filter(c -> c.isEmail() && GmailEmailTransport.FALLBACK_SENDER.equals(c.settings().get("sender")))
-                .filter(c -> fallbackSender == null)
-                .forEach(c -> LOG.warn("Channel {} sends from the fallback sender, but {} is none: its email fails until one "
-                        + "is set in application.properties", c.name(), FallbackSenders.KEY));
         DeliveryStore deliveries = new DeliveryStore(db);
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
@@ -223,25 +212,31 @@ public final class MailrouteBeans implements CamelConfiguration {
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
     }
 
-    private GmailSandbox startSandboxIfWanted(Settings settings) {
-        boolean wanted = settings.flag("mailroute.sandbox.enabled", true)
-                && settings.text("mailroute.sandbox.url", null) == null
+    /** Whether the service starts the Gmail sandbox in its own process (then {@code sandbox} settings work). */
+    static boolean startsSandbox(Settings settings, java.util.Collection<MailboxSettings> mailboxes) {
+        return settings.flag("mailroute.sandbox.enabled", true) && settings.text(SANDBOX_URL, null) == null
                 && mailboxes.stream().anyMatch(MailboxSettings::usesSandbox);
-        if (!wanted) {
-            return null;
-        }
-        SandboxOptions options;
+    }
+
+    static SandboxOptions sandboxOptions(Settings settings) {
         try {
-            options = SandboxOptions.defaults()
+            return SandboxOptions.defaults()
                     .withPort((int) settings.number("mailroute.sandbox.port", 8025))
                     .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true))
                     .withQuota((int) settings.number("mailroute.sandbox.quota-units-per-second", 0))
                     .withErrorRate(Double.parseDouble(settings.text("mailroute.sandbox.error-rate", "0")))
                     .withLatencyMillis((int) settings.duration("mailroute.sandbox.latency", Duration.ZERO).toMillis());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(new ConfigProblem(configDir.resolve("application.properties").toString(),
+            throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
                     "mailroute.sandbox.*", e.getMessage(), "see the comments in the Gmail sandbox section"));
         }
+    }
+
+    private GmailSandbox startSandboxIfWanted(Settings settings) {
+        if (!startsSandbox(settings, mailboxes)) {
+            return null;
+        }
+        SandboxOptions options = sandboxOptions(settings);
         try {
             GmailSandbox sandbox = GmailSandbox.start(options);
             LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());
