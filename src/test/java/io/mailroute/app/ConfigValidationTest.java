@@ -92,6 +92,15 @@ class ConfigValidationTest {
                                 """ + RULES.formatted("accounts", "ap-team").substring("rules:\n".length()),
                         List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything-for-accounts' "
                                 + "(line 2) before it takes every message of [accounts]")),
+                new Case("a rule after one that takes the mail of every mailbox", "triage.yaml",
+                        text -> """
+                                rules:
+                                  - id: everything
+                                    when: {mailbox: "*"}
+                                    then: {type: case, category: general, queue: triage}
+                                """ + RULES.formatted("accounts", "ap-team").substring("rules:\n".length()),
+                        List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything' "
+                                + "(line 2) before it takes every message of [accounts]")),
                 new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
                         text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
                         List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "
@@ -183,6 +192,21 @@ class ConfigValidationTest {
             }
             assertFalse(Files.exists(data), "no database, no sandbox, nothing started: " + broken);
         }
+    }
+
+    @Test
+    void ownersWithoutAChannelsFileAreNamed() throws IOException {
+        Path config = Files.createDirectories(work.resolve("config"));
+        for (String file : List.of("application.properties", "mailboxes.yaml")) {
+            Files.copy(Path.of("config", file), config.resolve(file));
+        }
+        Files.writeString(config.resolve("triage.yaml"), RULES.formatted("accounts", "ap-team").replace(", notify: [ap-team]", ""));
+        Files.writeString(config.resolve("application.properties"), "\nmailroute.fallback-sender = none\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        List<String> found = new ConfigCheck(config, Path.of("routes"), System::getenv).problems().stream()
+                .map(p -> line("ERROR", p, config)).toList();
+        assertEquals(Stream.of("support", "accounts", "hr", "notify").map(id -> "ERROR mailboxes.yaml|mailbox '" + id
+                + "' owners|'team' is not a recipient in " + config.resolve("channels.yaml")).toList(), found);
     }
 
     @Test
