@@ -212,6 +212,21 @@ public final class MailrouteBeans implements CamelConfiguration {
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()), states::all, json, clock), false);
     }
 
+    private GmailSandbox startSandboxIfWanted(Settings settings) {
+        if (!startsSandbox(settings, mailboxes)) {
+            return null;
+        }
+        SandboxOptions options = sandboxOptions(settings);
+        try {
+            GmailSandbox sandbox = GmailSandbox.start(options);
+            LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());
+            return sandbox;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the Gmail sandbox on port " + options.port()
+                    + " (mailroute.sandbox.port): " + e.getMessage() + ". Free the port or choose another.", e);
+        }
+    }
+
     /** Whether the service starts the Gmail sandbox in its own process (then {@code sandbox} settings work). */
     static boolean startsSandbox(Settings settings, java.util.Collection<MailboxSettings> mailboxes) {
         return settings.flag("mailroute.sandbox.enabled", true) && settings.text(SANDBOX_URL, null) == null
@@ -229,21 +244,6 @@ public final class MailrouteBeans implements CamelConfiguration {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
                     "mailroute.sandbox.*", e.getMessage(), "see the comments in the Gmail sandbox section"));
-        }
-    }
-
-    private GmailSandbox startSandboxIfWanted(Settings settings) {
-        if (!startsSandbox(settings, mailboxes)) {
-            return null;
-        }
-        SandboxOptions options = sandboxOptions(settings);
-        try {
-            GmailSandbox sandbox = GmailSandbox.start(options);
-            LOG.info("Gmail sandbox listening on {} (seeded from {})", sandbox.rootUrl(), options.seedDir());
-            return sandbox;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the Gmail sandbox on port " + options.port()
-                    + " (mailroute.sandbox.port): " + e.getMessage() + ". Free the port or choose another.", e);
         }
     }
 
