@@ -49,7 +49,7 @@ public final class ConfigCheck {
             return 0;
         }
         int count = findings.problems().size();
-        err.println(count + " problem" + (count == 1 ? "" : "s") + " found" + warned + ".");
+        err.println(count + " problem" + (count == 1 ? "" : "s") + " found.");
         return 1;
     }
 

@@ -12,6 +12,7 @@ import io.mailroute.delivery.PushSenders;
 import io.mailroute.delivery.email.GmailEmailTransport;
 import io.mailroute.triage.TriageRules;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,13 +104,12 @@ public final class ConfigValidation {
     private void config() {
         problems.addAll(settings.validate());
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
-        List<ConfigProblem> mailboxProblems = MailboxesFile.check(mailboxesFile);
-        problems.addAll(mailboxProblems);
         Map<String, MailboxSettings> mailboxes = null;
         boolean sandboxRuns = false;
-        if (mailboxProblems.isEmpty()) {
+        List<MailboxSettings> declared = load(() -> MailboxesFile.load(mailboxesFile));
+        if (declared != null) {
             mailboxes = new LinkedHashMap<>();
-            for (MailboxSettings mailbox : MailboxesFile.load(mailboxesFile)) {
+            for (MailboxSettings mailbox : declared) {
                 mailboxes.put(mailbox.id(), mailbox);
             }
             try {
@@ -120,26 +120,50 @@ public final class ConfigValidation {
             mailboxes(mailboxes, mailboxesFile, sandboxRuns);
         }
         Path channelsFile = settings.path("mailroute.delivery.channels-file", "channels.yaml", true);
-        List<ConfigProblem> channelProblems = ChannelsFile.check(channelsFile);
-        problems.addAll(channelProblems);
-        ChannelsConfig channels = channelProblems.isEmpty() ? ChannelsFile.load(channelsFile) : null;
+        // No channels file means no notifications at all, which is allowed; one that names nobody is checked.
+        ChannelsConfig channels = Files.isRegularFile(channelsFile) ? load(() -> ChannelsFile.load(channelsFile)) : null;
         if (channels != null && mailboxes != null) {
             pushChannels(channels, channelsFile, sandboxRuns);
             emailSenders(channels, channelsFile, mailboxes);
             owners(channels, channelsFile, mailboxes.values(), mailboxesFile);
         }
         Path rulesFile = settings.path("mailroute.triage.rules-file", "triage.yaml", true);
-        List<ConfigProblem> ruleProblems = TriageRules.check(rulesFile);
-        problems.addAll(ruleProblems);
-        if (ruleProblems.isEmpty()) {
-            TriageRules rules = TriageRules.load(rulesFile);
-            if (channels != null) {
-                notifications(rules, channels, channelsFile);
-            }
-            if (mailboxes != null) {
-                warnings.addAll(rules.neverMatching(mailboxes.values().stream().filter(MailboxSettings::isMonitored)
-                        .map(MailboxSettings::id).toList()));
-            }
+        TriageRules rules = load(() -> TriageRules.load(rulesFile));
+        if (rules != null && channels != null) {
+            notifications(rules, channels, channelsFile);
+        }
+        if (rules != null && mailboxes != null) {
+            warnings.addAll(rules.neverMatching(mailboxes.values().stream().filter(MailboxSettings::isMonitored)
+                    .map(MailboxSettings::id).toList()));
+        }
+        if (!Files.isRegularFile(channelsFile)) {
+            nobodyNotified(channelsFile, rules, mailboxes);
+        }
+    }
+
+    /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */
+    private void nobodyNotified(Path channelsFile, TriageRules rules, Map<String, MailboxSettings> mailboxes) {
+        Set<String> named = new java.util.TreeSet<>();
+        if (rules != null) {
+            rules.notifications().forEach(n -> named.add(n.audience()));
+        }
+        if (mailboxes != null) {
+            mailboxes.values().forEach(m -> named.addAll(m.owners()));
+        }
+        if (!named.isEmpty()) {
+            warnings.add(new ConfigProblem(channelsFile.toString(), "", "does not exist, so nobody is notified, though "
+                    + "triage rules (notify:) and mailboxes (owners:) name " + named,
+                    "create it (see config/channels.yaml in the repository), or remove those notify: and owners:"));
+        }
+    }
+
+    /** The file's content, or null when it has problems (collected). */
+    private <T> T load(java.util.function.Supplier<T> loader) {
+        try {
+            return loader.get();
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            return null;
         }
     }
 
@@ -234,8 +258,14 @@ public final class ConfigValidation {
         }
         Path channelsFile = settings.path("mailroute.delivery.channels-file", "channels.yaml", true);
         RouteDefinition plan = model.getRouteDefinition("deliver-plan");
-        if (plan == null || !ChannelsFile.check(channelsFile).isEmpty()) {
-            return;
+        if (plan == null || !Files.isRegularFile(channelsFile)) {
+            return; // nothing routed
+        }
+        ChannelsConfig channels;
+        try {
+            channels = ChannelsFile.load(channelsFile);
+        } catch (ConfigException e) {
+            return; // the file's own problems, which the config half reports
         }
         String uri = plan.getInput().getEndpointUri();
         int at = uri.indexOf("types=");
@@ -244,7 +274,7 @@ public final class ConfigValidation {
         }
         Set<String> planned = Set.of(uri.substring(at + 6).split("&")[0].split(","));
         // Each type routed to people must reach the planner, or it would be routed on paper and never delivered.
-        ChannelsFile.load(channelsFile).routing().keySet().stream()
+        channels.routing().keySet().stream()
                 .filter(type -> !planned.contains(type))
                 .forEach(type -> problems.add(new ConfigProblem(channelsFile.toString(), "routing." + type,
                         "is routed to people, but routes/deliver.camel.yaml (deliver-plan) does not subscribe to it",
@@ -252,10 +282,9 @@ public final class ConfigValidation {
     }
 
     private void collect(Runnable step) {
-        try {
+        load(() -> {
             step.run();
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
-        }
+            return null;
+        });
     }
 }
