@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one validation of {@code config/} and {@code routes/}: {@code check} prints it, and the service runs the
- * same before it starts anything, refusing to start on a problem (exit 78) and logging the warnings. Each finding
+ * same at start (the config half before it opens anything, the route half before any route starts), refusing to
+ * start on a problem (exit 78) and logging the warnings. Each finding
  * names the file, the key or line, what is wrong and what to do. Besides each file on its own, it checks what one
  * file names in another (a channel's sender mailbox, a mailbox's owners, a rule's audiences and mailboxes) and
  * what only works with the sandbox running in this process.
@@ -89,7 +90,7 @@ public final class ConfigValidation {
         return new Findings(validation.problems, validation.warnings);
     }
 
-    /** The route half at the service's start: once the routes are loaded, before anything starts. */
+    /** The route half at the service's start: once the routes are loaded, before any of them starts. */
     static MainListenerSupport routesAtStart(Path configDir, Path routesDir) {
         return new MainListenerSupport() {
             @Override
