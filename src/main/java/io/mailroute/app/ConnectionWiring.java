@@ -72,9 +72,10 @@ final class ConnectionWiring {
                         .users().getProfile("me").execute().getEmailAddress());
     }
 
-    /** Each mailbox starts with its stored grant, else its environment or sandbox one. */
+    /** Each mailbox starts with its stored grant, else its environment or sandbox one; send-only ones have theirs tried. */
     void start() {
         lifecycle.start(m -> initialCredentials.get(m.id()).refreshToken(), this::configuredSource);
+        lifecycle.checkSendOnlyGrants();
     }
 
     /** Where a mailbox's grant comes from when the store has none: its credentials reference, if that gives a token. */

@@ -86,6 +86,8 @@ import org.slf4j.LoggerFactory;
 public final class MailrouteBeans implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailrouteBeans.class);
+    /** A sandbox running elsewhere ({@code java -jar target/mailroute.jar sandbox}) that mailboxes with gmail: sandbox use. */
+    static final String SANDBOX_URL = "mailroute.sandbox.url";
     /** One HTTP transport for every mailbox's OAuth token calls (thread-safe, pooled). */
     private static final com.google.api.client.http.javanet.NetHttpTransport HTTP_TRANSPORT =
             new com.google.api.client.http.javanet.NetHttpTransport();
@@ -105,6 +107,7 @@ public final class MailrouteBeans implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = Settings.of(context, configDir);
+        ConfigValidation.ofConfig(settings, System::getenv).enforce(); // what check says, before anything starts
         ObjectMapper json = Json.newMapper();
         Clock clock = Clock.systemUTC();
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
@@ -114,7 +117,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         Path dataDir = Configs.ownerOnlyDirectory(Configs.dataDirectory(settings));
 
         GmailSandbox sandbox = startSandboxIfWanted(settings, dataDir.resolve("sandbox"));
-        String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text("mailroute.sandbox.url", null));
+        String sandboxRoot = sandbox != null ? sandbox.rootUrl() : withSlash(settings.text(SANDBOX_URL, null));
         Function<String, OAuthCredentials> sandboxCredentials = sandbox == null ? null : address -> {
             SandboxCredentials c = sandbox.admin().credentials(address);
             return new OAuthCredentials(c.clientId(), c.clientSecret(), c.refreshToken());
@@ -192,21 +195,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));
 
         ChannelsConfig channels = ChannelsFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml", true));
-        for (ChannelsConfig.Channel channel : channels.channels().values()) {
-            String sender = channel.settings().get("sender");
-            if (channel.isEmail() && !byId.containsKey(sender) && !GmailEmailTransport.FALLBACK_SENDER.equals(sender)) {
-                throw new ConfigException(new ConfigProblem(settings.text("mailroute.delivery.channels-file", "channels.yaml"),
-                        "channels." + channel.name() + ".sender", "mailbox '" + sender + "' is not in " + mailboxesFile,
-                        "name one of " + byId.keySet() + ", or " + GmailEmailTransport.FALLBACK_SENDER
-                                + " (the fallback sender)"));
-            }
-        }
         FallbackSender fallbackSender = FallbackSenders.from(settings, byId, System::getenv);
-        channels.channels().values().stream()
-                .filter(c -> c.isEmail() && GmailEmailTransport.FALLBACK_SENDER.equals(c.settings().get("sender")))
-                .filter(c -> fallbackSender == null)
-                .forEach(c -> LOG.warn("Channel {} sends from the fallback sender, but {} is none: its email fails until one "
-                        + "is set in application.properties", c.name(), FallbackSenders.KEY));
         DeliveryStore deliveries = new DeliveryStore(db, wiring.secrets);
         int sealed = deliveries.sealStoredKeys();
         if (sealed > 0) {
@@ -267,25 +256,10 @@ public final class MailrouteBeans implements CamelConfiguration {
 
     /** @param stateDir where the demo's sandbox keeps its users, grants and mail across restarts */
     private GmailSandbox startSandboxIfWanted(Settings settings, Path stateDir) {
-        boolean wanted = settings.flag("mailroute.sandbox.enabled", true)
-                && settings.text("mailroute.sandbox.url", null) == null
-                && mailboxes.stream().anyMatch(MailboxSettings::usesSandbox);
-        if (!wanted) {
+        if (!startsSandbox(settings, mailboxes)) {
             return null;
         }
-        SandboxOptions options;
-        try {
-            options = SandboxOptions.defaults()
-                    .withPort((int) settings.number("mailroute.sandbox.port", 8025))
-                    .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true))
-                    .withStateDir(stateDir)
-                    .withQuota((int) settings.number("mailroute.sandbox.quota-units-per-second", 0))
-                    .withErrorRate(Double.parseDouble(settings.text("mailroute.sandbox.error-rate", "0")))
-                    .withLatencyMillis((int) settings.duration("mailroute.sandbox.latency", Duration.ZERO).toMillis());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(new ConfigProblem(configDir.resolve("application.properties").toString(),
-                    "mailroute.sandbox.*", e.getMessage(), "see the comments in the Gmail sandbox section"));
-        }
+        SandboxOptions options = sandboxOptions(settings).withStateDir(stateDir);
         try {
             GmailSandbox sandbox = GmailSandbox.start(options);
             LOG.info("Gmail sandbox listening on {} (seeded from {}, state kept in {})", sandbox.rootUrl(), options.seedDir(),
@@ -296,6 +270,26 @@ public final class MailrouteBeans implements CamelConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the Gmail sandbox on port " + options.port()
                     + " (mailroute.sandbox.port): " + e.getMessage() + ". Free the port or choose another.", e);
+        }
+    }
+
+    /** Whether the service starts the Gmail sandbox in its own process (then {@code sandbox} settings work). */
+    static boolean startsSandbox(Settings settings, java.util.Collection<MailboxSettings> mailboxes) {
+        return settings.flag("mailroute.sandbox.enabled", true) && settings.text(SANDBOX_URL, null) == null
+                && mailboxes.stream().anyMatch(MailboxSettings::usesSandbox);
+    }
+
+    static SandboxOptions sandboxOptions(Settings settings) {
+        try {
+            return SandboxOptions.defaults()
+                    .withPort((int) settings.number("mailroute.sandbox.port", 8025))
+                    .withSeedDir(settings.path("mailroute.sandbox.seed", "sandbox", true))
+                    .withQuota((int) settings.number("mailroute.sandbox.quota-units-per-second", 0))
+                    .withErrorRate(Double.parseDouble(settings.text("mailroute.sandbox.error-rate", "0")))
+                    .withLatencyMillis((int) settings.duration("mailroute.sandbox.latency", Duration.ZERO).toMillis());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    "mailroute.sandbox.*", e.getMessage(), "see the comments in the Gmail sandbox section"));
         }
     }
 

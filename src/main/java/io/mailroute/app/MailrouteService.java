@@ -32,6 +32,7 @@ public final class MailrouteService {
         main.configure().withRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.camel.yaml");
         MailrouteBeans beans = new MailrouteBeans(configDir);
         main.configure().addConfiguration(beans);
+        main.addMainListener(ConfigValidation.routesAtStart(configDir, routesDir));
         main.addMainListener(new IntakeRoutesInstaller(beans::mailboxes));
         return main;
     }

@@ -1,10 +1,6 @@
 package io.mailroute.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,13 +59,9 @@ public final class MailboxesFile {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr();
-            problem(where, "is not valid YAML: " + e.getOriginalMessage(), "fix the syntax");
-            return List.of();
-        } catch (IOException e) {
-            problem("", "cannot be read: " + e.getMessage(), "check the file's permissions");
+            root = ConfigYaml.read(file);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
             return List.of();
         }
         if (root == null || !root.isObject()) {

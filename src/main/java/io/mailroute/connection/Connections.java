@@ -101,6 +101,36 @@ public final class Connections {
     }
 
     /**
+     * A send-only mailbox is never polled, so at start its grant is tried with one token refresh: ACTIVE when it
+     * works, NOT_CONNECTED (its owners told once, {@code connection.broken}) when Google refuses it. When the token
+     * endpoint cannot be reached its state stays as it is until it sends.
+     */
+    public void checkSendOnlyGrants() {
+        for (MailboxSettings mailbox : mailboxes.values()) {
+            if (mailbox.isMonitored() || !connections.get(mailbox.id()).hasGrant()
+                    || Set.of(MailboxState.REVOKED, MailboxState.PAUSED).contains(states.state(mailbox.id()))) {
+                continue;
+            }
+            try {
+                connections.get(mailbox.id()).refresh();
+                states.grantWorks(mailbox.id());
+                LOG.info("Mailbox {} ({}, send-only): its OAuth grant works (token refreshed)", mailbox.id(), mailbox.address());
+            } catch (java.io.IOException | RuntimeException e) {
+                GmailFailure failure = GmailFailure.of(e);
+                if (failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
+                    states.failed(mailbox.id(), failure);
+                    LOG.warn("Mailbox {} ({}, send-only): Google refused its OAuth grant ({}); reconnect it with "
+                            + "'java -jar target/mailroute.jar connect {}'", mailbox.id(), mailbox.address(), failure.message(),
+                            mailbox.id());
+                } else {
+                    LOG.warn("Mailbox {} ({}, send-only): its OAuth grant could not be checked ({}); its state shows with its "
+                            + "first send", mailbox.id(), mailbox.address(), failure.message());
+                }
+            }
+        }
+    }
+
+    /**
      * Before each poll: false while the mailbox is REVOKED, PAUSED or has no grant. Picks up a grant
      * another process stored (a {@code connect} against the shared database) and polls it at once.
      */

@@ -56,8 +56,10 @@ public final class CredentialsResolver {
         if (ref.isSandbox()) {
             if (sandbox == null) {
                 problems.add(new ConfigProblem(mailboxesFile, key,
-                        "'sandbox' credentials need the built-in sandbox, which is not running in this process",
-                        "set mailroute.sandbox.enabled=true, or use credentials: env:PREFIX"));
+                        "'sandbox' credentials come from the built-in sandbox, which this configuration does not start",
+                        "set mailroute.sandbox.enabled=true and leave mailroute.sandbox.url unset; with a sandbox "
+                                + "elsewhere write credentials: env:PREFIX and export what its GET /sandbox/admin/users/"
+                                + mailbox.address() + "/credentials answers (README: the sandbox elsewhere)"));
             }
             return problems;
         }

@@ -99,6 +99,22 @@ public final class MailboxConnection implements HttpRequestInitializer {
         current = new Current(credential, refreshToken, version, source);
     }
 
+    /**
+     * Trades the grant for an access token once, which proves it works without touching the mailbox.
+     *
+     * @throws NoGrantException without a grant; Google's {@code TokenResponseException} when it refuses the grant;
+     *     an {@link IOException} when the token endpoint cannot be reached or answers a server error
+     */
+    public void refresh() throws IOException {
+        Credential credential = current.credential();
+        if (credential == null) {
+            throw new NoGrantException(mailboxId);
+        }
+        if (!credential.refreshToken()) {
+            throw new IOException("the token endpoint " + tokenUrl + " gave no access token (a server error)");
+        }
+    }
+
     /** Forgets the grant: calls fail with {@link NoGrantException} until a new one is used. */
     public void clear() {
         current = new Current(null, null, 0, Source.NONE);

@@ -3,6 +3,7 @@ package io.mailroute.delivery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code config/channels.yaml}: how notifications reach people.
@@ -21,6 +22,30 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
     public static final String SENDER = "$sender";
     /** Audience member: the owners (mailboxes.yaml {@code owners:}) of the event's mailbox, named in its data. */
     public static final String OWNERS = "$owners";
+
+    /**
+     * The event types whose data says who a placeholder member is; for any other type it reaches nobody, silently.
+     * $sender and $assignee: an item's data (Workflow.itemData: sourceMessageId, assignee); $owners: a mailbox's
+     * connection data (MailboxStates: owners).
+     */
+    static final Map<String, Set<String>> PLACEHOLDER_EVENT_TYPES = Map.of(
+            SENDER, Set.of("case.created", "sla.breached"),
+            ASSIGNEE, Set.of("case.created", "sla.breached"),
+            OWNERS, Set.of("connection.broken", "connection.restored", "connection.revoked", "mailbox.paused",
+                    "mailbox.resumed"));
+
+    /** The placeholder members of an audience that an event of this type cannot resolve (they would reach nobody). */
+    public List<String> unresolvableMembers(String eventType, String audience) {
+        Audience defined = audiences.get(audience);
+        return defined == null ? List.of() : defined.members().stream()
+                .filter(m -> PLACEHOLDER_EVENT_TYPES.containsKey(m) && !PLACEHOLDER_EVENT_TYPES.get(m).contains(eventType))
+                .toList();
+    }
+
+    /** Which event types can resolve a placeholder member, for messages that say what to do instead. */
+    public static Set<String> eventTypesResolving(String member) {
+        return new java.util.TreeSet<>(PLACEHOLDER_EVENT_TYPES.getOrDefault(member, Set.of()));
+    }
 
     public static ChannelsConfig empty() {
         return new ChannelsConfig(Map.of(), Map.of(), Map.of(), Map.of());

@@ -1,13 +1,10 @@
 package io.mailroute.delivery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.ConfigYaml;
 import io.mailroute.config.Durations;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,13 +49,9 @@ public final class ChannelsFile {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(path.toFile());
-        } catch (JsonProcessingException e) {
-            problem(e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr(),
-                    "is not valid YAML: " + e.getOriginalMessage(), "fix the syntax");
-            return ChannelsConfig.empty();
-        } catch (IOException e) {
-            problem("", "cannot be read: " + e.getMessage(), null);
+            root = ConfigYaml.read(path);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
             return ChannelsConfig.empty();
         }
         if (root == null || root.isNull()) {
@@ -80,6 +73,11 @@ public final class ChannelsFile {
                     "audience '" + n + "' is not defined", "add it under audiences:"));
             routing.put(e.getKey(), names);
         });
+        ChannelsConfig config = new ChannelsConfig(channels, recipients, audiences, routing);
+        routing.forEach((type, names) -> names.forEach(name -> config.unresolvableMembers(type, name).forEach(member ->
+                problem("routing." + type, "audience '" + name + "' has member " + member + ", which an event of type "
+                        + type + " cannot name, so it would reach nobody", member + " works only for "
+                        + ChannelsConfig.eventTypesResolving(member) + ": route " + type + " to an audience of named recipients"))));
         channels.values().stream().filter(c -> c.fallback() != null).forEach(c -> {
             if (!channels.containsKey(c.fallback().channel())) {
                 problem("channels." + c.name() + ".fallback.channel", "channel '" + c.fallback().channel()
@@ -88,7 +86,7 @@ public final class ChannelsFile {
                 problem("channels." + c.name() + ".fallback.channel", "a channel cannot fall back to itself", null);
             }
         });
-        return new ChannelsConfig(channels, recipients, audiences, routing);
+        return config;
     }
 
     private ChannelsConfig.Channel channel(String name, JsonNode node) {

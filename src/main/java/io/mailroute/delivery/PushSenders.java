@@ -13,7 +13,9 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -23,6 +25,8 @@ import java.util.function.Function;
  * the in-process sandbox, which plays every provider).
  */
 public final class PushSenders {
+
+    private static final String SANDBOX = "sandbox";
 
     /** What the in-process sandbox provides for {@code sandbox} settings, by channel type and key. */
     public interface SandboxSecrets {
@@ -51,6 +55,36 @@ public final class PushSenders {
         return senders;
     }
 
+    /**
+     * What would stop each push channel from being set up, all of them, without sending anything. A setting that
+     * says {@code sandbox} is the in-process sandbox's to give when it runs (then only the channel's env: settings
+     * are checked), and a problem when it does not.
+     */
+    public static List<ConfigProblem> check(ChannelsConfig config, String file, Function<String, String> environment,
+            boolean sandboxRuns, HttpClient http) {
+        PushSenders builder = new PushSenders(file, environment, null);
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (ChannelsConfig.Channel channel : config.channels().values()) {
+            try {
+                if (channel.isEmail()) {
+                    continue;
+                }
+                if (sandboxRuns && channel.settings().containsValue(SANDBOX)) {
+                    channel.settings().forEach((key, value) -> {
+                        if (value.startsWith("env:")) {
+                            builder.secret(channel, key);
+                        }
+                    });
+                } else {
+                    builder.sender(channel, http, Clock.systemUTC());
+                }
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        return problems;
+    }
+
     private PushSender sender(ChannelsConfig.Channel c, HttpClient http, Clock clock) {
         try {
             return switch (c.type()) {
@@ -73,12 +107,8 @@ public final class PushSenders {
 
     private String secret(ChannelsConfig.Channel c, String key) {
         String value = required(c, key);
-        if (value.equals("sandbox")) {
-            if (sandbox == null) {
-                throw problem(c, key, "'sandbox' needs the built-in sandbox running in this process",
-                        "use env:VARIABLE for a real provider");
-            }
-            return sandbox.value(c.type(), key);
+        if (value.equals(SANDBOX)) {
+            return fromSandbox(c, key);
         }
         if (value.startsWith("env:")) {
             String variable = value.substring(4);
@@ -107,7 +137,16 @@ public final class PushSenders {
             }
             return fallback;
         }
-        return value.equals("sandbox") && sandbox != null ? sandbox.value(c.type(), key) : value.trim();
+        return value.equals(SANDBOX) ? fromSandbox(c, key) : value.trim();
+    }
+
+    private String fromSandbox(ChannelsConfig.Channel c, String key) {
+        if (sandbox == null) {
+            throw problem(c, key, "'sandbox' means the built-in sandbox, which this configuration does not start "
+                    + "(it starts only with mailroute.sandbox.enabled=true, mailroute.sandbox.url unset and a mailbox "
+                    + "with gmail: sandbox)", "give the provider's value: a URL, or env:VARIABLE for a secret");
+        }
+        return sandbox.value(c.type(), key);
     }
 
     private String url(ChannelsConfig.Channel c, String key, String fallback) {

@@ -163,6 +163,16 @@ public final class MailboxStates {
                 new MapSqlParameterSource("id", mailboxId).addValue("now", now()));
     }
 
+    /**
+     * A token refresh with the mailbox's grant worked (a send-only mailbox's check at start): STARTING or
+     * NOT_CONNECTED becomes ACTIVE (the latter says {@code connection.restored}); any other state is kept.
+     */
+    public void grantWorks(String mailboxId) {
+        transition(mailboxId, before -> before == MailboxState.STARTING || before == MailboxState.NOT_CONNECTED
+                ? MailboxState.ACTIVE : before, null,
+                before -> before == MailboxState.NOT_CONNECTED ? "connection.restored" : null);
+    }
+
     /** A new grant was stored and works: ACTIVE again ({@code connection.restored}), polled at once. PAUSED stays paused. */
     public void connected(String mailboxId) {
         grantChangedAt.put(mailboxId, clock.instant());

@@ -227,26 +227,41 @@ public final class ApiQueries {
         }
     }
 
+    /**
+     * The {@code limit} of every list endpoint: a whole number from 1 to {@link #MAX_LIMIT}, {@link #DEFAULT_LIMIT}
+     * when absent. Anything else is refused (a 400 naming it), never quietly bent into range.
+     */
     static int limit(String text) {
         if (text == null || text.isBlank()) {
             return DEFAULT_LIMIT;
         }
-        try {
-            return Math.max(1, Math.min(MAX_LIMIT, Integer.parseInt(text.trim())));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("limit must be a number between 1 and " + MAX_LIMIT + ", got '" + text + "'");
+        long limit = wholeNumber(text);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
         }
+        return (int) limit;
     }
 
+    /** The {@code after} of every list endpoint: the id or seq of the last item seen ({@code next}), 0 or more. */
     static long after(String text) {
         if (text == null || text.isBlank()) {
             return 0;
         }
-        try {
-            return Math.max(0, Long.parseLong(text.trim()));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("after must be the id or seq of the last item seen, got '" + text + "'");
+        long after = wholeNumber(text);
+        if (after < 0) {
+            throw new IllegalArgumentException("after must be 0 or the id or seq of the last item seen (the answer's next), got '"
+                    + text + "'");
         }
+        return after;
+    }
+
+    /** Digits only (no sign, no fraction); -1 for anything else, which both parameters refuse. */
+    private static long wholeNumber(String text) {
+        String digits = text.trim();
+        if (!digits.matches("\\d{1,18}")) {
+            return -1;
+        }
+        return Long.parseLong(digits);
     }
 
     private static String blankToNull(String text) {

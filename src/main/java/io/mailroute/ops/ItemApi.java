@@ -35,9 +35,10 @@ public final class ItemApi {
             @Header("assignee") String assignee, @Header("mailbox") String mailbox, @Header("after") String after,
             @Header("limit") String limit) {
         int max = ApiQueries.limit(limit);
+        long from = ApiQueries.after(after);
         String wantedState = blank(state) ? null : state(state).name();
         List<WorkflowItem> items = workflow.store().items(new WorkflowStore.ItemFilter(trim(queue), wantedState,
-                trim(category), trim(assignee), trim(mailbox)), ApiQueries.after(after), max);
+                trim(category), trim(assignee), trim(mailbox)), from, max);
         ArrayNode array = json.createArrayNode();
         items.forEach(item -> array.add(workflow.itemData(item)));
         ObjectNode answer = json.createObjectNode();

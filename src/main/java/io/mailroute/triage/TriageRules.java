@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One loaded triage rules file: ordered rules, the first that matches decides, the last is the default.
@@ -95,6 +98,68 @@ public final class TriageRules {
             }
         }
         throw new IllegalStateException("no rule matched; the parser guarantees a default rule at the end");
+    }
+
+    /** An audience a rule's {@code notify:} names; channels.yaml must define it. */
+    public record Notification(String ruleId, int line, String audience) {
+        /** Where to look: "line 12, rule 'vendor-invoice', then.notify". */
+        public String where() {
+            return TriageRulesParser.where(line, TriageRulesParser.quote(ruleId), "then.notify");
+        }
+    }
+
+    /** Every audience the rules notify, rule by rule. */
+    public List<Notification> notifications() {
+        List<Notification> out = new ArrayList<>();
+        rules.forEach(r -> r.then().notifyChannels().forEach(a -> out.add(new Notification(r.id(), r.line(), a))));
+        return out;
+    }
+
+    /**
+     * Rules that can never match, as warnings: their {@code mailbox:} names none of the monitored mailboxes, or
+     * earlier rules that ask for nothing but the mailbox take all of its mail.
+     */
+    public List<ConfigProblem> neverMatching(Collection<String> monitoredMailboxes) {
+        List<ConfigProblem> warnings = new ArrayList<>();
+        if (monitoredMailboxes.isEmpty()) {
+            return warnings;
+        }
+        Set<String> taken = new TreeSet<>();
+        List<String> takers = new ArrayList<>();
+        for (Rule rule : rules.subList(0, rules.size() - 1)) {
+            Set<String> reach = reach(rule, monitoredMailboxes);
+            String quoted = TriageRulesParser.quote(rule.id());
+            mailboxConditions(rule).flatMap(c -> c.ids().stream())
+                    .filter(glob -> monitoredMailboxes.stream().noneMatch(glob::matches))
+                    .forEach(glob -> warnings.add(new ConfigProblem(source, TriageRulesParser.where(rule.line(), quoted,
+                            "when.mailbox"), "'" + glob + "' is not a monitored mailbox of mailboxes.yaml "
+                                    + new TreeSet<>(monitoredMailboxes) + (reach.isEmpty() ? ", so the rule never matches" : ""),
+                            "fix the mailbox id, or remove it")));
+            if (reach.isEmpty()) {
+                continue;
+            }
+            if (taken.containsAll(reach)) {
+                warnings.add(new ConfigProblem(source, TriageRulesParser.where(rule.line(), quoted, ""),
+                        "never matches: " + String.join(", ", takers) + " before it take" + (takers.size() == 1 ? "s" : "")
+                                + " every message of " + reach,
+                        "move it above them, or narrow them with more conditions"));
+            } else if (rule.when().stream().allMatch(c -> c instanceof Condition.MailboxIs)) {
+                taken.addAll(reach);
+                takers.add("rule " + quoted + " (line " + rule.line() + ")");
+            }
+        }
+        return warnings;
+    }
+
+    /** The monitored mailboxes a rule can match mail of: every one its {@code mailbox:} conditions allow. */
+    private static Set<String> reach(Rule rule, Collection<String> monitored) {
+        Set<String> reach = new TreeSet<>(monitored);
+        mailboxConditions(rule).forEach(c -> reach.removeIf(id -> c.ids().stream().noneMatch(glob -> glob.matches(id))));
+        return reach;
+    }
+
+    private static java.util.stream.Stream<Condition.MailboxIs> mailboxConditions(Rule rule) {
+        return rule.when().stream().filter(c -> c instanceof Condition.MailboxIs).map(c -> (Condition.MailboxIs) c);
     }
 
     /** The file the rules were loaded from. */

@@ -1,6 +1,7 @@
 package io.mailroute.triage;
 
 import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.ConfigYaml;
 import io.mailroute.triage.Condition.AddressPattern;
 import io.mailroute.triage.Condition.TextMode;
 import java.io.StringReader;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -102,11 +102,7 @@ final class TriageRulesParser {
             options.setAllowDuplicateKeys(false);
             root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String where = mark == null ? "" : "line " + (mark.getLine() + 1);
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-            problems.add(new ConfigProblem(file, where, "is not valid YAML: " + e.getProblem() + context,
-                    "fix the syntax; indent with spaces and quote values that contain ': ' or start with * or ["));
+            problems.add(ConfigYaml.syntaxProblem(file, e));
             return List.of();
         } catch (YAMLException e) {
             problems.add(fileProblem(file, "is not valid YAML: " + e.getMessage(), "fix the syntax"));
@@ -593,11 +589,15 @@ final class TriageRulesParser {
         return new ConfigProblem(file, where(line(node), key), problem, fix);
     }
 
-    /** "line 12, rule 'vendor-invoice', when.subject.regex": what a person needs to find the spot. */
     private String where(int line, String key) {
+        return where(line, rule, key);
+    }
+
+    /** "line 12, rule 'vendor-invoice', when.subject.regex": what a person needs to find the spot. */
+    static String where(int line, String quotedRule, String key) {
         StringBuilder where = new StringBuilder("line ").append(line);
-        if (rule != null) {
-            where.append(", rule ").append(rule);
+        if (quotedRule != null) {
+            where.append(", rule ").append(quotedRule);
         }
         if (key != null && !key.isEmpty()) {
             where.append(", ").append(key);
@@ -609,7 +609,7 @@ final class TriageRulesParser {
         return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
     }
 
-    private static String quote(String value) {
+    static String quote(String value) {
         return "'" + value + "'";
     }
 }

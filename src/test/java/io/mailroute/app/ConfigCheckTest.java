@@ -87,7 +87,7 @@ class ConfigCheckTest {
         Path config = copyOfShippedConfig();
         Files.writeString(config.resolve("mailboxes.yaml"), """
                 mailboxes:
-                  - {id: support, address: support@acme.example, credentials: sandbox, owners: [team, nobody]}
+                  - {id: support, address: support@acme.example, credentials: sandbox, gmail: sandbox, owners: [team, nobody]}
                 """);
         List<ConfigProblem> problems = new ConfigCheck(config, Path.of("routes")).problems();
         assertEquals(2, problems.size(), problems.toString());

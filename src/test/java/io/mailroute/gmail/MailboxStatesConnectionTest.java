@@ -127,4 +127,23 @@ class MailboxStatesConnectionTest {
         assertEquals(MailboxState.STARTING, states.state("hr"));
         assertEquals(0, all("connection.broken").size());
     }
+
+    @Test
+    void aGrantThatWorksAtStartMakesANeverPolledMailboxActiveAndRestoresABrokenOneOnce() {
+        states.register(TestMailboxes.sandbox("notify", "notify@acme.example", "in:inbox", 10, 50));
+        assertEquals(MailboxState.STARTING, states.state("notify"));
+        states.grantWorks("notify");
+        assertEquals(MailboxState.ACTIVE, states.state("notify"));
+        assertEquals(0, all("connection.restored").size(), "a first start is no restoration");
+
+        states.failed("notify", INVALID_GRANT);
+        states.grantWorks("notify");
+        assertEquals(MailboxState.ACTIVE, states.state("notify"));
+        assertEquals(1, all("connection.restored").size());
+        assertEquals(null, states.status("notify").lastError(), "the old error is gone");
+
+        states.revoked("notify");
+        states.grantWorks("notify");
+        assertEquals(MailboxState.REVOKED, states.state("notify"), "a disconnected mailbox stays so");
+    }
 }

@@ -101,6 +101,23 @@ public final class IntakeFixture implements AutoCloseable {
                 """.formatted(keyFile(workDir)) + extraProperties);
     }
 
+    /** Adds a send-only mailbox (role send-only: never polled) on the sandbox, its grant in the environment. */
+    public void addSendOnly(String mailboxId) throws IOException {
+        String prefix = "IT_" + mailboxId.toUpperCase(Locale.ROOT).replace('-', '_');
+        sandbox.admin().addUser(address(mailboxId), "refresh-" + mailboxId);
+        SandboxCredentials credentials = sandbox.admin().credentials(address(mailboxId));
+        environment.put(prefix + "_CLIENT_ID", credentials.clientId());
+        environment.put(prefix + "_CLIENT_SECRET", credentials.clientSecret());
+        environment.put(prefix + "_REFRESH_TOKEN", credentials.refreshToken());
+        Files.writeString(configDir.resolve("mailboxes.yaml"), """
+                  - id: %s
+                    address: %s
+                    role: send-only
+                    credentials: env:%s
+                    gmail: %s
+                """.formatted(mailboxId, address(mailboxId), prefix, sandbox.rootUrl()), java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** Where the service keeps the token key in tests: under the test's own directory, never the user's home. */
     public static Path keyFile(Path workDir) {
         return workDir.toAbsolutePath().resolve("keys").resolve("token.key");

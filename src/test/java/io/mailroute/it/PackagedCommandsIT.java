@@ -51,6 +51,27 @@ class PackagedCommandsIT {
     }
 
     @Test
+    void theServiceRefusesWhatCheckRefusesWithExit78AndTheSameLines() throws Exception {
+        Path config = Files.createDirectories(work.resolve("config"));
+        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml")) {
+            Files.copy(Path.of("config", file), config.resolve(file));
+        }
+        Files.writeString(config.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
+                .replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"));
+        ServiceProcess.CommandResult check = run(List.of("check", "--config", config.toString()));
+        assertEquals(1, check.exit(), check.output());
+        String problem = check.output().lines().filter(l -> l.startsWith("ERROR ")).findFirst().orElseThrow();
+        assertTrue(problem.contains("channels.yaml: routing.item.state-changed: audience 'customer-ack' has member $sender"),
+                check.output());
+
+        ServiceProcess.CommandResult start = ServiceProcess.runJar(List.of("-Dmailroute.data-dir=" + work.resolve("data"),
+                "-Dcamel.server.port=0", "-Dcamel.management.port=0"), List.of("--config", config.toString()));
+        assertEquals(78, start.exit(), start.output());
+        assertTrue(start.output().lines().anyMatch(problem::equals), start.output());
+        assertTrue(!Files.exists(work.resolve("data")), "refused before anything started: " + start.output());
+    }
+
+    @Test
     void triageExplainNamesTheMatchingRuleAndWhyEarlierOnesDidNot() throws Exception {
         ServiceProcess.CommandResult result = run(List.of("triage", "--explain", "config/sandbox/mail/accounts@acme.example/03-approve-po-4471.eml"));
         assertEquals(0, result.exit(), result.output());

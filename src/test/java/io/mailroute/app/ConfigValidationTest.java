@@ -1,0 +1,241 @@
+package io.mailroute.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Broken configurations, one edit each to a copy of the shipped {@code config/}, and exactly what the one
+ * validation says about each (file, key, problem); the service's start refuses the same problems.
+ */
+class ConfigValidationTest {
+
+    /** Environment for configurations whose mailboxes read credentials from it. */
+    private static final Map<String, String> ENVIRONMENT = Map.of("IT_SUPPORT_CLIENT_ID", "id", "IT_SUPPORT_CLIENT_SECRET", "s");
+
+    /** Rules of the cases about triage: a narrow rule at line 2 and the default. */
+    private static final String RULES = """
+            rules:
+              - id: invoices
+                when: {mailbox: %s, subject: invoice}
+                then: {type: case, category: ap, queue: ap, notify: [%s]}
+              - id: default
+                then: {type: case, category: general, queue: triage}
+            """;
+
+    @TempDir
+    Path work;
+
+    /**
+     * An edit to one file (and lines added to application.properties) and what the validation must say, each
+     * finding as "ERROR|WARN file|key|problem".
+     */
+    record Case(String name, String file, UnaryOperator<String> edit, List<String> expected, String properties) {
+        Case(String name, String file, UnaryOperator<String> edit, List<String> expected) {
+            this(name, file, edit, expected, null);
+        }
+
+        Case withProperties(String lines) {
+            return new Case(name, file, edit, expected, lines);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> brokenConfigurations() {
+        return Stream.of(
+                new Case("an email channel's sender is no mailbox", "channels.yaml",
+                        text -> text.replace("sender: support          #", "sender: suport           #"),
+                        List.of("ERROR channels.yaml|channels.email.sender|mailbox 'suport' is not in mailboxes.yaml")),
+                new Case("an owner is no recipient", "mailboxes.yaml",
+                        text -> text.replace("  owners: [team]\n", "").replace("  - id: hr\n", "  - id: hr\n    owners: [team, ghost]\n"),
+                        List.of("ERROR mailboxes.yaml|mailbox 'hr' owners|'ghost' is not a recipient in {config}/channels.yaml")),
+                new Case("a rule notifies an audience that is not defined", "triage.yaml",
+                        text -> RULES.formatted("accounts", "ap-teem"),
+                        List.of("ERROR triage.yaml|line 2, rule 'invoices', then.notify|audience 'ap-teem' is not defined in "
+                                + "{config}/channels.yaml")),
+                new Case("a rule notifies the mailbox owners, whom a new item does not name", "triage.yaml",
+                        text -> RULES.formatted("accounts", "mailbox-owners"),
+                        List.of("ERROR triage.yaml|line 2, rule 'invoices', then.notify|audience 'mailbox-owners' has member "
+                                + "$owners, which a new item (case.created) cannot name, so it would reach nobody")),
+                new Case("a rule names a mailbox that is not monitored", "triage.yaml",
+                        text -> RULES.formatted("acounts", "ap-team"),
+                        List.of("WARN triage.yaml|line 2, rule 'invoices', when.mailbox|'acounts' is not a monitored mailbox "
+                                + "of mailboxes.yaml [accounts, hr, support], so the rule never matches")),
+                new Case("a rule after one that takes all of a mailbox's mail", "triage.yaml",
+                        text -> """
+                                rules:
+                                  - id: everything-for-accounts
+                                    when: {mailbox: accounts}
+                                    then: {type: case, category: ap, queue: ap}
+                                """ + RULES.formatted("accounts", "ap-team").substring("rules:\n".length()),
+                        List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything-for-accounts' "
+                                + "(line 2) before it takes every message of [accounts]")),
+                new Case("a rule after one that takes the mail of every mailbox", "triage.yaml",
+                        text -> """
+                                rules:
+                                  - id: everything
+                                    when: {mailbox: "*"}
+                                    then: {type: case, category: general, queue: triage}
+                                """ + RULES.formatted("accounts", "ap-team").substring("rules:\n".length()),
+                        List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything' "
+                                + "(line 2) before it takes every message of [accounts]")),
+                new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
+                        text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
+                        List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "
+                                + "which an event of type item.state-changed cannot name, so it would reach nobody")),
+                new Case("an indentation mistake in channels.yaml", "channels.yaml",
+                        text -> """
+                                channels:
+                                  email:
+                                    type: email
+                                     sender: support
+                                """,
+                        List.of("ERROR channels.yaml|line 4|is not valid YAML at column 12: mapping values are not allowed here")),
+                new Case("a channel sends from the fallback sender, and there is none", "application.properties",
+                        text -> text + "\nmailroute.fallback-sender = none\n",
+                        List.of("WARN channels.yaml|channels.owner-email.sender|sends from the fallback sender, but "
+                                + "mailroute.fallback-sender is none, so its email fails")),
+                new Case("sandbox credentials while the sandbox runs elsewhere", "application.properties",
+                        text -> text + "\nmailroute.sandbox.url = http://127.0.0.1:8025/\n",
+                        List.of("ERROR mailboxes.yaml|mailbox 'support' credentials|'sandbox' credentials come from the "
+                                        + "built-in sandbox, which this configuration does not start",
+                                "ERROR mailboxes.yaml|mailbox 'accounts' credentials|'sandbox' credentials come from the "
+                                        + "built-in sandbox, which this configuration does not start",
+                                "ERROR mailboxes.yaml|mailbox 'hr' credentials|'sandbox' credentials come from the "
+                                        + "built-in sandbox, which this configuration does not start",
+                                "ERROR mailboxes.yaml|mailbox 'notify' credentials|'sandbox' credentials come from the "
+                                        + "built-in sandbox, which this configuration does not start",
+                                sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                                sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl"))),
+                new Case("mailboxes on a sandbox elsewhere while channels still say sandbox", "mailboxes.yaml",
+                        text -> MAILBOXES_ON_A_SANDBOX,
+                        List.of(sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                                sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
+                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.sandbox.url = http://127.0.0.1:8025/\n"
+                                + "mailroute.fallback-sender = mailbox:support\n"),
+                new Case("gmail: sandbox with no sandbox at all", "mailboxes.yaml",
+                        text -> MAILBOXES_ON_A_SANDBOX,
+                        List.of(noSandbox("support"), noSandbox("accounts"), noSandbox("hr"),
+                                sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                                sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
+                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.fallback-sender = mailbox:support\n")
+        ).map(Arguments::of);
+    }
+
+    /** The demo's monitored mailboxes on a sandbox, with client credentials from the environment. */
+    private static final String MAILBOXES_ON_A_SANDBOX = """
+            mailboxes:
+              - {id: support, address: support@acme.example, credentials: env:IT_SUPPORT, gmail: sandbox}
+              - {id: accounts, address: accounts@acme.example, credentials: env:IT_SUPPORT, gmail: sandbox}
+              - {id: hr, address: hr@acme.example, credentials: env:IT_SUPPORT, gmail: sandbox}
+            """;
+
+    private static String noSandbox(String mailbox) {
+        return "ERROR mailboxes.yaml|mailbox '" + mailbox + "' gmail|'sandbox' needs a sandbox, and this configuration has "
+                + "none (mailroute.sandbox.enabled is false and mailroute.sandbox.url is not set)";
+    }
+
+    private static String sandboxChannel(String key) {
+        return "ERROR channels.yaml|channels." + key + "|'sandbox' means the built-in sandbox, which this configuration does "
+                + "not start (it starts only with mailroute.sandbox.enabled=true, mailroute.sandbox.url unset and a mailbox "
+                + "with gmail: sandbox)";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenConfigurations")
+    void checkNamesFileKeyAndProblem(Case broken) throws IOException {
+        Path config = brokenCopy(broken);
+        ConfigValidation.Findings findings = new ConfigCheck(config, Path.of("routes"), ENVIRONMENT::get).findings();
+        List<String> found = new ArrayList<>();
+        findings.problems().forEach(p -> found.add(line("ERROR", p, config)));
+        findings.warnings().forEach(w -> found.add(line("WARN", w, config)));
+        assertEquals(broken.expected().stream().map(e -> e.replace("{config}", config.toString())).toList(), found);
+        findings.problems().forEach(p -> assertFalse(p.fix() == null || p.fix().isBlank(), "says what to do: " + p));
+    }
+
+    @Test
+    void theServiceRefusesToStartWithTheProblemsCheckNamesBeforeItOpensAnything() throws IOException {
+        for (Case broken : List.of(caseNamed("an email channel's sender is no mailbox"),
+                caseNamed("a state change routed to $sender, whom it does not name"))) {
+            Path config = brokenCopy(broken);
+            Path data = config.resolveSibling("data");
+            Files.writeString(config.resolve("application.properties"), "\nmailroute.data-dir = " + data + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            List<ConfigProblem> checked = new ConfigCheck(config, Path.of("routes"), System::getenv).problems();
+            try (CamelContext context = Configs.propertiesOnly(config)) {
+                ConfigException refused = assertThrows(ConfigException.class, () -> new MailrouteBeans(config).configure(context));
+                assertEquals(checked, refused.problems());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            assertFalse(Files.exists(data), "no database, no sandbox, nothing started: " + broken);
+        }
+    }
+
+    @Test
+    void withoutAChannelsFileTheNotifyAndOwnersThatReachNobodyAreOneWarning() throws IOException {
+        Path config = Files.createDirectories(work.resolve("config"));
+        for (String file : List.of("application.properties", "mailboxes.yaml")) {
+            Files.copy(Path.of("config", file), config.resolve(file));
+        }
+        Files.writeString(config.resolve("triage.yaml"), RULES.formatted("accounts", "ap-team"));
+        ConfigValidation.Findings findings = new ConfigCheck(config, Path.of("routes"), System::getenv).findings();
+        assertEquals(List.of(), findings.problems());
+        assertEquals(List.of("WARN channels.yaml||does not exist, so nobody is notified, though triage rules (notify:) and "
+                + "mailboxes (owners:) name [ap-team, team]"), findings.warnings().stream().map(w -> line("WARN", w, config)).toList());
+    }
+
+    @Test
+    void theShippedConfigurationHasNoFindings() {
+        ConfigValidation.Findings findings = new ConfigCheck(Path.of("config"), Path.of("routes"), System::getenv).findings();
+        assertEquals(List.of(), findings.problems());
+        assertEquals(List.of(), findings.warnings());
+    }
+
+    private static Case caseNamed(String name) {
+        return brokenConfigurations().map(a -> (Case) a.get()[0]).filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private Path brokenCopy(Case broken) throws IOException {
+        Path config = Files.createDirectories(work.resolve(Integer.toHexString(broken.name().hashCode())).resolve("config"));
+        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "channels.yaml")) {
+            Files.copy(Path.of("config", file), config.resolve(file));
+        }
+        Path file = config.resolve(broken.file());
+        String edited = broken.edit().apply(Files.readString(file));
+        assertTrue(!edited.equals(Files.readString(file)), "the edit changes " + broken.file() + ": " + broken);
+        Files.writeString(file, edited);
+        if (broken.properties() != null) {
+            Files.writeString(config.resolve("application.properties"), "\n" + broken.properties(),
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        return config;
+    }
+
+    /** "ERROR channels.yaml|channels.email.sender|mailbox ..." with the file relative to the config directory. */
+    private static String line(String severity, ConfigProblem p, Path config) {
+        return severity + " " + config.relativize(Path.of(p.file())) + "|" + p.key() + "|" + p.problem();
+    }
+}
