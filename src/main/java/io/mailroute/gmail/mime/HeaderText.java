@@ -73,9 +73,6 @@ final class HeaderText {
                 depth++;
             } else if (!quoted && c == ')' && depth > 0) {
                 depth--;
-                if (depth == 0) {
-                    out.append(' '); // a comment separates what stands around it
-                }
             } else if (depth == 0) {
                 out.append(c);
             }
