@@ -43,17 +43,22 @@ class MessageIngestTest {
     private EventLog events;
     private MailboxStates states;
     private final ObjectMapper json = Json.newMapper();
+    private final MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
 
     @BeforeEach
     void setUp() {
         db = Database.open("jdbc:h2:mem:ingest-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2);
-        MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
         states = new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
         states.register(support);
         events = new EventLog(db, json, Clock.systemUTC());
-        ingest = new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
-                new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)), Map.of("support", support), data.resolve("quarantine"), 64 * 1024, json, Clock.systemUTC());
+        ingest = ingest(64 * 1024);
+    }
+
+    private MessageIngest ingest(long maxMessageBytes) {
+        return new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
+                new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)), Map.of("support", support),
+                data.resolve("quarantine"), maxMessageBytes, json, Clock.systemUTC());
     }
 
     @AfterEach
@@ -207,6 +212,21 @@ class MessageIngestTest {
         assertEquals(List.of("Printer driver for the X200.eml", "Re_ Printer driver for the X200.eml"),
                 shown.findValuesAsText("filename"));
         shown.get("attachments").forEach(a -> assertEquals("message/rfc822", a.get("contentType").asText()));
+    }
+
+    @Test
+    void fiveThousandNestedMultipartsAreQuarantinedWithTheReasonAndTheMailboxMovesOn() throws Exception {
+        Message deep = new Message().setId("18c000000000000c").setThreadId("t-deep").setLabelIds(List.of("INBOX"))
+                .encodeRaw(TestMail.nestedMultiparts(5000));
+
+        MessageIngest roomy = ingest(1024 * 1024); // the message is some 350 KB
+        Event quarantined = roomy.ingest("support", deep);
+        Event next = roomy.ingest("support", corpus("18c000000000000d", "27-two-from-addresses-without-comma.eml"));
+
+        assertEquals("message.quarantined", quarantined.type());
+        assertTrue(json.readTree(quarantined.json()).at("/data/reason").asText().contains("nested more than 32 levels deep"),
+                quarantined.json());
+        assertEquals("message.received", next.type());
     }
 
     @Test
