@@ -115,8 +115,8 @@ final class MailAddresses {
         int i = 0;
         while (i < s.length()) {
             char c = s.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ')') { // a stray ')' separates, as a space
+                while (i < s.length() && " \t\r\n)".indexOf(s.charAt(i)) >= 0) {
                     i++;
                 }
                 tokens.add(new Token(Kind.SPACE, " ", null, true));
@@ -190,7 +190,7 @@ final class MailAddresses {
                 return word.end();
             }
         }
-        int i = start;
+        int i = start + 1; // the first character is the atom's: the scan always moves on
         while (i < s.length() && " \t\r\n()\"[".indexOf(s.charAt(i)) < 0 && SPECIALS.indexOf(s.charAt(i)) < 0) {
             i++;
         }

@@ -46,6 +46,8 @@ class MailAddressesTest {
                 row("<>"),
                 row("not an address, @nowhere, nobody@, a@b@c@"),
                 row("<a@b.example", "a@b.example"),
+                row("a@b.example) ) c@d.example]", "a@b.example"),
+                row("Ann) <a@b.example>, \\ ] [x", "a@b.example|Ann"),
                 row("\"unterminated@x.example"));
     }
 
