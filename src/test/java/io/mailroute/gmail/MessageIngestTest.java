@@ -41,24 +41,18 @@ class MessageIngestTest {
     private Database db;
     private MessageIngest ingest;
     private EventLog events;
-    private MailboxStates states;
     private final ObjectMapper json = Json.newMapper();
-    private final MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
 
     @BeforeEach
     void setUp() {
         db = Database.open("jdbc:h2:mem:ingest-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2);
-        states = new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
-        states.register(support);
+        MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "newer_than:1d", 100, 50);
+        new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5))
+                .register(support);
         events = new EventLog(db, json, Clock.systemUTC());
-        ingest = ingest(64 * 1024);
-    }
-
-    private MessageIngest ingest(long maxMessageBytes) {
-        return new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
-                new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)), Map.of("support", support),
-                data.resolve("quarantine"), maxMessageBytes, json, Clock.systemUTC());
+        ingest = new MessageIngest(db, events, new AuditLog(db, json, Clock.systemUTC())::append,
+                new MimeParser(new AttachmentStore(data.resolve("attachments"), 1024)), Map.of("support", support), data.resolve("quarantine"), 64 * 1024, json, Clock.systemUTC());
     }
 
     @AfterEach
@@ -146,6 +140,30 @@ class MessageIngestTest {
     }
 
     @Test
+    void rawIsDecodedInEveryBase64FlavourTheGoogleClientAccepts() {
+        byte[] raw = new byte[3 * 1000 + 2]; // padding matters: not a multiple of three
+        new java.util.Random(7).nextBytes(raw);
+        for (String encoded : List.of(
+                java.util.Base64.getUrlEncoder().encodeToString(raw),                 // the sandbox: padded base64url
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), // Google's client: unpadded
+                java.util.Base64.getEncoder().encodeToString(raw))) {                 // standard alphabet
+            assertArrayEquals(raw, MessageIngest.decodeRaw(encoded), encoded.substring(0, 20));
+        }
+    }
+
+    private long count(String sql) {
+        return db.jdbc().getJdbcTemplate().queryForObject(sql, Long.class);
+    }
+
+    private static Message gmail(String id, List<String> labels, String rfc822) {
+        byte[] raw = rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        return new Message().setId(id).setThreadId("thread-" + id).setLabelIds(labels)
+                .setInternalDate(1_763_000_000_000L).encodeRaw(raw);
+    }
+
+    // ---- what parsing finds, stored and shown (issue 10) -------------------------------------------
+
+    @Test
     void anUndecodableUuencodeAttachmentIsStoredWithItsReasonAndTheMessageIngested() throws Exception {
         Message gmail = corpus("18c0000000000006", "31-x-uuencode-undecodable.eml");
 
@@ -215,13 +233,13 @@ class MessageIngestTest {
     }
 
     @Test
-    void fiveThousandNestedMultipartsAreQuarantinedWithTheReasonAndTheMailboxMovesOn() throws Exception {
+    void deeplyNestedMultipartsAreQuarantinedWithTheReasonAndTheMailboxMovesOn() throws Exception {
+        // 5,000 levels (MimeParserTest) do not fit this fixture's 64 KiB message limit; 200 take the same way
         Message deep = new Message().setId("18c000000000000c").setThreadId("t-deep").setLabelIds(List.of("INBOX"))
-                .encodeRaw(TestMail.nestedMultiparts(5000));
+                .encodeRaw(TestMail.nestedMultiparts(200));
 
-        MessageIngest roomy = ingest(1024 * 1024); // the message is some 350 KB
-        Event quarantined = roomy.ingest("support", deep);
-        Event next = roomy.ingest("support", corpus("18c000000000000d", "27-two-from-addresses-without-comma.eml"));
+        Event quarantined = ingest.ingest("support", deep);
+        Event next = ingest.ingest("support", corpus("18c000000000000d", "27-two-from-addresses-without-comma.eml"));
 
         assertEquals("message.quarantined", quarantined.type());
         assertTrue(json.readTree(quarantined.json()).at("/data/reason").asText().contains("nested more than 32 levels deep"),
@@ -229,20 +247,10 @@ class MessageIngestTest {
         assertEquals("message.received", next.type());
     }
 
-    @Test
-    void rawIsDecodedInEveryBase64FlavourTheGoogleClientAccepts() {
-        byte[] raw = new byte[3 * 1000 + 2]; // padding matters: not a multiple of three
-        new java.util.Random(7).nextBytes(raw);
-        for (String encoded : List.of(
-                java.util.Base64.getUrlEncoder().encodeToString(raw),                 // the sandbox: padded base64url
-                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), // Google's client: unpadded
-                java.util.Base64.getEncoder().encodeToString(raw))) {                 // standard alphabet
-            assertArrayEquals(raw, MessageIngest.decodeRaw(encoded), encoded.substring(0, 20));
-        }
-    }
-
     /** The message as GET /api/messages/{id} shows it (the exchange is only used to answer an error). */
     private JsonNode shown(long messageId) {
+        MailboxStates states = new MailboxStates(db, Clock.systemUTC(),
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
         return new io.mailroute.ops.ApiQueries(db, events, states, json).message(Long.toString(messageId), null);
     }
 
@@ -252,15 +260,5 @@ class MessageIngestTest {
             String lf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return gmail(id, List.of("INBOX"), lf);
         }
-    }
-
-    private long count(String sql) {
-        return db.jdbc().getJdbcTemplate().queryForObject(sql, Long.class);
-    }
-
-    private static Message gmail(String id, List<String> labels, String rfc822) {
-        byte[] raw = rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
-        return new Message().setId(id).setThreadId("thread-" + id).setLabelIds(labels)
-                .setInternalDate(1_763_000_000_000L).encodeRaw(raw);
     }
 }
