@@ -247,6 +247,26 @@ class MessageIngestTest {
         assertEquals("message.received", next.type());
     }
 
+    @Test
+    void aMessageIdLongerThanAHeaderLineIsDroppedInsteadOfFailingTheInsertOnEveryPoll() throws Exception {
+        String tooLong = "x".repeat(1200) + "@globex.example";
+        Event event = ingest.ingest("support", gmail("18c000000000000e", List.of("INBOX"), """
+                From: ann@globex.example
+                Subject: long ids
+                Message-ID: <%s>
+                In-Reply-To: <%s>
+                References: <%s> <p1@globex.example>
+
+                hi
+                """.formatted(tooLong, tooLong, tooLong)));
+
+        assertEquals("message.received", event.type());
+        JsonNode shown = shown(event.messageId());
+        assertTrue(shown.get("messageIdHeader").isNull(), shown.toString());
+        assertTrue(shown.get("inReplyTo").isNull(), shown.toString());
+        assertEquals("[\"p1@globex.example\"]", shown.get("references").toString());
+    }
+
     /** The message as GET /api/messages/{id} shows it (the exchange is only used to answer an error). */
     private JsonNode shown(long messageId) {
         MailboxStates states = new MailboxStates(db, Clock.systemUTC(),

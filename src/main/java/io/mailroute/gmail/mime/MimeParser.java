@@ -46,6 +46,7 @@ public final class MimeParser {
     static final List<String> EXTRA_HEADERS = List.of("X-Mailroute-Origin", "Auto-Submitted", "List-Id", "Precedence", "Return-Path");
 
     private static final int MAX_NESTING = 32;
+    private static final int MAX_MESSAGE_ID_CHARS = 998;
     private static final String TEXT_PLAIN = "text/plain";
     private static final String MESSAGE_RFC822 = "message/rfc822";
     private static final Pattern MESSAGE_ID = Pattern.compile("<([^<>]*)>");
@@ -417,7 +418,11 @@ public final class MimeParser {
         return ids.isEmpty() ? null : ids.get(0);
     }
 
-    /** Message ids in order, brackets removed; bare ids (no brackets at all) are accepted word by word. */
+    /**
+     * Message ids in order, brackets removed; bare ids (no brackets at all) are accepted word by word. An id longer
+     * than a header line may be (998 characters, the width of the columns that hold one) is no id: stored, it would
+     * fail the message's insert on every poll and stop its mailbox.
+     */
     private static List<String> messageIds(String[] values) {
         Set<String> ids = new LinkedHashSet<>();
         if (values != null) {
@@ -428,13 +433,13 @@ public final class MimeParser {
                 while (m.find()) {
                     bracketed = true;
                     String id = m.group(1).replaceAll("\\s+", "");
-                    if (!id.isEmpty()) {
+                    if (!id.isEmpty() && id.length() <= MAX_MESSAGE_ID_CHARS) {
                         ids.add(id);
                     }
                 }
                 if (!bracketed) {
                     for (String word : raw.split("[\\s,]+")) {
-                        if (word.contains("@")) {
+                        if (word.contains("@") && word.length() <= MAX_MESSAGE_ID_CHARS) {
                             ids.add(word);
                         }
                     }
