@@ -48,22 +48,20 @@ public final class GmailSandbox implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+        HttpServer server = AnsweringHttpServer.create(new InetSocketAddress(options.host(), options.port()));
         GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
-        server.createContext("/gmail/v1/users/", HttpExchanges.alwaysAnswering(api));
-        server.createContext("/upload/gmail/v1/users/", HttpExchanges.alwaysAnswering(api));
+        server.createContext("/gmail/v1/users/", api);
+        server.createContext("/upload/gmail/v1/users/", api);
         OAuthHandler oauth = new OAuthHandler(tokens);
-        server.createContext("/token", HttpExchanges.alwaysAnswering(oauth));
-        server.createContext("/revoke", HttpExchanges.alwaysAnswering(oauth));
-        server.createContext(OAuthAuthorizationHandler.PATH,
-                HttpExchanges.alwaysAnswering(new OAuthAuthorizationHandler(tokens, store)));
-        server.createContext("/sandbox/admin/", HttpExchanges.alwaysAnswering(new SandboxAdminHandler(admin)));
+        server.createContext("/token", oauth);
+        server.createContext("/revoke", oauth);
+        server.createContext(OAuthAuthorizationHandler.PATH, new OAuthAuthorizationHandler(tokens, store));
+        server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin));
         for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
-            server.createContext(receiver.path(), HttpExchanges.alwaysAnswering(receiver));
+            server.createContext(receiver.path(), receiver);
             admin.attach(receiver);
         }
-        server.createContext("/",
-                HttpExchanges.alwaysAnswering(exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound())));
+        server.createContext("/", exchange -> HttpExchanges.sendError(exchange, GmailErrors.notFound()));
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "gmail-sandbox-" + threadNumber.incrementAndGet());

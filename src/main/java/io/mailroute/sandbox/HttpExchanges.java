@@ -3,7 +3,6 @@ package io.mailroute.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,14 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Small transport helpers shared by the sandbox's HTTP handlers. */
 final class HttpExchanges {
 
     static final ObjectMapper JSON = io.mailroute.json.Json.newMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(HttpExchanges.class);
 
     private HttpExchanges() {
     }
@@ -117,26 +113,6 @@ final class HttpExchanges {
             }
         }
         exchange.close();
-    }
-
-    /**
-     * The handler, made to answer every request: a failure that escapes it becomes Gmail's 500 backendError. Left
-     * alone, the JDK server drops the connection on an exception and, on an Error such as a StackOverflowError,
-     * loses the worker thread and leaves the client waiting until it gives up.
-     */
-    static HttpHandler alwaysAnswering(HttpHandler handler) {
-        return exchange -> {
-            try {
-                handler.handle(exchange);
-            } catch (RuntimeException | StackOverflowError e) {
-                LOG.warn("Sandbox failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                try {
-                    sendError(exchange, GmailErrors.backend(500));
-                } catch (IOException | RuntimeException answerAlreadyStarted) {
-                    exchange.close(); // a cut-off answer still tells the client it failed
-                }
-            }
-        };
     }
 
     static void sendError(HttpExchange exchange, GmailApiException error) throws IOException {

@@ -140,11 +140,10 @@ class SandboxHttpIT {
 
     @Test
     void aHandlerThatOverflowsItsStackStillAnswersEveryRequest() throws Exception {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", HttpExchanges.alwaysAnswering(exchange -> {
+        com.sun.net.httpserver.HttpServer server = AnsweringHttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0));
+        server.createContext("/", exchange -> {
             throw new StackOverflowError("what a deep enough MIME tree does to a recursive walk");
-        }));
+        });
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
         server.setExecutor(pool); // one worker: had the first failure taken it, the second request would wait for ever
         server.start();
