@@ -120,8 +120,11 @@ public final class MessageIngest {
         });
         if (event != null) {
             LOG.info("Mailbox {}: received \"{}\" from {} ({} attachment{})", mailboxId, oneLine(mail.subject()),
-                    mail.from() == null ? "unknown sender" : mail.from().address(), mail.attachments().size(),
+                    mail.from() == null ? "unknown sender" : oneLine(mail.from().address()), mail.attachments().size(),
                     mail.attachments().size() == 1 ? "" : "s");
+            mail.attachments().stream().filter(a -> a.undecodable() != null).forEach(a -> LOG.warn(
+                    "Mailbox {}: message {} (gmail {}): attachment \"{}\" is stored undecoded: {}", mailboxId,
+                    event.messageId(), meta.gmailId(), oneLine(a.filename()), a.undecodable()));
         }
         return event;
     }
@@ -190,19 +193,23 @@ public final class MessageIngest {
                 .put("preview", preview(mail.textBody()));
         data.set("references", json.valueToTree(mail.references()));
         data.set("from", mail.from() == null ? null : address(mail.from()));
+        data.set("fromOthers", addresses(mail.fromOthers()));
         data.set("to", addresses(mail.to()));
         data.set("cc", addresses(mail.cc()));
         data.set("replyTo", addresses(mail.replyTo()));
         data.set("labels", json.valueToTree(meta.labelIds()));
         ArrayNode attachments = data.putArray("attachments");
         for (AttachmentRef a : mail.attachments()) {
-            attachments.addObject()
+            ObjectNode attachment = attachments.addObject()
                     .put("filename", a.filename())
                     .put("contentType", a.contentType())
                     .put("size", a.size())
                     .put("sha256", a.sha256())
                     .put("inline", a.inline())
                     .put("ref", "attachments/" + a.sha256());
+            if (a.undecodable() != null) {
+                attachment.put("undecodable", a.undecodable());
+            }
         }
         data.putObject("authentication")
                 .put("dkim", mail.authentication().dkim())
@@ -223,6 +230,7 @@ public final class MessageIngest {
                 .put("sizeBytes", meta.sizeBytes())
                 .put("rawSha256", meta.rawSha256());
         data.set("from", received.get("from"));
+        data.set("fromOthers", received.get("fromOthers"));
         data.set("to", received.get("to"));
         data.set("cc", received.get("cc"));
         data.set("authentication", received.get("authentication"));

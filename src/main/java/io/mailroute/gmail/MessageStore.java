@@ -21,17 +21,18 @@ public final class MessageStore {
 
     private static final String INSERT_MESSAGE = """
             INSERT INTO mail_message (mailbox_id, gmail_id, thread_id, history_id, status, quarantine_reason,
-                message_id_header, in_reply_to, references_header, subject, from_address, from_name,
+                message_id_header, in_reply_to, references_header, subject, from_address, from_name, from_others,
                 to_addresses, cc_addresses, reply_to, label_ids, sent_at, internal_date, ingested_at,
                 size_bytes, raw_sha256, text_body, html_body, dkim, spf, dmarc, extra_headers)
             VALUES (:mailbox, :gmailId, :threadId, :historyId, :status, :reason,
-                :messageIdHeader, :inReplyTo, :references, :subject, :fromAddress, :fromName,
+                :messageIdHeader, :inReplyTo, :references, :subject, :fromAddress, :fromName, :fromOthers,
                 :to, :cc, :replyTo, :labels, :sentAt, :internalDate, :ingestedAt,
                 :size, :rawSha256, :text, :html, :dkim, :spf, :dmarc, :extraHeaders)
             ON CONFLICT DO NOTHING""";
     private static final String INSERT_ATTACHMENT = """
-            INSERT INTO attachment (message_id, position, filename, content_type, size_bytes, sha256, inline_part, content_id)
-            VALUES (:messageId, :position, :filename, :contentType, :size, :sha256, :inline, :contentId)""";
+            INSERT INTO attachment (message_id, position, filename, content_type, size_bytes, sha256, inline_part, content_id,
+                undecodable_reason)
+            VALUES (:messageId, :position, :filename, :contentType, :size, :sha256, :inline, :contentId, :undecodable)""";
 
     /** What Gmail told us about the message besides its bytes. */
     public record GmailMeta(String mailbox, String gmailId, String threadId, String historyId, List<String> labelIds,
@@ -57,6 +58,7 @@ public final class MessageStore {
                 .addValue("subject", mail.subject())
                 .addValue("fromAddress", mail.from() == null ? null : mail.from().address())
                 .addValue("fromName", mail.from() == null ? null : mail.from().displayName())
+                .addValue("fromOthers", toJson(mail.fromOthers()))
                 .addValue("to", toJson(mail.to()))
                 .addValue("cc", toJson(mail.cc()))
                 .addValue("replyTo", toJson(mail.replyTo()))
@@ -79,7 +81,8 @@ public final class MessageStore {
                         .addValue("size", a.size())
                         .addValue("sha256", a.sha256())
                         .addValue("inline", a.inline())
-                        .addValue("contentId", a.contentId()));
+                        .addValue("contentId", a.contentId())
+                        .addValue("undecodable", bounded(a.undecodable())));
             }
         }
         return id;
@@ -101,12 +104,17 @@ public final class MessageStore {
     private Long insertWithoutContent(GmailMeta meta, String status, String reason, Instant now) {
         MapSqlParameterSource params = common(meta, now)
                 .addValue("status", status)
-                .addValue("reason", reason.length() > 2000 ? reason.substring(0, 2000) : reason);
+                .addValue("reason", bounded(reason));
         for (String column : List.of("messageIdHeader", "inReplyTo", "references", "subject", "fromAddress",
-                "fromName", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc", "extraHeaders")) {
+                "fromName", "fromOthers", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc", "extraHeaders")) {
             params.addValue(column, null);
         }
         return insert(params);
+    }
+
+    /** Reasons are ours but may quote the message; the columns hold 2000 characters. */
+    private static String bounded(String reason) {
+        return reason == null || reason.length() <= 2000 ? reason : reason.substring(0, 2000);
     }
 
     private MapSqlParameterSource common(GmailMeta meta, Instant now) {

@@ -41,12 +41,12 @@ public final class ApiQueries {
             LIMIT :limit""";
     private static final String MESSAGE = """
             SELECT id, mailbox_id, gmail_id, thread_id, history_id, status, quarantine_reason, message_id_header,
-                   in_reply_to, references_header, subject, from_address, from_name, to_addresses, cc_addresses,
+                   in_reply_to, references_header, subject, from_address, from_name, from_others, to_addresses, cc_addresses,
                    reply_to, label_ids, sent_at, internal_date, ingested_at, size_bytes, raw_sha256, text_body,
                    html_body, dkim, spf, dmarc
             FROM mail_message WHERE id = :id""";
     private static final String ATTACHMENTS = """
-            SELECT filename, content_type, size_bytes, sha256, inline_part, content_id
+            SELECT filename, content_type, size_bytes, sha256, inline_part, content_id, undecodable_reason
             FROM attachment WHERE message_id = :id ORDER BY position""";
 
     private final Database db;
@@ -100,7 +100,8 @@ public final class ApiQueries {
                     .put("size", rs.getLong("size_bytes"))
                     .put("sha256", rs.getString("sha256"))
                     .put("inline", rs.getBoolean("inline_part"))
-                    .put("contentId", rs.getString("content_id"));
+                    .put("contentId", rs.getString("content_id"))
+                    .put("undecodable", rs.getString("undecodable_reason"));
         });
         return message;
     }
@@ -200,6 +201,8 @@ public final class ApiQueries {
                 refs.add(ref);
             }
         }
+        String fromOthers = rs.getString("from_others");
+        node.set("fromOthers", fromOthers == null ? json.createArrayNode() : parse(fromOthers));
         node.set("to", parse(rs.getString("to_addresses")));
         node.set("cc", parse(rs.getString("cc_addresses")));
         node.set("replyTo", parse(rs.getString("reply_to")));

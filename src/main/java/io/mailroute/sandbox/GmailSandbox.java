@@ -64,7 +64,7 @@ public final class GmailSandbox implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+        HttpServer server = AnsweringHttpServer.create(new InetSocketAddress(options.host(), options.port()));
         GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
         OAuthHandler oauth = new OAuthHandler(tokens);
         List<HttpContext> changingState = List.of(

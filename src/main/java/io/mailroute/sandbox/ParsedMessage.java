@@ -43,6 +43,11 @@ final class ParsedMessage {
 
     private static final Session SESSION = session();
     private static final int SNIPPET_LENGTH = 200;
+    /**
+     * Multipart levels a message may nest. Gmail publishes no limit; this one keeps every walk over the part tree
+     * (text, filenames, rendering) far from the stack's end, where 5,000 levels used to overflow it.
+     */
+    static final int MAX_NESTING = 100;
 
     private final PartNode root;
     private final String plainText;
@@ -58,7 +63,7 @@ final class ParsedMessage {
     static ParsedMessage parse(byte[] raw) {
         try {
             MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(raw));
-            PartNode root = node(message, "");
+            PartNode root = node(message, "", 0);
             StringBuilder text = new StringBuilder();
             collectText(root, text);
             Instant date = null;
@@ -163,7 +168,10 @@ final class ParsedMessage {
         node.parts().forEach(child -> collectFilenames(child, names));
     }
 
-    private static PartNode node(Part part, String partId) throws MessagingException, IOException {
+    private static PartNode node(Part part, String partId, int depth) throws MessagingException, IOException {
+        if (depth > MAX_NESTING) {
+            throw GmailErrors.invalidArgument("Invalid raw message: MIME parts are nested more than " + MAX_NESTING + " levels deep");
+        }
         String mimeType = baseType(part);
         List<HeaderField> headers = new ArrayList<>();
         for (Enumeration<Header> e = part.getAllHeaders(); e.hasMoreElements(); ) {
@@ -177,7 +185,7 @@ final class ParsedMessage {
                 List<PartNode> children = new ArrayList<>();
                 for (int i = 0; i < multipart.getCount(); i++) {
                     BodyPart child = multipart.getBodyPart(i);
-                    children.add(node(child, partId.isEmpty() ? Integer.toString(i) : partId + "." + i));
+                    children.add(node(child, partId.isEmpty() ? Integer.toString(i) : partId + "." + i, depth + 1));
                 }
                 return new PartNode(partId, mimeType, filename, headers, null, children);
             }

@@ -4,6 +4,7 @@ import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.api.services.gmail.model.Message;
 import io.mailroute.audit.AuditLog;
@@ -64,6 +65,20 @@ class PostgresMigrationIT {
 
             states.advance(mailboxId, "12345");
             assertEquals("12345", states.cursor(mailboxId));
+
+            // a From with two addresses and an attachment that cannot be decoded (V10's columns)
+            Message damaged = new Message().setId("pg2").setThreadId("t2").setLabelIds(List.of("INBOX")).encodeRaw((
+                    "From: tim@a.example concierge@b.example\r\nSubject: scan\r\nMessage-ID: <pg2@a.example>\r\n"
+                    + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee scan\r\n"
+                    + "--b\r\nContent-Type: image/tiff; name=scan.tif\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n\r\n--b--\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            Event received = ingest.ingest(mailboxId, damaged);
+            assertEquals("message.received", received.type());
+            String fromOthers = db.jdbc().queryForObject("SELECT from_others FROM mail_message WHERE id = :id",
+                    Map.of("id", received.messageId()), String.class);
+            assertTrue(fromOthers.contains("\"concierge@b.example\""), fromOthers);
+            assertNotNull(db.jdbc().queryForObject("SELECT undecodable_reason FROM attachment WHERE message_id = :id",
+                    Map.of("id", received.messageId()), String.class));
         }
     }
 }

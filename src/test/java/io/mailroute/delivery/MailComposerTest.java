@@ -61,6 +61,38 @@ class MailComposerTest {
                 "t", null, "id.2@acme.example", null, List.of(), "2")));
     }
 
+    /** An inbound From header as written, and the address an acknowledgement must go to. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> senders() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("\"big bug bb\"@bug.com", "\"big bug bb\"@bug.com"),
+                org.junit.jupiter.params.provider.Arguments.of("Big Bug bb@bug.com", "bb@bug.com"),
+                org.junit.jupiter.params.provider.Arguments.of("pete(his account)@silly.test(his host)", "pete@silly.test"),
+                org.junit.jupiter.params.provider.Arguments.of("John Doe <jdoe@machine(comment).  example>", "jdoe@machine.example"),
+                org.junit.jupiter.params.provider.Arguments.of("MAILER-DAEMON@lvmail01.LL.com", "MAILER-DAEMON@lvmail01.ll.com"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("senders")
+    void anAcknowledgementToTheParsedSenderHasValidToAndReplyToHeaders(String fromHeader, String expected) throws Exception {
+        ParsedMail inbound = new MimeParser(new AttachmentStore(store, 1 << 20)).parse(
+                ("From: " + fromHeader + "\r\nTo: support@acme.example\r\nSubject: Order 17\r\n\r\nWhere is it?\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        String sender = inbound.from().address();
+        assertEquals(expected, sender);
+
+        byte[] ack = composer.compose(new MailComposer.Outbound("support@acme.example", "Acme Support", sender, "Re: Order 17",
+                "We have your message.", null, "ack.17@acme.example", null, List.of(), "17").withReplyTo(sender));
+
+        jakarta.mail.internet.MimeMessage sent = composer.parse(ack);
+        for (String header : new String[] {"To", "Reply-To"}) {
+            jakarta.mail.internet.InternetAddress[] strict =
+                    jakarta.mail.internet.InternetAddress.parseHeader(sent.getHeader(header, ","), true);
+            assertEquals(1, strict.length, header);
+            strict[0].validate();
+            assertEquals(expected, strict[0].getAddress(), header);
+        }
+    }
+
     @Test
     void attachesFilesByteForByteWithTheirNames() throws Exception {
         byte[] pdf = new byte[50_000];

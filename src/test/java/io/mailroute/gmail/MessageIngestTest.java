@@ -226,4 +226,125 @@ class MessageIngestTest {
         return new Message().setId(id).setThreadId("thread-" + id).setLabelIds(labels)
                 .setInternalDate(1_763_000_000_000L).encodeRaw(raw);
     }
+
+    // ---- what parsing finds, stored and shown (issue 10) -------------------------------------------
+
+    @Test
+    void anUndecodableUuencodeAttachmentIsStoredWithItsReasonAndTheMessageIngested() throws Exception {
+        Message gmail = corpus("18c0000000000006", "31-x-uuencode-undecodable.eml");
+
+        Event event = ingest.ingest("support", gmail);
+
+        assertEquals("message.received", event.type(), "one damaged attachment must not quarantine the message");
+        JsonNode payload = json.readTree(event.json());
+        EventSchemas.assertValid("message-events.schema.json", payload);
+        JsonNode attachments = payload.at("/data/attachments");
+        assertEquals(2, attachments.size());
+        assertTrue(attachments.get(0).path("undecodable").isMissingNode(), "the good uuencoded file decodes: " + attachments);
+        assertTrue(attachments.get(1).path("undecodable").asText().contains("x-uuencode"), attachments.toString());
+
+        JsonNode shown = shown(event.messageId());
+        assertEquals("INGESTED", shown.get("status").asText());
+        assertTrue(shown.get("textBody").asText().contains("The serial numbers are in the first file"), shown.toString());
+        assertEquals("returned-units.txt", shown.at("/attachments/0/filename").asText());
+        assertTrue(shown.at("/attachments/0/undecodable").isNull(), shown.toString());
+        assertEquals("packing.jpg", shown.at("/attachments/1/filename").asText());
+        assertTrue(shown.at("/attachments/1/undecodable").asText().contains("UUDecoder: Missing end"), shown.toString());
+    }
+
+    @Test
+    void anEmptyUuencodeAttachmentIsStoredEmptyAndMarkedInsteadOfQuarantiningTheMessage() throws Exception {
+        Event event = ingest.ingest("support", corpus("18c0000000000007", "30-x-uuencode-empty.eml"));
+
+        assertEquals("message.received", event.type());
+        assertEquals(0, count("SELECT COUNT(*) FROM mail_message WHERE status = 'QUARANTINED'"));
+        JsonNode shown = shown(event.messageId());
+        assertEquals("scan0001.tif", shown.at("/attachments/0/filename").asText());
+        assertEquals(0, shown.at("/attachments/0/size").asLong());
+        assertTrue(shown.at("/attachments/0/undecodable").asText().contains("Missing begin"), shown.toString());
+    }
+
+    @Test
+    void theFirstFromAddressIsTheSenderAndTheRestAreKeptInSight() throws Exception {
+        Event event = ingest.ingest("support", corpus("18c0000000000008", "27-two-from-addresses-without-comma.eml"));
+
+        JsonNode payload = json.readTree(event.json());
+        EventSchemas.assertValid("message-events.schema.json", payload);
+        assertEquals("tim@a.example", payload.at("/data/from/address").asText());
+        assertEquals("concierge@b.example", payload.at("/data/fromOthers/0/address").asText());
+        JsonNode shown = shown(event.messageId());
+        assertEquals("tim@a.example", shown.at("/from/address").asText());
+        assertEquals(1, shown.get("fromOthers").size(), shown.toString());
+        assertEquals("concierge@b.example", shown.at("/fromOthers/0/address").asText());
+    }
+
+    @Test
+    void theSenderIsStoredWithoutCommentsAndWithItsLocalPartAsWritten() throws Exception {
+        long comments = ingest.ingest("support", corpus("18c0000000000009", "22-rfc5322-appendix-a5.eml")).messageId();
+        long bounce = ingest.ingest("support", corpus("18c000000000000a", "25-bounce-uppercase-address.eml")).messageId();
+
+        assertEquals("pete@silly.test", shown(comments).at("/from/address").asText());
+        assertEquals("MAILER-DAEMON@lvmail01.ll.com", shown(bounce).at("/from/address").asText());
+    }
+
+    @Test
+    void aDigestListsItsMessagesAsAttachedMessagesNotAsBodyText() throws Exception {
+        Event event = ingest.ingest("support", corpus("18c000000000000b", "29-top-level-digest.eml"));
+
+        JsonNode shown = shown(event.messageId());
+        assertTrue(shown.get("textBody").isNull(), "a digest of messages has no text of its own: " + shown.get("textBody"));
+        assertEquals(List.of("Printer driver for the X200.eml", "Re_ Printer driver for the X200.eml"),
+                shown.findValuesAsText("filename"));
+        shown.get("attachments").forEach(a -> assertEquals("message/rfc822", a.get("contentType").asText()));
+    }
+
+    @Test
+    void deeplyNestedMultipartsAreQuarantinedWithTheReasonAndTheMailboxMovesOn() throws Exception {
+        // 5,000 levels (MimeParserTest) do not fit this fixture's 64 KiB message limit; 200 take the same way
+        Message deep = new Message().setId("18c000000000000c").setThreadId("t-deep").setLabelIds(List.of("INBOX"))
+                .encodeRaw(TestMail.nestedMultiparts(200));
+
+        Event quarantined = ingest.ingest("support", deep);
+        Event next = ingest.ingest("support", corpus("18c000000000000d", "27-two-from-addresses-without-comma.eml"));
+
+        assertEquals("message.quarantined", quarantined.type());
+        assertTrue(json.readTree(quarantined.json()).at("/data/reason").asText().contains("nested more than 32 levels deep"),
+                quarantined.json());
+        assertEquals("message.received", next.type());
+    }
+
+    @Test
+    void aMessageIdLongerThanAHeaderLineIsDroppedInsteadOfFailingTheInsertOnEveryPoll() throws Exception {
+        String tooLong = "x".repeat(1200) + "@globex.example";
+        Event event = ingest.ingest("support", gmail("18c000000000000e", List.of("INBOX"), """
+                From: ann@globex.example
+                Subject: long ids
+                Message-ID: <%s>
+                In-Reply-To: <%s>
+                References: <%s> <p1@globex.example>
+
+                hi
+                """.formatted(tooLong, tooLong, tooLong)));
+
+        assertEquals("message.received", event.type());
+        JsonNode shown = shown(event.messageId());
+        assertTrue(shown.get("messageIdHeader").isNull(), shown.toString());
+        assertTrue(shown.get("inReplyTo").isNull(), shown.toString());
+        assertEquals("[\"p1@globex.example\"]", shown.get("references").toString());
+    }
+
+    /** The message as GET /api/messages/{id} shows it (the exchange is only used to answer an error). */
+    private JsonNode shown(long messageId) {
+        MailboxStates states = new MailboxStates(db, Clock.systemUTC(),
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5));
+        return new io.mailroute.ops.ApiQueries(db, events, states, json).message(Long.toString(messageId), null);
+    }
+
+    /** A message of the MIME test corpus (src/test/resources/mime-corpus), with Gmail's CRLF line ends. */
+    private static Message corpus(String id, String file) throws java.io.IOException {
+        try (java.io.InputStream in = MessageIngestTest.class.getResourceAsStream("/mime-corpus/" + file)) {
+            String lf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return gmail(id, List.of("INBOX"), lf);
+        }
+    }
 }

@@ -292,6 +292,38 @@ class DeliveryEndToEndIT {
     }
 
     @Test
+    void anAcknowledgementReachesASenderWrittenWithACommentAndAQuotedLocalPart() throws Exception {
+        try (IntakeFixture world = fixture("customer-ack")) {
+            String customer = "\"Pat Customer\"@globex.example";
+            world.sandbox.admin().addUser(customer, "refresh-pat");
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                world.insertText("support", """
+                        From: Pat <"Pat Customer"(the buyer)@Globex.EXAMPLE>
+                        To: support@acme.example
+                        Subject: Help with my order
+                        Message-ID: <order-help-quoted@globex.example>
+
+                        Where is my order?
+                        """);
+                service.await(SOON, "the acknowledgement SENT", () -> statuses(service).contains("SENT"));
+
+                JsonNode received = service.events("message.received").get(0);
+                assertEquals(customer, received.at("/data/from/address").asText(), "stored as written, comment dropped");
+                Message sent = world.gmailClient("support").users().messages().list("me").setLabelIds(List.of("SENT"))
+                        .execute().getMessages().get(0);
+                String to = new String(world.gmailClient("support").users().messages().get("me", sent.getId())
+                        .setFormat("raw").execute().decodeRaw(), java.nio.charset.StandardCharsets.UTF_8)
+                        .lines().filter(l -> l.startsWith("To: ")).findFirst().orElseThrow();
+                jakarta.mail.internet.InternetAddress[] strict =
+                        jakarta.mail.internet.InternetAddress.parseHeader(to.substring("To: ".length()), true);
+                assertEquals(List.of(customer), java.util.Arrays.stream(strict).map(a -> a.getAddress()).toList(),
+                        "a quoted local part stays quoted on the way out: " + to);
+                assertEquals(1, inbox(world.gmailClientFor(customer), work).size(), "and the mail reaches that mailbox");
+            }
+        }
+    }
+
+    @Test
     void quarantinedMailRaisesOneAlertPerWindowByEmailAndAppWorks() throws Exception {
         try (IntakeFixture world = new IntakeFixture(work, List.of("support"), "mailroute.intake.max-attachment-bytes = 2048\n");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {

@@ -91,6 +91,24 @@ class GmailSandboxConformanceIT {
     // ---- insert and get
 
     @Test
+    void aMessageNestedFiveThousandMultipartsDeepIsRefusedWithGmailsErrorNotAHang() throws IOException {
+        var u = user("deep");
+        // Without an answer the client gives up after this long and the test fails on the timeout, not on a 400.
+        Gmail patient = SandboxTestClients.gmail(sandbox, u.credential(), java.time.Duration.ofMinutes(2));
+
+        GoogleJsonResponseException refused = assertThrows(GoogleJsonResponseException.class,
+                () -> insert(patient, io.mailroute.testing.TestMail.nestedMultiparts(5000), "INBOX"));
+
+        assertEquals(400, refused.getStatusCode());
+        assertEquals("invalidArgument", refused.getDetails().getErrors().get(0).getReason());
+        assertEquals("INVALID_ARGUMENT", refused.getDetails().get("status"));
+        assertTrue(refused.getDetails().getMessage().contains("nested"), refused.getDetails().getMessage());
+        Message next = insert(patient, mail("a@example.com", u.address(), "after the deep one", "fine"), "INBOX");
+        assertEquals(List.of(next.getId()), u.gmail().users().messages().list("me").execute().getMessages().stream()
+                .map(Message::getId).toList(), "the refused message was not stored; the sandbox still serves");
+    }
+
+    @Test
     void insertedMessageReadsBackInAllFourFormats() throws IOException {
         var u = user("formats");
         byte[] pdf = new byte[3000];

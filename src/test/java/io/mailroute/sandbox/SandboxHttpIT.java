@@ -122,6 +122,45 @@ class SandboxHttpIT {
         assertTrue(json(bad).get("error").asText().contains("unitsPerSecond"), bad.body());
     }
 
+    @Test
+    void theAdminInsertRefusesAMessageNestedFiveThousandMultipartsDeepInsteadOfHanging() throws Exception {
+        assertEquals(200, send(post("sandbox/admin/users", "{\"address\":\"deep@acme.example\",\"refreshToken\":\"rt-deep\"}"))
+                .statusCode());
+
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(sandbox.rootUrl()
+                        + "sandbox/admin/users/deep@acme.example/messages?labelIds=INBOX"))
+                .timeout(java.time.Duration.ofMinutes(2)) // a request never answered fails here, not on the status
+                .POST(HttpRequest.BodyPublishers.ofByteArray(io.mailroute.testing.TestMail.nestedMultiparts(5000))));
+
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(json(refused).get("error").asText().contains("nested"), refused.body());
+        JsonNode stats = json(send(HttpRequest.newBuilder(URI.create(sandbox.rootUrl() + "sandbox/admin/stats"))));
+        assertEquals(0, stats.at("/users/deep@acme.example/messageCount").asInt(), stats.toString());
+    }
+
+    @Test
+    void aHandlerThatOverflowsItsStackStillAnswersEveryRequest() throws Exception {
+        com.sun.net.httpserver.HttpServer server = AnsweringHttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0));
+        server.createContext("/", exchange -> {
+            throw new StackOverflowError("what a deep enough MIME tree does to a recursive walk");
+        });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        server.setExecutor(pool); // one worker: had the first failure taken it, the second request would wait for ever
+        server.start();
+        try {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> answer = send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/gmail/v1/users/me/profile"))
+                        .timeout(java.time.Duration.ofMinutes(1)));
+                assertEquals(500, answer.statusCode(), answer.body());
+                assertEquals("backendError", json(answer).at("/error/errors/0/reason").asText());
+            }
+        } finally {
+            server.stop(0);
+            pool.shutdownNow();
+        }
+    }
+
     private static HttpResponse<String> historyList(String token, String start) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(sandbox.rootUrl()
                 + "gmail/v1/users/me/history?startHistoryId=" + start)).header("Authorization", "Bearer " + token));

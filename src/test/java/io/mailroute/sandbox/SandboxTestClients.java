@@ -51,6 +51,17 @@ final class SandboxTestClients {
                 .build();
     }
 
+    /** The same client, giving up on an answer after {@code readTimeout}: a request the sandbox never answers fails. */
+    static Gmail gmail(GmailSandbox sandbox, GoogleCredential credential, java.time.Duration readTimeout) {
+        return new Gmail.Builder(new NetHttpTransport(), JSON_FACTORY, request -> {
+                    credential.initialize(request);
+                    request.setReadTimeout((int) readTimeout.toMillis());
+                })
+                .setRootUrl(sandbox.rootUrl())
+                .setApplicationName("mailroute-test")
+                .build();
+    }
+
     /** An RFC 822 message with CRLF line endings; {@code extraHeaders} are full lines without line endings. */
     static byte[] mail(String from, String to, String subject, String body, String... extraHeaders) {
         StringBuilder sb = new StringBuilder();

@@ -39,4 +39,26 @@ public final class TestMail {
                 Base64.getMimeEncoder().encodeToString(content), to);
         return rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * A message whose multiparts nest {@code depth} levels deep, each the only part of the one around it, closed
+     * properly: the shape that exhausts the stack of a parser that recurses once per level.
+     */
+    public static byte[] nestedMultiparts(int depth) {
+        StringBuilder raw = new StringBuilder("""
+                From: fuzzer@attacker.example
+                To: support@acme.example
+                Subject: %d nested multiparts
+                Message-ID: <nested-%d.%d@attacker.example>
+                MIME-Version: 1.0
+                """.formatted(depth, depth, System.nanoTime()));
+        for (int i = 0; i < depth; i++) {
+            raw.append("Content-Type: multipart/mixed; boundary=\"b").append(i).append("\"\n\n--b").append(i).append('\n');
+        }
+        raw.append("Content-Type: text/plain\n\nthe bottom\n");
+        for (int i = depth - 1; i >= 0; i--) {
+            raw.append("--b").append(i).append("--\n");
+        }
+        return raw.toString().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -202,6 +202,19 @@ class TriageRulesTest {
         assertEquals(List.of("offer.pdf"), names);
     }
 
+    @Test
+    void aSenderStoredAsWrittenStillMatchesAddressAndDomainPatternsIgnoringCase() throws Exception {
+        java.nio.file.Path store = java.nio.file.Files.createTempDirectory("triage-att");
+        var boss = TriageFixtures.parseRaw(("From: The Boss <CEO(desk)@Globex.EXAMPLE>\r\nTo: support@acme.example\r\n"
+                + "Subject: budget\r\n\r\nsee me\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), store);
+        var billing = TriageFixtures.parseRaw(("From: Billing@INITECH.example\r\nTo: support@acme.example\r\n"
+                + "Subject: invoice\r\n\r\nattached\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), store);
+
+        assertEquals("CEO@globex.example", boss.from().address(), "the local part as written, the domain lower-cased");
+        assertRule("sender-address", TriageInput.from("support", boss, List.of("INBOX"), false));
+        assertRule("sender-domain", TriageInput.from("support", billing, List.of("INBOX"), false));
+    }
+
     private static void assertRule(String expectedRule, TriageInput input) {
         TriageDecision decision = rules.classify(input);
         assertEquals(expectedRule, decision.ruleId(), () -> rules.explain(input).render());

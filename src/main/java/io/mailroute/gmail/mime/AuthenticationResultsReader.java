@@ -71,32 +71,18 @@ final class AuthenticationResultsReader {
         if (value == null) {
             return out;
         }
+        String plain = HeaderText.withoutComments(value);
         StringBuilder current = new StringBuilder();
-        int commentDepth = 0;
         boolean quoted = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\' && (quoted || commentDepth > 0) && i + 1 < value.length()) {
-                if (commentDepth == 0) {
-                    current.append(c).append(value.charAt(i + 1));
-                }
-                i++;
-            } else if (quoted) {
-                current.append(c);
-                quoted = c != '"';
-            } else if (c == '(') {
-                commentDepth++;
-            } else if (c == ')' && commentDepth > 0) {
-                commentDepth--;
-            } else if (commentDepth > 0) {
-                // inside a comment: dropped
-            } else if (c == '"') {
-                quoted = true;
-                current.append(c);
-            } else if (c == ';') {
+        for (int i = 0; i < plain.length(); i++) {
+            char c = plain.charAt(i);
+            if (c == '\\' && quoted && i + 1 < plain.length()) {
+                current.append(c).append(plain.charAt(++i));
+            } else if (c == ';' && !quoted) {
                 out.add(current.toString());
                 current.setLength(0);
             } else {
+                quoted ^= c == '"';
                 current.append(c);
             }
         }

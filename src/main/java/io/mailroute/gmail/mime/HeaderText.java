@@ -48,6 +48,38 @@ final class HeaderText {
         return out.toString().strip();
     }
 
+    /**
+     * The value without its RFC 5322 comments ({@code <1234 @ local(blah) .machine .example>}): comments nest and
+     * take backslash escapes, quoted strings are left alone. One pass, whatever the nesting.
+     */
+    static String withoutComments(String value) {
+        if (value == null || value.indexOf('(') < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && (quoted || depth > 0) && i + 1 < value.length()) {
+                if (depth == 0) {
+                    out.append(c).append(value.charAt(i + 1));
+                }
+                i++;
+            } else if (depth == 0 && c == '"') {
+                quoted = !quoted;
+                out.append(c);
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')' && depth > 0) {
+                depth--;
+            } else if (depth == 0) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     static boolean isControl(char c) {
         return c < 0x20 || (c >= 0x7F && c <= 0x9F);
     }

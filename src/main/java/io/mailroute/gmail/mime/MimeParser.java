@@ -46,6 +46,9 @@ public final class MimeParser {
     static final List<String> EXTRA_HEADERS = List.of("X-Mailroute-Origin", "Auto-Submitted", "List-Id", "Precedence", "Return-Path");
 
     private static final int MAX_NESTING = 32;
+    private static final int MAX_MESSAGE_ID_CHARS = 998;
+    private static final String TEXT_PLAIN = "text/plain";
+    private static final String MESSAGE_RFC822 = "message/rfc822";
     private static final Pattern MESSAGE_ID = Pattern.compile("<([^<>]*)>");
     private static final Pattern FIELD_NAME_LINE = Pattern.compile("^[!-9;-~]+[ \\t]*:");
     private static final Pattern HTML_META_CHARSET = Pattern.compile("(?i)<meta[^>]+charset\\s*=\\s*[\"']?([A-Za-z0-9_.:-]+)");
@@ -75,11 +78,13 @@ public final class MimeParser {
         }
         try {
             Bodies bodies = new Bodies();
-            walk(message, bodies, false, 0);
+            walk(message, TEXT_PLAIN, bodies, false, 0);
+            List<MailAddress> from = MailAddresses.parse(header(message, "From"));
             return new ParsedMail(
                     firstMessageId(header(message, "Message-ID")),
                     HeaderText.text(first(header(message, "Subject"))),
-                    firstAddress(header(message, "From")),
+                    from.isEmpty() ? null : from.get(0),
+                    from.isEmpty() ? List.of() : from.subList(1, from.size()),
                     MailAddresses.parse(header(message, "To")),
                     MailAddresses.parse(header(message, "Cc")),
                     MailAddresses.parse(header(message, "Reply-To")),
@@ -108,11 +113,16 @@ public final class MimeParser {
         final List<AttachmentRef> attachments = new ArrayList<>();
     }
 
-    private void walk(MimePart part, Bodies bodies, boolean inAlternative, int depth) throws MessagingException, MalformedMailException {
+    /**
+     * @param defaultType the type of a part without Content-Type: text/plain, but message/rfc822 inside a
+     *     multipart/digest (RFC 2046 section 5.1.5)
+     */
+    private void walk(MimePart part, String defaultType, Bodies bodies, boolean inAlternative, int depth)
+            throws MessagingException, MalformedMailException {
         if (depth > MAX_NESTING) {
             throw new MalformedMailException("MIME parts are nested more than " + MAX_NESTING + " levels deep");
         }
-        ContentType type = contentType(part);
+        ContentType type = contentType(part, defaultType);
         if (type.getPrimaryType().equals("multipart")) {
             MimeMultipart multipart = new MimeMultipart(new MimePartDataSource(part));
             int count;
@@ -124,8 +134,9 @@ public final class MimeParser {
                 return;
             }
             boolean alternative = inAlternative || type.getSubType().equals("alternative");
+            String childDefault = type.getSubType().equals("digest") ? MESSAGE_RFC822 : TEXT_PLAIN;
             for (int i = 0; i < count; i++) {
-                walk((MimeBodyPart) multipart.getBodyPart(i), bodies, alternative, depth + 1);
+                walk((MimeBodyPart) multipart.getBodyPart(i), childDefault, bodies, alternative, depth + 1);
             }
             return;
         }
@@ -140,16 +151,19 @@ public final class MimeParser {
         if (bodyType && !"attachment".equals(disposition) && filename == null) {
             if (baseType.equals("text/plain") && bodies.text == null) {
                 bodies.text = readText(part, type, false);
-                return;
-            }
-            if (baseType.equals("text/html") && bodies.html == null) {
+                if (bodies.text != null) {
+                    return;
+                }
+            } else if (baseType.equals("text/html") && bodies.html == null) {
                 bodies.html = readText(part, type, true);
-                return;
-            }
-            if (inAlternative) {
+                if (bodies.html != null) {
+                    return;
+                }
+            } else if (inAlternative) {
                 return; // another rendering of a body we already have
             }
-            // A further inline text part in a mixed message (a list footer, a split body): keep it.
+            // A further inline text part in a mixed message (a list footer, a split body), or a body whose
+            // transfer encoding cannot be undone: keep it as an attachment.
         }
         String contentId = HeaderText.clean(first(header(part, "Content-ID")));
         boolean inline = "inline".equals(disposition) || (disposition == null && contentId != null && !contentId.isEmpty());
@@ -159,14 +173,34 @@ public final class MimeParser {
         if (filename == null) {
             filename = defaultName(baseType);
         }
+        AttachmentRef stored;
         try (InputStream content = new MailContentStream(decodedContent(part))) {
-            bodies.attachments.add(store.store(content, filename, baseType, inline, contentId));
+            stored = store.store(content, filename, baseType, inline, contentId);
         } catch (MailContentException e) {
-            throw new MalformedMailException("attachment \"" + AttachmentFilenames.sanitise(filename) + "\" cannot be decoded: "
-                    + e.getCause().getMessage(), e);
+            stored = storeAsSent(part, filename, baseType, inline, contentId, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write attachment to " + store.root() + ": " + e.getMessage(), e);
+            throw storeFailure(e);
         }
+        bodies.attachments.add(stored);
+    }
+
+    /**
+     * One damaged part must not cost the whole message (an empty x-uuencode part, a truncated one): its bytes as
+     * they came, marked with why they could not be decoded.
+     */
+    private AttachmentRef storeAsSent(MimePart part, String filename, String baseType, boolean inline, String contentId,
+            MailContentException decodingFailure) throws MessagingException, MalformedMailException {
+        String reason = "its " + transferEncoding(part) + " content cannot be decoded (" + decodingFailure.getMessage()
+                + "); kept as sent, still encoded";
+        try (InputStream asSent = rawContent(part)) {
+            return store.store(asSent, filename, baseType, inline, contentId).asUndecodable(reason);
+        } catch (IOException e) {
+            throw storeFailure(e);
+        }
+    }
+
+    private UncheckedIOException storeFailure(IOException e) {
+        return new UncheckedIOException("cannot write attachment to " + store.root() + ": " + e.getMessage(), e);
     }
 
     private static String attachedMessageName(MimePart part) throws MessagingException {
@@ -198,7 +232,7 @@ public final class MimeParser {
      * skipped), as a mail client shows a damaged attachment rather than refusing the whole message.
      */
     private static InputStream decodedContent(MimePart part) throws MessagingException {
-        InputStream raw = part instanceof MimeMessage m ? m.getRawInputStream() : ((MimeBodyPart) part).getRawInputStream();
+        InputStream raw = rawContent(part);
         String encoding = transferEncoding(part);
         if (encoding == null) {
             return raw;
@@ -219,6 +253,10 @@ public final class MimeParser {
         }
     }
 
+    private static InputStream rawContent(MimePart part) throws MessagingException {
+        return part instanceof MimeMessage m ? m.getRawInputStream() : ((MimeBodyPart) part).getRawInputStream();
+    }
+
     private static String transferEncoding(MimePart part) {
         String value = HeaderText.clean(first(header(part, "Content-Transfer-Encoding")));
         if (value == null || value.isEmpty()) {
@@ -228,12 +266,13 @@ public final class MimeParser {
         return (end >= 0 ? value.substring(0, end) : value).strip().toLowerCase(Locale.ROOT);
     }
 
-    private static String readText(MimePart part, ContentType type, boolean html) throws MalformedMailException, MessagingException {
+    /** The body's text, or null when its transfer encoding cannot be undone. */
+    private static String readText(MimePart part, ContentType type, boolean html) throws MessagingException {
         byte[] bytes;
         try (InputStream in = new MailContentStream(decodedContent(part))) {
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new MalformedMailException("the " + (html ? "HTML" : "text") + " body cannot be decoded: " + e.getMessage(), e);
+            return null;
         }
         String charset = type.getParameter("charset");
         if (charset == null && html) {
@@ -295,10 +334,11 @@ public final class MimeParser {
         return values == null || values.length == 0 ? null : values[0];
     }
 
-    private static ContentType contentType(MimePart part) {
+    private static ContentType contentType(MimePart part, String defaultType) {
         String raw = HeaderText.raw(first(header(part, "Content-Type")));
         if (raw == null || raw.isBlank()) {
-            return new ContentType("text", "plain", null);
+            String[] typeAndSub = defaultType.split("/");
+            return new ContentType(typeAndSub[0], typeAndSub[1], null);
         }
         try {
             ContentType parsed = new ContentType(raw);
@@ -364,14 +404,6 @@ public final class MimeParser {
         return EncodedWords.decode(name);
     }
 
-    private static MailAddress firstAddress(String[] from) {
-        if (from == null || from.length == 0) {
-            return null;
-        }
-        List<MailAddress> addresses = MailAddresses.parse(HeaderText.raw(from[0]));
-        return addresses.isEmpty() ? null : addresses.get(0);
-    }
-
     private static Instant sentDate(MimeMessage message) {
         try {
             Date date = message.getSentDate();
@@ -386,24 +418,28 @@ public final class MimeParser {
         return ids.isEmpty() ? null : ids.get(0);
     }
 
-    /** Message ids in order, brackets removed; bare ids (no brackets at all) are accepted word by word. */
+    /**
+     * Message ids in order, brackets removed; bare ids (no brackets at all) are accepted word by word. An id longer
+     * than a header line may be (998 characters, the width of the columns that hold one) is no id: stored, it would
+     * fail the message's insert on every poll and stop its mailbox.
+     */
     private static List<String> messageIds(String[] values) {
         Set<String> ids = new LinkedHashSet<>();
         if (values != null) {
             for (String value : values) {
-                String raw = HeaderText.clean(HeaderText.raw(value));
+                String raw = HeaderText.clean(HeaderText.withoutComments(HeaderText.raw(value)));
                 Matcher m = MESSAGE_ID.matcher(raw);
                 boolean bracketed = false;
                 while (m.find()) {
                     bracketed = true;
                     String id = m.group(1).replaceAll("\\s+", "");
-                    if (!id.isEmpty()) {
+                    if (!id.isEmpty() && id.length() <= MAX_MESSAGE_ID_CHARS) {
                         ids.add(id);
                     }
                 }
                 if (!bracketed) {
                     for (String word : raw.split("[\\s,]+")) {
-                        if (word.contains("@")) {
+                        if (word.contains("@") && word.length() <= MAX_MESSAGE_ID_CHARS) {
                             ids.add(word);
                         }
                     }

@@ -9,11 +9,14 @@ import java.util.Map;
 /**
  * One Gmail message after MIME parsing. Every string comes from the sender and is untrusted;
  * header-derived strings carry no CR/LF. Lists and the header map are never null and immutable.
+ * {@code from} is the first address of the From header(s); {@code fromOthers} holds the others, in order
+ * (a From with two addresses, with or without a comma, or a second From header).
  */
 public record ParsedMail(
         String messageId,
         String subject,
         MailAddress from,
+        List<MailAddress> fromOthers,
         List<MailAddress> to,
         List<MailAddress> cc,
         List<MailAddress> replyTo,
@@ -29,6 +32,7 @@ public record ParsedMail(
 
     public ParsedMail {
         subject = subject == null ? "" : subject;
+        fromOthers = fromOthers == null ? List.of() : List.copyOf(fromOthers);
         to = to == null ? List.of() : List.copyOf(to);
         cc = cc == null ? List.of() : List.copyOf(cc);
         replyTo = replyTo == null ? List.of() : List.copyOf(replyTo);

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroute.testing.TestMail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class MimeParserTest {
                 mail("02-quoted-printable.eml")
                         .id("CAF3xq0mK7_d1=pQ9f@mail.hooli.example")
                         .subject("Café meeting moved")
-                        .from("gavin@hooli.example", "Belson, Gavin")
+                        .from("Gavin@hooli.example", "Belson, Gavin") // the local part as written, the domain lower-cased
                         .date("2024-04-03T13:12:40Z")
                         .text("This sentence is deliberately long so that the quoted-printable encoder had to break it with a soft line break, twice.\n\nGrüße,")
                         .auth("pass", "pass", "pass"),
@@ -130,6 +131,7 @@ class MimeParserTest {
                         .id("ticket-5521-r3@massive.example")
                         .subject("Re: Ticket #5521 - VPN drops every hour")
                         .from("helpdesk@massive.example", "Massive Dynamic Helpdesk")
+                        .fromOthers("ceo@massive.example", "Spoofed Second") // a second From header is kept in sight
                         .to("support@acme.example", null).to("nina@massive.example", "Nina Sharp")
                         .inReplyTo("ticket-5521-r2@acme.example")
                         .references("ticket-5521@massive.example", "ticket-5521-r1@acme.example", "ticket-5521-r2@acme.example")
@@ -145,7 +147,7 @@ class MimeParserTest {
                 mail("14-8bit-utf8-headers.eml")
                         .id("5f1e2d3c.8bit@initech.example")
                         .subject("Überweisung bestätigt – 1.250,00 €")
-                        .from("j.mueller@initech.example", "Jürgen Müller")
+                        .from("J.Mueller@initech.example", "Jürgen Müller")
                         .to("accounts@acme.example", "Buchhaltung Acme").to("zoe@acme.example", "Zoë Ångström")
                         .date("2024-04-15T09:00:41Z")
                         .text("Die Überweisung über 1.250,00 € ist eingegangen.")
@@ -161,7 +163,7 @@ class MimeParserTest {
                 mail("16-bounce-report.eml")
                         .id("20240416071202.1D3F29C0123@mail.acme.example")
                         .subject("Undelivered Mail Returned to Sender")
-                        .from("mailer-daemon@mail.acme.example", "Mail Delivery System")
+                        .from("MAILER-DAEMON@mail.acme.example", "Mail Delivery System")
                         .date("2024-04-16T07:12:02Z")
                         .text("Recipient address rejected: User unknown")
                         .textualAttachment("delivery-status.txt", "message/delivery-status", "payloads/bounce-status.txt", false)
@@ -210,7 +212,89 @@ class MimeParserTest {
                         .text("Case 1042 has breached its 4h first-response SLA.")
                         .extra("X-Mailroute-Origin", "alert; event=9f1c2d3e-aaaa-4bbb-8ccc-123456789abc")
                         .extra("Auto-Submitted", "auto-generated")
-                        .extra("Precedence", "bulk"));
+                        .extra("Precedence", "bulk"),
+                // RFC 5322 appendix A.5: comments wherever CFWS may stand, a group, an empty group
+                mail("22-rfc5322-appendix-a5.eml")
+                        .id("testabcd.1234@silly.test")
+                        .subject("")
+                        .from("pete@silly.test", "Pete")
+                        .to("c@public.example", "Chris Jones").to("joe@example.org", null).to("jdoe@one.test", "John")
+                        .noCc()
+                        .date("1969-02-14T03:02:00Z")
+                        .text("Testing."),
+                // RFC 5322 appendix A.6: obsolete forms (spaces and comments around dots, a source route)
+                mail("23-rfc5322-obsolete-addresses.eml")
+                        .id("1234@local.machine.example")
+                        .subject("Saying Hello")
+                        .from("jdoe@machine.example", "John Doe")
+                        .to("mary@example.net", "Mary Smith")
+                        .cc("mary@example.net", "Mary Smith").cc("jdoe@test.example", null)
+                        .date("1997-11-21T15:55:06Z")
+                        .text("This is a message just to say hello."),
+                mail("24-bare-addresses-with-comments.eml")
+                        .id("acct-question-77@silly.test")
+                        .subject("Account question")
+                        .from("pete@silly.test", null) // two comments: neither is a name
+                        .cc("jdoe@machine.example", null)
+                        .date("2024-04-22T13:40:09Z")
+                        .text("Which of my two accounts is the billing contact?"),
+                mail("25-bounce-uppercase-address.eml")
+                        .id("20240424043217.8E1F4C2A61@lvmail01.LL.com")
+                        .subject("Undelivered Mail Returned to Sender")
+                        .from("MAILER-DAEMON@lvmail01.ll.com", "Mail Delivery System")
+                        .to("Rahul.Chaudhari@ll.com", null)
+                        .date("2024-04-24T04:32:17Z")
+                        .text("This is the mail system at host lvmail01.LL.com.")
+                        .extra("Auto-Submitted", "auto-replied")
+                        .extra("Return-Path", "<>"),
+                mail("26-unquoted-display-name.eml")
+                        .id("201002191008.29761.bb@bug.com")
+                        .subject("undef method parameter bug")
+                        .from("bb@bug.com", "Big Bug") // "From: Big Bug bb@bug.com"
+                        .replyTo("\"big bug bb\"@bug.com", null) // a quoted local part keeps its quotes
+                        .date("2010-02-19T07:08:29Z")
+                        .text("foo bar"),
+                mail("27-two-from-addresses-without-comma.eml")
+                        .id("lisbon-offsite-1@a.example")
+                        .subject("Booking for the Lisbon offsite")
+                        .from("tim@a.example", null)
+                        .fromOthers("concierge@b.example", null)
+                        .date("2024-04-25T09:15:38Z")
+                        .text("Please confirm the booking for 14 people, 6-8 May."),
+                // RFC 2046 5.1.5: in a digest, a part without Content-Type is message/rfc822
+                mail("28-multipart-digest.eml")
+                        .id("mailman.3.1713873602.2211.acme-users@lists.acme.example")
+                        .subject("acme-users Digest, Vol 12, Issue 3")
+                        .from("acme-users-request@lists.acme.example", null)
+                        .date("2024-04-23T12:00:02Z")
+                        .text("Today's Topics:")
+                        .textualAttachment("Printer driver for the X200.eml", "message/rfc822", "payloads/digest-1.eml", false)
+                        .textualAttachment("Re_ Printer driver for the X200.eml", "message/rfc822", "payloads/digest-2.eml", false)
+                        .extra("List-Id", "Acme users <acme-users.lists.acme.example>")
+                        .extra("Precedence", "list"),
+                mail("29-top-level-digest.eml")
+                        .id("digest-2024-17@forum.hooli.example")
+                        .subject("Hooli forum digest: 2 new posts")
+                        .from("digest@forum.hooli.example", "Weekly Digest")
+                        .date("2024-04-23T18:00:00Z")
+                        .textualAttachment("Printer driver for the X200.eml", "message/rfc822", "payloads/digest-1.eml", false)
+                        .textualAttachment("Re_ Printer driver for the X200.eml", "message/rfc822", "payloads/digest-2.eml", false),
+                mail("30-x-uuencode-empty.eml")
+                        .id("scan.20240424083010.3@scanner.globex.example")
+                        .subject("Scanned document from Scan Station 3")
+                        .from("scanner@globex.example", "Scan Station 3")
+                        .date("2024-04-24T08:30:10Z")
+                        .text("Scanned 1 page(s) at 10:30. The document is attached.")
+                        .undecodableAttachment("scan0001.tif", "image/tiff", "text:", "x-uuencode", "Missing begin"),
+                mail("31-x-uuencode-undecodable.eml")
+                        .id("rma-4471.1713953149@legacy.initech.example")
+                        .subject("RMA 4471 - returned units")
+                        .from("milton@initech.example", "Milton Waddams")
+                        .date("2024-04-24T10:05:49Z")
+                        .text("The serial numbers are in the first file")
+                        .attachment("returned-units.txt", "text/plain", "payloads/returned-units.txt", false, null)
+                        .undecodableAttachment("packing.jpg", "image/jpeg", "payloads/packing-as-sent.txt", "x-uuencode",
+                                "Missing end"));
         return cases.stream().flatMap(c -> Stream.of(Arguments.of(c, "LF"), Arguments.of(c, "CRLF")));
     }
 
@@ -231,8 +315,12 @@ class MimeParserTest {
         assertEquals(expected.messageId, mail.messageId(), file + " Message-ID");
         assertEquals(expected.subject, mail.subject(), file + " subject");
         assertEquals(new MailAddress(expected.fromAddress, expected.fromName), mail.from(), file + " from");
+        assertEquals(expected.fromOthers, mail.fromOthers(), file + " other From addresses");
         if (expected.to != null) {
             assertEquals(expected.to, mail.to(), file + " to");
+        }
+        if (expected.cc != null) {
+            assertEquals(expected.cc, mail.cc(), file + " cc");
         }
         assertEquals(expected.replyTo, mail.replyTo(), file + " reply-to");
         assertEquals(expected.date, mail.date(), file + " date");
@@ -261,6 +349,14 @@ class MimeParserTest {
             assertEquals(sha256(bytes), got.sha256(), file + " " + want.name + " sha256");
             assertEquals(want.inline, got.inline(), file + " " + want.name + " inline");
             assertEquals(want.contentId, got.contentId(), file + " " + want.name + " content id");
+            if (want.undecodable == null) {
+                assertNull(got.undecodable(), file + " " + want.name + " should decode");
+            } else {
+                assertNotNull(got.undecodable(), file + " " + want.name + " should be marked undecodable");
+                for (String snippet : want.undecodable) {
+                    assertTrue(got.undecodable().contains(snippet), file + " " + want.name + " reason: " + got.undecodable());
+                }
+            }
             assertArrayEquals(bytes, Files.readAllBytes(store.pathOf(got.sha256())), file + " " + want.name + " stored bytes");
         }
     }
@@ -416,15 +512,26 @@ class MimeParserTest {
 
     @Test
     void absurdlyDeepNestingIsMalformedNotAStackOverflow() {
-        StringBuilder raw = new StringBuilder("From: a@b.example\nSubject: deep\n");
-        for (int i = 0; i < 200; i++) {
-            raw.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\n\n--b").append(i).append("\n");
-        }
-        raw.append("Content-Type: text/plain\n\nbottom\n");
+        byte[] raw = TestMail.nestedMultiparts(5000); // what overflowed the sandbox's stack (issue 10)
 
         MalformedMailException e = assertThrows(MalformedMailException.class,
-                () -> new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(utf8(raw.toString())));
-        assertTrue(e.getMessage().contains("nested"), e.getMessage());
+                () -> new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw));
+        assertTrue(e.getMessage().contains("nested more than 32 levels"), e.getMessage());
+    }
+
+    @Test
+    void aBodyWhoseTransferEncodingCannotBeUndoneIsKeptAsAnUndecodableAttachment() throws Exception {
+        byte[] raw = utf8("From: legacy@initech.example\nSubject: notes\nContent-Type: text/plain; charset=us-ascii\n"
+                + "Content-Transfer-Encoding: x-uuencode\n\nbegin 644 notes.txt\nM86)C\n");
+
+        ParsedMail mail = new MimeParser(new AttachmentStore(storeRoot, CAP)).parse(raw);
+
+        assertNull(mail.textBody());
+        assertEquals(1, mail.attachments().size());
+        AttachmentRef kept = mail.attachments().get(0);
+        assertEquals("attachment.txt", kept.filename());
+        assertTrue(kept.undecodable().contains("x-uuencode"), kept.undecodable());
+        assertEquals(sha256(utf8("begin 644 notes.txt\nM86)C\n")), kept.sha256(), "the bytes as sent");
     }
 
     @Test
@@ -457,7 +564,9 @@ class MimeParserTest {
         String subject;
         String fromAddress;
         String fromName;
+        final List<MailAddress> fromOthers = new ArrayList<>();
         List<MailAddress> to;
+        List<MailAddress> cc;
         final List<MailAddress> replyTo = new ArrayList<>();
         Instant date;
         String inReplyTo;
@@ -482,6 +591,15 @@ class MimeParserTest {
             to.add(new MailAddress(address, name));
             return this;
         }
+        Case fromOthers(String address, String name) { fromOthers.add(new MailAddress(address, name)); return this; }
+        Case cc(String address, String name) {
+            if (cc == null) {
+                cc = new ArrayList<>();
+            }
+            cc.add(new MailAddress(address, name));
+            return this;
+        }
+        Case noCc() { cc = new ArrayList<>(); return this; }
         Case replyTo(String address, String name) { replyTo.add(new MailAddress(address, name)); return this; }
         Case date(String v) { date = Instant.parse(v); return this; }
         Case inReplyTo(String v) { inReplyTo = v; return this; }
@@ -491,12 +609,17 @@ class MimeParserTest {
         Case auth(String dkim, String spf, String dmarc) { auth = new AuthVerdicts(dkim, spf, dmarc); return this; }
         Case extra(String name, String value) { extra.put(name, value); return this; }
         Case attachment(String name, String type, String payload, boolean inline, String contentId) {
-            attachments.add(new ExpectedAttachment(name, type, payload, inline, contentId, false));
+            attachments.add(new ExpectedAttachment(name, type, payload, inline, contentId, false, null));
             return this;
         }
         /** An attachment sent as plain text lines, whose bytes carry the message's own line endings. */
         Case textualAttachment(String name, String type, String payload, boolean inline) {
-            attachments.add(new ExpectedAttachment(name, type, payload, inline, null, true));
+            attachments.add(new ExpectedAttachment(name, type, payload, inline, null, true, null));
+            return this;
+        }
+        /** An attachment whose transfer encoding cannot be undone: kept as sent, with a reason naming each snippet. */
+        Case undecodableAttachment(String name, String type, String payloadAsSent, String... reasonSnippets) {
+            attachments.add(new ExpectedAttachment(name, type, payloadAsSent, false, null, true, List.of(reasonSnippets)));
             return this;
         }
 
@@ -507,7 +630,8 @@ class MimeParserTest {
     }
 
     /** {@code payload} is a corpus path, or "text:" followed by the literal content. */
-    record ExpectedAttachment(String name, String contentType, String payload, boolean inline, String contentId, boolean followsLineEndings) {
+    record ExpectedAttachment(String name, String contentType, String payload, boolean inline, String contentId, boolean followsLineEndings,
+            List<String> undecodable) {
         byte[] bytes(boolean crlf) {
             byte[] bytes = payload.startsWith("text:") ? utf8(payload.substring(5)) : read(payload);
             return crlf && followsLineEndings ? toCrlf(bytes) : bytes;
