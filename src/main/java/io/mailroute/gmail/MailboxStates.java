@@ -17,9 +17,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class MailboxStates {
 
-    /** Failures in a row after which a mailbox counts as FAILING (health DEGRADED, naming it). */
-    static final int FAILING_AFTER = 3;
-
     private static final String REGISTER = """
             INSERT INTO mailbox (id, address, state, consecutive_failures, updated_at)
             VALUES (:id, :address, 'STARTING', 0, :now)
@@ -33,7 +30,7 @@ public final class MailboxStates {
             WHERE id = :id""";
     private static final String FAILED = """
             UPDATE mailbox SET state = :state, last_poll_at = :now, last_error = :error,
-                   consecutive_failures = consecutive_failures + 1, updated_at = :now
+                   consecutive_failures = :failures, updated_at = :now
             WHERE id = :id""";
     private static final String FAILURES = "SELECT consecutive_failures FROM mailbox WHERE id = :id";
     private static final String SET_STATE = """
@@ -50,6 +47,9 @@ public final class MailboxStates {
     private final Clock clock;
     private final Backoff backoff;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    /** When each mailbox last committed a message or moved its cursor: a poll that did so before failing is no failure. */
+    private final Map<String, Instant> lastProgressAt = new ConcurrentHashMap<>();
+    private final GmailErrorCounts errorCounts = new GmailErrorCounts();
     private final Map<String, MailboxSettings> registered = new ConcurrentHashMap<>();
     /** When each mailbox last got a new grant: a poll that started before failed with the old one. */
     private final Map<String, Instant> grantChangedAt = new ConcurrentHashMap<>();
@@ -108,6 +108,17 @@ public final class MailboxStates {
             }
         });
         notBefore.remove(mailboxId);
+        progressed(mailboxId);
+    }
+
+    /** A message of the mailbox was committed (ingested, quarantined or skipped): the poll under way is making progress. */
+    public void progressed(String mailboxId) {
+        lastProgressAt.put(mailboxId, clock.instant());
+    }
+
+    /** The mailbox's count of rate limits, transient errors and in-place retries since the service started. */
+    public GmailErrorCounts errorCounts() {
+        return errorCounts;
     }
 
     /**
@@ -115,31 +126,33 @@ public final class MailboxStates {
      * grant makes the mailbox NOT_CONNECTED and says so once ({@code connection.broken}); while it
      * stays disconnected, further failures of any kind change nothing and say nothing.
      */
-    public Duration failed(String mailboxId, GmailFailure failure) {
+    public FailedPoll failed(String mailboxId, GmailFailure failure) {
         return failed(mailboxId, failure, null);
     }
 
     /**
-     * As {@link #failed(String, GmailFailure)}, for an attempt that started at {@code attemptStartedAt}: a
-     * refused grant is ignored when a new grant arrived after the attempt started (it failed with the old one).
+     * As {@link #failed(String, GmailFailure)}, for a poll that started at {@code attemptStartedAt}: a refused
+     * grant is ignored when a new grant arrived after the attempt started (it failed with the old one), and
+     * a poll that committed something since it started is no failure ({@link FailedPoll}).
      */
-    public Duration failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
+    public FailedPoll failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
+        List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
+        int failuresBefore = rows.isEmpty() ? 0 : rows.get(0);
+        MailboxState before = stateOf(mailboxId);
         Instant newGrant = grantChangedAt.get(mailboxId);
         if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
                 && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
-            return Duration.ZERO;
+            return new FailedPoll(before, failuresBefore, Duration.ZERO, false);
         }
-        List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
-        int failures = (rows.isEmpty() ? 0 : rows.get(0)) + 1;
-        MailboxState before = stateOf(mailboxId);
-        MailboxState state = before.isDisconnected() ? before
-                : failure.kind() == GmailFailure.Kind.NOT_CONNECTED ? MailboxState.NOT_CONNECTED
-                : failures >= FAILING_AFTER || !failure.isRetryable() ? MailboxState.FAILING
-                : MailboxState.BACKING_OFF;
+        Instant progress = lastProgressAt.get(mailboxId);
+        boolean progressed = attemptStartedAt != null && progress != null && !progress.isBefore(attemptStartedAt);
+        FailedPoll poll = FailedPoll.decide(before, failuresBefore, failure, progressed, backoff);
+        MailboxState state = poll.state();
         db.transactions().executeWithoutResult(tx -> {
             db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
                     .addValue("state", state.name())
                     .addValue("error", truncate(failure.message(), 2000))
+                    .addValue("failures", poll.consecutiveFailures())
                     .addValue("now", now()));
             if (events == null || before == state) {
                 return;
@@ -150,11 +163,13 @@ public final class MailboxStates {
             } else if (before.isHealthy() && !state.isHealthy()) {
                 events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
                         .put("state", state.name()).put("error", failure.message()));
+            } else if (!before.isHealthy() && !before.isDisconnected() && state.isHealthy()) {
+                events.append("mailbox.recovered", mailboxId, null, null,
+                        events.json().createObjectNode().put("was", before.name()));
             }
         });
-        Duration delay = backoff.delay(failures, failure.retryAfter());
-        notBefore.put(mailboxId, clock.instant().plus(delay));
-        return delay;
+        notBefore.put(mailboxId, clock.instant().plus(poll.nextPollIn()));
+        return poll;
     }
 
     /** Gmail accepted mail sent from the mailbox: a send-only mailbox, never polled, is ACTIVE from then on. */
@@ -246,7 +261,8 @@ public final class MailboxStates {
                 instant(rs.getTimestamp("last_success_at")),
                 rs.getString("last_error"),
                 rs.getInt("consecutive_failures"),
-                notBefore.get(rs.getString("id"))));
+                notBefore.get(rs.getString("id")),
+                errorCounts.of(rs.getString("id"))));
     }
 
     public MailboxStatus status(String mailboxId) {
