@@ -56,6 +56,16 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
      * @param retryAfterSeconds the storm's Retry-After
      */
     public record Faults(int messages, int mailboxes, double errorRate, Duration latency, int storm, int retryAfterSeconds) {
+
+        ObjectNode toJson() {
+            return Results.object()
+                    .put("messages", messages)
+                    .put("mailboxes", mailboxes)
+                    .put("errorRate", errorRate)
+                    .put("latencyMillis", latency.toMillis())
+                    .put("storm", storm)
+                    .put("retryAfterSeconds", retryAfterSeconds);
+        }
     }
 
     public static BenchSettings fromSystemProperties() {
@@ -117,13 +127,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 .put("serviceJvm", String.join(" ", serviceJvm))
                 .put("sandboxJvm", String.join(" ", sandboxJvm))
                 .put("jfr", jfr);
-        json.putObject("faults")
-                .put("messages", faults.messages())
-                .put("mailboxes", faults.mailboxes())
-                .put("errorRate", faults.errorRate())
-                .put("latencyMillis", faults.latency().toMillis())
-                .put("storm", faults.storm())
-                .put("retryAfterSeconds", faults.retryAfterSeconds());
+        json.set("faults", faults.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

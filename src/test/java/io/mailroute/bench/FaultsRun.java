@@ -23,13 +23,7 @@ final class FaultsRun {
     static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup) throws Exception {
         BenchSettings.Faults faults = settings.faults();
         Path dir = settings.outDir().resolve("work").resolve("faults");
-        ObjectNode json = Results.object()
-                .put("messages", mails.size())
-                .put("mailboxes", faults.mailboxes())
-                .put("errorRate", faults.errorRate())
-                .put("latencyMillis", faults.latency().toMillis())
-                .put("storm", faults.storm())
-                .put("retryAfterSeconds", faults.retryAfterSeconds());
+        ObjectNode json = faults.toJson().put("messages", mails.size());
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
             ServiceWorld world = ServiceWorld.create(dir, sandbox, new ServiceWorld.Setup(faults.mailboxes(),
                     settings.throughputPoll(), ServiceWorld.UNLIMITED_BUDGET, ServiceWorld.Triage.ITEMS, ""));
