@@ -31,7 +31,7 @@ class IntakeFaultsIT {
     private static final int STORM = 30;
     /** Generous: the drain takes about a minute on two busy cores; the checks below are on facts, not on time. */
     private static final Duration DRAIN = Duration.ofMinutes(6);
-    private static final Duration SOON = Duration.ofSeconds(60);
+    private static final Duration SOON = Duration.ofMinutes(2);
     /** The fixture shortens the poll backoff for the other tests; the faults are met with the shipped one here. */
     private static final String SHIPPED_BACKOFF = """
             mailroute.intake.backoff-base = 1s
