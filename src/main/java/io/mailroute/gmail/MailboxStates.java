@@ -28,11 +28,12 @@ public final class MailboxStates {
                    state = CASE WHEN state IN ('REVOKED', 'PAUSED') THEN state ELSE 'ACTIVE' END,
                    last_success_at = :now, last_error = NULL, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
+    /** Compare-and-set on what the decision was made from: a disconnect or a pause in between is read again. */
     private static final String FAILED = """
             UPDATE mailbox SET state = :state, last_poll_at = :now, last_error = :error,
                    consecutive_failures = :failures, updated_at = :now
-            WHERE id = :id""";
-    private static final String FAILURES = "SELECT consecutive_failures FROM mailbox WHERE id = :id";
+            WHERE id = :id AND state = :before AND consecutive_failures = :failuresBefore""";
+    private static final String STATE_AND_FAILURES = "SELECT state, consecutive_failures FROM mailbox WHERE id = :id";
     private static final String SET_STATE = """
             UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
@@ -136,40 +137,54 @@ public final class MailboxStates {
      * a poll that committed something since it started is no failure ({@link FailedPoll}).
      */
     public FailedPoll failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
-        List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
-        int failuresBefore = rows.isEmpty() ? 0 : rows.get(0);
-        MailboxState before = stateOf(mailboxId);
-        Instant newGrant = grantChangedAt.get(mailboxId);
-        if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
-                && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
-            return new FailedPoll(before, failuresBefore, Duration.ZERO, false);
+        while (true) {
+            List<Map<String, Object>> rows = db.jdbc().queryForList(STATE_AND_FAILURES, Map.of("id", mailboxId));
+            MailboxState before = rows.isEmpty() ? MailboxState.STARTING
+                    : MailboxState.valueOf((String) rows.get(0).get("state"));
+            int failuresBefore = rows.isEmpty() ? 0 : ((Number) rows.get(0).get("consecutive_failures")).intValue();
+            Instant newGrant = grantChangedAt.get(mailboxId);
+            if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
+                    && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
+                return new FailedPoll(before, failuresBefore, Duration.ZERO, false);
+            }
+            Instant progress = lastProgressAt.get(mailboxId);
+            boolean progressed = attemptStartedAt != null && progress != null && !progress.isBefore(attemptStartedAt);
+            FailedPoll poll = FailedPoll.decide(before, failuresBefore, failure, progressed, backoff);
+            // A disconnect (which revokes the grant first, so polls in flight fail) or a pause that lands
+            // between the read and the write is not overwritten: the write misses and the state is read again.
+            boolean recorded = rows.isEmpty() || db.transactions().execute(tx -> record(mailboxId, failure, before,
+                    failuresBefore, poll));
+            if (recorded) {
+                notBefore.put(mailboxId, clock.instant().plus(poll.nextPollIn()));
+                return poll;
+            }
         }
-        Instant progress = lastProgressAt.get(mailboxId);
-        boolean progressed = attemptStartedAt != null && progress != null && !progress.isBefore(attemptStartedAt);
-        FailedPoll poll = FailedPoll.decide(before, failuresBefore, failure, progressed, backoff);
+    }
+
+    /** Writes the failed poll if the mailbox is still as it was read, with the event its change of state calls for. */
+    private boolean record(String mailboxId, GmailFailure failure, MailboxState before, int failuresBefore, FailedPoll poll) {
         MailboxState state = poll.state();
-        db.transactions().executeWithoutResult(tx -> {
-            db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
-                    .addValue("state", state.name())
-                    .addValue("error", truncate(failure.message(), 2000))
-                    .addValue("failures", poll.consecutiveFailures())
-                    .addValue("now", now()));
-            if (events == null || before == state) {
-                return;
-            }
-            if (state == MailboxState.NOT_CONNECTED) {
-                events.append("connection.broken", mailboxId, null, null, connectionData(mailboxId, before, state)
-                        .put("error", failure.message()));
-            } else if (before.isHealthy() && !state.isHealthy()) {
-                events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
-                        .put("state", state.name()).put("error", failure.message()));
-            } else if (!before.isHealthy() && !before.isDisconnected() && state.isHealthy()) {
-                events.append("mailbox.recovered", mailboxId, null, null,
-                        events.json().createObjectNode().put("was", before.name()));
-            }
-        });
-        notBefore.put(mailboxId, clock.instant().plus(poll.nextPollIn()));
-        return poll;
+        int written = db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
+                .addValue("state", state.name())
+                .addValue("error", truncate(failure.message(), 2000))
+                .addValue("failures", poll.consecutiveFailures())
+                .addValue("before", before.name())
+                .addValue("failuresBefore", failuresBefore)
+                .addValue("now", now()));
+        if (written == 0 || events == null || before == state) {
+            return written > 0;
+        }
+        if (state == MailboxState.NOT_CONNECTED) {
+            events.append("connection.broken", mailboxId, null, null, connectionData(mailboxId, before, state)
+                    .put("error", failure.message()));
+        } else if (before.isHealthy() && !state.isHealthy()) {
+            events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
+                    .put("state", state.name()).put("error", failure.message()));
+        } else if (!before.isHealthy() && !before.isDisconnected() && state.isHealthy()) {
+            events.append("mailbox.recovered", mailboxId, null, null,
+                    events.json().createObjectNode().put("was", before.name()));
+        }
+        return true;
     }
 
     /** Gmail accepted mail sent from the mailbox: a send-only mailbox, never polled, is ACTIVE from then on. */

@@ -112,6 +112,29 @@ class MailboxStatesFailureTest {
                 "the storm did not run the backoff up for the next real failure");
     }
 
+    @Test
+    void aDisconnectThatLandsWhileAFailedPollIsRecordedIsNotOverwritten() {
+        // disconnect revokes the grant at Google first, so a poll in flight fails with invalid_grant while the
+        // mailbox is being marked REVOKED. Here the disconnect lands between reading the state and writing the failure.
+        java.util.concurrent.atomic.AtomicBoolean disconnectNow = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MailboxStates[] racing = new MailboxStates[1];
+        racing[0] = new MailboxStates(db, clock, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> {
+            if (disconnectNow.getAndSet(false)) {
+                racing[0].revoked("support");
+            }
+            return 0.5;
+        })).reportingTo(events);
+        racing[0].register(TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 50));
+
+        racing[0].failed("support", new GmailFailure(GmailFailure.Kind.NOT_CONNECTED, 400, null,
+                "OAuth token refresh failed: invalid_grant"), clock.instant());
+
+        assertFalse(disconnectNow.get(), "the disconnect happened while the failure was being recorded");
+        assertEquals(MailboxState.REVOKED, states.state("support"));
+        assertEquals(0, events.page(0, Long.MAX_VALUE, java.util.Set.of("connection.broken"), null, 10).size(),
+                "a mailbox we disconnected is not announced as broken");
+    }
+
     private int failing() {
         return events.page(0, Long.MAX_VALUE, java.util.Set.of("mailbox.failing"), null, 10).size();
     }
