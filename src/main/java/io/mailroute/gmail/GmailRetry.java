@@ -107,7 +107,7 @@ public final class GmailRetry {
                 GmailFailure failure = GmailFailure.of(e);
                 counts.failed(mailboxId, failure);
                 Duration wait = policy.nextWait(tries, failure, Duration.ofNanos(nanoTime.getAsLong() - start));
-                if (wait == null || !keepTrying.test(mailboxId)) {
+                if (wait == null || !mayRetry(mailboxId)) {
                     throw e;
                 }
                 LOG.debug("Mailbox {}: Gmail call failed ({}), try {} of {} in {} ms", mailboxId, failure.message(),
@@ -118,11 +118,21 @@ public final class GmailRetry {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                if (!keepTrying.test(mailboxId)) {
+                if (!mayRetry(mailboxId)) {
                     throw e;
                 }
                 counts.retried(mailboxId);
             }
+        }
+    }
+
+    /** A check that cannot answer (the database is closing, say) means stop: the poll ends with the Gmail failure. */
+    private boolean mayRetry(String mailboxId) {
+        try {
+            return keepTrying.test(mailboxId);
+        } catch (RuntimeException unanswerable) {
+            LOG.debug("Mailbox {}: not retrying, whether it may be polled is unknown: {}", mailboxId, unanswerable.toString());
+            return false;
         }
     }
 

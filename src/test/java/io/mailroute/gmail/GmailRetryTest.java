@@ -141,6 +141,18 @@ class GmailRetryTest {
     }
 
     @Test
+    void whenItCannotBeToldWhetherTheMailboxMayStillBePolledTheGmailFailureGoesToThePoll() {
+        retry.retryingWhile(mailbox -> {
+            throw new IllegalStateException("the database is closed");
+        });
+        IOException failure = error(500, null);
+        Script call = new Script(failure, "never asked for");
+
+        assertSame(failure, assertThrows(IOException.class, () -> retry.call(MAILBOX, UNITS, call)));
+        assertEquals(1, call.tries);
+    }
+
+    @Test
     void aMailboxPausedDuringTheWaitIsNotTriedAgain() {
         boolean[] paused = {false};
         GmailRetry pausing = new GmailRetry(new GmailRetry.Policy(5, Duration.ofSeconds(30),
