@@ -40,7 +40,6 @@ public final class IntakeRoutesInstaller extends MainListenerSupport {
             try {
                 context.addRouteFromTemplate(TEMPLATE_ID + "-" + mailbox.id(), TEMPLATE_ID, Map.of(
                         "mailbox", mailbox.id(),
-                        "component", mailbox.componentName(),
                         "pollInterval", mailbox.pollInterval().toMillis()));
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot create the intake route for mailbox '" + mailbox.id() + "': "

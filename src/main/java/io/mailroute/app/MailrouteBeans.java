@@ -33,9 +33,11 @@ import io.mailroute.events.SubscriptionCursors;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.GmailFailures;
+import io.mailroute.gmail.GmailRetry;
 import io.mailroute.gmail.HistorySync;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
+import io.mailroute.gmail.MessageFetcher;
 import io.mailroute.gmail.MessageIngest;
 import io.mailroute.gmail.ProcessedLabeler;
 import io.mailroute.gmail.StoredMessageRepository;
@@ -159,7 +161,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         MessageIngest ingest = new MessageIngest(db, events, audit, new MimeParser(attachments), byId,
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
                 json, clock);
-        HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, quotas,
+        ingest.reportingStoredTo(states::progressed);
+        GmailRetry retry = intakeRetry(context, settings, quotas, states);
+        HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, retry,
                 (int) settings.number("mailroute.intake.max-messages-per-poll", 1000))
                 .gatedBy(connections::mayPoll).pausedWhile(() -> !db.isAvailable());
 
@@ -170,6 +174,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("historySync", sync);
         context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
+        context.getRegistry().bind("messageFetcher", new MessageFetcher(id -> client(context, byId.get(id)), retry));
         context.getRegistry().bind("gmailFailures", new GmailFailures());
         context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));
         context.getRegistry().bind("eventLog", events);
@@ -231,6 +236,21 @@ public final class MailrouteBeans implements CamelConfiguration {
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()),
                 () -> db.isAvailable() ? states.all() : null, json, clock), false);
+    }
+
+    /**
+     * Intake's Gmail calls, retried in place: not once the mailbox is paused or disconnected, and not
+     * while the service stops (a wait in progress ends early).
+     */
+    private static GmailRetry intakeRetry(CamelContext context, Settings settings, MailboxQuotas quotas, MailboxStates states) {
+        Duration budget = settings.duration("mailroute.intake.retry-budget", Duration.ofSeconds(30));
+        GmailRetry.Policy policy = new GmailRetry.Policy((int) settings.number("mailroute.intake.retry-attempts", 5), budget,
+                new Backoff(settings.duration("mailroute.intake.retry-base", Duration.ofMillis(500)), budget,
+                        new SecureRandom()::nextDouble));
+        java.util.function.BooleanSupplier stopping = () -> context.isStopping() || context.isStopped();
+        return new GmailRetry(policy, quotas::acquire, GmailRetry.sleeperUntil(stopping), System::nanoTime)
+                .retryingWhile(id -> !stopping.getAsBoolean() && !states.state(id).isDisconnected())
+                .countingIn(states.errorCounts());
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Exponential backoff with full jitter band (50%..150%), capped, never shorter than a
- * server's Retry-After. Pure, so it is unit tested without clocks.
+ * server's Retry-After; after a rate limit, the Retry-After itself with a little jitter. Pure, so it
+ * is unit tested without clocks.
  */
 public final class Backoff {
 
@@ -29,5 +30,24 @@ public final class Backoff {
             delay = Math.max(delay, retryAfter.toMillis());
         }
         return Duration.ofMillis(delay);
+    }
+
+    /**
+     * After the {@code failures}-th failure in a row: a rate limit that says how long to wait waits that
+     * long ({@link #rateLimitWait}), not an exponential interval; anything else backs off as {@link #delay}.
+     */
+    public Duration after(int failures, GmailFailure failure) {
+        return failure.kind() == GmailFailure.Kind.RATE_LIMITED && failure.retryAfter() != null
+                ? rateLimitWait(failure.retryAfter())
+                : delay(failures, failure.retryAfter());
+    }
+
+    /**
+     * What Retry-After asked for, plus up to a fifth of it (of a second, at least) of jitter, so that
+     * mailboxes told the same thing at the same moment do not all come back in the same instant.
+     */
+    public Duration rateLimitWait(Duration retryAfter) {
+        long asked = retryAfter.toMillis();
+        return Duration.ofMillis(asked + Math.round(Math.max(asked, 1000) * 0.2 * random.getAsDouble()));
     }
 }

@@ -10,7 +10,6 @@ import com.google.api.services.gmail.model.Profile;
 import io.mailroute.config.MailboxSettings;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -36,17 +35,18 @@ public final class HistorySync {
     private final Map<String, MailboxSettings> mailboxes;
     private final MailboxClients clients;
     private final MailboxStates states;
-    private final MailboxQuotas quotas;
+    private final GmailRetry retry;
     private final int maxMessagesPerPoll;
     private java.util.function.Predicate<String> connected = mailboxId -> true;
     private java.util.function.BooleanSupplier paused = () -> false;
 
+    /** @param retry spends the mailbox's quota on each Gmail call and retries a failed one in place */
     public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
-            MailboxQuotas quotas, int maxMessagesPerPoll) {
+            GmailRetry retry, int maxMessagesPerPoll) {
         this.mailboxes = mailboxes;
         this.clients = clients;
         this.states = states;
-        this.quotas = quotas;
+        this.retry = retry;
         this.maxMessagesPerPoll = maxMessagesPerPoll;
     }
 
@@ -65,7 +65,10 @@ public final class HistorySync {
         return this;
     }
 
-    /** First step of a poll: the ids to fetch, oldest first. Gmail errors propagate to the route. */
+    /**
+     * First step of a poll: the ids to fetch, oldest first. Each Gmail call is retried in place
+     * ({@link GmailRetry}); what still fails propagates to the route.
+     */
     public SyncBatch plan(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId) throws IOException {
         MailboxSettings mailbox = mailbox(mailboxId);
         if (paused.getAsBoolean() || !connected.test(mailboxId) || !states.mayPoll(mailboxId)) {
@@ -111,7 +114,10 @@ public final class HistorySync {
         return batch.mode() == SyncBatch.Mode.HISTORY && batch.size() >= maxMessagesPerPoll;
     }
 
-    /** Error handler of the intake route: record the failure and back off; other mailboxes carry on. */
+    /**
+     * Error handler of the intake route: record the failure and back off; other mailboxes carry on.
+     * A poll that committed something before it failed is no failure ({@link FailedPoll}).
+     */
     public void failed(Exchange exchange) {
         String mailboxId = exchange.getMessage().getHeader(MessageIngest.MAILBOX_HEADER, String.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -121,28 +127,34 @@ public final class HistorySync {
             LOG.debug("Mailbox {}: poll failed while the database is closed ({})", mailboxId, failure.message());
             return;
         }
-        Duration delay;
         MailboxState before;
-        MailboxState state;
+        FailedPoll poll;
         try {
             before = states.state(mailboxId);
-            delay = states.failed(mailboxId, failure, java.time.Instant.ofEpochMilli(exchange.getClock().getCreated()));
-            state = states.state(mailboxId);
+            poll = states.failed(mailboxId, failure, java.time.Instant.ofEpochMilli(exchange.getClock().getCreated()));
         } catch (RuntimeException stateUnavailable) {
             // The database itself is failing (or closing): say so once, the next poll tries again.
             LOG.error("Mailbox {}: poll failed ({}) and its state could not be recorded: {}", mailboxId,
                     failure.message(), stateUnavailable.getMessage());
             return;
         }
-        if (before.isDisconnected() && before == state) {
+        long next = poll.nextPollIn().toMillis();
+        if (before.isDisconnected() && before == poll.state()) {
             // Said once when it broke (log and connection.broken); the retries stay quiet until the state changes.
-            LOG.debug("Mailbox {}: still {} ({}), next try in {} ms", mailboxId, state, failure.message(), delay.toMillis());
+            LOG.debug("Mailbox {}: still {} ({}), next try in {} ms", mailboxId, poll.state(), failure.message(), next);
         } else if (failure.kind() == GmailFailure.Kind.OTHER) {
-            LOG.error("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
-                    delay.toMillis(), error);
+            LOG.error("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), poll.state(),
+                    next, error);
+        } else if (failure.kind() == GmailFailure.Kind.RATE_LIMITED) {
+            LOG.warn("Mailbox {}: Gmail's rate limit stopped the poll ({}), state {}, next try in {} ms{}", mailboxId,
+                    failure.message(), poll.state(), next, failure.retryAfter() == null ? ""
+                            : " (Retry-After " + failure.retryAfter().toSeconds() + " s)");
+        } else if (poll.progressed()) {
+            LOG.warn("Mailbox {}: poll stopped after committing mail ({}), state {}, next try in {} ms", mailboxId,
+                    failure.message(), poll.state(), next);
         } else {
-            LOG.warn("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), state,
-                    delay.toMillis());
+            LOG.warn("Mailbox {}: poll failed ({}), state {}, next try in {} ms", mailboxId, failure.message(), poll.state(),
+                    next);
         }
     }
 
@@ -151,13 +163,14 @@ public final class HistorySync {
         String pageToken = null;
         String newCursor;
         do {
-            quotas.acquire(mailbox.id(), QuotaPacer.HISTORY_LIST);
-            ListHistoryResponse page = gmail.users().history().list("me")
+            String token = pageToken;
+            ListHistoryResponse page = retry.call(mailbox.id(), QuotaPacer.HISTORY_LIST, () -> gmail.users().history()
+                    .list("me")
                     .setStartHistoryId(new BigInteger(cursor))
                     .setHistoryTypes(List.of("messageAdded"))
                     .setMaxResults(PAGE_SIZE)
-                    .setPageToken(pageToken)
-                    .execute();
+                    .setPageToken(token)
+                    .execute());
             String lastRecord = null;
             for (History record : page.getHistory() == null ? List.<History>of() : page.getHistory()) {
                 for (HistoryMessageAdded added : record.getMessagesAdded() == null
@@ -184,18 +197,18 @@ public final class HistorySync {
      * that arrives in between is missed (it is in the history after that id).
      */
     private SyncBatch relist(Gmail gmail, MailboxSettings mailbox, SyncBatch.Mode mode) throws IOException {
-        quotas.acquire(mailbox.id(), QuotaPacer.GET_PROFILE);
-        Profile profile = gmail.users().getProfile("me").execute();
+        Profile profile = retry.call(mailbox.id(), QuotaPacer.GET_PROFILE, () -> gmail.users().getProfile("me").execute());
         List<String> ids = new ArrayList<>();
         String pageToken = null;
         do {
-            quotas.acquire(mailbox.id(), QuotaPacer.MESSAGES_LIST);
             long wanted = Math.min(PAGE_SIZE, mailbox.bootstrapMaxMessages() - ids.size());
-            ListMessagesResponse page = gmail.users().messages().list("me")
+            String token = pageToken;
+            ListMessagesResponse page = retry.call(mailbox.id(), QuotaPacer.MESSAGES_LIST, () -> gmail.users().messages()
+                    .list("me")
                     .setQ(mailbox.bootstrapQuery())
                     .setMaxResults(wanted)
-                    .setPageToken(pageToken)
-                    .execute();
+                    .setPageToken(token)
+                    .execute());
             if (page.getMessages() != null) {
                 page.getMessages().forEach(m -> ids.add(m.getId()));
             }

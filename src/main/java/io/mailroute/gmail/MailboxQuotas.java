@@ -4,7 +4,6 @@ import io.mailroute.config.MailboxSettings;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.camel.Header;
 
 /** One {@link QuotaPacer} per mailbox, sized by its {@code quotaUnitsPerSecond}. */
 public final class MailboxQuotas {
@@ -21,10 +20,5 @@ public final class MailboxQuotas {
             throw new IllegalArgumentException("Unknown mailbox '" + mailboxId + "'");
         }
         pacer.acquire(units);
-    }
-
-    /** Called by the intake route before each messages.get. */
-    public void beforeMessageGet(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId) {
-        acquire(mailboxId, QuotaPacer.MESSAGES_GET);
     }
 }

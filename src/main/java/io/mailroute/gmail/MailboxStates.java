@@ -17,9 +17,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class MailboxStates {
 
-    /** Failures in a row after which a mailbox counts as FAILING (health DEGRADED, naming it). */
-    static final int FAILING_AFTER = 3;
-
     private static final String REGISTER = """
             INSERT INTO mailbox (id, address, state, consecutive_failures, updated_at)
             VALUES (:id, :address, 'STARTING', 0, :now)
@@ -31,11 +28,12 @@ public final class MailboxStates {
                    state = CASE WHEN state IN ('REVOKED', 'PAUSED') THEN state ELSE 'ACTIVE' END,
                    last_success_at = :now, last_error = NULL, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
+    /** Compare-and-set on what the decision was made from: a disconnect or a pause in between is read again. */
     private static final String FAILED = """
             UPDATE mailbox SET state = :state, last_poll_at = :now, last_error = :error,
-                   consecutive_failures = consecutive_failures + 1, updated_at = :now
-            WHERE id = :id""";
-    private static final String FAILURES = "SELECT consecutive_failures FROM mailbox WHERE id = :id";
+                   consecutive_failures = :failures, updated_at = :now
+            WHERE id = :id AND state = :before AND consecutive_failures = :failuresBefore""";
+    private static final String STATE_AND_FAILURES = "SELECT state, consecutive_failures FROM mailbox WHERE id = :id";
     private static final String SET_STATE = """
             UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, updated_at = :now
             WHERE id = :id""";
@@ -50,6 +48,9 @@ public final class MailboxStates {
     private final Clock clock;
     private final Backoff backoff;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    /** When each mailbox last committed a message or moved its cursor: a poll that did so before failing is no failure. */
+    private final Map<String, Instant> lastProgressAt = new ConcurrentHashMap<>();
+    private final GmailErrorCounts errorCounts = new GmailErrorCounts();
     private final Map<String, MailboxSettings> registered = new ConcurrentHashMap<>();
     /** When each mailbox last got a new grant: a poll that started before failed with the old one. */
     private final Map<String, Instant> grantChangedAt = new ConcurrentHashMap<>();
@@ -108,6 +109,17 @@ public final class MailboxStates {
             }
         });
         notBefore.remove(mailboxId);
+        progressed(mailboxId);
+    }
+
+    /** A message of the mailbox was committed (ingested, quarantined or skipped): the poll under way is making progress. */
+    public void progressed(String mailboxId) {
+        lastProgressAt.put(mailboxId, clock.instant());
+    }
+
+    /** The mailbox's count of rate limits, transient errors and in-place retries since the service started. */
+    public GmailErrorCounts errorCounts() {
+        return errorCounts;
     }
 
     /**
@@ -115,46 +127,64 @@ public final class MailboxStates {
      * grant makes the mailbox NOT_CONNECTED and says so once ({@code connection.broken}); while it
      * stays disconnected, further failures of any kind change nothing and say nothing.
      */
-    public Duration failed(String mailboxId, GmailFailure failure) {
+    public FailedPoll failed(String mailboxId, GmailFailure failure) {
         return failed(mailboxId, failure, null);
     }
 
     /**
-     * As {@link #failed(String, GmailFailure)}, for an attempt that started at {@code attemptStartedAt}: a
-     * refused grant is ignored when a new grant arrived after the attempt started (it failed with the old one).
+     * As {@link #failed(String, GmailFailure)}, for a poll that started at {@code attemptStartedAt}: a refused
+     * grant is ignored when a new grant arrived after the attempt started (it failed with the old one), and
+     * a poll that committed something since it started is no failure ({@link FailedPoll}).
      */
-    public Duration failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
-        Instant newGrant = grantChangedAt.get(mailboxId);
-        if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
-                && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
-            return Duration.ZERO;
+    public FailedPoll failed(String mailboxId, GmailFailure failure, Instant attemptStartedAt) {
+        while (true) {
+            List<Map<String, Object>> rows = db.jdbc().queryForList(STATE_AND_FAILURES, Map.of("id", mailboxId));
+            MailboxState before = rows.isEmpty() ? MailboxState.STARTING
+                    : MailboxState.valueOf((String) rows.get(0).get("state"));
+            int failuresBefore = rows.isEmpty() ? 0 : ((Number) rows.get(0).get("consecutive_failures")).intValue();
+            Instant newGrant = grantChangedAt.get(mailboxId);
+            if (attemptStartedAt != null && newGrant != null && attemptStartedAt.isBefore(newGrant)
+                    && failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
+                return new FailedPoll(before, failuresBefore, Duration.ZERO, false);
+            }
+            Instant progress = lastProgressAt.get(mailboxId);
+            boolean progressed = attemptStartedAt != null && progress != null && !progress.isBefore(attemptStartedAt);
+            FailedPoll poll = FailedPoll.decide(before, failuresBefore, failure, progressed, backoff);
+            // A disconnect (which revokes the grant first, so polls in flight fail) or a pause that lands
+            // between the read and the write is not overwritten: the write misses and the state is read again.
+            boolean recorded = rows.isEmpty() || db.transactions().execute(tx -> record(mailboxId, failure, before,
+                    failuresBefore, poll));
+            if (recorded) {
+                notBefore.put(mailboxId, clock.instant().plus(poll.nextPollIn()));
+                return poll;
+            }
         }
-        List<Integer> rows = db.jdbc().queryForList(FAILURES, Map.of("id", mailboxId), Integer.class);
-        int failures = (rows.isEmpty() ? 0 : rows.get(0)) + 1;
-        MailboxState before = stateOf(mailboxId);
-        MailboxState state = before.isDisconnected() ? before
-                : failure.kind() == GmailFailure.Kind.NOT_CONNECTED ? MailboxState.NOT_CONNECTED
-                : failures >= FAILING_AFTER || !failure.isRetryable() ? MailboxState.FAILING
-                : MailboxState.BACKING_OFF;
-        db.transactions().executeWithoutResult(tx -> {
-            db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
-                    .addValue("state", state.name())
-                    .addValue("error", truncate(failure.message(), 2000))
-                    .addValue("now", now()));
-            if (events == null || before == state) {
-                return;
-            }
-            if (state == MailboxState.NOT_CONNECTED) {
-                events.append("connection.broken", mailboxId, null, null, connectionData(mailboxId, before, state)
-                        .put("error", failure.message()));
-            } else if (before.isHealthy() && !state.isHealthy()) {
-                events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
-                        .put("state", state.name()).put("error", failure.message()));
-            }
-        });
-        Duration delay = backoff.delay(failures, failure.retryAfter());
-        notBefore.put(mailboxId, clock.instant().plus(delay));
-        return delay;
+    }
+
+    /** Writes the failed poll if the mailbox is still as it was read, with the event its change of state calls for. */
+    private boolean record(String mailboxId, GmailFailure failure, MailboxState before, int failuresBefore, FailedPoll poll) {
+        MailboxState state = poll.state();
+        int written = db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId)
+                .addValue("state", state.name())
+                .addValue("error", truncate(failure.message(), 2000))
+                .addValue("failures", poll.consecutiveFailures())
+                .addValue("before", before.name())
+                .addValue("failuresBefore", failuresBefore)
+                .addValue("now", now()));
+        if (written == 0 || events == null || before == state) {
+            return written > 0;
+        }
+        if (state == MailboxState.NOT_CONNECTED) {
+            events.append("connection.broken", mailboxId, null, null, connectionData(mailboxId, before, state)
+                    .put("error", failure.message()));
+        } else if (before.isHealthy() && !state.isHealthy()) {
+            events.append("mailbox.failing", mailboxId, null, null, events.json().createObjectNode()
+                    .put("state", state.name()).put("error", failure.message()));
+        } else if (!before.isHealthy() && !before.isDisconnected() && state.isHealthy()) {
+            events.append("mailbox.recovered", mailboxId, null, null,
+                    events.json().createObjectNode().put("was", before.name()));
+        }
+        return true;
     }
 
     /** Gmail accepted mail sent from the mailbox: a send-only mailbox, never polled, is ACTIVE from then on. */
@@ -256,7 +286,8 @@ public final class MailboxStates {
                 instant(rs.getTimestamp("last_success_at")),
                 rs.getString("last_error"),
                 rs.getInt("consecutive_failures"),
-                notBefore.get(rs.getString("id"))));
+                notBefore.get(rs.getString("id")),
+                errorCounts.of(rs.getString("id"))));
     }
 
     public MailboxStatus status(String mailboxId) {

@@ -55,6 +55,7 @@ public final class MessageIngest {
     private final long maxMessageBytes;
     private final ObjectMapper json;
     private final Clock clock;
+    private java.util.function.Consumer<String> stored = mailboxId -> { };
 
     public MessageIngest(Database db, EventLog events, AuditTrail audit, MimeParser parser, Map<String, MailboxSettings> mailboxes,
             Path quarantineDir, long maxMessageBytes, ObjectMapper json, Clock clock) {
@@ -70,11 +71,23 @@ public final class MessageIngest {
         this.clock = clock;
     }
 
+    /** Told the mailbox each time one of its messages is stored (a poll that stores mail is making progress). */
+    public MessageIngest reportingStoredTo(java.util.function.Consumer<String> listener) {
+        this.stored = listener;
+        return this;
+    }
+
     /**
      * @return the committed event, or null when the message is skipped (excluded label, our own
      *     outbound mail) or was already stored
      */
     public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
+        Event event = store(mailboxId, message);
+        stored.accept(mailboxId);
+        return event;
+    }
+
+    private Event store(String mailboxId, Message message) {
         MailboxSettings mailbox = mailboxes.get(mailboxId);
         List<String> labels = message.getLabelIds() == null ? List.of() : message.getLabelIds();
         byte[] raw = message.getRaw() == null ? new byte[0] : decodeRaw(message.getRaw());

@@ -46,6 +46,10 @@ public final class MailboxReport {
                     .put("lastError", s.lastError())
                     .put("consecutiveFailures", s.consecutiveFailures())
                     .put("nextAttemptAt", text(s.nextAttemptAt()));
+            item.putObject("gmailErrors")
+                    .put("rateLimited", s.gmailErrors().rateLimited())
+                    .put("transient", s.gmailErrors().transientErrors())
+                    .put("retried", s.gmailErrors().retried());
             ObjectNode connection = item.putObject("connection")
                     .put("grant", sourceOf.apply(s.id()).name().toLowerCase(Locale.ROOT))
                     .put("scopes", token == null ? null : token.scopes())

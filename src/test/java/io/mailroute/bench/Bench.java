@@ -43,7 +43,7 @@ public final class Bench {
         Path file = settings.outDir().resolve("results.json");
         deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
-                .put("benchmark", "Mailroute intake throughput, email-to-push latency and cost")
+                .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost and intake under faults")
                 .put("startedAt", Instant.now().toString());
         results.putObject("machine")
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -55,7 +55,8 @@ public final class Bench {
         ArrayNode errors = results.putArray("errors");
 
         long generating = System.nanoTime();
-        int count = Math.max(settings.messages(), Math.max(settings.quotaMessages(), settings.latencyMessages()) + 1);
+        int count = Math.max(settings.messages(), Math.max(settings.faults().messages(),
+                Math.max(settings.quotaMessages(), settings.latencyMessages())) + 1);
         MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
                 settings.largeAttachmentShare());
         List<MailMix.Mail> warmup = MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare());
@@ -82,6 +83,10 @@ public final class Bench {
         if (settings.runs("latency")) {
             measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()), warmup),
                     run -> results.set("latency", run), file, results);
+        }
+        if (settings.runs("faults")) {
+            measure(errors, "faults", () -> FaultsRun.run(settings, mix.ordinary(settings.faults().messages()), warmup),
+                    run -> results.set("faults", run), file, results);
         }
         results.put("finishedAt", Instant.now().toString());
         results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());

@@ -34,14 +34,39 @@ import java.util.Properties;
  * @param jfr                record the service with JFR during the first throughput run
  * @param outDir             where results.json, the JFR recording and the logs go
  * @param phases             which measurements to run (all by default)
+ * @param faults             the run under transient faults
  */
 public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
         double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
         int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
         Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
-        Path outDir, List<String> phases) {
+        Path outDir, List<String> phases, Faults faults) {
 
-    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency");
+    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults");
+
+    /**
+     * Intake under transient faults: the same messages drained fault-free, with latency only, and with
+     * errors, latency and a 429 storm.
+     *
+     * @param messages          messages per drain (the mix without its large message)
+     * @param mailboxes         mailboxes they go to, round-robin
+     * @param errorRate         share of Gmail calls the sandbox answers 500
+     * @param latency           added to every Gmail call
+     * @param storm             Gmail calls answered 429 once a third of the faulted drain is stored
+     * @param retryAfterSeconds the storm's Retry-After
+     */
+    public record Faults(int messages, int mailboxes, double errorRate, Duration latency, int storm, int retryAfterSeconds) {
+
+        ObjectNode toJson() {
+            return Results.object()
+                    .put("messages", messages)
+                    .put("mailboxes", mailboxes)
+                    .put("errorRate", errorRate)
+                    .put("latencyMillis", latency.toMillis())
+                    .put("storm", storm)
+                    .put("retryAfterSeconds", retryAfterSeconds);
+        }
+    }
 
     public static BenchSettings fromSystemProperties() {
         return from(System.getProperties());
@@ -70,7 +95,13 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 words(p.getProperty("bench.sandbox.jvm", "-Xmx4g")),
                 Boolean.parseBoolean(p.getProperty("bench.jfr", "true")),
                 Path.of(p.getProperty("bench.out", "target/bench")),
-                words(p.getProperty("bench.phases", String.join(" ", ALL_PHASES)).replace(',', ' ')));
+                words(p.getProperty("bench.phases", String.join(" ", ALL_PHASES)).replace(',', ' ')),
+                new Faults(integer(p, "bench.faults.messages", 500),
+                        integer(p, "bench.faults.mailboxes", 3),
+                        Double.parseDouble(p.getProperty("bench.faults.error-rate", "0.10")),
+                        duration(p, "bench.faults.latency", "200ms"),
+                        integer(p, "bench.faults.storm", 30),
+                        integer(p, "bench.faults.retry-after", 1)));
     }
 
     public boolean runs(String phase) {
@@ -96,6 +127,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 .put("serviceJvm", String.join(" ", serviceJvm))
                 .put("sandboxJvm", String.join(" ", sandboxJvm))
                 .put("jfr", jfr);
+        json.set("faults", faults.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

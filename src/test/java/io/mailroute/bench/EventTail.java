@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.it.ServiceProcess;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ final class EventTail {
     private Instant first;
     private Instant last;
     private final Map<String, Instant> byToken = new HashMap<>();
+    private final List<Instant> window = new ArrayList<>();
 
     EventTail(ServiceProcess service, String type) {
         this.service = service;
@@ -39,6 +41,7 @@ final class EventTail {
                 first = first == null || at.isBefore(first) ? at : first;
                 last = last == null || at.isAfter(last) ? at : last;
                 count++;
+                window.add(at);
                 String token = MailMix.tokenIn(event.path("data").path("subject").asText(null));
                 if (token != null) {
                     byToken.putIfAbsent(token, at);
@@ -54,6 +57,12 @@ final class EventTail {
     void startWindow() {
         first = null;
         last = null;
+        window.clear();
+    }
+
+    /** Commit time of the {@code n}-th event (1-based, in commit order) since {@link #startWindow}, or null. */
+    Instant nth(int n) {
+        return n < 1 || n > window.size() ? null : window.stream().sorted().skip(n - 1).findFirst().orElse(null);
     }
 
     int count() {

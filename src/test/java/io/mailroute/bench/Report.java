@@ -93,6 +93,28 @@ public final class Report {
             line(out, "  of which insert -> message.received", percentiles(latency.path("insertToReceivedMillis")));
             line(out, "  of which message.received -> push", percentiles(latency.path("receivedToPushMillis")));
         }
+        JsonNode faults = r.path("faults");
+        if (!faults.isMissingNode()) {
+            section(out, "INTAKE UNDER FAULTS: " + faults.path("messages").asInt() + " messages over "
+                    + faults.path("mailboxes").asInt() + " mailboxes; faults = " + Math.round(faults.path("errorRate").asDouble() * 100)
+                    + " % 500s + " + faults.path("latencyMillis").asLong() + " ms latency + a 429 storm of "
+                    + faults.path("storm").asInt() + " calls (Retry-After " + faults.path("retryAfterSeconds").asInt() + " s)");
+            line(out, "Fault-free drain  s", num(faults.at("/faultFree/seconds")) + incomplete(faults.at("/faultFree/complete")));
+            line(out, "Latency only  s", num(faults.at("/latencyOnly/seconds")) + incomplete(faults.at("/latencyOnly/complete")));
+            line(out, "Faulted drain: 99 % / all stored  s", num(faults.at("/faulted/secondsTo99Percent")) + " / "
+                    + num(faults.at("/faulted/seconds")) + incomplete(faults.at("/faulted/complete")));
+            line(out, "Faulted / fault-free: 99 % / all", num(faults.at("/ratios/faulted99ToFaultFree")) + "x / "
+                    + num(faults.at("/ratios/faultedToFaultFree")) + "x");
+            line(out, "Faulted / latency only: 99 % / all", num(faults.at("/ratios/faulted99ToLatencyOnly")) + "x / "
+                    + num(faults.at("/ratios/faultedToLatencyOnly")) + "x");
+            JsonNode errors = faults.at("/faulted/gmailErrors");
+            line(out, "Faulted drain's Gmail errors: 429 / 5xx / retried", errors.path("rateLimited").asText("?") + " / "
+                    + errors.path("transient").asText("?") + " / " + errors.path("retried").asText("?"));
+            JsonNode after = faults.at("/faulted/afterTheFaults");
+            line(out, "Mailboxes after the faults stopped", after.path("mailboxProblems").asText("?").isEmpty()
+                    ? "all ACTIVE" : after.path("mailboxProblems").asText("?"));
+            line(out, "mailbox.failing events", faults.at("/faulted/mailboxFailingEvents").asText("?"));
+        }
         JsonNode cost = r.path("cost");
         if (!cost.isMissingNode()) {
             section(out, "COST (shipped settings)");

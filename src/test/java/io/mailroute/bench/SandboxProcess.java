@@ -107,16 +107,23 @@ final class SandboxProcess implements AutoCloseable {
 
     /** Every Gmail API call answers 429 (Retry-After: 1 s) until {@link #releaseGmailApi}: the service backs off and waits. */
     void holdGmailApi() {
-        rateLimit(Integer.MAX_VALUE);
+        rateLimitNext(Integer.MAX_VALUE, 1);
     }
 
     void releaseGmailApi() {
-        rateLimit(0);
+        rateLimitNext(0, 1);
     }
 
-    private void rateLimit(int requests) {
-        post("rate-limit", "application/json", ("{\"requests\":" + requests + ",\"retryAfterSeconds\":1}")
-                .getBytes(StandardCharsets.UTF_8));
+    /** The next {@code requests} Gmail API calls answer 429 with {@code Retry-After: retryAfterSeconds}: a storm. */
+    void rateLimitNext(int requests, int retryAfterSeconds) {
+        post("rate-limit", "application/json", ("{\"requests\":" + requests + ",\"retryAfterSeconds\":" + retryAfterSeconds
+                + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A share of Gmail API calls answered {@code status}, and latency added to every one (0 and 0 for none). */
+    void setFaults(double errorRate, int status, long latencyMillis) {
+        post("faults", "application/json", Results.object().put("errorRate", errorRate).put("errorStatus", status)
+                .put("latencyMillis", latencyMillis).toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -24,6 +24,25 @@ class BackoffTest {
     }
 
     @Test
+    void afterARateLimitItWaitsWhatRetryAfterSaysPlusAFifthAtMostNotAnExponentialInterval() {
+        GmailFailure rateLimited = new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 429, Duration.ofSeconds(1), "429");
+        assertEquals(Duration.ofMillis(1100), middle.after(9, rateLimited), "not 2^8 s after nine in a row");
+        assertEquals(Duration.ofMillis(1000), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 0.0)
+                .rateLimitWait(Duration.ofSeconds(1)));
+        assertEquals(Duration.ofMillis(1200), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 1.0)
+                .rateLimitWait(Duration.ofSeconds(1)));
+        assertEquals(Duration.ofMillis(100), middle.rateLimitWait(Duration.ZERO), "Retry-After: 0 still spreads the mailboxes");
+    }
+
+    @Test
+    void aRateLimitWithoutRetryAfterAndOtherFailuresBackOffExponentially() {
+        assertEquals(Duration.ofSeconds(8), middle.after(4, new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 403, null, "403")));
+        assertEquals(Duration.ofSeconds(8), middle.after(4, new GmailFailure(GmailFailure.Kind.TRANSIENT, 500, null, "500")));
+        assertEquals(Duration.ofSeconds(30), middle.after(1, new GmailFailure(GmailFailure.Kind.TRANSIENT, 503,
+                Duration.ofSeconds(30), "503")), "a 5xx's Retry-After is a floor");
+    }
+
+    @Test
     void neverShorterThanRetryAfter() {
         assertEquals(Duration.ofSeconds(30), middle.delay(1, Duration.ofSeconds(30)));
         assertEquals(Duration.ofSeconds(8), middle.delay(4, Duration.ofSeconds(3)));

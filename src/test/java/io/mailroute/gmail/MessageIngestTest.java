@@ -221,6 +221,16 @@ class MessageIngestTest {
         return db.jdbc().getJdbcTemplate().queryForObject(sql, Long.class);
     }
 
+    @Test
+    void everyStoredMessageTellsItsMailboxThatItsPollIsMakingProgress() {
+        List<String> told = new java.util.ArrayList<>();
+        ingest.reportingStoredTo(told::add);
+        ingest.ingest("support", gmail("18c0000000000011", List.of("INBOX"), "Subject: fine\n\nhello\n"));
+        ingest.ingest("support", gmail("18c0000000000012", List.of("SENT"), "Subject: skipped\n\nhi\n"));
+        ingest.ingest("support", gmail("18c0000000000013", List.of("INBOX"), "Subject: poison\n\n" + "x".repeat(70_000)));
+        assertEquals(List.of("support", "support", "support"), told, "ingested, skipped and quarantined alike are stored");
+    }
+
     private static Message gmail(String id, List<String> labels, String rfc822) {
         byte[] raw = rfc822.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
         return new Message().setId(id).setThreadId("thread-" + id).setLabelIds(labels)
