@@ -126,7 +126,7 @@ class ApiAccessIT {
             HttpResponse<String> changed = send(service, "PATCH", "/api/items/" + itemId, operator,
                     "X-Mailroute-Principal", "somebody-else", "X-Mailroute-Actor", "somebody-else");
             assertEquals(200, changed.statusCode(), changed.body());
-            JsonNode records = service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=1000").path("items");
+            JsonNode records = service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500").path("items");
             List<String> by = new ArrayList<>();
             records.forEach(r -> {
                 if (r.path("action").asText().startsWith("item.") && r.path("details").has("by")) {
