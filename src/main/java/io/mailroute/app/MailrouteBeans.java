@@ -174,9 +174,10 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("historySync", sync);
         context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
-        context.getRegistry().bind("messageFetcher", new MessageFetcher(id -> client(context, byId.get(id)), retry));
+        StoredMessageRepository stored = new StoredMessageRepository(db);
+        context.getRegistry().bind("messageFetcher", messageFetcher(context, settings, byId, retry, stored));
         context.getRegistry().bind("gmailFailures", new GmailFailures());
-        context.getRegistry().bind("intakeIdempotentRepository", new StoredMessageRepository(db));
+        context.getRegistry().bind("intakeIdempotentRepository", stored);
         context.getRegistry().bind("eventLog", events);
         context.getRegistry().bind("apiQueries", new ApiQueries(db, events, states, json)
                 .withConnections(connections::sources, wiring.tokens, byId));
@@ -239,12 +240,29 @@ public final class MailrouteBeans implements CamelConfiguration {
     }
 
     /**
+     * messages.get for intake, with up to mailroute.intake.fetch-ahead of a batch's messages fetched at once
+     * per mailbox, on a pool Camel stops with the service.
+     */
+    private MessageFetcher messageFetcher(CamelContext context, Settings settings, Map<String, MailboxSettings> byId,
+            GmailRetry retry, StoredMessageRepository stored) {
+        int fetchAhead = settings.count("mailroute.intake.fetch-ahead", 4);
+        if (fetchAhead == 1) {
+            return new MessageFetcher(id -> client(context, byId.get(id)), retry);
+        }
+        long monitored = byId.values().stream().filter(MailboxSettings::isMonitored).count();
+        int threads = (int) Math.min(64, Math.max(1, monitored) * fetchAhead);
+        return new MessageFetcher(id -> client(context, byId.get(id)), retry, fetchAhead,
+                (mailbox, gmailId) -> stored.contains(StoredMessageRepository.key(mailbox, gmailId)),
+                context.getExecutorServiceManager().newFixedThreadPool(this, "gmail-fetch-ahead", threads));
+    }
+
+    /**
      * Intake's Gmail calls, retried in place: not once the mailbox is paused or disconnected, and not
      * while the service stops (a wait in progress ends early).
      */
     private static GmailRetry intakeRetry(CamelContext context, Settings settings, MailboxQuotas quotas, MailboxStates states) {
         Duration budget = settings.duration("mailroute.intake.retry-budget", Duration.ofSeconds(30));
-        GmailRetry.Policy policy = new GmailRetry.Policy((int) settings.number("mailroute.intake.retry-attempts", 5), budget,
+        GmailRetry.Policy policy = new GmailRetry.Policy(settings.count("mailroute.intake.retry-attempts", 5), budget,
                 new Backoff(settings.duration("mailroute.intake.retry-base", Duration.ofMillis(500)), budget,
                         new SecureRandom()::nextDouble));
         java.util.function.BooleanSupplier stopping = () -> context.isStopping() || context.isStopped();

@@ -42,6 +42,10 @@ public final class Settings {
             Map.entry("mailroute.sandbox.latency", "duration"),
             Map.entry("mailroute.intake.initial-delay", "number"),
             Map.entry("mailroute.intake.max-messages-per-poll", "number"),
+            Map.entry("mailroute.intake.fetch-ahead", "count"),
+            Map.entry("mailroute.intake.retry-attempts", "count"),
+            Map.entry("mailroute.intake.retry-base", "duration"),
+            Map.entry("mailroute.intake.retry-budget", "duration"),
             Map.entry("mailroute.intake.max-message-bytes", "number"),
             Map.entry("mailroute.intake.max-attachment-bytes", "number"),
             Map.entry("mailroute.intake.backoff-base", "duration"),
@@ -63,6 +67,7 @@ public final class Settings {
             try {
                 switch (kind) {
                     case "number" -> number(key, 0);
+                    case "count" -> count(key, 1);
                     case "flag" -> flag(key, false);
                     default -> duration(key, Duration.ZERO);
                 }
@@ -102,6 +107,15 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw bad(key, "'" + value + "' is not a whole number", "write e.g. " + fallback);
         }
+    }
+
+    /** A whole number of at least 1 (a number of things, where none makes no sense). */
+    public int count(String key, int fallback) {
+        long value = number(key, fallback);
+        if (value < 1 || value > Integer.MAX_VALUE) {
+            throw bad(key, "'" + text(key, "") + "' is not 1 or more", "write e.g. " + fallback);
+        }
+        return (int) value;
     }
 
     public Duration duration(String key, Duration fallback) {

@@ -140,7 +140,10 @@ class ConfigValidationTest {
                         List.of(noSandbox("support"), noSandbox("accounts"), noSandbox("hr"),
                                 sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
-                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.fallback-sender = mailbox:support\n")
+                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.fallback-sender = mailbox:support\n"),
+                new Case("no message fetched at a time", "application.properties",
+                        text -> text.replace("mailroute.intake.fetch-ahead = 4", "mailroute.intake.fetch-ahead = 0"),
+                        List.of("ERROR application.properties|mailroute.intake.fetch-ahead|'0' is not 1 or more"))
         ).map(Arguments::of);
     }
 

@@ -8,7 +8,6 @@ import com.google.api.services.gmail.Gmail;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
 import io.mailroute.sandbox.GmailSandbox;
-import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.SandboxOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -34,10 +33,7 @@ class HistorySyncIT {
     @BeforeEach
     void setUp() throws Exception {
         sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
-        sandbox.admin().addUser(ADDRESS, "refresh-support");
-        SandboxCredentials c = sandbox.admin().credentials(ADDRESS);
-        gmail = new GmailClientFactory(sandbox.rootUrl(), sandbox.tokenUrl(), 5_000)
-                .makeClient(c.clientId(), c.clientSecret(), List.of(), "test", c.refreshToken(), null);
+        gmail = SandboxClients.newUser(sandbox, ADDRESS, "refresh-support");
         db = Database.open("jdbc:h2:mem:sync-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2);
         states = new MailboxStates(db, Clock.systemUTC(), new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), () -> 0.5));
