@@ -2,6 +2,7 @@ package io.mailroute.approvals;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -392,7 +393,7 @@ public final class ReplyDecisionReader {
                 String folded = foldCodePoint(cp);
                 for (int k = 0; k < folded.length(); k++) {
                     if (out.length() + 1 >= index.length) {
-                        index = java.util.Arrays.copyOf(index, index.length * 2);
+                        index = Arrays.copyOf(index, index.length * 2);
                     }
                     index[out.length()] = i;
                     out.append(folded.charAt(k));
