@@ -1,5 +1,7 @@
 package io.mailroute.triage;
 
+import io.mailroute.text.HtmlEntities;
+
 /**
  * The readable text of an HTML body, for keyword rules on mail that has no text/plain part: tags become
  * spaces, script and style content is dropped, the common entities are decoded. Not an HTML parser; good
@@ -34,9 +36,9 @@ final class HtmlText {
                 }
                 out.append(' ');
             } else if (c == '&') {
-                int semi = html.indexOf(';', i);
-                if (semi > i && semi - i <= 10 && semi < end) {
-                    String decoded = entity(html.substring(i + 1, semi));
+                int semi = HtmlEntities.referenceEnd(html, i, end);
+                if (semi > i + 1) {
+                    String decoded = HtmlEntities.decode(html.substring(i + 1, semi));
                     if (decoded != null) {
                         out.append(decoded);
                         i = semi + 1;
@@ -51,32 +53,6 @@ final class HtmlText {
             }
         }
         return out.length() > maxTextChars ? out.substring(0, maxTextChars) : out.toString();
-    }
-
-    private static String entity(String name) {
-        switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "amp": return "&";
-            case "lt": return "<";
-            case "gt": return ">";
-            case "quot": return "\"";
-            case "apos": return "'";
-            case "nbsp": return " ";
-            default:
-                break;
-        }
-        try {
-            int code;
-            if (name.startsWith("#x") || name.startsWith("#X")) {
-                code = Integer.parseInt(name.substring(2), 16);
-            } else if (name.startsWith("#")) {
-                code = Integer.parseInt(name.substring(1));
-            } else {
-                return null;
-            }
-            return Character.isValidCodePoint(code) ? new String(Character.toChars(code)) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static int indexOfIgnoreCase(String s, String needle, int from, int end) {

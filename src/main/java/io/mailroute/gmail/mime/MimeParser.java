@@ -413,6 +413,15 @@ public final class MimeParser {
         }
     }
 
+    /**
+     * A Message-ID as this parser reads it into {@link ParsedMail#messageId()}, {@link ParsedMail#inReplyTo()} and
+     * {@link ParsedMail#references()}: comments and angle brackets removed, no whitespace; null when there is none.
+     * Code that compares a stored Message-ID with those of a parsed mail normalises it here first.
+     */
+    public static String messageId(String headerValue) {
+        return headerValue == null ? null : firstMessageId(new String[] {headerValue});
+    }
+
     private static String firstMessageId(String[] values) {
         List<String> ids = messageIds(values);
         return ids.isEmpty() ? null : ids.get(0);

@@ -328,7 +328,7 @@ class MimeParserTest {
         assertEquals(expected.references, mail.references(), file + " references");
         assertBody(file + " text body", expected.textSnippet, mail.textBody());
         assertBody(file + " html body", expected.htmlSnippet, mail.htmlBody());
-        assertEquals(expected.auth, mail.authentication(), file + " authentication");
+        assertEquals(expected.auth, verdictsOnly(mail.authentication()), file + " authentication");
         assertEquals(expected.extra, mail.extraHeaders(), file + " extra headers");
         assertEquals(rawLength, mail.sizeBytes(), file + " size");
         for (String headerText : new String[] {mail.subject(), mail.from().displayName(), mail.messageId()}) {
@@ -556,6 +556,11 @@ class MimeParserTest {
 
     private static Case mail(String file) {
         return new Case(file);
+    }
+
+    /** The corpus table states the verdicts; AuthenticationResultsReaderTest states the domains they were reached for. */
+    private static AuthVerdicts verdictsOnly(AuthVerdicts v) {
+        return new AuthVerdicts(v.dkim(), v.spf(), v.dmarc());
     }
 
     static final class Case {
