@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -163,7 +164,7 @@ public final class LinkKeys {
                 keys.add(fromFile(file, PREVIOUS_KEY_FILES, problems));
             }
         }
-        keys.removeIf(java.util.Objects::isNull);
+        keys.removeIf(Objects::isNull);
         return keys;
     }
 

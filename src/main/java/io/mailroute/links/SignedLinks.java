@@ -1,6 +1,7 @@
 package io.mailroute.links;
 
 import io.mailroute.db.Database;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -196,6 +197,8 @@ public final class SignedLinks {
      * the link instead of a session): an HMAC of the link id with a key derived for CSRF alone from the key that
      * signed the link. Render it into the GET page's form; {@link #checkCsrf} accepts it only for this link.
      * The same link always gets the same token, so reloading the page does not break an open form.
+     *
+     * @throws IllegalArgumentException when the key that signed the link is no longer configured
      */
     public String csrfToken(SignedLink link) {
         LinkKey key = keys.find(link.keyId());
@@ -218,8 +221,8 @@ public final class SignedLinks {
             return false;
         }
         byte[] expected = BASE64URL.encodeToString(key.csrf(HEX.parseHex(link.linkId())))
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
