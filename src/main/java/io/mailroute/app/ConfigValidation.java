@@ -141,6 +141,14 @@ public final class ConfigValidation {
         if (!Files.isRegularFile(channelsFile)) {
             nobodyNotified(channelsFile, rules, mailboxes);
         }
+        signedLinks();
+    }
+
+    /** The signed-link keys (variables and key files) and mailroute.links.base-url. */
+    private void signedLinks() {
+        Findings links = SignedLinksWiring.check(settings, environment);
+        problems.addAll(links.problems());
+        warnings.addAll(links.warnings());
     }
 
     /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */

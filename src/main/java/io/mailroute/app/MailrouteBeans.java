@@ -229,6 +229,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
+        context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

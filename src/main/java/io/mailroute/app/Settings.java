@@ -135,7 +135,17 @@ public final class Settings {
      * {@code ~/} is the user's home directory.
      */
     public Path path(String key, String fallback, boolean inConfigDir) {
-        String value = text(key, fallback);
+        return toPath(text(key, fallback), inConfigDir);
+    }
+
+    /** A comma-separated list of paths, each read as {@link #path} reads one; empty when the key is not set. */
+    public List<Path> paths(String key, boolean inConfigDir) {
+        String value = text(key, "");
+        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> toPath(s, inConfigDir)).toList();
+    }
+
+    private Path toPath(String value, boolean inConfigDir) {
         Path path = value.startsWith("~/") ? Path.of(System.getProperty("user.home"), value.substring(2)) : Path.of(value);
         return path.isAbsolute() || !inConfigDir ? path : configDir.resolve(path);
     }

@@ -1,6 +1,7 @@
 package io.mailroute.files;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,6 +48,33 @@ public final class OwnerOnly {
         try {
             Files.write(temp, content);
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Creates the file with this content, owner-only from its first byte, only if it does not exist yet: no reader
+     * ever sees it half written (it is written beside it, then linked in place). Its missing parent directories
+     * are created owner-only; existing ones are left as they are.
+     *
+     * @throws FileAlreadyExistsException when the file exists (another process may have just created it)
+     */
+    public static void createNew(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            directory(dir);
+        }
+        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", fileAttributes(dir));
+        try {
+            Files.write(temp, content);
+            try {
+                Files.createLink(file, temp); // atomic, and fails when the file exists
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (IOException | UnsupportedOperationException noHardLinks) {
+                Files.move(temp, file); // fails when the file exists (a file system without hard links)
+            }
         } finally {
             Files.deleteIfExists(temp);
         }

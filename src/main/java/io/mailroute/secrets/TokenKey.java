@@ -4,16 +4,8 @@ import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.function.Function;
 
@@ -55,8 +47,7 @@ public final class TokenKey {
             return createFile(keyFile);
         }
         try {
-            return new TokenKey(decode(Files.readString(keyFile, StandardCharsets.US_ASCII).trim(), "key file " + keyFile),
-                    "key file " + keyFile);
+            return new TokenKey(decode(KeyMaterial.read(keyFile), "key file " + keyFile), "key file " + keyFile);
         } catch (IOException e) {
             throw new ConfigException(new ConfigProblem(keyFile.toString(), null, "cannot read the token key: " + e.getMessage(),
                     "make it readable by the service's user only (chmod 600)"));
@@ -65,20 +56,12 @@ public final class TokenKey {
 
     /** A new random key, base64: what the key file or {@value #ENV} holds. */
     public static String generate() {
-        byte[] key = new byte[BYTES];
-        new SecureRandom().nextBytes(key);
-        return Base64.getEncoder().encodeToString(key);
+        return KeyMaterial.generate(BYTES);
     }
 
     /** A short fingerprint of the key (not the key): stored with each token. */
     public String id() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update("mailroute token key v1".getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(key), 4));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(KeyMaterial.fingerprint("mailroute token key v1", key, 4));
     }
 
     /** Where the key came from, for messages ("environment variable MAILROUTE_TOKEN_KEY", "key file ..."). */
@@ -97,18 +80,7 @@ public final class TokenKey {
 
     private static TokenKey createFile(Path keyFile) {
         try {
-            Path parent = keyFile.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            try {
-                Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(keyFile);
-            }
-            String encoded = generate();
-            Files.writeString(keyFile, encoded + System.lineSeparator(), StandardCharsets.US_ASCII);
-            return new TokenKey(Base64.getDecoder().decode(encoded), "key file " + keyFile);
-        } catch (FileAlreadyExistsException raced) {
-            return load(name -> null, keyFile, false);
+            return new TokenKey(decode(KeyMaterial.createFile(keyFile, BYTES), "key file " + keyFile), "key file " + keyFile);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the token key file " + keyFile + " (mailroute.tokens.key-file): "
                     + e.getMessage() + ". Create it yourself with 32 random bytes in base64, or set " + ENV, e);
@@ -116,13 +88,8 @@ public final class TokenKey {
     }
 
     private static byte[] decode(String text, String where) {
-        byte[] key;
-        try {
-            key = Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            key = new byte[0];
-        }
-        if (key.length != BYTES) {
+        byte[] key = KeyMaterial.decode(text, BYTES, BYTES);
+        if (key == null) {
             throw new ConfigException(new ConfigProblem(where, null, "is not a token key (expected 32 bytes in base64)",
                     "generate one with: head -c 32 /dev/urandom | base64"));
         }

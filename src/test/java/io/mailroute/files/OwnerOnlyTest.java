@@ -53,6 +53,21 @@ class OwnerOnlyTest {
     }
 
     @Test
+    void aNewFileIsTheOwnersOnlyInNewOwnerOnlyDirectoriesAndNeverReplacesOne() throws IOException {
+        Path file = dir.resolve("keys").resolve("link.key");
+        OwnerOnly.createNew(file, "first".getBytes(StandardCharsets.UTF_8));
+        assertEquals("first", Files.readString(file));
+        assertEquals("rw-------", permissions(file));
+        assertEquals("rwx------", permissions(file.getParent()));
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> OwnerOnly.createNew(file, "second".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("first", Files.readString(file), "the first one stays");
+        try (var left = Files.list(file.getParent())) {
+            assertEquals(1, left.count(), "no temp file left behind");
+        }
+    }
+
+    @Test
     void filesAnotherLibraryCreatedAreClosed() throws IOException {
         Path db = Files.createDirectory(dir.resolve("db"));
         Path file = Files.writeString(db.resolve("mailroute.mv.db"), "h2");
