@@ -32,14 +32,15 @@ public final class TimerMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        gauge(registry, "scheduled", "Timers waiting to fire", Timers.Counts::scheduled);
-        gauge(registry, "due", "Timers due now and not fired yet", Timers.Counts::due);
-        gauge(registry, "failed", "Timers FAILED for good: no handler, or the handler failed every attempt",
-                Timers.Counts::failed);
+        gauge(registry, "scheduled", Timers.Counts::scheduled);
+        gauge(registry, "due", Timers.Counts::due);
+        gauge(registry, "failed", Timers.Counts::failed);
     }
 
-    private void gauge(MeterRegistry registry, String state, String description, ToLongFunction<Timers.Counts> of) {
-        Gauge.builder("mailroute.timers", this, m -> m.value(of)).description(description).tag("state", state)
+    private void gauge(MeterRegistry registry, String state, ToLongFunction<Timers.Counts> of) {
+        Gauge.builder("mailroute.timers", this, m -> m.value(of))
+                .description("Timers: scheduled (waiting to fire), due (due now, not fired yet), failed (FAILED for good)")
+                .tag("state", state)
                 .register(registry);
     }
 
