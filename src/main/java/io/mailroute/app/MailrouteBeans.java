@@ -55,6 +55,8 @@ import io.mailroute.triage.TriageRulesReloader;
 import io.mailroute.workflow.TriageProcessor;
 import io.mailroute.workflow.Workflow;
 import io.mailroute.workflow.WorkflowStore;
+import io.mailroute.timers.Timers;
+import io.mailroute.ops.TimerMetrics;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.SandboxOptions;
@@ -230,6 +232,8 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
         context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
+        Timers timers = timers(settings, db, json, clock);
+        context.getRegistry().bind("timers", timers);
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {
@@ -237,7 +241,24 @@ public final class MailrouteBeans implements CamelConfiguration {
         }
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()),
-                () -> db.isAvailable() ? states.all() : null, json, clock), false);
+                () -> db.isAvailable() ? states.all() : null, json, clock)
+                .alsoMeasuring(new TimerMetrics(() -> db.isAvailable() ? timers.counts() : null, clock)), false);
+    }
+
+    /**
+     * The one timer mechanism (routes/timers.camel.yaml: reminders, expiry, escalation, digests). Features
+     * register a handler per kind on it before the context starts; see {@link Timers}.
+     */
+    private static Timers timers(Settings settings, Database db, ObjectMapper json, Clock clock) {
+        Backoff backoff = new Backoff(settings.duration("mailroute.timers.backoff-base", Duration.ofSeconds(5)),
+                settings.duration("mailroute.timers.backoff-max", Duration.ofMinutes(10)), new SecureRandom()::nextDouble);
+        try {
+            return new Timers(db, json, clock, new Timers.Policy((int) settings.number("mailroute.timers.batch-size", 100),
+                    (int) settings.number("mailroute.timers.max-attempts", 5), backoff));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    "mailroute.timers.batch-size, mailroute.timers.max-attempts", e.getMessage(), "set each to 1 or more"));
+        }
     }
 
     /**

@@ -58,6 +58,11 @@ public final class Settings {
             Map.entry("mailroute.delivery.backoff-max", "duration"),
             Map.entry("mailroute.delivery.lease", "duration"),
             Map.entry("mailroute.alerts.window", "duration"),
+            Map.entry("mailroute.timers.check-interval", "number"),
+            Map.entry("mailroute.timers.batch-size", "number"),
+            Map.entry("mailroute.timers.max-attempts", "number"),
+            Map.entry("mailroute.timers.backoff-base", "duration"),
+            Map.entry("mailroute.timers.backoff-max", "duration"),
             Map.entry("mailroute.flows.max-attempts", "number"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.gmail.MailboxStatus;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
@@ -39,6 +41,7 @@ public final class ObserveEndpoints extends ServiceSupport {
     private final ServiceHealth health;
     private final ObjectMapper json;
     private final Clock clock;
+    private final List<MeterBinder> moreMetrics = new ArrayList<>();
 
     /**
      * @param mailboxIds the monitored mailboxes (config/mailboxes.yaml)
@@ -58,6 +61,12 @@ public final class ObserveEndpoints extends ServiceSupport {
         this.clock = clock;
     }
 
+    /** More gauges for {@code /observe/metrics} (the timers'), bound with the mailbox gauges; call before the start. */
+    public ObserveEndpoints alsoMeasuring(MeterBinder metrics) {
+        moreMetrics.add(metrics);
+        return this;
+    }
+
     @Override
     protected void doStart() {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
@@ -75,6 +84,7 @@ public final class ObserveEndpoints extends ServiceSupport {
                 .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class) : null;
         if (metrics != null) {
             new MailboxMetrics(mailboxIds, mailboxes, clock).bindTo(metrics);
+            moreMetrics.forEach(binder -> binder.bindTo(metrics));
         } else {
             LOG.info("Metrics are off (camel.metrics.enabled, camel.management.metricsEnabled): no mailbox gauges");
         }
