@@ -516,7 +516,7 @@ public final class Approvals {
 
     /** A subject as an approval's title: one line, at most the title's length. */
     private static String title(String subject) {
-        String flat = subject == null ? "" : subject.replaceAll("[\\p{Cntrl}\\u2028\\u2029]+", " ").strip();
+        String flat = subject == null ? "" : subject.replaceAll("\\s*[\\p{Cntrl}\\u2028\\u2029]+\\s*", " ").strip();
         if (flat.isEmpty()) {
             return "(no subject)";
         }
