@@ -137,13 +137,14 @@ public final class GmailEmailTransport implements EmailTransport {
         SentMail.Via via = !viaFallback ? SentMail.Via.MAILBOX
                 : gmailSender != null ? SentMail.Via.FALLBACK_MAILBOX : SentMail.Via.FALLBACK_SMTP;
         String sentVia = viaFallback ? fallback.describe() : null;
+        String standsInFor = viaFallback && own != null ? own.id() : null;
         SentMail accepted;
         try {
             String messageId = delivery.messageId();
             if (messageId != null) {
                 Message alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
                 if (alreadySent != null) { // the earlier attempt went through after all
-                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, fromAddress, messageId,
+                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress, messageId,
                             alreadySent));
                 }
             } else {
@@ -169,7 +170,7 @@ public final class GmailEmailTransport implements EmailTransport {
             jakarta.mail.internet.MimeMessage composed = composer.parse(raw);
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
-                accepted = SentMail.composed(via, null, sentVia, fromAddress, messageId, composed, null);
+                accepted = SentMail.composed(via, null, sentVia, standsInFor, fromAddress, messageId, composed, null);
             } else {
                 quotas.acquire(gmailSender.id(), SEND_UNITS);
                 Message outgoing = new Message().encodeRaw(raw);
@@ -181,7 +182,7 @@ public final class GmailEmailTransport implements EmailTransport {
                 if (states != null && !gmailSender.isMonitored()) {
                     states.sent(gmailSender.id());
                 }
-                accepted = SentMail.composed(via, gmailSender.id(), sentVia, fromAddress, messageId, composed, sent);
+                accepted = SentMail.composed(via, gmailSender.id(), sentVia, standsInFor, fromAddress, messageId, composed, sent);
             }
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());

@@ -16,6 +16,7 @@ import java.util.List;
  * @param via           which way it went
  * @param senderMailbox the Gmail mailbox (id) that sent it; null when it went by SMTP
  * @param sentVia       the fallback sender's description when it went from one ({@link FallbackSender#describe()}), else null
+ * @param standsInFor   the channel's own mailbox (id) a fallback sender sent for; null when it sent itself or has none
  * @param from          the From address
  * @param messageId     the Message-ID Mailroute set, without angle brackets
  * @param gmailId       the id Gmail gave the sent message; null by SMTP
@@ -23,7 +24,7 @@ import java.util.List;
  * @param subject       the decoded Subject, as sent
  * @param confirmedBy   how we know it went
  */
-record SentMail(Via via, String senderMailbox, String sentVia, String from, String messageId, String gmailId,
+record SentMail(Via via, String senderMailbox, String sentVia, String standsInFor, String from, String messageId, String gmailId,
         String threadId, List<String> to, List<String> cc, List<String> bcc, String subject, Confirmation confirmedBy) {
 
     enum Via {
@@ -66,9 +67,9 @@ record SentMail(Via via, String senderMailbox, String sentVia, String from, Stri
     }
 
     /** What we composed and the provider accepted: recipients and subject as they are in the message. */
-    static SentMail composed(Via via, String senderMailbox, String sentVia, String from, String messageId, MimeMessage message,
-            Message gmailAnswer) throws MessagingException {
-        return new SentMail(via, senderMailbox, sentVia, from, messageId, gmailAnswer == null ? null : gmailAnswer.getId(),
+    static SentMail composed(Via via, String senderMailbox, String sentVia, String standsInFor, String from, String messageId,
+            MimeMessage message, Message gmailAnswer) throws MessagingException {
+        return new SentMail(via, senderMailbox, sentVia, standsInFor, from, messageId, gmailAnswer == null ? null : gmailAnswer.getId(),
                 gmailAnswer == null ? null : gmailAnswer.getThreadId(),
                 addresses(message.getRecipients(jakarta.mail.Message.RecipientType.TO)),
                 addresses(message.getRecipients(jakarta.mail.Message.RecipientType.CC)),
@@ -80,10 +81,11 @@ record SentMail(Via via, String senderMailbox, String sentVia, String from, Stri
      * What Gmail holds of a message an earlier attempt sent (messages.get, format metadata): recipients and
      * subject as Gmail stored them.
      */
-    static SentMail found(Via via, String senderMailbox, String sentVia, String from, String messageId, Message metadata) {
+    static SentMail found(Via via, String senderMailbox, String sentVia, String standsInFor, String from, String messageId,
+            Message metadata) {
         List<MessagePartHeader> headers = metadata.getPayload() == null || metadata.getPayload().getHeaders() == null
                 ? List.of() : metadata.getPayload().getHeaders();
-        return new SentMail(via, senderMailbox, sentVia, from, messageId, metadata.getId(), metadata.getThreadId(),
+        return new SentMail(via, senderMailbox, sentVia, standsInFor, from, messageId, metadata.getId(), metadata.getThreadId(),
                 header(headers, "To"), header(headers, "Cc"), header(headers, "Bcc"),
                 headers.stream().filter(h -> "Subject".equalsIgnoreCase(h.getName())).map(h -> decoded(h.getValue()))
                         .findFirst().orElse(null), Confirmation.SENT_FOLDER);

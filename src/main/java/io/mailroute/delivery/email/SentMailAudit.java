@@ -72,9 +72,13 @@ public final class SentMailAudit {
         return SendResult.delivered(mail.providerId());
     }
 
-    /** The Gmail mailbox that sent it; for SMTP, the mailbox the mail was sent for. */
+    /**
+     * The Gmail mailbox that sent it; for SMTP, which has none, the mailbox it stood in for, or (a channel that always
+     * sends from the fallback sender) the event's.
+     */
     static String mailbox(Delivery delivery, SentMail mail) {
-        return mail.senderMailbox() != null ? mail.senderMailbox() : delivery.mailbox();
+        return mail.senderMailbox() != null ? mail.senderMailbox()
+                : mail.standsInFor() != null ? mail.standsInFor() : delivery.mailbox();
     }
 
     static ObjectNode details(Delivery delivery, SentMail mail) {
@@ -83,12 +87,13 @@ public final class SentMailAudit {
                 .put("eventId", delivery.eventId())
                 .put("eventType", delivery.eventType())
                 .put("itemId", delivery.itemId())
-                .put("forMailbox", delivery.mailbox())
+                .put("eventMailbox", delivery.mailbox())
                 .put("channel", delivery.channel())
                 .put("recipient", delivery.recipient())
                 .put("via", mail.via().name)
                 .put("senderMailbox", mail.senderMailbox())
                 .put("sentVia", mail.sentVia())
+                .put("standsInFor", mail.standsInFor())
                 .put("from", mail.from())
                 .put("messageId", mail.messageId())
                 .put("gmailId", mail.gmailId())

@@ -236,7 +236,7 @@ class SentMailAuditTest {
     }
 
     @Test
-    void mailFromTheSmtpFallbackSenderIsAuditedUnderTheMailboxItWasSentFor() throws Exception {
+    void mailFromTheSmtpFallbackSenderIsAuditedUnderTheEventsMailboxWhenItStandsInForNone() throws Exception {
         int port = freePort();
         GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
@@ -248,7 +248,8 @@ class SentMailAuditTest {
             assertEquals(Delivery.SENT, delivery.status(), delivery.lastError());
             assertEquals(1, smtp.getReceivedMessages().length);
             JsonNode record = only(mailSent());
-            assertEquals("support", record.get("mailbox").asText(), "the event's mailbox: SMTP has none of its own");
+            assertEquals("support", record.get("mailbox").asText(), "the event's: SMTP has no mailbox, the channel none either");
+            assertTrue(record.at("/details/standsInFor").isNull());
             JsonNode details = record.get("details");
             assertEquals("fallback-smtp", details.get("via").asText());
             assertTrue(details.get("senderMailbox").isNull());
