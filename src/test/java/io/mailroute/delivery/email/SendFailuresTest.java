@@ -29,7 +29,7 @@ class SendFailuresTest {
         "400 | <script>                | gmail 400: Gmail refused the message as composed; not tried again",
     })
     void gmailsAnswerIsExplainedWithoutItsWords(int status, String reason, String lastError) {
-        RuntimeCamelException error = new RuntimeCamelException("Error invoking send", gmailError(status, reason));
+        RuntimeCamelException error = new RuntimeCamelException("Error invoking send", gmailError(status, reason, HOSTILE));
         GmailFailure failure = GmailFailure.of(error);
         assertEquals(lastError, SendFailures.gmail(error, failure, "support"));
         assertEquals(status + " Quota for <b>you</b> ERROR forged line", SendFailures.gmailSaid(error, failure),
@@ -43,14 +43,15 @@ class SendFailuresTest {
         assertNull(SendFailures.gmailSaid(error, GmailFailure.of(error)), "our own words, nothing from a provider");
     }
 
-    private static GoogleJsonResponseException gmailError(int status, String reason) {
+    /** Gmail's JSON error as the Google client throws it. */
+    static GoogleJsonResponseException gmailError(int status, String reason, String message) {
         GoogleJsonError details = new GoogleJsonError();
         details.setCode(status);
-        details.setMessage(HOSTILE);
+        details.setMessage(message);
         GoogleJsonError.ErrorInfo info = new GoogleJsonError.ErrorInfo();
         info.setReason(reason);
         details.setErrors(List.of(info));
         return new GoogleJsonResponseException(new HttpResponseException.Builder(status, "Status", new HttpHeaders())
-                .setMessage(HOSTILE), details);
+                .setMessage(message), details);
     }
 }

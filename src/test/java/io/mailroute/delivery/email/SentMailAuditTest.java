@@ -12,10 +12,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.api.client.googleapis.json.GoogleJsonError;
-import com.google.api.client.googleapis.json.GoogleJsonResponseException;
-import com.google.api.client.http.HttpHeaders;
-import com.google.api.client.http.HttpResponseException;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.mailroute.audit.AuditLog;
@@ -222,7 +218,7 @@ class SentMailAuditTest {
     void gmailsRefusalIsExplainedInLastErrorAndItsWordsGoToTheLogOnOneLine() throws Exception {
         long id = plan("email", "Printer on fire");
         gmail.failNext = () -> new RuntimeCamelException("Error invoking send",
-                gmailError(400, "invalidArgument", "Invalid To header: <team@acme.example>\r\nINFO forged line"));
+                SendFailuresTest.gmailError(400, "invalidArgument", "Invalid To header: <team@acme.example>\r\nINFO forged line"));
         worker(transport()).runOnce();
 
         Delivery failed = store.get(id).orElseThrow();
@@ -346,17 +342,5 @@ class SentMailAuditTest {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
-    }
-
-    private static GoogleJsonResponseException gmailError(int status, String reason, String message) {
-        GoogleJsonError details = new GoogleJsonError();
-        details.setCode(status);
-        details.setMessage(message);
-        GoogleJsonError.ErrorInfo info = new GoogleJsonError.ErrorInfo();
-        info.setReason(reason);
-        info.setMessage(message);
-        details.setErrors(List.of(info));
-        return new GoogleJsonResponseException(
-                new HttpResponseException.Builder(status, "Bad Request", new HttpHeaders()).setMessage(message), details);
     }
 }
