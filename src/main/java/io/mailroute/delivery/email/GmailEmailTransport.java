@@ -34,6 +34,8 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class GmailEmailTransport implements EmailTransport {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GmailEmailTransport.class);
+
     static final int SEND_UNITS = 100;
     static final int LIST_UNITS = 5;
     static final int GET_UNITS = 5;
@@ -138,14 +140,15 @@ public final class GmailEmailTransport implements EmailTransport {
                 : gmailSender != null ? SentMail.Via.FALLBACK_MAILBOX : SentMail.Via.FALLBACK_SMTP;
         String sentVia = viaFallback ? fallback.describe() : null;
         String standsInFor = viaFallback && own != null ? own.id() : null;
-        SentMail accepted;
+        SentMail accepted; // what went, described before the send: once it is accepted, nothing below may throw
+        Message gmailAnswer = null;
         try {
             String messageId = delivery.messageId();
             if (messageId != null) {
                 Message alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
                 if (alreadySent != null) { // the earlier attempt went through after all
-                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress, messageId,
-                            alreadySent));
+                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress,
+                            messageId, alreadySent));
                 }
             } else {
                 messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
@@ -168,21 +171,18 @@ public final class GmailEmailTransport implements EmailTransport {
                     String.valueOf(delivery.id()));
             byte[] raw = composer.compose(viaFallback && own != null ? mail.withReplyTo(own.address()) : mail);
             jakarta.mail.internet.MimeMessage composed = composer.parse(raw);
+            accepted = SentMail.composed(via, gmailSender == null ? null : gmailSender.id(), sentVia, standsInFor, fromAddress,
+                    messageId, composed);
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
-                accepted = SentMail.composed(via, null, sentVia, standsInFor, fromAddress, messageId, composed, null);
             } else {
                 quotas.acquire(gmailSender.id(), SEND_UNITS);
                 Message outgoing = new Message().encodeRaw(raw);
                 if (!viaFallback && thread != null && thread.threadId() != null) {
                     outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
                 }
-                Message sent = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
+                gmailAnswer = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
                         outgoing, Message.class);
-                if (states != null && !gmailSender.isMonitored()) {
-                    states.sent(gmailSender.id());
-                }
-                accepted = SentMail.composed(via, gmailSender.id(), sentVia, standsInFor, fromAddress, messageId, composed, sent);
             }
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());
@@ -202,9 +202,16 @@ public final class GmailEmailTransport implements EmailTransport {
                     ? SendResult.retry(detail, failure.retryAfter())
                     : SendResult.failed(detail)).withProviderSaid(said);
         }
-        // After the catch, and accepted() never throws: nothing the audit does can turn an accepted email into a retry or
+        // Accepted. Outside the try, and accepted() never throws: nothing from here on can turn the email into a retry or
         // a fallback (a second email).
-        return sentMails.accepted(delivery, accepted);
+        if (gmailSender != null && states != null && !gmailSender.isMonitored()) {
+            try {
+                states.sent(gmailSender.id());
+            } catch (RuntimeException e) {
+                LOG.warn("Mailbox {}: could not record that it sent (delivery {}): {}", gmailSender.id(), delivery.id(), e.toString());
+            }
+        }
+        return sentMails.accepted(delivery, accepted.answeredBy(gmailAnswer));
     }
 
     /** Past Gmail's daily sending limit the account is suspended from sending: fall back at once when the channel can. */

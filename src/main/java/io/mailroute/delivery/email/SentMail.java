@@ -61,16 +61,24 @@ record SentMail(Via via, String senderMailbox, String sentVia, String standsInFo
         bcc = List.copyOf(bcc);
     }
 
+    /** The same mail with the ids Gmail's answer to the send gave it (none by SMTP, null answer). */
+    SentMail answeredBy(Message gmailAnswer) {
+        return gmailAnswer == null ? this : new SentMail(via, senderMailbox, sentVia, standsInFor, from, messageId,
+                gmailAnswer.getId(), gmailAnswer.getThreadId(), to, cc, bcc, subject, confirmedBy);
+    }
+
     /** The id the delivery records: Gmail's, or our Message-ID where the provider (SMTP) gives none. */
     String providerId() {
         return gmailId != null ? gmailId : messageId;
     }
 
-    /** What we composed and the provider accepted: recipients and subject as they are in the message. */
+    /**
+     * What we composed, recipients and subject as they are in the message; described before the send, so that nothing
+     * after an accepted send can fail (see {@link #answeredBy}).
+     */
     static SentMail composed(Via via, String senderMailbox, String sentVia, String standsInFor, String from, String messageId,
-            MimeMessage message, Message gmailAnswer) throws MessagingException {
-        return new SentMail(via, senderMailbox, sentVia, standsInFor, from, messageId, gmailAnswer == null ? null : gmailAnswer.getId(),
-                gmailAnswer == null ? null : gmailAnswer.getThreadId(),
+            MimeMessage message) throws MessagingException {
+        return new SentMail(via, senderMailbox, sentVia, standsInFor, from, messageId, null, null,
                 addresses(message.getRecipients(jakarta.mail.Message.RecipientType.TO)),
                 addresses(message.getRecipients(jakarta.mail.Message.RecipientType.CC)),
                 addresses(message.getRecipients(jakarta.mail.Message.RecipientType.BCC)),
