@@ -223,8 +223,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock));
         EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
-                settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock)
-                .withFallback(connections::maySend, states, fallbackSender);
+                settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,
+                audit).withFallback(connections::maySend, states, fallbackSender);
         Map<String, PushSender> pushSenders = PushSenders.create(channels,
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),

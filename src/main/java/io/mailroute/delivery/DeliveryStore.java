@@ -35,6 +35,7 @@ public final class DeliveryStore {
             WHERE id = :id AND ((status = 'PENDING' AND next_attempt_at <= :now) OR (status = 'SENDING' AND claimed_until < :now))""";
     private static final String ONE = "SELECT " + COLUMNS + " FROM delivery WHERE id = :id";
     private static final String SET_MESSAGE_ID = "UPDATE delivery SET message_id = :messageId WHERE id = :id AND message_id IS NULL";
+    private static final String MARK_ACCEPTED = "UPDATE delivery SET provider_id = :providerId WHERE id = :id AND provider_id IS NULL";
     private static final String FINISH = """
             UPDATE delivery SET status = :status, attempts = attempts + 1, next_attempt_at = :next, claimed_until = NULL,
                    last_error = :error, provider_id = COALESCE(:providerId, provider_id), updated_at = :now
@@ -101,15 +102,25 @@ public final class DeliveryStore {
         return db.jdbc().query(ONE, Map.of("id", id), (rs, n) -> row(rs)).stream().findFirst();
     }
 
-    /** Records the Message-ID before the first send, so a retry can ask Gmail whether it went. */
     /** Recorded before the first attempt through a fallback sender: its retries go the same way. */
     public void setSentVia(long id, String sentVia) {
         db.jdbc().update("UPDATE delivery SET sent_via = :sentVia WHERE id = :id AND sent_via IS NULL",
                 new MapSqlParameterSource("id", id).addValue("sentVia", sentVia));
     }
 
+    /** Records the Message-ID before the first send, so a retry can ask Gmail whether it went. */
     public void setMessageId(long id, String messageId) {
         db.jdbc().update(SET_MESSAGE_ID, new MapSqlParameterSource("id", id).addValue("messageId", messageId));
+    }
+
+    /**
+     * Records that the provider accepted an email (its id, or our Message-ID where the provider gives none), once:
+     * a delivery with a provider id is never sent again, whatever its status. Joins the caller's transaction.
+     *
+     * @return true when this call recorded it, false when it was recorded before
+     */
+    public boolean markAccepted(long id, String providerId) {
+        return db.jdbc().update(MARK_ACCEPTED, new MapSqlParameterSource("id", id).addValue("providerId", providerId)) == 1;
     }
 
     public void finish(long id, String status, Instant next, String error, String providerId, Instant now) {

@@ -140,6 +140,17 @@ class ConnectionLifecycleIT {
                 assertTrue(viaFallback.path("sentVia").asText().contains("for mailbox support (REVOKED)"), viaFallback.toString());
                 assertEquals(fallback.getMessageID(), "<" + viaFallback.path("messageId").asText() + ">",
                         "the Message-ID recorded before sending is the one that went");
+                List<JsonNode> audited = new java.util.ArrayList<>();
+                service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500").path("items").forEach(r -> {
+                    if (r.at("/details/via").asText().equals("fallback-smtp")) {
+                        audited.add(r);
+                    }
+                });
+                assertEquals(1, audited.size(), "the SMTP email is audited once: " + audited);
+                assertEquals("mail.sent", audited.get(0).path("action").asText());
+                assertEquals("support", audited.get(0).path("mailbox").asText(), "the mailbox the fallback stood in for");
+                assertEquals(fallback.getMessageID(), "<" + audited.get(0).at("/details/messageId").asText() + ">");
+                assertEquals(IntakeFixture.TEAM, audited.get(0).at("/details/to/0").asText());
 
                 Thread.sleep(1500);
                 assertEquals(0, messages(service, "support"), "a disconnected mailbox is not read");

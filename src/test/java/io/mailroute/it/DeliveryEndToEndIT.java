@@ -60,6 +60,11 @@ class DeliveryEndToEndIT {
             assertEquals(List.of(IntakeFixture.TEAM), mail.to().stream().map(a -> a.address()).toList(),
                     "the injected Bcc never became a recipient");
             assertTrue(!mail.htmlBody().contains("<script>"), "HTML is escaped: " + mail.htmlBody());
+            JsonNode sent = onlyMailSent(service).get("details");
+            assertEquals(mail.messageId(), sent.get("messageId").asText(), "audited with the Message-ID that arrived");
+            assertEquals(List.of(IntakeFixture.TEAM), texts(sent.get("to")));
+            assertEquals(mail.subject(), sent.get("subject").asText());
+            assertEquals(delivery.get("providerId").asText(), sent.get("gmailId").asText());
 
             // the sent copy lands in support@'s SENT, and intake does not ingest our own mail
             Thread.sleep(1500);
@@ -86,6 +91,10 @@ class DeliveryEndToEndIT {
                 inbox.forEach(m -> messageIds.add(m.messageId()));
                 assertEquals(6, inbox.size(), "six emails, none twice: " + inbox.stream().map(ParsedMail::subject).toList());
                 assertEquals(6, messageIds.size());
+                List<String> audited = new ArrayList<>();
+                mailSent(service).forEach(r -> audited.add(r.at("/details/messageId").asText()));
+                assertEquals(messageIds, new HashSet<>(audited), "each email that arrived is audited");
+                assertEquals(6, audited.size(), "once, across the kill: " + audited);
             }
         }
     }
@@ -129,7 +138,10 @@ class DeliveryEndToEndIT {
                     () -> statuses(service).contains("FELL_BACK") && statuses(service).contains("DELIVERED"));
             JsonNode fellBack = service.api("/api/deliveries?status=FELL_BACK").get("items").get(0);
             assertEquals("email", fellBack.get("channel").asText());
-            assertTrue(fellBack.get("lastError").asText().contains("429"), fellBack.toString());
+            assertTrue(fellBack.get("lastError").asText().startsWith("gmail 429 rateLimitExceeded: "), fellBack.toString());
+            assertFalse(fellBack.get("lastError").asText().contains("User-rate limit"), "Gmail's words are not shown: " + fellBack);
+            assertTrue(service.log().contains("the provider said: 429 User-rate limit exceeded."), "they are in the log");
+            assertEquals(List.of(), mailSent(service), "a send that failed is not mail.sent");
             JsonNode push = service.api("/api/deliveries?status=DELIVERED").get("items").get(0);
             assertEquals("team-hook", push.get("channel").asText());
             assertEquals(fellBack.get("id").asLong(), push.get("fallbackOf").asLong());
@@ -273,6 +285,21 @@ class DeliveryEndToEndIT {
                 var sent = support.users().messages().list("me").setLabelIds(List.of("SENT")).execute().getMessages();
                 assertEquals(1, sent.size());
                 assertEquals(threadId, sent.get(0).getThreadId(), "the reply sits in the customer's thread in support@");
+                JsonNode record = onlyMailSent(service);
+                assertEquals("support", record.get("mailbox").asText());
+                JsonNode details = record.get("details");
+                assertEquals(ack.messageId(), details.get("messageId").asText(), "the Message-ID the customer received");
+                assertEquals(List.of("customer@globex.example"), texts(details.get("to")));
+                assertEquals(sent.get(0).getId(), details.get("gmailId").asText());
+                assertEquals(threadId, details.get("threadId").asText());
+                assertEquals("Re: Help with my order", details.get("subject").asText());
+                assertEquals("customer-reply", details.get("channel").asText());
+                ServiceProcess.CommandResult verified = service.run("audit", "verify");
+                assertEquals(0, verified.exit(), verified.output());
+                ServiceProcess.CommandResult exported = service.run("audit", "export", "--from", "2020-01-01", "--to", "2100-01-01");
+                assertEquals(0, exported.exit(), exported.output());
+                assertEquals(1, exported.output().lines().filter(l -> l.contains("\"action\":\"mail.sent\"")
+                        && l.contains(ack.messageId())).count(), exported.output());
 
                 // the customer answers the acknowledgement: it attaches to the same case
                 world.insertText("support", """
@@ -362,6 +389,29 @@ class DeliveryEndToEndIT {
                 Please help.
                 """.formatted(n, subject, System.nanoTime()));
         return subject;
+    }
+
+    /** The {@code mail.sent} audit records, from the running service's API. */
+    private static List<JsonNode> mailSent(ServiceProcess service) {
+        List<JsonNode> records = new ArrayList<>();
+        service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500").get("items").forEach(r -> {
+            if ("mail.sent".equals(r.path("action").asText())) {
+                records.add(r);
+            }
+        });
+        return records;
+    }
+
+    private static JsonNode onlyMailSent(ServiceProcess service) {
+        List<JsonNode> records = mailSent(service);
+        assertEquals(1, records.size(), "one email, one mail.sent record: " + records);
+        return records.get(0);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(n -> texts.add(n.asText()));
+        return texts;
     }
 
     private static List<String> statuses(ServiceProcess service) {

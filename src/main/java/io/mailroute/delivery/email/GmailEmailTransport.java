@@ -3,6 +3,7 @@ package io.mailroute.delivery.email;
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.ListMessagesResponse;
 import com.google.api.services.gmail.model.Message;
+import io.mailroute.audit.AuditTrail;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
@@ -25,11 +26,19 @@ import org.apache.camel.ProducerTemplate;
  * component, 100 quota units). The Message-ID is stored before the first attempt; a retry first
  * asks Gmail for a sent message with that id ({@code rfc822msgid:}), so a send that timed out but
  * went through is never sent a second time.
+ *
+ * <p>Every email that leaves here (own mailbox, fallback mailbox, fallback SMTP) is recorded as accepted and audited
+ * ({@code mail.sent}) by {@link SentMailAudit} before the delivery counts as sent; a delivery already recorded as
+ * accepted is never sent again. A failure's {@code lastError} is in our words; Gmail's or the SMTP server's text goes
+ * to the service log ({@link SendFailures}).
  */
 public final class GmailEmailTransport implements EmailTransport {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GmailEmailTransport.class);
+
     static final int SEND_UNITS = 100;
     static final int LIST_UNITS = 5;
+    static final int GET_UNITS = 5;
 
     private final Map<String, MailboxSettings> mailboxes;
     private final MailboxClients clients;
@@ -40,6 +49,7 @@ public final class GmailEmailTransport implements EmailTransport {
     private final String templatesDir;
     private final ChannelsConfig channels;
     private final java.time.Clock clock;
+    private final SentMailAudit sentMails;
     private java.util.function.Predicate<String> maySend = mailboxId -> true;
     private MailboxStates states;
     private FallbackSender fallback;
@@ -54,8 +64,10 @@ public final class GmailEmailTransport implements EmailTransport {
     static final int DEFAULT_DAILY_LIMIT = 2000;
 
     public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas,
-            ProducerTemplate producer, DeliveryStore store, String templatesDir, ChannelsConfig channels, java.time.Clock clock) {
+            ProducerTemplate producer, DeliveryStore store, String templatesDir, ChannelsConfig channels, java.time.Clock clock,
+            AuditTrail audit) {
         this.mailboxes = mailboxes;
+        this.sentMails = new SentMailAudit(store, audit);
         this.clients = clients;
         this.quotas = quotas;
         this.producer = producer;
@@ -83,6 +95,10 @@ public final class GmailEmailTransport implements EmailTransport {
 
     @Override
     public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
+        if (delivery.providerId() != null) {
+            // An earlier attempt was accepted (and audited) but its outcome not recorded: it went, once.
+            return SendResult.delivered(delivery.providerId());
+        }
         if (FALLBACK_SENDER.equals(channel.settings().get("sender"))) {
             return fallback == null ? SendResult.failed("channel " + channel.name() + " sends from the fallback sender, and "
                     + "none is configured (mailroute.fallback-sender)") : send(delivery, notification, channel, null);
@@ -120,12 +136,19 @@ public final class GmailEmailTransport implements EmailTransport {
                     + (own == null ? "" : ", for mailbox " + own.id() + " (" + stateOf(own) + ")"));
         }
         String fromAddress = viaFallback ? fallback.fromAddress() : own.address();
+        SentMail.Via via = !viaFallback ? SentMail.Via.MAILBOX
+                : gmailSender != null ? SentMail.Via.FALLBACK_MAILBOX : SentMail.Via.FALLBACK_SMTP;
+        String sentVia = viaFallback ? fallback.describe() : null;
+        String standsInFor = viaFallback && own != null ? own.id() : null;
+        SentMail accepted; // what went, described before the send: once it is accepted, nothing below may throw
+        Message gmailAnswer = null;
         try {
             String messageId = delivery.messageId();
             if (messageId != null) {
-                String alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
-                if (alreadySent != null) {
-                    return SendResult.delivered(alreadySent); // the earlier attempt went through after all
+                Message alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
+                if (alreadySent != null) { // the earlier attempt went through after all
+                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress,
+                            messageId, alreadySent));
                 }
             } else {
                 messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
@@ -147,42 +170,48 @@ public final class GmailEmailTransport implements EmailTransport {
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
                     String.valueOf(delivery.id()));
             byte[] raw = composer.compose(viaFallback && own != null ? mail.withReplyTo(own.address()) : mail);
+            jakarta.mail.internet.MimeMessage composed = composer.parse(raw);
+            accepted = SentMail.composed(via, gmailSender == null ? null : gmailSender.id(), sentVia, standsInFor, fromAddress,
+                    messageId, composed);
             if (gmailSender == null) {
-                producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composer.parse(raw));
-                return SendResult.delivered(messageId);
+                producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
+            } else {
+                quotas.acquire(gmailSender.id(), SEND_UNITS);
+                Message outgoing = new Message().encodeRaw(raw);
+                if (!viaFallback && thread != null && thread.threadId() != null) {
+                    outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
+                }
+                gmailAnswer = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
+                        outgoing, Message.class);
             }
-            quotas.acquire(gmailSender.id(), SEND_UNITS);
-            Message outgoing = new Message().encodeRaw(raw);
-            if (!viaFallback && thread != null && thread.threadId() != null) {
-                outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
-            }
-            Message sent = producer.requestBody(gmailSender.componentName() + "://messages/send?userId=me&inBody=content",
-                    outgoing, Message.class);
-            if (states != null && !gmailSender.isMonitored()) {
-                states.sent(gmailSender.id());
-            }
-            return SendResult.delivered(sent == null ? null : sent.getId());
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
             return SendResult.failed("cannot compose: " + e.getMessage());
         } catch (RuntimeException | IOException e) {
             if (gmailSender == null) {
-                Throwable cause = e;
-                while (cause.getCause() != null && cause.getCause() != cause) {
-                    cause = cause.getCause();
-                }
-                return SendResult.retry("smtp " + ((FallbackSender.ViaSmtp) fallback).server() + ": "
-                        + cause.getClass().getSimpleName() + ": " + cause.getMessage(), null);
+                return SendFailures.smtp(e, ((FallbackSender.ViaSmtp) fallback).server());
             }
             GmailFailure failure = GmailFailure.of(e);
+            String detail = SendFailures.gmail(e, failure, gmailSender.id());
+            String said = SendFailures.gmailSaid(e, failure);
             if (failure.kind() == GmailFailure.Kind.NOT_CONNECTED && states != null) {
                 // The grant was refused while sending: the mailbox is NOT_CONNECTED now, and the retry goes from the fallback sender.
                 states.failed(gmailSender.id(), failure);
-                return SendResult.retry(failure.message(), java.time.Duration.ZERO);
+                return SendResult.retry(detail, java.time.Duration.ZERO).withProviderSaid(said);
             }
-            return failure.isRetryable() || failure.kind() == GmailFailure.Kind.NOT_CONNECTED
-                    ? SendResult.retry(failure.message(), failure.retryAfter())
-                    : SendResult.failed(failure.message());
+            return (failure.isRetryable() || failure.kind() == GmailFailure.Kind.NOT_CONNECTED
+                    ? SendResult.retry(detail, failure.retryAfter())
+                    : SendResult.failed(detail)).withProviderSaid(said);
         }
+        // Accepted. Outside the try, and accepted() never throws: nothing from here on can turn the email into a retry or
+        // a fallback (a second email).
+        if (gmailSender != null && states != null && !gmailSender.isMonitored()) {
+            try {
+                states.sent(gmailSender.id());
+            } catch (RuntimeException e) {
+                LOG.warn("Mailbox {}: could not record that it sent (delivery {}): {}", gmailSender.id(), delivery.id(), e.toString());
+            }
+        }
+        return sentMails.accepted(delivery, accepted.answeredBy(gmailAnswer));
     }
 
     /** Past Gmail's daily sending limit the account is suspended from sending: fall back at once when the channel can. */
@@ -226,12 +255,18 @@ public final class GmailEmailTransport implements EmailTransport {
                 }).stream().findFirst().orElse(null);
     }
 
-    private String sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
+    /** The sent message with our Message-ID, its recipients and subject as Gmail keeps them; null when none went. */
+    private Message sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
         Gmail gmail = clients.client(sender.id());
         quotas.acquire(sender.id(), LIST_UNITS);
         ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
                 .setLabelIds(List.of("SENT")).execute();
-        return found.getMessages() == null || found.getMessages().isEmpty() ? null : found.getMessages().get(0).getId();
+        if (found.getMessages() == null || found.getMessages().isEmpty()) {
+            return null;
+        }
+        quotas.acquire(sender.id(), GET_UNITS);
+        return gmail.users().messages().get("me", found.getMessages().get(0).getId()).setFormat("metadata")
+                .setMetadataHeaders(List.of("To", "Cc", "Bcc", "Subject")).execute();
     }
 
     /** Through camel-mustache: {{body.title}} in HTML templates is escaped, {{{body.title}}} in text ones is not. */
