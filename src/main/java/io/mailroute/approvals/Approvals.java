@@ -33,12 +33,14 @@ import org.springframework.dao.DuplicateKeyException;
 /**
  * The approvals: requests (from the API, a route, or an item triage typed approval), decisions, cancel and expiry.
  * Each is one transaction with its rows, its history, its events ({@code approval.requested}, {@code approval.decided},
- * {@code approval.cancelled}, {@code approval.expired}) and its audit records; decisions on one approval take turns on
+ * {@code approval.cancelled}, {@code approval.expired}; from the timers {@code approval.reminder} and
+ * {@code approval.escalated}) and its audit records; decisions on one approval take turns on
  * its row lock, so of two at once one wins and the other is told who decided, when and how. The outcome moves the
  * approval's workflow item (APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED, CANCELLED).
  *
  * <p>Who is asked, and when, is {@link ApprovalPolicy}'s to say; sending the requests (email, push, links) belongs to
- * the subscribers of {@code approval.requested}, whose data carries everything they need.
+ * the subscribers of {@code approval.requested}, whose data carries everything they need. Its timers (reminders,
+ * expiry) are scheduled through an {@link ApprovalSchedule} in the same transactions ({@link ApprovalTimers}).
  */
 public final class Approvals {
 
