@@ -5,6 +5,7 @@ import io.mailroute.access.ApiGuard;
 import io.mailroute.access.ApiTokens;
 import io.mailroute.access.LocalCommandsToken;
 import io.mailroute.approvals.ApprovalApi;
+import io.mailroute.approvals.ApprovalTimers;
 import io.mailroute.approvals.Approvals;
 import io.mailroute.approvals.ApprovalsConfig;
 import io.mailroute.approvals.ApprovalsFile;
@@ -241,6 +242,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
+        ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

@@ -15,9 +15,12 @@ public record Approval(long id, Long itemId, String mailbox, String title, Strin
         return PENDING.equals(state);
     }
 
-    /** An approver of an approval ({@code approval_approver}): WAITING (a sequence's later turn), ASKED, then a decision or SKIPPED. */
+    /**
+     * An approver of an approval ({@code approval_approver}): WAITING (a sequence's later turn), ASKED, then a decision or
+     * SKIPPED. A {@code backup} was added by escalation: their decision decides the approval by itself.
+     */
     public record Approver(int position, String address, String state, Instant askedAt, Instant decidedAt, String how,
-            String comment, String evidence) {
+            String comment, String evidence, boolean backup) {
 
         public Decision decision() {
             return switch (state) {

@@ -193,6 +193,7 @@ public final class ApprovalApi {
         ArrayNode out = json.createArrayNode();
         for (Approval.Approver p : approvals.approvers(approvalId)) {
             ObjectNode node = out.addObject().put("position", p.position()).put("address", p.address()).put("state", p.state())
+                    .put("backup", p.backup())
                     .put("askedAt", text(p.askedAt())).put("decidedAt", text(p.decidedAt()))
                     .put("how", p.how() == null ? null : p.how().toLowerCase(Locale.ROOT)).put("comment", p.comment());
             node.set("evidence", approvals.parse(p.evidence()));

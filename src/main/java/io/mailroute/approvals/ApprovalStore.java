@@ -41,12 +41,15 @@ final class ApprovalStore {
             UPDATE approval SET state = :state, decided_at = :now, decided_by = :by, decided_how = :how, version = version + 1
             WHERE id = :id AND version = :version AND state = 'PENDING'""";
     private static final String TOUCH = "UPDATE approval SET version = version + 1 WHERE id = :id AND version = :version";
-    private static final String DUE = """
-            SELECT id FROM approval WHERE state = 'PENDING' AND expires_at <= :now ORDER BY expires_at LIMIT :limit""";
+    private static final String ESCALATE = """
+            UPDATE approval SET expires_at = :expiresAt, version = version + 1 WHERE id = :id AND version = :version""";
     private static final String INSERT_APPROVER = """
             INSERT INTO approval_approver (approval_id, position, address, state) VALUES (:id, :position, :address, 'WAITING')""";
+    private static final String INSERT_BACKUP = """
+            INSERT INTO approval_approver (approval_id, position, address, state, asked_at, backup)
+            VALUES (:id, :position, :address, 'ASKED', :now, TRUE)""";
     private static final String APPROVERS = """
-            SELECT position, address, state, asked_at, decided_at, how, comment, evidence
+            SELECT position, address, state, asked_at, decided_at, how, comment, evidence, backup
             FROM approval_approver WHERE approval_id = :id ORDER BY position""";
     private static final String ASK = """
             UPDATE approval_approver SET state = 'ASKED', asked_at = :now
@@ -125,8 +128,18 @@ final class ApprovalStore {
                 (rs, n) -> approval(rs));
     }
 
-    List<Long> dueForExpiry(Instant now, int limit) {
-        return db.jdbc().queryForList(DUE, new MapSqlParameterSource("now", Timestamp.from(now)).addValue("limit", limit), Long.class);
+    /** Escalation: the backups added after the approvers, asked now; the approval's new expiry. @return false when it changed */
+    boolean escalate(Approval approval, List<String> backups, Instant expiresAt, Instant now) {
+        if (db.jdbc().update(ESCALATE, new MapSqlParameterSource("id", approval.id()).addValue("version", approval.version())
+                .addValue("expiresAt", expiresAt == null ? null : Timestamp.from(expiresAt), Types.TIMESTAMP)) != 1) {
+            return false;
+        }
+        int position = approvers(approval.id()).stream().mapToInt(Approval.Approver::position).max().orElse(0);
+        for (String backup : backups) {
+            db.jdbc().update(INSERT_BACKUP, new MapSqlParameterSource("id", approval.id()).addValue("position", ++position)
+                    .addValue("address", backup).addValue("now", Timestamp.from(now)));
+        }
+        return true;
     }
 
     /** @return false when the approval was no longer PENDING at that version */
@@ -144,7 +157,8 @@ final class ApprovalStore {
     List<Approval.Approver> approvers(long id) {
         return db.jdbc().query(APPROVERS, Map.of("id", id), (rs, n) -> new Approval.Approver(rs.getInt("position"),
                 rs.getString("address"), rs.getString("state"), instant(rs.getTimestamp("asked_at")),
-                instant(rs.getTimestamp("decided_at")), rs.getString("how"), rs.getString("comment"), rs.getString("evidence")));
+                instant(rs.getTimestamp("decided_at")), rs.getString("how"), rs.getString("comment"), rs.getString("evidence"),
+                rs.getBoolean("backup")));
     }
 
     boolean ask(long id, int position, Instant now) {

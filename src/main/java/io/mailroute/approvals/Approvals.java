@@ -33,12 +33,14 @@ import org.springframework.dao.DuplicateKeyException;
 /**
  * The approvals: requests (from the API, a route, or an item triage typed approval), decisions, cancel and expiry.
  * Each is one transaction with its rows, its history, its events ({@code approval.requested}, {@code approval.decided},
- * {@code approval.cancelled}, {@code approval.expired}) and its audit records; decisions on one approval take turns on
+ * {@code approval.cancelled}, {@code approval.expired}; from the timers {@code approval.reminder} and
+ * {@code approval.escalated}) and its audit records; decisions on one approval take turns on
  * its row lock, so of two at once one wins and the other is told who decided, when and how. The outcome moves the
  * approval's workflow item (APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED, CANCELLED).
  *
  * <p>Who is asked, and when, is {@link ApprovalPolicy}'s to say; sending the requests (email, push, links) belongs to
- * the subscribers of {@code approval.requested}, whose data carries everything they need.
+ * the subscribers of {@code approval.requested}, whose data carries everything they need. Its timers (reminders,
+ * expiry) are scheduled through an {@link ApprovalSchedule} in the same transactions ({@link ApprovalTimers}).
  */
 public final class Approvals {
 
@@ -46,6 +48,8 @@ public final class Approvals {
     public static final String DECIDED = "approval.decided";
     public static final String CANCELLED = "approval.cancelled";
     public static final String EXPIRED = "approval.expired";
+    public static final String REMINDER = "approval.reminder";
+    public static final String ESCALATED = "approval.escalated";
     private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
     private static final int MAX_COMMENT = 2000;
 
@@ -58,6 +62,7 @@ public final class Approvals {
     private final Set<String> mailboxes;
     private final ObjectMapper json;
     private final Clock clock;
+    private volatile ApprovalSchedule schedule = ApprovalSchedule.NONE;
 
     /** @param mailboxes the mailbox ids of mailboxes.yaml, which a request's {@code mailbox} must name */
     public Approvals(Database db, EventLog events, AuditTrail audit, Workflow workflow, ApprovalsConfig config,
@@ -71,6 +76,11 @@ public final class Approvals {
         this.mailboxes = Set.copyOf(mailboxes);
         this.json = json;
         this.clock = clock;
+    }
+
+    /** The timers of reminders and expiry, told of every ask and end in its transaction; set once, at start. */
+    public void scheduledBy(ApprovalSchedule schedule) {
+        this.schedule = schedule;
     }
 
     // ---- results ----------------------------------------------------------------------------------------
@@ -236,6 +246,9 @@ public final class Approvals {
                 "policy " + policy.name() + " (" + policy.rule() + "), " + prepared.approvers().size() + " approver(s)", null, now);
         Approval approval = store.approval(id).orElseThrow();
         List<String> asked = askDue(approval, now);
+        if (approval.expiresAt() != null) {
+            schedule.expires(approval);
+        }
         ObjectNode data = requestedData(approval, asked, policy);
         audit.record(REQUESTED, approval.mailbox(), "approval:" + id, data);
         LOG.info("Approval {} requested by {} ({}): \"{}\", asking {}", id, request.requester(), request.actor(), request.title(), asked);
@@ -243,19 +256,22 @@ public final class Approvals {
                 List.of(events.append(REQUESTED, approval.mailbox(), approval.itemId(), null, data)));
     }
 
-    /** Marks ASKED whoever the policy says may decide now and was not asked yet; returns their addresses. */
+    /** Marks ASKED whoever the policy says may decide now and was not asked yet, with their reminders; returns their addresses. */
     private List<String> askDue(Approval approval, Instant now) {
         List<Approval.Approver> approvers = store.approvers(approval.id());
         ApprovalPolicy.Outcome outcome = approval.rule().outcome(votes(approvers));
         List<String> asked = new ArrayList<>();
+        List<Approval.Approver> askedNow = new ArrayList<>();
         for (Approval.Approver approver : approvers) {
             if (outcome.askNow().contains(approver.address()) && store.ask(approval.id(), approver.position(), now)) {
                 asked.add(approver.address());
+                askedNow.add(approver);
                 store.history(approval.id(), "ASKED", approver.address(), null,
                         approval.rule().mode() == ApprovalMode.SEQUENCE ? "turn " + approver.position() + " of " + approvers.size() : null,
                         null, now);
             }
         }
+        schedule.asked(approval, askedNow, now);
         return asked;
     }
 
@@ -310,14 +326,18 @@ public final class Approvals {
                     + (comment == null || comment.isBlank() ? "" : ": " + comment), evidenceText, now);
             ObjectNode decided = decisionData(approval, who.address(), decision, how, comment, evidence, now);
             audit.record("approval.decision", approval.mailbox(), "approval:" + approvalId, decided);
-            return afterDecision(store.approval(approvalId).orElseThrow(), who.address(), how, decided, now);
+            return afterDecision(store.approval(approvalId).orElseThrow(), who, decision, how, decided, now);
         });
         return result;
     }
 
-    /** Applies the policy after a decision: the next approvers asked, or the outcome. */
-    private Result afterDecision(Approval approval, String approver, DecisionChannel how, ObjectNode decided, Instant now) {
-        ApprovalPolicy.Outcome outcome = approval.rule().outcome(votes(store.approvers(approval.id())));
+    /** Applies the policy after a decision: the next approvers asked, or the outcome. A backup's decision is the outcome. */
+    private Result afterDecision(Approval approval, Approval.Approver who, Decision decision, DecisionChannel how,
+            ObjectNode decided, Instant now) {
+        String approver = who.address();
+        ApprovalPolicy.Outcome outcome = who.backup()
+                ? new ApprovalPolicy.Outcome(ApprovalPolicy.Verdict.valueOf(decision.outcome()), List.of())
+                : approval.rule().outcome(votes(store.approvers(approval.id())));
         List<Event> raised = new ArrayList<>();
         if (outcome.pending()) {
             List<String> asked = askDue(approval, now);
@@ -359,10 +379,30 @@ public final class Approvals {
     }
 
     /**
-     * Expires a pending approval whose time is up (the timers call this): EXPIRED, {@code approval.expired} (carrying
-     * whom to escalate to), its item EXPIRED. An approval not due yet is left alone ({@link Refused}).
+     * Expires a pending approval whose time is up: EXPIRED, {@code approval.expired} (carrying whom the policy escalates
+     * to), its item EXPIRED. An approval not due yet is left alone ({@link Refused}). The expiry timer calls
+     * {@link #timeUp}, which escalates first when the policy says so.
      */
     public Result expire(long approvalId) {
+        return whenDue(approvalId, this::expireNow);
+    }
+
+    /**
+     * The expiry timer's work, in its transaction: a pending approval whose time is up is escalated when its policy
+     * names {@code escalate-to} and it was not escalated yet (and a backup is not an approver already); otherwise it
+     * expires as {@link #expire} does. Escalation adds the backups as approvers, asks them ({@code approval.escalated}
+     * and an {@code approval.requested} whose {@code askNow} is the backups), gives the approval one more
+     * {@code expires} period, and from then on a backup's decision decides it alone, whatever the mode; the approvers
+     * still asked may still decide by the policy. Then, unanswered again, it expires.
+     */
+    public Result timeUp(long approvalId) {
+        return whenDue(approvalId, (approval, now) -> {
+            List<String> backups = backupsFor(approval);
+            return backups.isEmpty() ? expireNow(approval, now) : escalate(approval, backups, now);
+        });
+    }
+
+    private Result whenDue(long approvalId, java.util.function.BiFunction<Approval, Instant, Result> action) {
         return db.transactions().execute(tx -> {
             Optional<Approval> locked = store.lock(approvalId);
             if (locked.isEmpty()) {
@@ -376,20 +416,88 @@ public final class Approvals {
             if (approval.expiresAt() == null || approval.expiresAt().isAfter(now)) {
                 return new Refused(approval, "approval " + approvalId + " expires at " + approval.expiresAt() + ", not yet");
             }
-            ObjectNode data = baseData(approval).put("expiredAt", now.toString());
-            ArrayNode waiting = data.putArray("waitingFor");
-            store.approvers(approvalId).stream().filter(a -> "ASKED".equals(a.state())).forEach(a -> waiting.add(a.address()));
-            ArrayNode escalate = data.putArray("escalateTo");
-            config.policy(approval.policy()).ifPresent(p -> p.escalateTo().forEach(escalate::add));
-            List<Event> raised = finish(approval, "EXPIRED", null, "TIMER", EXPIRED, data, now);
-            LOG.info("Approval {} expired unanswered (waiting for {})", approvalId, waiting);
-            return new Done(store.approval(approvalId).orElseThrow(), raised);
+            return action.apply(approval, now);
         });
     }
 
-    /** Pending approvals past their expiry, oldest first (for the timers). */
-    public List<Long> dueForExpiry(int limit) {
-        return store.dueForExpiry(clock.instant(), limit);
+    private Result expireNow(Approval approval, Instant now) {
+        ObjectNode data = baseData(approval).put("expiredAt", now.toString());
+        ArrayNode waiting = data.putArray("waitingFor");
+        store.approvers(approval.id()).stream().filter(a -> "ASKED".equals(a.state())).forEach(a -> waiting.add(a.address()));
+        ArrayNode escalate = data.putArray("escalateTo");
+        config.policy(approval.policy()).ifPresent(p -> p.escalateTo().forEach(escalate::add));
+        List<Event> raised = finish(approval, "EXPIRED", null, "TIMER", EXPIRED, data, now);
+        LOG.info("Approval {} expired unanswered (waiting for {})", approval.id(), waiting);
+        return new Done(store.approval(approval.id()).orElseThrow(), raised);
+    }
+
+    /** The policy's backups who are not approvers of it yet; none once it was escalated, or without escalate-to or expiry. */
+    private List<String> backupsFor(Approval approval) {
+        ApprovalsConfig.Policy policy = config.policy(approval.policy()).orElse(null);
+        List<Approval.Approver> approvers = store.approvers(approval.id());
+        if (policy == null || policy.expires() == null || approvers.stream().anyMatch(Approval.Approver::backup)) {
+            return List.of();
+        }
+        Set<String> known = new java.util.HashSet<>();
+        approvers.forEach(a -> known.add(a.address().toLowerCase(java.util.Locale.ROOT)));
+        return policy.escalateTo().stream().filter(b -> known.add(b.toLowerCase(java.util.Locale.ROOT))).toList();
+    }
+
+    private Result escalate(Approval approval, List<String> backups, Instant now) {
+        ApprovalsConfig.Policy policy = config.policy(approval.policy()).orElseThrow();
+        Instant expiresAt = now.plus(policy.expires());
+        if (!store.escalate(approval, backups, expiresAt, now)) {
+            throw new IllegalStateException("approval " + approval.id() + " changed while locked");
+        }
+        List<Approval.Approver> added = store.approvers(approval.id()).stream()
+                .filter(a -> a.backup() && backups.contains(a.address())).toList();
+        store.history(approval.id(), "ESCALATED", null, "TIMER", "unanswered at " + approval.expiresAt() + "; asking "
+                + String.join(", ", backups) + "; now expires at " + expiresAt, null, now);
+        added.forEach(b -> store.history(approval.id(), "ASKED", b.address(), null, "backup", null, now));
+        Approval escalated = store.approval(approval.id()).orElseThrow();
+        schedule.asked(escalated, added, now);
+        schedule.expires(escalated);
+        ObjectNode data = baseData(escalated).put("escalatedAt", now.toString())
+                .put("previousExpiresAt", approval.expiresAt().toString());
+        data.set("escalatedTo", json.valueToTree(backups));
+        ArrayNode waiting = data.putArray("waitingFor");
+        store.approvers(approval.id()).stream().filter(a -> !a.backup() && "ASKED".equals(a.state()))
+                .forEach(a -> waiting.add(a.address()));
+        audit.record(ESCALATED, approval.mailbox(), "approval:" + approval.id(), data);
+        ObjectNode requested = requestedData(escalated, backups, policy);
+        audit.record(REQUESTED, approval.mailbox(), "approval:" + approval.id(), requested);
+        LOG.info("Approval {} unanswered at its expiry: escalated to {}, now expires at {}", approval.id(), backups, expiresAt);
+        return new Done(escalated, List.of(events.append(ESCALATED, approval.mailbox(), approval.itemId(), null, data),
+                events.append(REQUESTED, approval.mailbox(), approval.itemId(), null, requested)));
+    }
+
+    /**
+     * A reminder timer's work, in its transaction: {@code approval.reminder} (and an audit record) when the approval is
+     * still pending and the approver at {@code position} still has to decide; nothing otherwise.
+     *
+     * @param reminder which reminder (the policy's offset, PT24H), counted from when the approver was asked
+     * @return the event, or none
+     */
+    public List<Event> remind(long approvalId, int position, String reminder, int number) {
+        return db.transactions().execute(tx -> {
+            Approval approval = store.lock(approvalId).filter(Approval::pending).orElse(null);
+            if (approval == null) {
+                return List.<Event>of();
+            }
+            Approval.Approver who = store.approvers(approvalId).stream()
+                    .filter(a -> a.position() == position && "ASKED".equals(a.state())).findFirst().orElse(null);
+            if (who == null) {
+                return List.<Event>of();
+            }
+            Instant now = clock.instant();
+            ObjectNode data = baseData(approval).put("approver", who.address()).put("reminder", reminder)
+                    .put("reminderNumber", number).put("askedAt", who.askedAt() == null ? null : who.askedAt().toString())
+                    .put("backup", who.backup());
+            store.history(approvalId, "REMINDED", who.address(), "TIMER", "reminder " + number + " (" + reminder + ")", null, now);
+            audit.record(REMINDER, approval.mailbox(), "approval:" + approvalId, data);
+            LOG.info("Approval {}: reminding {} ({} after asking)", approvalId, who.address(), reminder);
+            return List.of(events.append(REMINDER, approval.mailbox(), approval.itemId(), null, data));
+        });
     }
 
     /** Ends a pending approval: its state, the rest of its approvers skipped, history, audit, event, and its item moved. */
@@ -399,6 +507,7 @@ public final class Approvals {
             throw new IllegalStateException("approval " + approval.id() + " changed while locked");
         }
         store.skipRest(approval.id());
+        schedule.ended(approval);
         store.history(approval.id(), state, by, how, null, null, now);
         audit.record(eventType, approval.mailbox(), "approval:" + approval.id(), data);
         List<Event> raised = new ArrayList<>();
@@ -430,6 +539,11 @@ public final class Approvals {
     }
 
     // ---- reading ----------------------------------------------------------------------------------------
+
+    /** The policies and approvers it works with (approvals.yaml). */
+    public ApprovalsConfig config() {
+        return config;
+    }
 
     public Optional<Approval> approval(long id) {
         return store.approval(id);
@@ -503,7 +617,7 @@ public final class Approvals {
     // ---- helpers ----------------------------------------------------------------------------------------
 
     private static List<ApprovalPolicy.Vote> votes(List<Approval.Approver> approvers) {
-        return approvers.stream().map(a -> new ApprovalPolicy.Vote(a.address(), a.decision())).toList();
+        return approvers.stream().filter(a -> !a.backup()).map(a -> new ApprovalPolicy.Vote(a.address(), a.decision())).toList();
     }
 
     private List<ApprovalRequest.Attachment> messageAttachments(long messageId) {
