@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
 import io.mailroute.access.ApiAccessPolicy;
+import io.mailroute.approvals.ApprovalsConfig;
+import io.mailroute.approvals.ApprovalsFile;
 import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
 import io.mailroute.config.MailboxSettings;
@@ -142,6 +144,7 @@ public final class ConfigValidation {
             nobodyNotified(channelsFile, rules, mailboxes);
         }
         signedLinks();
+        approvals(rules, mailboxes);
     }
 
     /** The signed-link keys (variables and key files) and mailroute.links.base-url. */
@@ -149,6 +152,24 @@ public final class ConfigValidation {
         Findings links = SignedLinksWiring.check(settings, environment);
         problems.addAll(links.problems());
         warnings.addAll(links.warnings());
+    }
+
+    /** approvals.yaml on its own, what triage rules name in it, and its mailbox in mailboxes.yaml. */
+    private void approvals(TriageRules rules, Map<String, MailboxSettings> mailboxes) {
+        Path approvalsFile = settings.path(MailrouteBeans.APPROVALS_FILE, "approvals.yaml", true);
+        ApprovalsConfig approvals = load(() -> ApprovalsFile.load(approvalsFile));
+        if (approvals == null) {
+            return;
+        }
+        if (rules != null) {
+            problems.addAll(approvals.problemsIn(rules));
+        }
+        if (approvals.mailbox() != null && mailboxes != null && !mailboxes.containsKey(approvals.mailbox())) {
+            // only requests that name no mailbox of their own need it: they are refused until it is fixed
+            warnings.add(new ConfigProblem(approvalsFile.toString(), "mailbox", "'" + approvals.mailbox()
+                    + "' is not a mailbox of mailboxes.yaml, so requests that name no mailbox are refused",
+                    "name one of " + mailboxes.keySet()));
+        }
     }
 
     /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.access.ApiGuard;
 import io.mailroute.access.ApiTokens;
 import io.mailroute.access.LocalCommandsToken;
+import io.mailroute.approvals.ApprovalApi;
+import io.mailroute.approvals.Approvals;
+import io.mailroute.approvals.ApprovalsConfig;
+import io.mailroute.approvals.ApprovalsFile;
 import io.mailroute.audit.AuditLog;
 import io.mailroute.audit.AuditTrail;
 import io.mailroute.config.ConfigException;
@@ -92,6 +96,8 @@ public final class MailrouteBeans implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(MailrouteBeans.class);
     /** A sandbox running elsewhere ({@code java -jar target/mailroute.jar sandbox}) that mailboxes with gmail: sandbox use. */
     static final String SANDBOX_URL = "mailroute.sandbox.url";
+    /** The approval policies and approver groups, relative to the config directory. */
+    static final String APPROVALS_FILE = "mailroute.approvals.policies-file";
     /** One HTTP transport for every mailbox's OAuth token calls (thread-safe, pooled). */
     private static final com.google.api.client.http.javanet.NetHttpTransport HTTP_TRANSPORT =
             new com.google.api.client.http.javanet.NetHttpTransport();
@@ -189,6 +195,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("workflow", workflow);
         context.getRegistry().bind("itemApi", new ItemApi(workflow, json));
         TriageRulesReloader rules = new TriageRulesReloader(settings.path("mailroute.triage.rules-file", "triage.yaml", true), clock);
+        bindApprovals(context, settings, db, events, audit, workflow, rules, byId.keySet(), json, clock);
         context.getRegistry().bind("triageProcessor", new TriageProcessor(workflow, rules, db, json));
 
         ApiTokens apiTokens = new ApiTokens(db, audit, json, clock);
@@ -276,6 +283,17 @@ public final class MailrouteBeans implements CamelConfiguration {
         return new MessageFetcher(id -> client(context, byId.get(id)), retry, fetchAhead,
                 (mailbox, gmailId) -> stored.contains(StoredMessageRepository.key(mailbox, gmailId)),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "gmail-fetch-ahead", threads));
+    }
+
+    /** Approvals: items typed approval get theirs in triage's transaction; rules naming what approvals.yaml lacks are refused. */
+    private static void bindApprovals(CamelContext context, Settings settings, Database db, EventLog events, AuditTrail audit,
+            Workflow workflow, TriageRulesReloader rules, java.util.Set<String> mailboxIds, ObjectMapper json, Clock clock) {
+        ApprovalsConfig config = ApprovalsFile.load(settings.path(APPROVALS_FILE, "approvals.yaml", true));
+        Approvals approvals = new Approvals(db, events, audit, workflow, config, mailboxIds, json, clock);
+        workflow.requestingApprovalsWith(approvals::itemCreated);
+        rules.checkedWith(config::problemsIn);
+        context.getRegistry().bind("approvals", approvals);
+        context.getRegistry().bind("approvalApi", new ApprovalApi(approvals, json));
     }
 
     /**

@@ -31,8 +31,6 @@ public final class PushTargetRules {
         }
     }
 
-    static final String WEB_PUSH_URL_RULE = "a Web Push endpoint must be an absolute https URL with a host and no user"
-            + " name (http only to a loopback host such as the sandbox)";
     private static final Pattern DOTTED_QUAD = Pattern.compile(
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
@@ -72,31 +70,45 @@ public final class PushTargetRules {
         if (text.isPresent()) {
             return text;
         }
+        return publicUrlProblem(address, "a Web Push endpoint", "push services are addressed by name")
+                .map(rule -> new Problem("address", rule));
+    }
+
+    /**
+     * What is wrong with a URL the service will POST to on someone's word (a Web Push endpoint, an approval's
+     * callback), or empty when it may be used: absolute https with a host and no user name, plain http only to a
+     * loopback host, never a private, link-local or local-network IP address.
+     *
+     * @param what  how a message names it ("a callback URL")
+     * @param byName why an address must be a name, said after the private-address rule
+     */
+    public static Optional<String> publicUrlProblem(String url, String what, String byName) {
+        String rule = what + " must be an absolute https URL with a host and no user name (http only to a loopback host"
+                + " such as the sandbox)";
         URI uri;
         try {
-            uri = new URI(address);
+            uri = new URI(url);
         } catch (URISyntaxException e) {
-            return address("is not a URL; " + WEB_PUSH_URL_RULE);
+            return Optional.of("is not a URL; " + rule);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!uri.isAbsolute() || uri.getHost() == null || uri.getRawUserInfo() != null
                 || !(scheme.equals("https") || scheme.equals("http"))) {
-            return address(WEB_PUSH_URL_RULE);
+            return Optional.of(rule);
         }
         String host = uri.getHost();
         Optional<InetAddress> literal;
         try {
             literal = ipLiteral(host);
         } catch (UnknownHostException e) {
-            return address("'" + host + "' is not a valid IP address; " + WEB_PUSH_URL_RULE);
+            return Optional.of("'" + host + "' is not a valid IP address; " + rule);
         }
         boolean loopback = host.equalsIgnoreCase("localhost") || literal.map(InetAddress::isLoopbackAddress).orElse(false);
         if (scheme.equals("http") && !loopback) {
-            return address(WEB_PUSH_URL_RULE);
+            return Optional.of(rule);
         }
         if (literal.isPresent() && !loopback && !isPublic(literal.get())) {
-            return address("a Web Push endpoint must not be a private, link-local or local-network IP address"
-                    + " (push services are addressed by name)");
+            return Optional.of(what + " must not be a private, link-local or local-network IP address (" + byName + ")");
         }
         return Optional.empty();
     }

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
 /** The API's one error shape: {@code {"error":{"status":404,"message":"..."}}} with that HTTP status. */
-final class ApiErrors {
+public final class ApiErrors {
 
     private ApiErrors() {
     }
 
-    static ObjectNode error(ObjectMapper json, Exchange exchange, int status, String message) {
+    public static ObjectNode error(ObjectMapper json, Exchange exchange, int status, String message) {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         ObjectNode node = json.createObjectNode();
         node.putObject("error").put("status", status).put("message", message);

@@ -234,7 +234,7 @@ public final class ApiQueries {
      * The {@code limit} of every list endpoint: a whole number from 1 to {@link #MAX_LIMIT}, {@link #DEFAULT_LIMIT}
      * when absent. Anything else is refused (a 400 naming it), never quietly bent into range.
      */
-    static int limit(String text) {
+    public static int limit(String text) {
         if (text == null || text.isBlank()) {
             return DEFAULT_LIMIT;
         }
@@ -246,7 +246,7 @@ public final class ApiQueries {
     }
 
     /** The {@code after} of every list endpoint: the id or seq of the last item seen ({@code next}), 0 or more. */
-    static long after(String text) {
+    public static long after(String text) {
         if (text == null || text.isBlank()) {
             return 0;
         }

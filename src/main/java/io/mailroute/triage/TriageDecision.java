@@ -15,14 +15,24 @@ import java.util.List;
  * @param sla      time allowed until the item must be answered; null when the rule sets none
  * @param notifyChannels notification channel names (the rule's {@code notify:}), possibly empty, never null;
  *                 not called {@code notify}, which would clash with {@link Object#notify()}
+ * @param approvers for {@link ItemType#APPROVAL}: who approves, as the rule names them (addresses and group names
+ *                 of approvals.yaml); empty for the other types
+ * @param policy   for {@link ItemType#APPROVAL}: the policy of approvals.yaml the rule names, null for the default
  */
 public record TriageDecision(String ruleId, ItemType itemType, String category, String queue, String assignee,
-        String priority, Duration sla, List<String> notifyChannels) {
+        String priority, Duration sla, List<String> notifyChannels, List<String> approvers, String policy) {
 
     /** The priorities a rule may set, lowest first. */
     public static final List<String> PRIORITIES = List.of("LOW", "NORMAL", "HIGH", "URGENT");
 
     public TriageDecision {
         notifyChannels = notifyChannels == null ? List.of() : List.copyOf(notifyChannels);
+        approvers = approvers == null ? List.of() : List.copyOf(approvers);
+    }
+
+    /** A decision that asks no one to approve. */
+    public TriageDecision(String ruleId, ItemType itemType, String category, String queue, String assignee,
+            String priority, Duration sla, List<String> notifyChannels) {
+        this(ruleId, itemType, category, queue, assignee, priority, sla, notifyChannels, List.of(), null);
     }
 }

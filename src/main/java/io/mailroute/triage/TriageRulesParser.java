@@ -56,7 +56,11 @@ final class TriageRulesParser {
     /** The headers ParsedMail.extraHeaders carries; no other header reaches triage. */
     private static final List<String> HEADERS = List.of("List-Id", "Precedence", "Auto-Submitted", "Return-Path",
             "X-Mailroute-Origin");
-    private static final List<String> THEN_KEYS = List.of("type", "category", "queue", "assignee", "priority", "sla", "notify");
+    private static final List<String> THEN_KEYS = List.of("type", "category", "queue", "assignee", "priority", "sla", "notify",
+            "approvers", "policy");
+    /** A group of approvals.yaml or a policy name there; anything with '@' is an address. */
+    private static final Pattern APPROVAL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern APPROVER_ADDRESS = Pattern.compile("[^@\\s<>,;:\"()]+@[^@\\s<>,;:\"()]+\\.[^@\\s<>,;:\"()]+");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -475,10 +479,49 @@ final class TriageRulesParser {
                 }
             }
         }
+        List<String> approvers = approvers(fields, node, type);
+        String policy = null;
+        if (fields.containsKey("policy")) {
+            policy = scalar(fields.get("policy"), "then.policy");
+            if (policy != null && !APPROVAL_NAME.matcher(policy).matches()) {
+                problems.add(at(fields.get("policy"), "then.policy", quote(policy) + " is not a policy name",
+                        "name a policy of approvals.yaml, e.g. purchase-order"));
+            }
+            if (type != null && type != ItemType.APPROVAL) {
+                problems.add(at(fields.get("policy"), "then.policy", "is only for type: approval", "drop it, or write type: approval"));
+            }
+        }
         if (problems.size() > before || type == null) {
             return null;
         }
-        return new TriageDecision(id, type, category, queue, assignee, priority, sla, notify);
+        return new TriageDecision(id, type, category, queue, assignee, priority, sla, notify, approvers, policy);
+    }
+
+    /** Who approves what an approval rule makes: groups of approvals.yaml and addresses; required for type approval. */
+    private List<String> approvers(Map<String, Node> fields, Node then, ItemType type) {
+        Node node = fields.get("approvers");
+        if (node == null) {
+            if (type == ItemType.APPROVAL) {
+                problems.add(at(then, "then.approvers", "is missing, so nobody would be asked to approve what this rule makes",
+                        "name a group of approvals.yaml or addresses, e.g. approvers: finance or approvers: [cfo@acme.example]"));
+            }
+            return List.of();
+        }
+        if (type != null && type != ItemType.APPROVAL) {
+            problems.add(at(node, "then.approvers", "is only for type: approval", "drop it, or write type: approval"));
+            return List.of();
+        }
+        List<String> approvers = strings(node, "then.approvers", "a group of approvals.yaml or an address, or a list of them");
+        if (approvers == null) {
+            return List.of();
+        }
+        for (String approver : approvers) {
+            if (!(approver.contains("@") ? APPROVER_ADDRESS : APPROVAL_NAME).matcher(approver).matches()) {
+                problems.add(at(node, "then.approvers", quote(approver) + " is neither an email address nor a group name",
+                        "write an address such as cfo@acme.example or a group of approvals.yaml such as finance"));
+            }
+        }
+        return approvers;
     }
 
     private Duration sla(Node node) {

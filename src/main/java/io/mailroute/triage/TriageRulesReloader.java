@@ -41,6 +41,8 @@ public final class TriageRulesReloader implements AutoCloseable {
     /** Digest of the last refused content, so the same broken file is reported once. */
     private byte[] refused;
     private volatile boolean closed;
+    /** What the rules name in other files (approvals.yaml's groups and policies), checked before a reload takes effect. */
+    private volatile java.util.function.Function<TriageRules, List<ConfigProblem>> crossCheck = rules -> List.of();
 
     private record Stamp(Instant modified, long size) {
     }
@@ -59,6 +61,12 @@ public final class TriageRulesReloader implements AutoCloseable {
         }
         this.current = TriageRules.load(file);
         this.seen = stamp != null && settled(stamp) ? stamp : null;
+    }
+
+    /** Refuses reloaded rules that this check finds problems with, as it refuses a broken file. */
+    public TriageRulesReloader checkedWith(java.util.function.Function<TriageRules, List<ConfigProblem>> check) {
+        this.crossCheck = Objects.requireNonNull(check, "check");
+        return this;
     }
 
     /** The rules in force: always the last file that loaded without problems. */
@@ -104,11 +112,17 @@ public final class TriageRulesReloader implements AutoCloseable {
         if (current.sameContent(digest) || refused != null && MessageDigest.isEqual(refused, digest)) {
             return false; // touched or saved unchanged; or the same broken content, already reported
         }
+        TriageRules parsed;
         try {
-            current = TriageRules.parse(file.toString(), content);
+            parsed = TriageRules.parse(file.toString(), content);
         } catch (ConfigException e) {
             return refuse(digest, e.problems());
         }
+        List<ConfigProblem> elsewhere = crossCheck.apply(parsed);
+        if (!elsewhere.isEmpty()) {
+            return refuse(digest, elsewhere);
+        }
+        current = parsed;
         refused = null;
         LOG.info("Triage rules reloaded from {}: {}", file, Counted.of(current.size(), "rule"));
         return true;

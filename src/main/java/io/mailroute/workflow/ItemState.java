@@ -5,11 +5,11 @@ import java.util.Set;
 
 /**
  * The life of a workflow item. Cases and alerts: OPEN → IN_PROGRESS → WAITING_FOR_INFO →
- * RESOLVED / CLOSED. Approvals: PENDING → APPROVED / REJECTED / CHANGES_REQUESTED / EXPIRED.
+ * RESOLVED / CLOSED. Approvals: PENDING → APPROVED / REJECTED / CHANGES_REQUESTED / EXPIRED / CANCELLED.
  */
 public enum ItemState {
     OPEN, IN_PROGRESS, WAITING_FOR_INFO, RESOLVED, CLOSED,
-    PENDING, APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED;
+    PENDING, APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED, CANCELLED;
 
     /** The states a person may move an item to from this one. */
     public Set<ItemState> next() {
@@ -18,9 +18,9 @@ public enum ItemState {
             case IN_PROGRESS -> EnumSet.of(OPEN, WAITING_FOR_INFO, RESOLVED, CLOSED);
             case WAITING_FOR_INFO -> EnumSet.of(OPEN, IN_PROGRESS, RESOLVED, CLOSED);
             case RESOLVED -> EnumSet.of(OPEN, CLOSED);
-            case PENDING -> EnumSet.of(APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED);
-            case CHANGES_REQUESTED -> EnumSet.of(PENDING, REJECTED, EXPIRED);
-            case CLOSED, APPROVED, REJECTED, EXPIRED -> EnumSet.noneOf(ItemState.class);
+            case PENDING -> EnumSet.of(APPROVED, REJECTED, CHANGES_REQUESTED, EXPIRED, CANCELLED);
+            case CHANGES_REQUESTED -> EnumSet.of(PENDING, REJECTED, EXPIRED, CANCELLED);
+            case CLOSED, APPROVED, REJECTED, EXPIRED, CANCELLED -> EnumSet.noneOf(ItemState.class);
         };
     }
 

@@ -59,7 +59,8 @@ public final class TriageProcessor {
     Classification classify(long messageId, boolean replyToKnownItem) {
         TriageDecision d = rules.current().classify(input(messageId, replyToKnownItem));
         return new Classification(d.ruleId(), d.itemType().name(), d.category(),
-                d.queue() == null ? "none" : d.queue(), d.assignee(), d.priority(), d.sla(), d.notifyChannels());
+                d.queue() == null ? "none" : d.queue(), d.assignee(), d.priority(), d.sla(), d.notifyChannels(),
+                d.approvers(), d.policy());
     }
 
     /** The triage view of a stored message. */

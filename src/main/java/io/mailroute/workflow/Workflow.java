@@ -38,6 +38,23 @@ public final class Workflow {
     private final AuditTrail audit;
     private final ObjectMapper json;
     private final Clock clock;
+    private volatile ApprovalItems approvals = (item, message, classification) -> List.of();
+
+    /**
+     * What makes the approval of an item that triage typed APPROVAL, in the transaction that creates the item
+     * (the approvals feature plugs in here).
+     */
+    @FunctionalInterface
+    public interface ApprovalItems {
+        /** @return the events it committed */
+        List<Event> itemCreated(WorkflowItem item, MessageFacts message, Classification classification);
+    }
+
+    /** Items typed APPROVAL get their approval from {@code approvals}, in the same transaction. */
+    public Workflow requestingApprovalsWith(ApprovalItems approvals) {
+        this.approvals = java.util.Objects.requireNonNull(approvals, "approvals");
+        return this;
+    }
 
     public Workflow(Database db, EventLog events, WorkflowStore store, AuditTrail audit, ObjectMapper json, Clock clock) {
         this.db = db;
@@ -96,7 +113,12 @@ public final class Workflow {
         LOG.info("Mailbox {}: message {} → {} {} in queue {} (rule {}, priority {}{})", message.mailbox(), message.id(),
                 item.type().toLowerCase(), itemId, item.queue(), c.ruleId(), item.priority(),
                 due == null ? "" : ", due " + due);
-        return List.of(events.append(CASE_CREATED, message.mailbox(), itemId, message.id(), data));
+        List<Event> out = new ArrayList<>();
+        out.add(events.append(CASE_CREATED, message.mailbox(), itemId, message.id(), data));
+        if ("APPROVAL".equals(item.type())) {
+            out.addAll(approvals.itemCreated(item, message, c));
+        }
+        return out;
     }
 
     private List<Event> attachReply(WorkflowItem item, MessageFacts message, Instant now) {

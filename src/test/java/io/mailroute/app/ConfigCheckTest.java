@@ -178,6 +178,7 @@ class ConfigCheckTest {
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
         Files.copy(Path.of("config", "triage.yaml"), config.resolve("triage.yaml"));
         Files.copy(Path.of("config", "channels.yaml"), config.resolve("channels.yaml"));
+        Files.copy(Path.of("config", "approvals.yaml"), config.resolve("approvals.yaml"));
         return config;
     }
 

@@ -223,7 +223,7 @@ class ConfigValidationTest {
 
     private Path brokenCopy(Case broken) throws IOException {
         Path config = Files.createDirectories(work.resolve(Integer.toHexString(broken.name().hashCode())).resolve("config"));
-        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "channels.yaml")) {
+        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "channels.yaml", "approvals.yaml")) {
             Files.copy(Path.of("config", file), config.resolve(file));
         }
         Path file = config.resolve(broken.file());

@@ -94,6 +94,7 @@ final class ServiceWorld {
                   - id: default
                     then: {type: case, category: general, queue: triage, priority: NORMAL, notify: [bench-push]}
                 """ : withoutNotifications(Files.readString(Path.of("config", "triage.yaml"))));
+        Files.copy(Path.of("config", "approvals.yaml"), config.resolve("approvals.yaml")); // the groups the shipped rules name
         Path templates = Files.createDirectories(config.resolve("templates"));
         try (var files = Files.list(Path.of("config", "templates"))) {
             for (Path template : files.toList()) {

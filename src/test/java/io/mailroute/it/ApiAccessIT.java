@@ -81,7 +81,15 @@ class ApiAccessIT {
                     new Endpoint("GET", "/api/tokens", "/api/tokens", null, Role.ADMIN, 200),
                     new Endpoint("POST", "/api/tokens", "/api/tokens", "{\"name\":\"made-in-the-table\",\"role\":\"viewer\"}",
                             Role.ADMIN, 201),
-                    new Endpoint("DELETE", "/api/tokens/{name}", "/api/tokens/nobody-such", null, Role.ADMIN, 404));
+                    new Endpoint("DELETE", "/api/tokens/{name}", "/api/tokens/nobody-such", null, Role.ADMIN, 404),
+                    new Endpoint("GET", "/api/approvals", "/api/approvals", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/approvals/{id}", "/api/approvals/999999", null, Role.VIEWER, 404),
+                    new Endpoint("POST", "/api/approvals", "/api/approvals", "{\"title\":\"Table\",\"requester\":"
+                            + "\"mei@acme.example\",\"approvers\":[\"r.okafor@acme.example\"],\"mailbox\":\"support\"}",
+                            Role.OPERATOR, 201),
+                    new Endpoint("POST", "/api/approvals/{id}/decision", "/api/approvals/999999/decision",
+                            "{\"decision\":\"approve\",\"approver\":\"r.okafor@acme.example\"}", Role.OPERATOR, 404),
+                    new Endpoint("POST", "/api/approvals/{id}/cancel", "/api/approvals/999999/cancel", null, Role.OPERATOR, 404));
             assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
                     .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
 

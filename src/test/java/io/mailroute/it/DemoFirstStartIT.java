@@ -117,11 +117,26 @@ class DemoFirstStartIT {
         String section = ReadmeExamples.section(ReadmeExamples.readme(), "What the demo shows");
         List<ReadmeExamples.Curl> curls = ReadmeExamples.curls(section, readmeShellVariables());
         assertTrue(curls.size() >= 10, "the section's curl examples: " + curls);
+        answerAsClaimed(curls, claims);
+    }
+
+    /**
+     * The "Approvals" examples, run in the order a reader runs them: the demo's PO approval is PENDING with the
+     * seeded approver, the approver's decision through the API approves it and its item, a request from another
+     * system is made and cancelled.
+     */
+    @Test
+    void theApprovalsExamplesOfTheReadmeAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Approvals");
+        answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), approvalClaims);
+    }
+
+    private void answerAsClaimed(List<ReadmeExamples.Curl> curls, List<Claim> claims) throws Exception {
         Set<Claim> used = new HashSet<>();
         for (ReadmeExamples.Curl curl : curls) {
             List<Claim> matching = claims.stream().filter(c -> c.request().matcher(curl.request()).matches()).toList();
             if (matching.size() != 1) {
-                fail("README example " + curl.source() + " needs exactly one claim in DemoFirstStartIT.claims, has "
+                fail("README example " + curl.source() + " needs exactly one claim in DemoFirstStartIT, has "
                         + matching.size());
             }
             Claim claim = matching.get(0);
@@ -191,6 +206,16 @@ class DemoFirstStartIT {
      * what a reader exports before copying them, e.g. an API token.
      */
     private Map<String, String> readmeShellVariables() throws Exception {
+        if (shellVariables == null) {
+            shellVariables = exportedShellVariables();
+        }
+        return shellVariables;
+    }
+
+    /** Set once: two tests run the README's examples, a reader exports the token once. */
+    private Map<String, String> shellVariables;
+
+    private Map<String, String> exportedShellVariables() throws Exception {
         // the section's "export NAME=$(java -jar target/mailroute.jar ...)" lines, run as the reader runs them
         Map<String, String> variables = new java.util.LinkedHashMap<>();
         Matcher export = Pattern.compile("export (\\w+)=\\$\\(java -jar target/mailroute\\.jar ([^)]*)\\)")
@@ -251,6 +276,11 @@ class DemoFirstStartIT {
                 assertTrue(message.hasNonNull("textBody") || message.hasNonNull("htmlBody"), "its bodies: " + answer);
                 assertTrue(message.path("attachments").isArray(), "its attachments: " + answer);
             }),
+            claim("GET /api/approvals\\?approver=(.+)", (request, curl, answer) -> {
+                JsonNode items = JSON.readTree(answer).path("items");
+                assertFalse(items.isEmpty(), "the demo's PO approval: " + answer);
+                items.forEach(a -> assertTrue(a.path("approvers").toString().contains(request.group(1)), answer));
+            }),
             claim("GET /api/mailboxes", (request, curl, answer) -> {
                 List<String> ids = new ArrayList<>();
                 JSON.readTree(answer).path("items").forEach(m -> {
@@ -270,6 +300,35 @@ class DemoFirstStartIT {
                         demo.api("/api/messages?mailbox=" + mailbox + "&limit=500").path("items").spliterator(), false)
                         .anyMatch(m -> m.path("gmailId").asText().equals(gmailId)));
             }));
+
+    /** The "Approvals" examples, in the README's order. */
+    private final List<Claim> approvalClaims = List.of(
+            claim("GET /api/approvals\\?state=PENDING", (request, curl, answer) -> {
+                JsonNode po = JSON.readTree(answer).path("items").get(0);
+                assertEquals(1, po.path("id").asInt(), "the seeded PO request is approval 1: " + answer);
+                assertEquals("PENDING", po.path("state").asText(), answer);
+                assertEquals("r.okafor@acme.example", po.path("approvers").get(0).path("address").asText(), answer);
+                assertEquals("PENDING", demo.api("/api/items/" + po.path("itemId").asLong()).path("state").asText());
+            }),
+            claim("GET /api/approvals/1", (request, curl, answer) -> {
+                JsonNode approval = JSON.readTree(answer);
+                assertTrue(approval.path("title").asText().contains("PO-4471"), answer);
+                assertEquals("REQUESTED", approval.path("history").get(0).path("action").asText(), answer);
+            }),
+            claim("POST /api/approvals/1/decision", (request, curl, answer) -> {
+                JsonNode approval = JSON.readTree(answer);
+                assertEquals("APPROVED", approval.path("state").asText(), answer);
+                assertEquals("APPROVED", demo.api("/api/items/" + approval.path("itemId").asLong()).path("state").asText());
+                assertEquals(1, demo.events("approval.decided").size());
+            }),
+            claim("POST /api/approvals", (request, curl, answer) -> {
+                JsonNode approval = JSON.readTree(answer);
+                assertEquals(2, approval.path("id").asInt(), answer);
+                assertEquals(List.of("ASKED", "WAITING"), List.of(approval.path("approvers").get(0).path("state").asText(),
+                        approval.path("approvers").get(1).path("state").asText()), "a sequence asks one at a time: " + answer);
+            }),
+            claim("POST /api/approvals/2/cancel", (request, curl, answer) ->
+                    assertEquals("CANCELLED", JSON.readTree(answer).path("state").asText(), answer)));
 
     private String mailboxOf(String address) {
         for (JsonNode mailbox : demo.api("/api/mailboxes").path("items")) {

@@ -61,6 +61,7 @@ public final class IntakeFixture implements AutoCloseable {
         }
         Files.writeString(configDir.resolve("mailboxes.yaml"), mailboxes);
         Files.copy(Path.of("config", "triage.yaml"), configDir.resolve("triage.yaml"));
+        Files.copy(Path.of("config", "approvals.yaml"), configDir.resolve("approvals.yaml")); // the groups the rules name
         // The shipped channels and templates, sending from the first mailbox to the sandbox's team@ inbox.
         sandbox.admin().addUser(TEAM, "refresh-team");
         String hookSecret = "it-hook-secret-" + System.nanoTime();

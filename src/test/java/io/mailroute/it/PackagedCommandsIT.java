@@ -30,6 +30,7 @@ class PackagedCommandsIT {
         Path config = Files.createDirectories(work.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
         Files.copy(Path.of("config", "triage.yaml"), config.resolve("triage.yaml"));
+        Files.copy(Path.of("config", "approvals.yaml"), config.resolve("approvals.yaml"));
         Files.writeString(config.resolve("mailboxes.yaml"), """
                 mailboxes:
                   - id: support
@@ -53,7 +54,7 @@ class PackagedCommandsIT {
     @Test
     void theServiceRefusesWhatCheckRefusesWithExit78AndTheSameLines() throws Exception {
         Path config = Files.createDirectories(work.resolve("config"));
-        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml")) {
+        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "approvals.yaml")) {
             Files.copy(Path.of("config", file), config.resolve(file));
         }
         Files.writeString(config.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))

@@ -34,7 +34,7 @@ class SandboxSeedTest {
         SandboxSeed seed = SandboxSeed.load(Path.of("config/sandbox"));
         assertEquals("mailroute-sandbox", seed.clientId());
         assertEquals(List.of("support@acme.example", "accounts@acme.example", "hr@acme.example", "notify@acme.example",
-                "team@acme.example"),
+                "team@acme.example", "r.okafor@acme.example"),
                 seed.users().stream().map(SandboxSeed.SeedUser::address).toList());
     }
 

@@ -115,7 +115,8 @@ class TriageRulesTest {
         TriageDecision decision = rules.classify(mail().mailbox("accounts").from("j.smith@acme.example").build());
 
         assertEquals(new TriageDecision("accounts-internal", ItemType.APPROVAL, "approval", "approvals", "j.smith", "HIGH",
-                Duration.ofHours(4), List.of("approvers", "ops-push")), decision);
+                Duration.ofHours(4), List.of("approvers", "ops-push"), List.of("finance", "cfo@acme.example"), "purchase-order"),
+                decision);
     }
 
     @Test
