@@ -51,7 +51,7 @@ final class DecisionPageModel {
         model.put("tone", decision.outcome().toLowerCase(Locale.ROOT));
         model.put("sentence", "You (" + approver + ") chose: " + label(decision) + ".");
         model.put("detail", approval.pending() ? "The request now waits for the other approvers."
-                : "The request is now " + words(approval.state()) + ". The requester is told.");
+                : "The request is now " + words(approval.state()) + ".");
         model.put("comment", comment);
         return model;
     }
