@@ -17,14 +17,39 @@ import org.apache.camel.model.rest.VerbDefinition;
  * with {@code securityRequirements}), the same declaration Camel puts in an OpenAPI document. A verb
  * that says nothing is a configuration problem, and a request that matches no verb needs admin:
  * nothing on the service port is open by omission.
+ *
+ * <p>Pages people open without a token are declared the same way, each with what stands in for it: a
+ * signed-link page says {@code security: [{key: signedLink}]} (the link's signature is the credential, checked by
+ * the page) and must live under {@value #SIGNED_LINK_PREFIX}; a static file says {@code security: [{key: public}]}
+ * and must live under {@value #ASSETS_PREFIX}. Either key elsewhere is a configuration problem, so no route file can
+ * open an API path by mistake.
  */
 public final class ApiAccessPolicy {
 
     /** The security key the route files use for API tokens. */
     public static final String TOKEN_KEY = "token";
+    /** The security key of a signed-link page: no token, the signature in the link is the credential. */
+    public static final String SIGNED_LINK_KEY = "signedLink";
+    /** The security key of a static file for those pages: no credential at all. */
+    public static final String PUBLIC_KEY = "public";
+    /** Where signed-link pages must live. */
+    public static final String SIGNED_LINK_PREFIX = "/p/";
+    /** Where public static files must live. */
+    public static final String ASSETS_PREFIX = "/assets/";
 
-    /** One endpoint: method and path template, the role it needs, and where it was declared. */
-    public record Rule(String method, String template, Pattern path, Role role, String routeId) {
+    /**
+     * One endpoint: method and path template, the role it needs, and where it was declared.
+     *
+     * @param role     the role a token needs; null for a public endpoint
+     * @param openedBy for a public endpoint, its security key ({@value #SIGNED_LINK_KEY} or {@value #PUBLIC_KEY}); null
+     *                 for an endpoint that needs a token
+     */
+    public record Rule(String method, String template, Pattern path, Role role, String routeId, String openedBy) {
+
+        /** Reached without an API token. */
+        public boolean isPublic() {
+            return openedBy != null;
+        }
 
         boolean matches(String requestMethod, String requestPath) {
             return method.equals(requestMethod) && path.matcher(requestPath).matches();
@@ -63,10 +88,19 @@ public final class ApiAccessPolicy {
                         ? verb.getSecurity() : rest.getSecurityRequirements();
                 Role role = null;
                 String problem = null;
+                String openedBy = null;
                 if (security == null || security.isEmpty()) {
                     problem = "declares no role";
+                } else if (security.size() == 1 && publicPrefix(security.get(0).getKey()) != null) {
+                    openedBy = security.get(0).getKey();
+                    if (!template.startsWith(publicPrefix(openedBy))) {
+                        problem = "is public (security key '" + openedBy + "'), which only paths under " + publicPrefix(openedBy)
+                                + " may be";
+                    }
                 } else if (security.size() > 1 || !TOKEN_KEY.equals(security.get(0).getKey())) {
-                    problem = "has security " + describe(security) + ", but Mailroute knows one: key '" + TOKEN_KEY + "'";
+                    problem = "has security " + describe(security) + ", but Mailroute knows key '" + TOKEN_KEY
+                            + "' (and, for public pages, '" + SIGNED_LINK_KEY + "' under " + SIGNED_LINK_PREFIX + " and '"
+                            + PUBLIC_KEY + "' under " + ASSETS_PREFIX + ")";
                 } else {
                     try {
                         role = Role.parse(security.get(0).getScopes());
@@ -78,7 +112,7 @@ public final class ApiAccessPolicy {
                     problems.add(new ConfigProblem(file(rest), where, problem,
                             "give it 'security: [{key: " + TOKEN_KEY + ", scopes: <role>}]' with one of " + Role.names()));
                 } else {
-                    rules.add(new Rule(method, template, pattern(template), role, verb.getId()));
+                    rules.add(new Rule(method, template, pattern(template), role, verb.getId(), openedBy));
                 }
             }
         }
@@ -88,10 +122,24 @@ public final class ApiAccessPolicy {
         return new ApiAccessPolicy(rules);
     }
 
-    /** The role a request needs: its endpoint's, or admin when it matches none. */
+    /** The role a request needs: its endpoint's, or admin when it matches none (or only a public one: ask {@link #isPublic} first). */
     public Role required(String method, String path) {
+        return match(method, path).filter(r -> !r.isPublic()).map(Rule::role).orElse(Role.ADMIN);
+    }
+
+    /** Whether the request is for a public endpoint (a signed-link page or a static file): then no token is asked for. */
+    public boolean isPublic(String method, String path) {
+        return match(method, path).map(Rule::isPublic).orElse(false);
+    }
+
+    private java.util.Optional<Rule> match(String method, String path) {
         String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return rules.stream().filter(r -> r.matches(method, normalized)).findFirst().map(Rule::role).orElse(Role.ADMIN);
+        return rules.stream().filter(r -> r.matches(method, normalized)).findFirst();
+    }
+
+    /** The path a public security key may open, or null when the key is not one of them. */
+    private static String publicPrefix(String key) {
+        return SIGNED_LINK_KEY.equals(key) ? SIGNED_LINK_PREFIX : PUBLIC_KEY.equals(key) ? ASSETS_PREFIX : null;
     }
 
     private static String join(String base, String path) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization: Bearer <token>} of a token whose role includes what its endpoint needs
  * ({@link ApiAccessPolicy}), or it is answered 401 (no or bad token) or 403 (role too small) and
  * never reaches a route. What reaches a route carries who it is ({@link #PRINCIPAL_HEADER},
- * {@link #ROLE_HEADER}) and no longer the token.
+ * {@link #ROLE_HEADER}) and no longer the token. The endpoints the route files declare public (signed-link pages
+ * under /p/, their static files under /assets/) pass without a token, and carry no principal.
  */
 public final class ApiGuard extends ServiceSupport {
 
@@ -53,7 +54,9 @@ public final class ApiGuard extends ServiceSupport {
             return;
         }
         server.getRouter().route().order(ORDER).handler(this::handle);
-        LOG.info("API: {} endpoints, each needing an API token with its role", policy.rules().size());
+        long open = policy.rules().stream().filter(ApiAccessPolicy.Rule::isPublic).count();
+        LOG.info("API: {} endpoints, each needing an API token with its role; {} public (signed-link pages and their files)",
+                policy.rules().size() - open, open);
     }
 
     public ApiAccessPolicy policy() {
@@ -68,6 +71,10 @@ public final class ApiGuard extends ServiceSupport {
         headers.remove(ROLE_HEADER);
         String method = request.request().method().name();
         String path = request.normalizedPath();
+        if (policy.isPublic(method, path)) {
+            request.next(); // the page checks its signed link; a token sent along is dropped above, unread
+            return;
+        }
         Role required = policy.required(method, path);
         String token = bearer(authorization);
         if (token == null) {

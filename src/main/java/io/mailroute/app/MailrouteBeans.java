@@ -240,6 +240,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
         context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
+        bindDecisionPages(context, settings, db, json, clock);
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
         ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
@@ -296,6 +297,26 @@ public final class MailrouteBeans implements CamelConfiguration {
         rules.checkedWith(config::problemsIn);
         context.getRegistry().bind("approvals", approvals);
         context.getRegistry().bind("approvalApi", new ApprovalApi(approvals, json));
+    }
+
+    /**
+     * The pages (bean {@code pages}: templates, assets) and the approval decision pages with the links the request
+     * emails carry (beans {@code decisionPages}, {@code decisionLinks}); after {@code approvals} and {@code signedLinks}.
+     */
+    private static void bindDecisionPages(CamelContext context, Settings settings, Database db, ObjectMapper json, Clock clock) {
+        io.mailroute.links.SignedLinks links = context.getRegistry().lookupByNameAndType("signedLinks", io.mailroute.links.SignedLinks.class);
+        Approvals approvals = context.getRegistry().lookupByNameAndType("approvals", Approvals.class);
+        io.mailroute.pages.Pages pages = new io.mailroute.pages.Pages();
+        context.getRegistry().bind("pages", pages);
+        addService(context, new io.mailroute.pages.PageHeaders(context), false);
+        context.getRegistry().bind("decisionPages", new io.mailroute.approvals.DecisionPages(approvals, links, db, pages, json));
+        Duration lifetime = settings.duration("mailroute.approvals.link-lifetime", Duration.ofDays(14));
+        if (lifetime.isNegative() || lifetime.isZero()) {
+            throw new ConfigException(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    "mailroute.approvals.link-lifetime", "is " + lifetime + ", not a positive duration",
+                    "write how long decision links of approvals without an expiry work, e.g. 14d"));
+        }
+        context.getRegistry().bind("decisionLinks", new io.mailroute.approvals.DecisionLinks(links, lifetime, clock));
     }
 
     /**

@@ -94,7 +94,8 @@ class ApiAccessPolicyTest {
                 problems.stream().map(ConfigProblem::key).toList());
         assertEquals("declares no role", problems.get(0).problem());
         assertEquals("has security scopes 'root' is not a role; the roles are viewer, operator, admin", problems.get(1).problem());
-        assertEquals("has security [basic], but Mailroute knows one: key 'token'", problems.get(2).problem());
+        assertEquals("has security [basic], but Mailroute knows key 'token' (and, for public pages, 'signedLink' under /p/ "
+                + "and 'public' under /assets/)", problems.get(2).problem());
         problems.forEach(p -> assertEquals("memory-routes.camel.yaml", p.file().replaceAll(".*/", "")));
         assertEquals("give it 'security: [{key: token, scopes: <role>}]' with one of viewer, operator, admin",
                 problems.get(0).fix());
@@ -107,6 +108,47 @@ class ApiAccessPolicyTest {
         assertEquals(Role.OPERATOR, shipped.required("PATCH", "/api/items/7"));
         assertEquals(Role.ADMIN, shipped.required("PUT", "/api/mailboxes/hr/connection"));
         assertEquals(Role.ADMIN, shipped.required("POST", "/api/recipients/team/targets"));
+    }
+
+    @Test
+    void signedLinkPagesAndTheirFilesArePublicOnlyWhereTheyMayBe() throws Exception {
+        ApiAccessPolicy policy = policy(API + """
+                - rest:
+                    path: /p/approvals
+                    get:
+                      - path: /decide
+                        security: [{key: signedLink}]
+                        to: direct:p1
+                - rest:
+                    path: /assets
+                    get:
+                      - path: /{name}
+                        security: [{key: public}]
+                        to: direct:p2
+                """);
+        assertEquals(true, policy.isPublic("GET", "/p/approvals/decide"));
+        assertEquals(true, policy.isPublic("GET", "/assets/mailroute.0123456789.css"));
+        assertEquals(false, policy.isPublic("POST", "/p/approvals/decide"), "only the declared verb");
+        assertEquals(false, policy.isPublic("GET", "/p/approvals/other"));
+        assertEquals(false, policy.isPublic("GET", "/api/tokens"));
+        assertEquals(Role.ADMIN, policy.required("POST", "/p/approvals/decide"));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> policy("""
+                - rest:
+                    path: /api
+                    get:
+                      - id: opened
+                        path: /items
+                        security: [{key: signedLink}]
+                        to: direct:p3
+                      - id: files
+                        path: /p/x
+                        security: [{key: public}]
+                        to: direct:p4
+                """));
+        assertEquals(List.of("is public (security key 'signedLink'), which only paths under /p/ may be",
+                "is public (security key 'public'), which only paths under /assets/ may be"),
+                e.problems().stream().map(ConfigProblem::problem).toList());
     }
 
     @ParameterizedTest

@@ -1,0 +1,67 @@
+package io.mailroute.pages;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Writes pages and assets onto the exchange platform-http answers with: only the headers set here go out (the
+ * request's, the query's {@code t} among them, are removed first, so nothing of the request is echoed), and every
+ * answer carries the security headers: a Content-Security-Policy that allows the page's own stylesheet and images, its
+ * own forms and nothing else (no script at all, no framing), {@code nosniff}, and {@code Referrer-Policy: no-referrer},
+ * since a signed link's token is in the page's address. Pages are {@code no-store}; hashed assets are cached a year.
+ * ({@link PageHeaders} puts the same on the router's answers, with {@code Cache-Control}, which platform-http drops
+ * from a route's headers.)
+ */
+public final class PageResponses {
+
+    /** The policy every page and asset is served with. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /** What every answer carries, page or asset. */
+    public static final Map<String, String> SECURITY_HEADERS = securityHeaders();
+    static final String NO_STORE = "no-store";
+    static final String IMMUTABLE = "public, max-age=31536000, immutable";
+
+    private PageResponses() {
+    }
+
+    /** The page, {@code text/html}, {@code no-store}. */
+    public static void write(Exchange exchange, Page page) {
+        Message message = reset(exchange, page.status(), "text/html; charset=utf-8", NO_STORE);
+        message.setBody(page.html().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An asset, cached for a year under its hashed name. */
+    public static void write(Exchange exchange, PageAssets.Asset asset) {
+        Message message = reset(exchange, 200, asset.contentType(), IMMUTABLE);
+        message.setBody(asset.bytes());
+    }
+
+    /** A short plain-text 404 (an asset name that is not one, e.g. of an older jar). */
+    public static void notFound(Exchange exchange, String text) {
+        Message message = reset(exchange, 404, "text/plain; charset=utf-8", NO_STORE);
+        message.setBody(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Message reset(Exchange exchange, int status, String contentType, String cacheControl) {
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        SECURITY_HEADERS.forEach(message::setHeader);
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, contentType);
+        message.setHeader("Cache-Control", cacheControl);
+        return message;
+    }
+
+    private static Map<String, String> securityHeaders() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put("X-Frame-Options", "DENY"); // frame-ancestors for browsers that predate it
+        return java.util.Collections.unmodifiableMap(headers);
+    }
+}
