@@ -6,10 +6,12 @@ import com.google.api.services.gmail.model.Message;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
+import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.SendResult;
+import io.mailroute.delivery.SentEmails;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
 import io.mailroute.gmail.MailboxQuotas;
@@ -43,9 +45,14 @@ public final class GmailEmailTransport implements EmailTransport {
     private java.util.function.Predicate<String> maySend = mailboxId -> true;
     private MailboxStates states;
     private FallbackSender fallback;
+    private EmailContent content = EmailContent.NONE;
+    private SentEmails sentEmails = SentEmails.NONE;
 
     /** {@code sender:} of an email channel that always sends from the fallback sender (connection notices). */
     public static final String FALLBACK_SENDER = "fallback";
+
+    /** {@code sender:} of an email channel that sends from the mailbox its event names (e.g. the approval's mailbox). */
+    public static final String EVENT_MAILBOX_SENDER = "$mailbox";
 
     /** How soon a delivery from a disconnected mailbox with nowhere else to go is tried again. */
     static final java.time.Duration DISCONNECTED_RETRY = java.time.Duration.ofMinutes(5);
@@ -81,15 +88,29 @@ public final class GmailEmailTransport implements EmailTransport {
         return this;
     }
 
+    /**
+     * @param content    writes the email of deliveries a feature renders itself (see {@link EmailContent})
+     * @param sentEmails told of each email Gmail (or the SMTP fallback) accepted
+     */
+    public GmailEmailTransport withContent(EmailContent content, SentEmails sentEmails) {
+        this.content = content;
+        this.sentEmails = sentEmails;
+        return this;
+    }
+
     @Override
     public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
         if (FALLBACK_SENDER.equals(channel.settings().get("sender"))) {
             return fallback == null ? SendResult.failed("channel " + channel.name() + " sends from the fallback sender, and "
                     + "none is configured (mailroute.fallback-sender)") : send(delivery, notification, channel, null);
         }
-        MailboxSettings own = mailboxes.get(channel.settings().get("sender"));
+        String senderId = channel.settings().get("sender");
+        if (EVENT_MAILBOX_SENDER.equals(senderId)) {
+            senderId = delivery.mailbox();
+        }
+        MailboxSettings own = senderId == null ? null : mailboxes.get(senderId);
         if (own == null) {
-            return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
+            return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + senderId
                     + "' is not in config/mailboxes.yaml");
         }
         return send(delivery, notification, channel, own);
@@ -123,18 +144,27 @@ public final class GmailEmailTransport implements EmailTransport {
         try {
             String messageId = delivery.messageId();
             if (messageId != null) {
-                String alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
+                Message alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
                 if (alreadySent != null) {
-                    return SendResult.delivered(alreadySent); // the earlier attempt went through after all
+                    sentEmails.sent(delivery, messageId, alreadySent.getId(), alreadySent.getThreadId(), gmailSender.id());
+                    return SendResult.delivered(alreadySent.getId()); // the earlier attempt went through after all
                 }
             } else {
                 messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
                 store.setMessageId(delivery.id(), messageId);
             }
+            EmailContent.Mail written;
+            try {
+                written = content.compose(delivery, channel);
+            } catch (IllegalStateException e) {
+                return SendResult.failed("not sent: " + e.getMessage());
+            }
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
-            String subject = render(template + ".subject.mustache", model);
-            ItemThread thread = own != null && Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false"))
+            String subject = written != null ? written.subject() : render(template + ".subject.mustache", model);
+            ItemThread thread = written != null ? (written.thread() == null ? null : new ItemThread(written.thread().threadId(),
+                    written.thread().inReplyTo(), written.thread().references(), null))
+                    : own != null && Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false"))
                     && delivery.itemId() != null ? itemThread(delivery.itemId(), own.id()) : null;
             if (thread != null) {
                 // A reply in the item's own Gmail thread: threadId, In-Reply-To, References and "Re: <subject>" all agree.
@@ -143,12 +173,15 @@ public final class GmailEmailTransport implements EmailTransport {
             }
             MailComposer.Outbound mail = new MailComposer.Outbound(fromAddress,
                     channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(), subject,
-                    render(template + ".txt.mustache", model), render(template + ".html.mustache", model), messageId,
+                    written != null ? written.text() : render(template + ".txt.mustache", model),
+                    written != null ? written.html() : render(template + ".html.mustache", model), messageId,
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
                     String.valueOf(delivery.id()));
-            byte[] raw = composer.compose(viaFallback && own != null ? mail.withReplyTo(own.address()) : mail);
+            String replyTo = viaFallback && own != null ? own.address() : written != null ? written.replyTo() : null;
+            byte[] raw = composer.compose(replyTo != null ? mail.withReplyTo(replyTo) : mail);
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composer.parse(raw));
+                sentEmails.sent(delivery, messageId, null, null, null);
                 return SendResult.delivered(messageId);
             }
             quotas.acquire(gmailSender.id(), SEND_UNITS);
@@ -160,6 +193,9 @@ public final class GmailEmailTransport implements EmailTransport {
                     outgoing, Message.class);
             if (states != null && !gmailSender.isMonitored()) {
                 states.sent(gmailSender.id());
+            }
+            if (sent != null) {
+                sentEmails.sent(delivery, messageId, sent.getId(), sent.getThreadId(), gmailSender.id());
             }
             return SendResult.delivered(sent == null ? null : sent.getId());
         } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
@@ -226,12 +262,12 @@ public final class GmailEmailTransport implements EmailTransport {
                 }).stream().findFirst().orElse(null);
     }
 
-    private String sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
+    private Message sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
         Gmail gmail = clients.client(sender.id());
         quotas.acquire(sender.id(), LIST_UNITS);
         ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
                 .setLabelIds(List.of("SENT")).execute();
-        return found.getMessages() == null || found.getMessages().isEmpty() ? null : found.getMessages().get(0).getId();
+        return found.getMessages() == null || found.getMessages().isEmpty() ? null : found.getMessages().get(0);
     }
 
     /** Through camel-mustache: {{body.title}} in HTML templates is escaped, {{{body.title}}} in text ones is not. */
