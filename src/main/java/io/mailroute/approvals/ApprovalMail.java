@@ -31,6 +31,8 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
     /** How much of the original message a request shows. */
     static final int SUMMARY_CHARACTERS = 600;
 
+    /** A Message-ID in a References header: only what is inside angle brackets counts. */
+    private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("<([^<>\\s]+)>");
     private static final String EVENT = "SELECT payload FROM workflow_event WHERE id = :id";
     private static final String ORIGINAL = """
             SELECT subject, references_header, text_body FROM mail_message
@@ -203,10 +205,10 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
             List<String> references = new ArrayList<>();
             String header = rs.getString("references_header");
             if (header != null) {
-                for (String reference : header.trim().split("\\s+")) {
-                    String bare = reference.replaceAll("^<|>$", "");
-                    if (!bare.isEmpty() && headerSafe(bare)) {
-                        references.add(bare);
+                java.util.regex.Matcher ids = MESSAGE_ID.matcher(header);
+                while (ids.find()) {
+                    if (headerSafe(ids.group(1))) {
+                        references.add(ids.group(1));
                     }
                 }
             }
