@@ -331,6 +331,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 id -> mailboxes.containsKey(id) ? mailboxes.get(id).address() : null, db, json);
         io.mailroute.approvals.ApprovalMessages messages = new io.mailroute.approvals.ApprovalMessages(mail, db, clock);
         context.getRegistry().bind("approvalMessages", messages);
+        context.getRegistry().lookupByNameAndType("approvalApi", ApprovalApi.class).withMessages(messages);
         email.withContent(mail, messages);
         notifications.withLinks(mail);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
