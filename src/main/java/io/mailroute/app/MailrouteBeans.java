@@ -307,6 +307,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         Approvals approvals = context.getRegistry().lookupByNameAndType("approvals", Approvals.class);
         io.mailroute.pages.Pages pages = new io.mailroute.pages.Pages();
         context.getRegistry().bind("pages", pages);
+        addService(context, new io.mailroute.pages.PageHeaders(context), false);
         context.getRegistry().bind("decisionPages", new io.mailroute.approvals.DecisionPages(approvals, links, db, pages, json));
         Duration lifetime = settings.duration("mailroute.approvals.link-lifetime", Duration.ofDays(14));
         if (lifetime.isNegative() || lifetime.isZero()) {

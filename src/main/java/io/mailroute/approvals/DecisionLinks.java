@@ -61,14 +61,25 @@ public final class DecisionLinks {
         if (!approval.pending()) {
             throw new IllegalStateException("approval " + approval.id() + " is " + approval.state() + ": no decision links");
         }
+        return forApprover(approval.id(), approval.expiresAt(), approver);
+    }
+
+    /**
+     * The same from what {@code approval.requested} carries ({@code approvalId}, {@code expiresAt}, one of
+     * {@code askNow}), for a subscriber that has the event rather than the approval.
+     *
+     * @param expiresAt the approval's expiry, or null when it has none
+     * @throws IllegalStateException when the approval has expired
+     */
+    public Urls forApprover(long approvalId, Instant expiresAt, String approver) {
         Instant now = clock.instant();
-        Instant expiresAt = approval.expiresAt() != null ? approval.expiresAt() : now.plus(lifetime);
-        if (!expiresAt.isAfter(now.plusSeconds(1))) {
-            throw new IllegalStateException("approval " + approval.id() + " expires at " + expiresAt + ": no decision links");
+        Instant until = expiresAt != null ? expiresAt : now.plus(lifetime);
+        if (!until.isAfter(now.plusSeconds(1))) {
+            throw new IllegalStateException("approval " + approvalId + " expires at " + until + ": no decision links");
         }
-        String subject = Long.toString(approval.id());
-        return new Urls(url(subject, approver, expiresAt, Decision.APPROVE), url(subject, approver, expiresAt, Decision.REJECT),
-                url(subject, approver, expiresAt, Decision.REQUEST_CHANGES));
+        String subject = Long.toString(approvalId);
+        return new Urls(url(subject, approver, until, Decision.APPROVE), url(subject, approver, until, Decision.REJECT),
+                url(subject, approver, until, Decision.REQUEST_CHANGES));
     }
 
     private String url(String subject, String approver, Instant expiresAt, Decision decision) {

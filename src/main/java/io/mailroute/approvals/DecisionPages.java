@@ -91,10 +91,10 @@ public final class DecisionPages {
     }
 
     /** {@code POST /p/approvals/decide} with the form's fields; the events it committed in {@link ApprovalApi#EVENTS}. */
-    public void submit(@Body String body, Exchange exchange) {
+    public void submit(@Body Object body, Exchange exchange) {
         Page page;
         try {
-            Submitted submitted = submit(FormFields.parse(body));
+            Submitted submitted = submit(FormFields.of(body));
             exchange.setProperty(ApprovalApi.EVENTS, submitted.events());
             page = submitted.page();
         } catch (RuntimeException e) {

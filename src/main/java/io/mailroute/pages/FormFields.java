@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The fields of a form a page POSTs ({@code application/x-www-form-urlencoded}, UTF-8), read from the request body
  * alone: a field of the same name in the address does not count, so what a form sends cannot be overridden by a
- * link. A field sent twice counts once, the first time.
+ * link. A field sent twice counts once, the first time. platform-http hands a route the decoded form as a map body
+ * ({@link #of}); {@link #parse} reads the body's text.
  */
 public final class FormFields {
 
@@ -45,6 +46,24 @@ public final class FormFields {
         } catch (IllegalArgumentException e) {
             return new FormFields(new LinkedHashMap<>()); // a broken %-escape: nothing in it is trusted
         }
+        return new FormFields(fields);
+    }
+
+    /**
+     * The fields of a route's body: the map platform-http makes of a form (a field sent twice is a list there, of
+     * which the first counts), or the form's text.
+     */
+    public static FormFields of(Object body) {
+        if (!(body instanceof Map<?, ?> map)) {
+            return parse(body == null ? null : body.toString());
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        map.forEach((name, value) -> {
+            Object first = value instanceof java.util.List<?> list ? (list.isEmpty() ? null : list.get(0)) : value;
+            if (name != null && first != null) {
+                fields.put(name.toString(), first.toString());
+            }
+        });
         return new FormFields(fields);
     }
 

@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class PageAssets {
 
     /** Where assets are served, from the service's root. */
-    public static final String PREFIX = "/assets/";
+    public static final String PREFIX = io.mailroute.access.ApiAccessPolicy.ASSETS_PREFIX;
     /** The files there, by their name in the jar. */
     static final List<String> FILES = List.of("mailroute.css");
     private static final int HASH_HEX_DIGITS = 10;

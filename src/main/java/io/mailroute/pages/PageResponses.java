@@ -12,6 +12,8 @@ import org.apache.camel.Message;
  * answer carries the security headers: a Content-Security-Policy that allows the page's own stylesheet and images, its
  * own forms and nothing else (no script at all, no framing), {@code nosniff}, and {@code Referrer-Policy: no-referrer},
  * since a signed link's token is in the page's address. Pages are {@code no-store}; hashed assets are cached a year.
+ * ({@link PageHeaders} puts the same on the router's answers, with {@code Cache-Control}, which platform-http drops
+ * from a route's headers.)
  */
 public final class PageResponses {
 

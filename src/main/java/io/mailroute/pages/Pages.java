@@ -17,7 +17,7 @@ import org.apache.camel.Header;
 public final class Pages {
 
     /** Every signed-link page lives under this path: the only pages reachable without an API token. */
-    public static final String LINK_PREFIX = "/p/";
+    public static final String LINK_PREFIX = io.mailroute.access.ApiAccessPolicy.SIGNED_LINK_PREFIX;
     private static final String PROBLEM_TEMPLATE = "problem";
 
     private final PageTemplates templates;

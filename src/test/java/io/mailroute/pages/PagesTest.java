@@ -80,6 +80,16 @@ class PagesTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"200, false, no-store", "404, false, no-store", "200, true, 'public, max-age=31536000, immutable'",
+        "404, true, no-store"})
+    void theRoutersAnswersUnderThePagesPrefixesCarryTheSameHeaders(int status, boolean asset, String cacheControl) {
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap().set("Cache-Control", "public");
+        PageHeaders.apply(headers, status, asset);
+        assertEquals(cacheControl, headers.get("cache-control"));
+        PageResponses.SECURITY_HEADERS.forEach((name, value) -> assertEquals(value, headers.get(name), name));
+    }
+
+    @ParameterizedTest
     @EnumSource(Refusal.class)
     void everyRefusedLinkGetsTheOneRefusalPageWithItsSentence(Refusal reason) {
         Page page = pages.refused(new LinkCheck.Refused(reason, Optional.empty(), Optional.empty()), "/p/approvals/decide");
@@ -110,6 +120,11 @@ class PagesTest {
         assertNull(FormFields.parse("t=abc&comment=%E0%A4%A").value("t"));
         assertNull(FormFields.parse("t=" + "a".repeat(FormFields.MAX_BODY_CHARS)).value("t"));
         assertNull(FormFields.parse(null).value("t"));
+
+        FormFields fromRoute = FormFields.of(Map.of("t", "abc", "decision", java.util.List.of("approve", "reject")));
+        assertEquals("abc", fromRoute.value("t"));
+        assertEquals("approve", fromRoute.value("decision"), "platform-http's list for a field sent twice: the first");
+        assertEquals("approve", FormFields.of("decision=approve").value("decision"));
     }
 
     private static void assertSecurityHeaders(Exchange exchange) {
