@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Approval emails through the packaged jar and the sandbox: the demo's PO request makes a request email that arrives
  * in the approver's own sandbox mailbox, in the thread of the PO mail, with three decision links (a GET of one decides
- * nothing) and an urgent push carrying the approve link; a decision tells the requester in the same thread; each email
- * is recorded with Gmail's ids; an approval with a callback URL gets the decision POSTed, signed, and retried after a
+ * nothing); a decision tells the requester in the same thread; each email
+ * is recorded with Gmail's ids; an urgent approval also pushes the approve link to the approver's phone; one with a
+ * callback URL gets the decision POSTed, signed, and retried after a
  * first failure.
  */
 class ApprovalMailIT {
@@ -110,13 +111,6 @@ class ApprovalMailIT {
                         .setFormat("metadata").execute();
                 assertEquals(originalThread, inAccounts.getThreadId());
 
-                // urgent (over 10,000 EUR): the approver's phone got the approve link too
-                service.await(WAIT, "the urgent push", () -> !world.sandbox.admin().pushInbox().of("fcm").isEmpty());
-                PushInbox.Push push = world.sandbox.admin().pushInbox().of("fcm").stream()
-                        .filter(p -> p.target().contains("okafor")).findFirst().orElseThrow();
-                Matcher pushed = LINK.matcher(push.payload().replace("\\u0026", "&"));
-                assertTrue(pushed.find() && pushed.group(1).endsWith("&d=approve"), push.payload());
-
                 // a scanner's GET decides nothing
                 HttpClient plain = HttpClient.newHttpClient();
                 for (String link : links) {
@@ -148,10 +142,19 @@ class ApprovalMailIT {
                 String callbackUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
                 HttpResponse<String> created = service.request("POST", "/api/approvals", """
                         {"title":"Laptop for the new hire","requester":"mei@acme.example","approvers":["finance"],
-                         "fields":{"amount":1890.00,"currency":"EUR"},"callbackUrl":"%s","idempotencyKey":"it-callback-1"}"""
+                         "policy":"purchase-order","priority":"urgent","fields":{"amount":1890.00,"currency":"EUR"},
+                         "callbackUrl":"%s","idempotencyKey":"it-callback-1"}"""
                         .formatted(callbackUrl));
                 assertEquals(201, created.statusCode(), created.body());
                 long laptopId = JSON.readTree(created.body()).path("id").asLong();
+
+                // urgent: the approver's phone gets the approve link at the same moment as the email
+                service.await(WAIT, "the urgent push", () -> !world.sandbox.admin().pushInbox().of("fcm").isEmpty());
+                PushInbox.Push push = world.sandbox.admin().pushInbox().of("fcm").stream()
+                        .filter(p -> p.target().contains("okafor")).findFirst().orElseThrow();
+                Matcher pushed = LINK.matcher(push.payload().replace("\\u0026", "&"));
+                assertTrue(pushed.find() && pushed.group(1).endsWith("&d=approve"), push.payload());
+                service.await(WAIT, "the laptop request mailed too", () -> inbox(okafor).size() == 2);
                 assertEquals(200, service.request("POST", "/api/approvals/" + laptopId + "/decision",
                         "{\"decision\":\"reject\",\"approver\":\"" + APPROVER + "\"}").statusCode());
                 service.await(WAIT, "the callback delivered after a retry", () -> callbacks.stream().anyMatch(c -> c.status() == 200));
