@@ -6,8 +6,8 @@ import com.google.api.services.gmail.model.Message;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
-import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.DeliveryStore;
+import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.SendResult;
@@ -225,9 +225,12 @@ public final class GmailEmailTransport implements EmailTransport {
     private SendResult dailyLimit(MailboxSettings sender, ChannelsConfig.Channel channel) {
         int dailyLimit = Integer.parseInt(channel.settings().getOrDefault("dailyLimit", String.valueOf(DEFAULT_DAILY_LIMIT)));
         java.util.Set<String> senderChannels = new java.util.HashSet<>();
+        // channels that send from the event's mailbox count for every mailbox: an over-count, never an under-count
         channels.channels().values().stream()
-                .filter(c -> c.isEmail() && sender.id().equals(c.settings().get("sender")))
+                .filter(c -> c.isEmail() && (sender.id().equals(c.settings().get("sender"))
+                        || EVENT_MAILBOX_SENDER.equals(c.settings().get("sender"))))
                 .forEach(c -> senderChannels.add(c.name()));
+        senderChannels.add(channel.name());
         if (store.sentSince(senderChannels, clock.instant().minus(java.time.Duration.ofDays(1))) < dailyLimit) {
             return null;
         }
