@@ -96,7 +96,7 @@ final class ApprovalStore {
                 .addValue("originalThreadId", a.originalThreadId(), Types.VARCHAR)
                 .addValue("createdBy", a.createdBy())
                 .addValue("now", Timestamp.from(now))
-                .addValue("expiresAt", a.expiresAt() == null ? null : Timestamp.from(a.expiresAt()), Types.TIMESTAMP_WITH_TIMEZONE),
+                .addValue("expiresAt", a.expiresAt() == null ? null : Timestamp.from(a.expiresAt()), Types.TIMESTAMP),
                 keys, new String[] {"id"});
         long id = keys.getKey().longValue();
         for (int i = 0; i < approvers.size(); i++) {

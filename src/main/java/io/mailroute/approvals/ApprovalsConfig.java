@@ -84,7 +84,7 @@ public record ApprovalsConfig(String source, String mailbox, Map<String, List<St
                     ? List.of(Addresses.normalize(name)) : null;
             if (members == null) {
                 throw new IllegalArgumentException("'" + name + "' is neither an email address nor a group of approvers "
-                        + (groups.isEmpty() ? "(" + source + " defines none)" : "of " + source + " " + groups.keySet()));
+                        + (groups.isEmpty() ? "(" + source + " defines none)" : "of " + source + " " + new java.util.TreeSet<>(groups.keySet())));
             }
             for (String member : members) {
                 if (seen.add(member.toLowerCase(java.util.Locale.ROOT))) {

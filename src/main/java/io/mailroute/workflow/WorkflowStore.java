@@ -105,7 +105,7 @@ public final class WorkflowStore {
                 .addValue("subject", source.subject())
                 .addValue("threadId", source.threadId())
                 .addValue("sourceMessageId", source.id())
-                .addValue("slaDueAt", slaDueAt == null ? null : Timestamp.from(slaDueAt), Types.TIMESTAMP_WITH_TIMEZONE)
+                .addValue("slaDueAt", slaDueAt == null ? null : Timestamp.from(slaDueAt), Types.TIMESTAMP)
                 .addValue("now", Timestamp.from(now)), keys, new String[] {"id"});
         return keys.getKey().longValue();
     }

@@ -101,6 +101,17 @@ class ConfigValidationTest {
                                 """ + RULES.formatted("accounts", "ap-team").substring("rules:\n".length()),
                         List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything' "
                                 + "(line 2) before it takes every message of [accounts]")),
+                new Case("an approval rule names a group approvals.yaml does not define", "triage.yaml",
+                        text -> text.replace("approvers: finance,", "approvers: finanse,"),
+                        List.of("ERROR triage.yaml|line 142, rule 'approval-request', then.approvers|'finanse' is neither an email "
+                                + "address nor a group of approvers of {config}/approvals.yaml [finance, purchasing-chain]")),
+                new Case("a policy with a mode that does not exist", "approvals.yaml",
+                        text -> text.replace("mode: all", "mode: everyone"),
+                        List.of("ERROR approvals.yaml|policies.contract-review.mode|'everyone' is not a mode")),
+                new Case("approvals sent from a mailbox that is not monitored", "approvals.yaml",
+                        text -> text.replace("mailbox: accounts", "mailbox: acounts"),
+                        List.of("WARN approvals.yaml|mailbox|'acounts' is not a mailbox of mailboxes.yaml, so requests that "
+                                + "name no mailbox are refused")),
                 new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
                         text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
                         List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "

@@ -37,7 +37,10 @@ class ApiAccessIT {
     @TempDir
     Path work;
 
-    /** One endpoint: what a caller whose role suffices gets (a 404 for a made-up id proves the request got through). */
+    /**
+     * One endpoint: what a caller whose role suffices gets (a 404 for a made-up id proves the request got through); role
+     * null for a public one (signed-link pages, their files), which every caller gets.
+     */
     private record Endpoint(String method, String template, String path, String body, Role role, int allowed) {
     }
 
@@ -89,14 +92,20 @@ class ApiAccessIT {
                             Role.OPERATOR, 201),
                     new Endpoint("POST", "/api/approvals/{id}/decision", "/api/approvals/999999/decision",
                             "{\"decision\":\"approve\",\"approver\":\"r.okafor@acme.example\"}", Role.OPERATOR, 404),
-                    new Endpoint("POST", "/api/approvals/{id}/cancel", "/api/approvals/999999/cancel", null, Role.OPERATOR, 404));
+                    new Endpoint("POST", "/api/approvals/{id}/cancel", "/api/approvals/999999/cancel", null, Role.OPERATOR, 404),
+                    // public (role null): the same for every caller, token or none, never a 401: a link page without its
+                    // link is a 400, its POST without a form a 415 (it consumes application/x-www-form-urlencoded)
+                    new Endpoint("GET", "/p/approvals/decide", "/p/approvals/decide", null, null, 400),
+                    new Endpoint("POST", "/p/approvals/decide", "/p/approvals/decide", null, null, 415),
+                    new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
+                            null, 200));
             assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
                     .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
 
             List<String> wrong = new ArrayList<>();
             for (Endpoint endpoint : table) {
                 for (Map.Entry<String, String> caller : tokens.entrySet()) {
-                    int expected = caller.getValue() == null ? 401
+                    int expected = endpoint.role() == null ? endpoint.allowed() : caller.getValue() == null ? 401
                             : Role.parse(caller.getKey()).includes(endpoint.role()) ? endpoint.allowed() : 403;
                     HttpResponse<String> answer = service.request(endpoint.method(), endpoint.path(), endpoint.body(),
                             caller.getValue());

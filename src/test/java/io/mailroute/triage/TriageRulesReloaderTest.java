@@ -77,6 +77,23 @@ class TriageRulesReloaderTest {
     }
 
     @Test
+    void anEditThatNamesWhatAnotherFileLacksIsRefusedLikeABrokenOne() throws IOException {
+        try (TriageRulesReloader reloader = new TriageRulesReloader(file, clock).checkedWith(rules ->
+                rules.ruleIds().contains("invoices") && queueFor(rules).equals("finance")
+                        ? List.of(new io.mailroute.config.ConfigProblem(rules.source(), "line 2, rule 'invoices', then.approvers",
+                                "'finanse' is neither an email address nor a group", "name a group of approvals.yaml"))
+                        : List.of())) {
+            edit(ACCOUNTS_TO_FINANCE, 10);
+
+            assertFalse(reloader.reloadIfChanged());
+            assertEquals("accounts-payable", queueForAccounts(reloader), "the last good rules stay");
+            assertEquals(List.of("ERROR Triage rules not reloaded, still using the last good 2 rules: " + file
+                    + ": line 2, rule 'invoices', then.approvers: 'finanse' is neither an email address nor a group;"
+                    + " name a group of approvals.yaml"), logLines());
+        }
+    }
+
+    @Test
     void nothingHappensWhileTheFileIsUnchanged() throws IOException {
         try (TriageRulesReloader reloader = new TriageRulesReloader(file, clock)) {
             TriageRules before = reloader.current();
@@ -188,7 +205,11 @@ class TriageRulesReloaderTest {
     }
 
     private static String queueForAccounts(TriageRulesReloader reloader) {
-        return reloader.current().classify(TriageFixtures.mail().mailbox("accounts").build()).queue();
+        return queueFor(reloader.current());
+    }
+
+    private static String queueFor(TriageRules rules) {
+        return rules.classify(TriageFixtures.mail().mailbox("accounts").build()).queue();
     }
 
     private List<String> logLines() {
