@@ -236,7 +236,8 @@ public final class ConfigValidation {
         boolean hasFallback = !"none".equals(settings.text(FallbackSenders.KEY, "none"));
         for (ChannelsConfig.Channel channel : channels.channels().values()) {
             String sender = channel.settings().get("sender");
-            if (!channel.isEmail() || sender == null || mailboxes.containsKey(sender)) {
+            if (!channel.isEmail() || sender == null || mailboxes.containsKey(sender)
+                    || GmailEmailTransport.EVENT_MAILBOX_SENDER.equals(sender)) {
                 continue;
             }
             String key = "channels." + channel.name() + ".sender";

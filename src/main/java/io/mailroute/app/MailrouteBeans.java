@@ -25,7 +25,6 @@ import io.mailroute.delivery.ChannelsFile;
 import io.mailroute.delivery.DeliveryPlanner;
 import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
-import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.delivery.PushSender;
 import io.mailroute.delivery.PushSenders;
@@ -222,7 +221,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
         context.getRegistry().bind("deliveryStore", deliveries);
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock));
-        EmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
+        GmailEmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,
                 audit).withFallback(connections::maySend, states, fallbackSender);
@@ -230,8 +229,9 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), clock);
+        NotificationFactory notifications = new NotificationFactory(settings.text("mailroute.delivery.item-url", null));
         context.getRegistry().bind("deliveryWorker", new DeliveryWorker(channels, deliveries, pushSenders,
-                email, new NotificationFactory(settings.text("mailroute.delivery.item-url", null)), db, json, clock,
+                email, notifications, db, json, clock,
                 new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
                         settings.duration("mailroute.delivery.backoff-max", Duration.ofMinutes(30)),
                         new SecureRandom()::nextDouble),
@@ -241,6 +241,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
         context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
         bindDecisionPages(context, settings, db, json, clock);
+        bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
         ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
@@ -317,6 +318,28 @@ public final class MailrouteBeans implements CamelConfiguration {
                     "write how long decision links of approvals without an expiry work, e.g. 14d"));
         }
         context.getRegistry().bind("decisionLinks", new io.mailroute.approvals.DecisionLinks(links, lifetime, clock));
+    }
+
+    /**
+     * Approval emails and pushes through the delivery pipeline (approval-request / approval-decided templates, the
+     * approvers' decision links, approval_message records) and the callback channels' sender; after bindDecisionPages.
+     */
+    private static void bindApprovalMail(CamelContext context, Settings settings, Database db, ObjectMapper json, Clock clock,
+            ChannelsConfig channels, Map<String, MailboxSettings> mailboxes, GmailEmailTransport email,
+            NotificationFactory notifications, Map<String, PushSender> pushSenders) {
+        io.mailroute.approvals.ApprovalMail mail = new io.mailroute.approvals.ApprovalMail(
+                context.getRegistry().lookupByNameAndType("approvals", Approvals.class),
+                context.getRegistry().lookupByNameAndType("decisionLinks", io.mailroute.approvals.DecisionLinks.class),
+                settings.path("mailroute.delivery.templates-dir", "templates", true).toFile(), channels,
+                id -> mailboxes.containsKey(id) ? mailboxes.get(id).address() : null, db, json);
+        io.mailroute.approvals.ApprovalMessages messages = new io.mailroute.approvals.ApprovalMessages(mail, db, clock);
+        context.getRegistry().bind("approvalMessages", messages);
+        context.getRegistry().lookupByNameAndType("approvalApi", ApprovalApi.class).withMessages(messages);
+        email.withContent(mail, messages);
+        notifications.withLinks(mail);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        channels.channels().values().stream().filter(PushSenders::postsToCallback).forEach(channel -> pushSenders.put(
+                channel.name(), io.mailroute.approvals.ApprovalCallbackSender.forChannel(channel, System::getenv, db, http, clock)));
     }
 
     /**

@@ -32,11 +32,18 @@ public final class ApprovalApi {
     private final Approvals approvals;
     private final ApprovalRequestReader reader;
     private final ObjectMapper json;
+    private ApprovalMessages messages;
 
     public ApprovalApi(Approvals approvals, ObjectMapper json) {
         this.approvals = approvals;
         this.reader = new ApprovalRequestReader(json);
         this.json = json;
+    }
+
+    /** Shows each approval's sent emails ({@code messages}: Message-ID, Gmail ids) in {@code GET /api/approvals/{id}}. */
+    public ApprovalApi withMessages(ApprovalMessages sent) {
+        this.messages = sent;
+        return this;
     }
 
     /** {@code POST /api/approvals}: 201 with the new approval, 200 with the one the same idempotency key made. */
@@ -180,6 +187,14 @@ public final class ApprovalApi {
                 .put("originalMessageId", a.originalMessageId())
                 .put("originalThreadId", a.originalThreadId());
         node.set("approvers", approvers(a.id()));
+        if (messages != null) {
+            ArrayNode sent = node.putArray("messages");
+            for (ApprovalMessages.Message m : messages.of(a.id())) {
+                sent.addObject().put("purpose", m.purpose().toLowerCase(Locale.ROOT)).put("approver", m.approver())
+                        .put("mailbox", m.mailbox()).put("messageId", m.messageId()).put("gmailMessageId", m.gmailId())
+                        .put("gmailThreadId", m.gmailThreadId()).put("sentAt", text(m.sentAt()));
+            }
+        }
         ArrayNode history = node.putArray("history");
         for (Approval.HistoryEntry h : approvals.history(a.id())) {
             ObjectNode entry = history.addObject().put("at", text(h.at())).put("action", h.action()).put("actor", h.actor())

@@ -582,7 +582,8 @@ public final class Approvals {
                 .put("source", a.source().toLowerCase(java.util.Locale.ROOT))
                 .put("originalMessageId", a.originalMessageId())
                 .put("originalThreadId", a.originalThreadId())
-                .put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().toString());
+                .put("expiresAt", a.expiresAt() == null ? null : a.expiresAt().toString())
+                .put("callbackUrl", a.callbackUrl()); // decided, expired and cancelled are posted to it
         return data;
     }
 
@@ -592,7 +593,6 @@ public final class Approvals {
         data.set("approvers", json.valueToTree(store.approvers(a.id()).stream().map(Approval.Approver::address).toList()));
         data.set("fields", parse(a.fieldsJson()));
         data.set("attachments", parse(a.attachmentsJson()));
-        data.put("callbackUrl", a.callbackUrl());
         ArrayNode reminders = data.putArray("reminders");
         ArrayNode escalate = data.putArray("escalateTo");
         if (policy != null) {

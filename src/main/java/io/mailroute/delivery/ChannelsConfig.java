@@ -22,6 +22,19 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
     public static final String SENDER = "$sender";
     /** Audience member: the owners (mailboxes.yaml {@code owners:}) of the event's mailbox, named in its data. */
     public static final String OWNERS = "$owners";
+    /** Audience member: the approvers an approval event asks now ({@code data.askNow}); on push channels only when urgent. */
+    public static final String APPROVERS = "$approvers";
+    /** Audience member: whoever asked for an approval ({@code data.requester}); email only. */
+    public static final String REQUESTER = "$requester";
+    /**
+     * Audience member: the approval's callback URL ({@code data.callbackUrl}), reached on a webhook channel whose
+     * {@code url:} is {@value #CALLBACK} too: a signed POST of the event to that URL.
+     */
+    public static final String CALLBACK = "$callback";
+
+    /** Every placeholder member, for messages that name them. */
+    public static final java.util.List<String> PLACEHOLDERS = java.util.List.of(ASSIGNEE, SENDER, OWNERS, APPROVERS,
+            REQUESTER, CALLBACK);
 
     /**
      * The event types whose data says who a placeholder member is; for any other type it reaches nobody, silently.
@@ -32,7 +45,10 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
             SENDER, Set.of("case.created", "sla.breached"),
             ASSIGNEE, Set.of("case.created", "sla.breached"),
             OWNERS, Set.of("connection.broken", "connection.restored", "connection.revoked", "mailbox.paused",
-                    "mailbox.resumed"));
+                    "mailbox.resumed"),
+            APPROVERS, Set.of("approval.requested", "approval.reminder", "approval.escalated"),
+            REQUESTER, Set.of("approval.decided", "approval.expired", "approval.cancelled"),
+            CALLBACK, Set.of("approval.decided", "approval.expired", "approval.cancelled"));
 
     /** The placeholder members of an audience that an event of this type cannot resolve (they would reach nobody). */
     public List<String> unresolvableMembers(String eventType, String audience) {

@@ -175,9 +175,9 @@ public final class ChannelsFile {
         known(node, Set.of("members", "via"), at + ".");
         List<String> members = strings(node.path("members"));
         List<String> via = strings(node.path("via"));
-        members.stream().filter(m -> !m.equals(ChannelsConfig.ASSIGNEE) && !m.equals(ChannelsConfig.SENDER)
-                && !m.equals(ChannelsConfig.OWNERS) && !recipients.containsKey(m)).forEach(m -> problem(at + ".members",
-                "recipient '" + m + "' is not defined", "add it under recipients:, or use $assignee, $sender or $owners"));
+        members.stream().filter(m -> !ChannelsConfig.PLACEHOLDERS.contains(m) && !recipients.containsKey(m))
+                .forEach(m -> problem(at + ".members", "recipient '" + m + "' is not defined",
+                        "add it under recipients:, or use one of " + String.join(", ", ChannelsConfig.PLACEHOLDERS)));
         via.stream().filter(c -> !channels.containsKey(c)).forEach(c ->
                 problem(at + ".via", "channel '" + c + "' is not defined", "name one of " + channels.keySet()));
         if (members.isEmpty() || via.isEmpty()) {

@@ -102,22 +102,42 @@ public final class DeliveryPlanner {
             }
             return List.of(new Planned(channel, sender, sender));
         }
-        if (ChannelsConfig.ASSIGNEE.equals(member)) {
-            String assignee = event.at("/data/assignee").asText(null);
-            if (assignee == null || assignee.isBlank()) {
-                return List.of();
-            }
-            recipient = config.recipients().values().stream()
-                    .filter(r -> r.id().equalsIgnoreCase(assignee) || assignee.equalsIgnoreCase(r.email()))
-                    .findFirst().orElse(assignee.contains("@") ? new ChannelsConfig.Recipient(assignee, assignee, assignee, List.of()) : null);
-            if (recipient == null) {
-                return List.of();
-            }
-            recipientId = recipient.id();
+        if (ChannelsConfig.REQUESTER.equals(member)) {
+            String requester = event.at("/data/requester").asText(null);
+            return requester == null || !requester.contains("@") || !channel.isEmail() ? List.of()
+                    : List.of(new Planned(channel, requester, requester));
         }
-        if (recipient == null) {
+        if (ChannelsConfig.CALLBACK.equals(member)) {
+            String url = event.at("/data/callbackUrl").asText(null);
+            return url == null || url.isBlank() || !ChannelsConfig.CALLBACK.equals(channel.settings().get("url")) ? List.of()
+                    : List.of(new Planned(channel, ChannelsConfig.CALLBACK, url));
+        }
+        if (ChannelsConfig.APPROVERS.equals(member)) {
+            if (!channel.isEmail() && !event.at("/data/urgent").asBoolean(false)) {
+                return List.of(); // a push only when the approval is urgent; email always
+            }
+            List<Planned> out = new ArrayList<>();
+            event.at("/data/askNow").forEach(approver -> out.addAll(person(approver.asText(), channel)));
+            return out;
+        }
+        if (ChannelsConfig.ASSIGNEE.equals(member)) {
+            return person(event.at("/data/assignee").asText(null), channel);
+        }
+        return recipient == null ? List.of() : reach(recipientId, recipient, channel);
+    }
+
+    /** A person an event names by recipient id or address: as configured when a recipient has that address, else by email only. */
+    private List<Planned> person(String who, ChannelsConfig.Channel channel) {
+        if (who == null || who.isBlank()) {
             return List.of();
         }
+        ChannelsConfig.Recipient recipient = config.recipients().values().stream()
+                .filter(r -> r.id().equalsIgnoreCase(who) || who.equalsIgnoreCase(r.email()))
+                .findFirst().orElse(who.contains("@") ? new ChannelsConfig.Recipient(who, who, who, List.of()) : null);
+        return recipient == null ? List.of() : reach(recipient.id(), recipient, channel);
+    }
+
+    private List<Planned> reach(String recipientId, ChannelsConfig.Recipient recipient, ChannelsConfig.Channel channel) {
         List<Planned> out = new ArrayList<>();
         if (channel.isEmail()) {
             if (recipient.email() != null) {

@@ -11,9 +11,22 @@ import java.util.Map;
 public final class NotificationFactory {
 
     private final String itemUrl;
+    private Links links = (delivery, event) -> null;
 
     public NotificationFactory(String itemUrl) {
         this.itemUrl = itemUrl;
+    }
+
+    /** A link made for one delivery's recipient (e.g. an approver's signed decision link), instead of the item's. */
+    @FunctionalInterface
+    public interface Links {
+        /** @return the URL for this delivery, or null for the item's */
+        String url(Delivery delivery, JsonNode event);
+    }
+
+    public NotificationFactory withLinks(Links links) {
+        this.links = links;
+        return this;
     }
 
     public Notification from(Delivery delivery, JsonNode event) {
@@ -75,6 +88,15 @@ public final class NotificationFactory {
                 body = data.path("address").asText("") + ": its grant was revoked and deleted; mail it would send goes "
                         + "from the fallback sender. To connect it again: " + data.path("reconnect").asText();
             }
+            case "approval.requested" -> {
+                title = "Approval needed: " + data.path("title").asText("");
+                body = "Asked by " + data.path("requester").asText("") + (data.path("expiresAt").isTextual()
+                        ? ", decide before " + data.path("expiresAt").asText() : "") + ". Open to approve or reject.";
+            }
+            case "approval.decided" -> {
+                title = "Approval " + data.path("outcome").asText("") + ": " + data.path("title").asText("");
+                body = "by " + data.path("approver").asText("") + " (" + data.path("how").asText("") + ")";
+            }
             default -> {
                 title = event.path("type").asText("event");
                 body = subject;
@@ -82,12 +104,15 @@ public final class NotificationFactory {
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("eventType", event.path("type").asText());
-        for (String key : new String[] {"itemId", "queue", "priority", "category", "type", "state"}) {
+        for (String key : new String[] {"itemId", "approvalId", "queue", "priority", "category", "type", "state"}) {
             if (data.hasNonNull(key) && data.get(key).isValueNode()) {
                 fields.put(key.equals("type") ? "itemType" : key, data.get(key).asText());
             }
         }
-        String url = itemId == null || itemUrl == null || itemUrl.isBlank() ? null : itemUrl.replace("{itemId}", itemId);
+        String url = links.url(delivery, event);
+        if (url == null) {
+            url = itemId == null || itemUrl == null || itemUrl.isBlank() ? null : itemUrl.replace("{itemId}", itemId);
+        }
         return new Notification(String.valueOf(delivery.id()), delivery.eventId(), event.path("type").asText(),
                 clip(title, 120), clip(body, 400), url, fields);
     }

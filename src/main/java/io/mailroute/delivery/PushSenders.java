@@ -48,7 +48,7 @@ public final class PushSenders {
         PushSenders builder = new PushSenders(file, environment, sandbox);
         Map<String, PushSender> senders = new LinkedHashMap<>();
         for (ChannelsConfig.Channel channel : config.channels().values()) {
-            if (!channel.isEmail()) {
+            if (!channel.isEmail() && !postsToCallback(channel)) {
                 senders.put(channel.name(), builder.sender(channel, http, clock));
             }
         }
@@ -66,8 +66,8 @@ public final class PushSenders {
         List<ConfigProblem> problems = new ArrayList<>();
         for (ChannelsConfig.Channel channel : config.channels().values()) {
             try {
-                if (channel.isEmail()) {
-                    continue;
+                if (channel.isEmail() || postsToCallback(channel)) {
+                    continue; // a callback channel's sender comes from the feature whose events carry the URL
                 }
                 if (sandboxRuns && channel.settings().containsValue(SANDBOX)) {
                     channel.settings().forEach((key, value) -> {
@@ -83,6 +83,11 @@ public final class PushSenders {
             }
         }
         return problems;
+    }
+
+    /** A webhook channel with {@code url: $callback}: each delivery posts to the URL its event names. */
+    public static boolean postsToCallback(ChannelsConfig.Channel channel) {
+        return "webhook".equals(channel.type()) && ChannelsConfig.CALLBACK.equals(channel.settings().get("url"));
     }
 
     private PushSender sender(ChannelsConfig.Channel c, HttpClient http, Clock clock) {

@@ -8,9 +8,11 @@ import io.mailroute.config.MailboxSettings;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.DeliveryStore;
+import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.EmailTransport;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.SendResult;
+import io.mailroute.delivery.SentEmails;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
 import io.mailroute.gmail.MailboxQuotas;
@@ -53,9 +55,14 @@ public final class GmailEmailTransport implements EmailTransport {
     private java.util.function.Predicate<String> maySend = mailboxId -> true;
     private MailboxStates states;
     private FallbackSender fallback;
+    private EmailContent content = EmailContent.NONE;
+    private SentEmails sentEmails = SentEmails.NONE;
 
     /** {@code sender:} of an email channel that always sends from the fallback sender (connection notices). */
     public static final String FALLBACK_SENDER = "fallback";
+
+    /** {@code sender:} of an email channel that sends from the mailbox its event names (e.g. the approval's mailbox). */
+    public static final String EVENT_MAILBOX_SENDER = "$mailbox";
 
     /** How soon a delivery from a disconnected mailbox with nowhere else to go is tried again. */
     static final java.time.Duration DISCONNECTED_RETRY = java.time.Duration.ofMinutes(5);
@@ -93,6 +100,16 @@ public final class GmailEmailTransport implements EmailTransport {
         return this;
     }
 
+    /**
+     * @param content    writes the email of deliveries a feature renders itself (see {@link EmailContent})
+     * @param sentEmails told of each email Gmail (or the SMTP fallback) accepted
+     */
+    public GmailEmailTransport withContent(EmailContent content, SentEmails sentEmails) {
+        this.content = content;
+        this.sentEmails = sentEmails;
+        return this;
+    }
+
     @Override
     public SendResult send(Delivery delivery, Notification notification, ChannelsConfig.Channel channel) {
         if (delivery.providerId() != null) {
@@ -103,9 +120,13 @@ public final class GmailEmailTransport implements EmailTransport {
             return fallback == null ? SendResult.failed("channel " + channel.name() + " sends from the fallback sender, and "
                     + "none is configured (mailroute.fallback-sender)") : send(delivery, notification, channel, null);
         }
-        MailboxSettings own = mailboxes.get(channel.settings().get("sender"));
+        String senderId = channel.settings().get("sender");
+        if (EVENT_MAILBOX_SENDER.equals(senderId)) {
+            senderId = delivery.mailbox();
+        }
+        MailboxSettings own = senderId == null ? null : mailboxes.get(senderId);
         if (own == null) {
-            return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + channel.settings().get("sender")
+            return SendResult.failed("channel " + channel.name() + ": sender mailbox '" + senderId
                     + "' is not in config/mailboxes.yaml");
         }
         return send(delivery, notification, channel, own);
@@ -147,17 +168,27 @@ public final class GmailEmailTransport implements EmailTransport {
             if (messageId != null) {
                 Message alreadySent = gmailSender == null ? null : sentWithMessageId(gmailSender, messageId);
                 if (alreadySent != null) { // the earlier attempt went through after all
-                    return sentMails.accepted(delivery, SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress,
-                            messageId, alreadySent));
+                    SentMail found = SentMail.found(via, gmailSender.id(), sentVia, standsInFor, fromAddress, messageId, alreadySent);
+                    SendResult result = sentMails.accepted(delivery, found);
+                    told(delivery, found);
+                    return result;
                 }
             } else {
                 messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
                 store.setMessageId(delivery.id(), messageId);
             }
+            EmailContent.Mail written;
+            try {
+                written = content.compose(delivery, channel);
+            } catch (IllegalStateException e) {
+                return SendResult.failed("not sent: " + e.getMessage());
+            }
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
-            String subject = render(template + ".subject.mustache", model);
-            ItemThread thread = own != null && Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false"))
+            String subject = written != null ? written.subject() : render(template + ".subject.mustache", model);
+            ItemThread thread = written != null ? (written.thread() == null ? null : new ItemThread(written.thread().threadId(),
+                    written.thread().inReplyTo(), written.thread().references(), null))
+                    : own != null && Boolean.parseBoolean(channel.settings().getOrDefault("reply", "false"))
                     && delivery.itemId() != null ? itemThread(delivery.itemId(), own.id()) : null;
             if (thread != null) {
                 // A reply in the item's own Gmail thread: threadId, In-Reply-To, References and "Re: <subject>" all agree.
@@ -166,10 +197,12 @@ public final class GmailEmailTransport implements EmailTransport {
             }
             MailComposer.Outbound mail = new MailComposer.Outbound(fromAddress,
                     channel.settings().getOrDefault("fromName", "Mailroute"), delivery.address(), subject,
-                    render(template + ".txt.mustache", model), render(template + ".html.mustache", model), messageId,
+                    written != null ? written.text() : render(template + ".txt.mustache", model),
+                    written != null ? written.html() : render(template + ".html.mustache", model), messageId,
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
                     String.valueOf(delivery.id()));
-            byte[] raw = composer.compose(viaFallback && own != null ? mail.withReplyTo(own.address()) : mail);
+            String replyTo = viaFallback && own != null ? own.address() : written != null ? written.replyTo() : null;
+            byte[] raw = composer.compose(replyTo != null ? mail.withReplyTo(replyTo) : mail);
             jakarta.mail.internet.MimeMessage composed = composer.parse(raw);
             accepted = SentMail.composed(via, gmailSender == null ? null : gmailSender.id(), sentVia, standsInFor, fromAddress,
                     messageId, composed);
@@ -211,16 +244,32 @@ public final class GmailEmailTransport implements EmailTransport {
                 LOG.warn("Mailbox {}: could not record that it sent (delivery {}): {}", gmailSender.id(), delivery.id(), e.toString());
             }
         }
-        return sentMails.accepted(delivery, accepted.answeredBy(gmailAnswer));
+        SentMail sent = accepted.answeredBy(gmailAnswer);
+        SendResult result = sentMails.accepted(delivery, sent);
+        told(delivery, sent);
+        return result;
+    }
+
+    /** The feature that wrote the email (approvals) learns its ids; like the audit, it cannot turn a sent email into a retry. */
+    private void told(Delivery delivery, SentMail sent) {
+        try {
+            sentEmails.sent(delivery, sent.messageId(), sent.gmailId(), sent.threadId(), sent.senderMailbox());
+        } catch (RuntimeException e) {
+            LOG.error("Delivery {}: email {} was sent, but recording it for its feature failed: {}", delivery.id(),
+                    sent.messageId(), e.toString());
+        }
     }
 
     /** Past Gmail's daily sending limit the account is suspended from sending: fall back at once when the channel can. */
     private SendResult dailyLimit(MailboxSettings sender, ChannelsConfig.Channel channel) {
         int dailyLimit = Integer.parseInt(channel.settings().getOrDefault("dailyLimit", String.valueOf(DEFAULT_DAILY_LIMIT)));
         java.util.Set<String> senderChannels = new java.util.HashSet<>();
+        // channels that send from the event's mailbox count for every mailbox: an over-count, never an under-count
         channels.channels().values().stream()
-                .filter(c -> c.isEmail() && sender.id().equals(c.settings().get("sender")))
+                .filter(c -> c.isEmail() && (sender.id().equals(c.settings().get("sender"))
+                        || EVENT_MAILBOX_SENDER.equals(c.settings().get("sender"))))
                 .forEach(c -> senderChannels.add(c.name()));
+        senderChannels.add(channel.name());
         if (store.sentSince(senderChannels, clock.instant().minus(java.time.Duration.ofDays(1))) < dailyLimit) {
             return null;
         }

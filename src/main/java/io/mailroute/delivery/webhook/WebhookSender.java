@@ -62,14 +62,23 @@ public final class WebhookSender implements PushSender {
 
     @Override
     public SendResult send(Notification notification, PushTarget target) throws InterruptedException {
-        String body = body(notification);
+        return post(http, url, hmacSecret, body(notification), notification.deliveryId(), clock);
+    }
+
+    /**
+     * One signed JSON POST, as every webhook is sent (also by features that post elsewhere, such as approval callbacks).
+     *
+     * @param deliveryId the receiver's idempotency key: a retry repeats it
+     */
+    public static SendResult post(HttpClient http, URI url, byte[] hmacSecret, String body, String deliveryId, Clock clock)
+            throws InterruptedException {
         String timestamp = Long.toString(clock.instant().getEpochSecond());
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header(TIMESTAMP_HEADER, timestamp)
                 .header(SIGNATURE_HEADER, signature(hmacSecret, timestamp, body))
-                .header(DELIVERY_HEADER, notification.deliveryId())
+                .header(DELIVERY_HEADER, deliveryId)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
         HttpResponse<BoundedBody> response;
