@@ -334,12 +334,22 @@ public final class MailrouteBeans implements CamelConfiguration {
                 id -> mailboxes.containsKey(id) ? mailboxes.get(id).address() : null, db, json);
         io.mailroute.approvals.ApprovalMessages messages = new io.mailroute.approvals.ApprovalMessages(mail, db, clock);
         context.getRegistry().bind("approvalMessages", messages);
+        bindApprovalReplies(context, db, json, clock, messages);
         context.getRegistry().lookupByNameAndType("approvalApi", ApprovalApi.class).withMessages(messages);
         email.withContent(mail, messages);
         notifications.withLinks(mail);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         channels.channels().values().stream().filter(PushSenders::postsToCallback).forEach(channel -> pushSenders.put(
                 channel.name(), io.mailroute.approvals.ApprovalCallbackSender.forChannel(channel, System::getenv, db, http, clock)));
+    }
+
+    /** Decision by reply: triage hands replies to approval emails to the approvals, in its transaction; none opens a case. */
+    private static void bindApprovalReplies(CamelContext context, Database db, ObjectMapper json, Clock clock,
+            io.mailroute.approvals.ApprovalMessages messages) {
+        context.getRegistry().lookupByNameAndType("workflow", Workflow.class).takingApprovalRepliesWith(
+                new io.mailroute.approvals.ApprovalReplies(context.getRegistry().lookupByNameAndType("approvals", Approvals.class),
+                        new io.mailroute.approvals.ReplyMatcher(messages),
+                        context.getRegistry().lookupByNameAndType("eventLog", EventLog.class), db, json, clock));
     }
 
     /**

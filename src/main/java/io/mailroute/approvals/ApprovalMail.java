@@ -31,9 +31,11 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
     /** How much of the original message a request shows. */
     static final int SUMMARY_CHARACTERS = 600;
 
-    /** A Message-ID in a References header: only what is inside angle brackets counts. */
+    /** A Message-ID in a References header with angle brackets: only what is inside them counts. */
     private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("<([^<>\\s]+)>");
     private static final String EVENT = "SELECT payload FROM workflow_event WHERE id = :id";
+    private static final String REPLY = """
+            SELECT mailbox_id, thread_id, message_id_header, references_header, subject FROM mail_message WHERE id = :id""";
     private static final String ORIGINAL = """
             SELECT subject, references_header, text_body FROM mail_message
             WHERE mailbox_id = :mailbox AND message_id_header = :messageId ORDER BY id""";
@@ -60,6 +62,9 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
 
     @Override
     public Mail compose(Delivery delivery, ChannelsConfig.Channel channel) {
+        if (ApprovalReplies.REPLY_REFUSED.equals(delivery.eventType())) {
+            return replyRefused(delivery, channel);
+        }
         boolean asking = ASKING.contains(delivery.eventType());
         if (!asking && !TELLING.contains(delivery.eventType())) {
             return null;
@@ -86,6 +91,35 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
         // a Gmail thread id means something only in its own mailbox
         Thread thread = original == null || !fromItsMailbox ? null
                 : new Thread(approval.originalThreadId(), approval.originalMessageId(), original.references());
+        return new Mail(subject, rendered.text(), rendered.html(), thread, mailboxAddress.apply(approval.mailbox()));
+    }
+
+    /**
+     * The answer to a reply that was no decision: why, and how to decide, in the reply's thread. It names nothing of the
+     * request but its number (the reply's From may be forged, and this goes to that address).
+     */
+    private Mail replyRefused(Delivery delivery, ChannelsConfig.Channel channel) {
+        JsonNode data = event(delivery.eventId()).path("data");
+        Approval approval = approval(event(delivery.eventId()));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("approvalId", approval.id());
+        model.put("mailbox", mailboxAddress.apply(approval.mailbox()));
+        model.put("sentence", data.path("sentence").asText());
+        ApprovalMailTemplates.Rendered rendered = templates.render(ApprovalMailTemplates.REPLY_REFUSED, model);
+        Map<String, Object> reply = db.jdbc().queryForList(REPLY, Map.of("id", data.path("sourceMessageId").asLong()))
+                .stream().findFirst().orElse(Map.of());
+        String subject = reSubject((String) reply.get("subject"), rendered.subject());
+        String messageId = (String) reply.get("message_id_header");
+        String sender = channel.settings().get("sender");
+        boolean fromItsMailbox = delivery.mailbox() != null
+                && delivery.mailbox().equals("$mailbox".equals(sender) ? delivery.mailbox() : sender)
+                && delivery.mailbox().equals(reply.get("mailbox_id"));
+        Thread thread = null;
+        if (fromItsMailbox && messageId != null && headerSafe(messageId) && reply.get("thread_id") != null) {
+            List<String> references = new ArrayList<>(messageIds((String) reply.get("references_header")));
+            references.add(messageId);
+            thread = new Thread((String) reply.get("thread_id"), messageId, references);
+        }
         return new Mail(subject, rendered.text(), rendered.html(), thread, mailboxAddress.apply(approval.mailbox()));
     }
 
@@ -202,19 +236,36 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
             return null;
         }
         return db.jdbc().query(ORIGINAL, Map.of("mailbox", approval.mailbox(), "messageId", messageId), (rs, n) -> {
-            List<String> references = new ArrayList<>();
-            String header = rs.getString("references_header");
-            if (header != null) {
-                java.util.regex.Matcher ids = MESSAGE_ID.matcher(header);
-                while (ids.find()) {
-                    if (headerSafe(ids.group(1))) {
-                        references.add(ids.group(1));
-                    }
-                }
-            }
+            List<String> references = new ArrayList<>(messageIds(rs.getString("references_header")));
             references.add(messageId);
             return new Original(rs.getString("subject"), references, summary(rs.getString("text_body")));
         }).stream().findFirst().orElse(new Original(null, List.of(messageId), null));
+    }
+
+    /**
+     * The Message-IDs of a stored References header that may go into ours. Intake stores them bare, separated by
+     * spaces; in a header with angle brackets only what is inside them counts.
+     */
+    static List<String> messageIds(String header) {
+        List<String> references = new ArrayList<>();
+        if (header == null) {
+            return references;
+        }
+        if (header.indexOf('<') >= 0) {
+            java.util.regex.Matcher ids = MESSAGE_ID.matcher(header);
+            while (ids.find()) {
+                if (headerSafe(ids.group(1))) {
+                    references.add(ids.group(1));
+                }
+            }
+            return references;
+        }
+        for (String id : header.strip().split("\\s+")) {
+            if (!id.isEmpty() && headerSafe(id)) {
+                references.add(id);
+            }
+        }
+        return references;
     }
 
     /** The start of a message's text, on one line per paragraph, cut at {@value #SUMMARY_CHARACTERS} characters. */

@@ -18,6 +18,7 @@ final class ApprovalMailTemplates {
 
     static final String REQUEST = "approval-request";
     static final String DECIDED = "approval-decided";
+    static final String REPLY_REFUSED = "approval-reply-refused";
 
     private final MustacheFactory factory;
 

@@ -331,6 +331,17 @@ public final class Approvals {
         return result;
     }
 
+    /**
+     * An attempt that was no decision before it reached {@link #decide} (a reply from someone Gmail could not vouch
+     * for, in words that decide nothing): recorded on the approval's history and in the audit trail with its evidence.
+     */
+    public Result refused(long approvalId, String who, DecisionChannel how, String reason, JsonNode evidence) {
+        String evidenceText = evidence == null || evidence.isNull() ? null : text(evidence);
+        return db.transactions().execute(tx -> store.lock(approvalId)
+                .map(approval -> refuse(approval, who, how, reason, evidenceText, clock.instant(), null))
+                .orElseGet(() -> new NotFound(approvalId)));
+    }
+
     /** Applies the policy after a decision: the next approvers asked, or the outcome. A backup's decision is the outcome. */
     private Result afterDecision(Approval approval, Approval.Approver who, Decision decision, DecisionChannel how,
             ObjectNode decided, Instant now) {

@@ -38,11 +38,12 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
 
     /**
      * The event types whose data says who a placeholder member is; for any other type it reaches nobody, silently.
-     * $sender and $assignee: an item's data (Workflow.itemData: sourceMessageId, assignee); $owners: a mailbox's
+     * $sender and $assignee: an item's data (Workflow.itemData: sourceMessageId, assignee), $sender also the reply an
+     * approval.reply-refused answers (its sourceMessageId); $owners: a mailbox's
      * connection data (MailboxStates: owners).
      */
     static final Map<String, Set<String>> PLACEHOLDER_EVENT_TYPES = Map.of(
-            SENDER, Set.of("case.created", "sla.breached"),
+            SENDER, Set.of("case.created", "sla.breached", "approval.reply-refused"),
             ASSIGNEE, Set.of("case.created", "sla.breached"),
             OWNERS, Set.of("connection.broken", "connection.restored", "connection.revoked", "mailbox.paused",
                     "mailbox.resumed"),

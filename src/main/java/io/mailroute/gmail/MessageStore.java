@@ -23,11 +23,13 @@ public final class MessageStore {
             INSERT INTO mail_message (mailbox_id, gmail_id, thread_id, history_id, status, quarantine_reason,
                 message_id_header, in_reply_to, references_header, subject, from_address, from_name, from_others,
                 to_addresses, cc_addresses, reply_to, label_ids, sent_at, internal_date, ingested_at,
-                size_bytes, raw_sha256, text_body, html_body, dkim, spf, dmarc, extra_headers)
+                size_bytes, raw_sha256, text_body, html_body, dkim, spf, dmarc, extra_headers, dkim_pass_domains,
+                dmarc_pass_domains)
             VALUES (:mailbox, :gmailId, :threadId, :historyId, :status, :reason,
                 :messageIdHeader, :inReplyTo, :references, :subject, :fromAddress, :fromName, :fromOthers,
                 :to, :cc, :replyTo, :labels, :sentAt, :internalDate, :ingestedAt,
-                :size, :rawSha256, :text, :html, :dkim, :spf, :dmarc, :extraHeaders)
+                :size, :rawSha256, :text, :html, :dkim, :spf, :dmarc, :extraHeaders, :dkimPassDomains,
+                :dmarcPassDomains)
             ON CONFLICT DO NOTHING""";
     private static final String INSERT_ATTACHMENT = """
             INSERT INTO attachment (message_id, position, filename, content_type, size_bytes, sha256, inline_part, content_id,
@@ -68,7 +70,9 @@ public final class MessageStore {
                 .addValue("dkim", mail.authentication().dkim())
                 .addValue("spf", mail.authentication().spf())
                 .addValue("dmarc", mail.authentication().dmarc())
-                .addValue("extraHeaders", toJson(mail.extraHeaders()));
+                .addValue("extraHeaders", toJson(mail.extraHeaders()))
+                .addValue("dkimPassDomains", toJson(mail.authentication().dkimPassDomains()))
+                .addValue("dmarcPassDomains", toJson(mail.authentication().dmarcPassDomains()));
         Long id = insert(params);
         if (id != null) {
             List<AttachmentRef> attachments = mail.attachments();
@@ -106,7 +110,8 @@ public final class MessageStore {
                 .addValue("status", status)
                 .addValue("reason", bounded(reason));
         for (String column : List.of("messageIdHeader", "inReplyTo", "references", "subject", "fromAddress",
-                "fromName", "fromOthers", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc", "extraHeaders")) {
+                "fromName", "fromOthers", "to", "cc", "replyTo", "sentAt", "text", "html", "dkim", "spf", "dmarc", "extraHeaders",
+                "dkimPassDomains", "dmarcPassDomains")) {
             params.addValue(column, null);
         }
         return insert(params);

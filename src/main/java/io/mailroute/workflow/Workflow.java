@@ -39,6 +39,7 @@ public final class Workflow {
     private final ObjectMapper json;
     private final Clock clock;
     private volatile ApprovalItems approvals = (item, message, classification) -> List.of();
+    private volatile ApprovalReplies approvalReplies = message -> Optional.empty();
 
     /**
      * What makes the approval of an item that triage typed APPROVAL, in the transaction that creates the item
@@ -48,6 +49,26 @@ public final class Workflow {
     public interface ApprovalItems {
         /** @return the events it committed */
         List<Event> itemCreated(WorkflowItem item, MessageFacts message, Classification classification);
+    }
+
+    /**
+     * What takes a received message that answers an approval email out of ordinary triage, in triage's transaction:
+     * such a reply never opens a case (the approvals feature plugs in here).
+     */
+    @FunctionalInterface
+    public interface ApprovalReplies {
+        /** @return what became of the reply, or empty when the message answers no approval email */
+        Optional<TakenReply> take(MessageFacts message);
+    }
+
+    /** A reply the approvals took: the approval's item (null when it has none) and the events committed. */
+    public record TakenReply(Long itemId, List<Event> events) {
+    }
+
+    /** Replies to approval emails go to {@code replies}, before any item is looked for or made. */
+    public Workflow takingApprovalRepliesWith(ApprovalReplies replies) {
+        this.approvalReplies = java.util.Objects.requireNonNull(replies, "replies");
+        return this;
     }
 
     /** Items typed APPROVAL get their approval from {@code approvals}, in the same transaction. */
@@ -83,6 +104,11 @@ public final class Workflow {
             MessageFacts message = store.message(messageId)
                     .orElseThrow(() -> new IllegalArgumentException("no stored message " + messageId));
             Instant now = clock.instant();
+            Optional<TakenReply> approvalReply = approvalReplies.take(message);
+            if (approvalReply.isPresent()) {
+                store.recordTriage(messageId, "APPROVAL_REPLY", null, approvalReply.get().itemId(), now);
+                return approvalReply.get().events();
+            }
             Optional<WorkflowItem> known = correlate(message).flatMap(store::item);
             if (known.isPresent() && !known.get().state().next().isEmpty()) {
                 return attachReply(known.get(), message, now);
