@@ -504,6 +504,7 @@ public final class Approvals {
             ObjectNode data = baseData(approval).put("approver", who.address()).put("reminder", reminder)
                     .put("reminderNumber", number).put("askedAt", who.askedAt() == null ? null : who.askedAt().toString())
                     .put("backup", who.backup());
+            data.putArray("askNow").add(who.address()); // asked again: the request's email, as a reminder, to them alone
             store.history(approvalId, "REMINDED", who.address(), "TIMER", "reminder " + number + " (" + reminder + ")", null, now);
             audit.record(REMINDER, approval.mailbox(), "approval:" + approvalId, data);
             LOG.info("Approval {}: reminding {} ({} after asking)", approvalId, who.address(), reminder);

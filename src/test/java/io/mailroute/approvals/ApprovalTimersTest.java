@@ -109,6 +109,8 @@ class ApprovalTimersTest {
         assertEquals(List.of(Approvals.REMINDER), types(fired), "A decided: no reminder for A");
         JsonNode data = data(fired.get(0));
         assertEquals(B, data.get("approver").asText());
+        assertEquals(List.of(B), List.of(data.get("askNow").get(0).asText()), "the reminder's email goes to B alone");
+        assertEquals(1, data.get("askNow").size());
         assertEquals("PT4H", data.get("reminder").asText());
         assertEquals(1, data.get("reminderNumber").asInt());
         assertEquals(T0.plus(Duration.ofDays(1)).toString(), data.get("expiresAt").asText());
