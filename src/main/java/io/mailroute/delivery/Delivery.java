@@ -13,4 +13,6 @@ public record Delivery(long id, String eventId, String eventType, String mailbox
     public static final String DELIVERED = "DELIVERED";
     public static final String FAILED = "FAILED";
     public static final String FELL_BACK = "FELL_BACK";
+    /** Not sent because there was nothing left to say (not a failure: no fallback, no delivery.failed). */
+    public static final String OBSOLETE = "OBSOLETE";
 }

@@ -124,6 +124,12 @@ public final class DeliveryWorker {
                         channel != null && channel.isEmail() ? "sent" : "delivered");
                 return;
             }
+            case OBSOLETE -> {
+                store.finish(d.id(), Delivery.OBSOLETE, now, result.detail(), null, now);
+                LOG.info("Delivery {} of event {} by {} to {}: not sent, {}", d.id(), d.eventType(), d.channel(),
+                        d.recipient(), result.detail());
+                return;
+            }
             case TARGET_GONE -> store.disableTarget(d.channel(), d.address(), result.detail());
             default -> { }
         }

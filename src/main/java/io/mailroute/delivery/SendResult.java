@@ -24,7 +24,9 @@ public record SendResult(Outcome outcome, String providerId, String detail, Dura
         /** It will never work as sent (400, 401/403 on our credentials): do not retry. */
         FAILED,
         /** The device token or subscription is gone (FCM UNREGISTERED, Web Push 404/410): disable it. */
-        TARGET_GONE
+        TARGET_GONE,
+        /** Nothing to send any more: what it was about ended before it went (an approval decided before its reminder). */
+        OBSOLETE
     }
 
     public static SendResult delivered(String providerId) {
@@ -37,6 +39,10 @@ public record SendResult(Outcome outcome, String providerId, String detail, Dura
 
     public static SendResult failed(String detail) {
         return new SendResult(Outcome.FAILED, null, detail, null, null);
+    }
+
+    public static SendResult obsolete(String detail) {
+        return new SendResult(Outcome.OBSOLETE, null, detail, null, null);
     }
 
     public static SendResult targetGone(String detail) {

@@ -131,6 +131,40 @@ class DeliveryWorkerTest {
     }
 
     @Test
+    void anEmailWithNothingLeftToSayIsObsoleteNotAFailure() throws Exception {
+        ChannelsConfig withEmail = new ChannelsConfig(Map.of(
+                "approval-email", new ChannelsConfig.Channel("approval-email", "email", Map.of("sender", "$mailbox"),
+                        new ChannelsConfig.Fallback("team-hook", 1, null)),
+                "team-hook", channels.channels().get("team-hook")), channels.recipients(), Map.of(), Map.of());
+        List<Long> sends = new CopyOnWriteArrayList<>();
+        DeliveryWorker approvalMail = new DeliveryWorker(withEmail, store, Map.of(), (d, n, c) -> {
+            sends.add(d.id());
+            return SendResult.obsolete("not sent: approval 7 is APPROVED");
+        }, new NotificationFactory(null), db, json, clock,
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1))
+                .reportingTo(new EventLog(db, json, clock));
+        db.jdbc().update("UPDATE delivery SET status = 'FAILED'", Map.of()); // setUp's deliveries are not this test's
+        String reminder = db.transactions().execute(tx -> new EventLog(db, json, clock).append("approval.reminder", "accounts",
+                null, null, json.createObjectNode().put("approvalId", 7)).id());
+        store.plan(reminder, "approval.reminder", "accounts", null, "approval-email", "email", "$approvers",
+                "r.okafor@acme.example", null, clock.instant());
+
+        assertEquals(1, approvalMail.runOnce());
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, approvalMail.runOnce(), "never tried again");
+
+        JsonNode answer = new DeliveryApi(store, withEmail, json, clock).list(null, null, null, null);
+        JsonNode mail = delivery(answer, "approval-email");
+        assertEquals("OBSOLETE", mail.get("status").asText());
+        assertEquals("not sent: approval 7 is APPROVED", mail.get("lastError").asText());
+        assertEquals(1, sends.size());
+        assertEquals(0, db.jdbc().queryForObject("SELECT COUNT(*) FROM delivery WHERE channel = 'team-hook' AND fallback_of IS NOT NULL",
+                Map.of(), Integer.class), "no fallback: there is nothing to say by another channel either");
+        assertEquals(0, db.jdbc().queryForObject("SELECT COUNT(*) FROM workflow_event WHERE type = 'delivery.failed'",
+                Map.of(), Integer.class), "not a failure, so no alert");
+    }
+
+    @Test
     void aStoredTargetThatBreaksTheRulesFailsWithTheRuleAndIsNeverContacted() throws Exception {
         worker.runOnce();
 

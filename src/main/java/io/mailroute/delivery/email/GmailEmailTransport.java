@@ -181,7 +181,7 @@ public final class GmailEmailTransport implements EmailTransport {
             try {
                 written = content.compose(delivery, channel);
             } catch (IllegalStateException e) {
-                return SendResult.failed("not sent: " + e.getMessage());
+                return SendResult.obsolete("not sent: " + e.getMessage()); // e.g. the approval was decided meanwhile
             }
             String template = channel.settings().getOrDefault("template", "notification");
             Map<String, Object> model = model(notification, delivery);
