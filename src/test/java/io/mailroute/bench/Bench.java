@@ -43,7 +43,7 @@ public final class Bench {
         Path file = settings.outDir().resolve("results.json");
         deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
-                .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost and intake under faults")
+                .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost, intake under faults and approval decisions")
                 .put("startedAt", Instant.now().toString());
         results.putObject("machine")
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -87,6 +87,9 @@ public final class Bench {
         if (settings.runs("faults")) {
             measure(errors, "faults", () -> FaultsRun.run(settings, mix.ordinary(settings.faults().messages()), warmup),
                     run -> results.set("faults", run), file, results);
+        }
+        if (settings.runs("approvals")) {
+            measure(errors, "approvals", () -> ApprovalsRun.run(settings, warmup), run -> results.set("approvals", run), file, results);
         }
         results.put("finishedAt", Instant.now().toString());
         results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());

@@ -35,14 +35,15 @@ import java.util.Properties;
  * @param outDir             where results.json, the JFR recording and the logs go
  * @param phases             which measurements to run (all by default)
  * @param faults             the run under transient faults
+ * @param approvals          the approvals run
  */
 public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
         double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
         int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
         Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
-        Path outDir, List<String> phases, Faults faults) {
+        Path outDir, List<String> phases, Faults faults, Approvals approvals) {
 
-    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults");
+    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults", "approvals");
 
     /**
      * Intake under transient faults: the same messages drained fault-free, with latency only, and with
@@ -65,6 +66,19 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                     .put("latencyMillis", latency.toMillis())
                     .put("storm", storm)
                     .put("retryAfterSeconds", retryAfterSeconds);
+        }
+    }
+
+    /**
+     * Approvals decided end to end.
+     *
+     * @param links   approvals decided by link (GET the page, POST its form), timed POST to approval.decided
+     * @param replies approvals decided by a reply inserted in the request's thread, timed insert to approval.decided
+     */
+    public record Approvals(int links, int replies) {
+
+        ObjectNode toJson() {
+            return Results.object().put("links", links).put("replies", replies);
         }
     }
 
@@ -101,7 +115,9 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                         Double.parseDouble(p.getProperty("bench.faults.error-rate", "0.10")),
                         duration(p, "bench.faults.latency", "200ms"),
                         integer(p, "bench.faults.storm", 30),
-                        integer(p, "bench.faults.retry-after", 1)));
+                        integer(p, "bench.faults.retry-after", 1)),
+                new Approvals(integer(p, "bench.approvals.links", quick ? 30 : 200),
+                        integer(p, "bench.approvals.replies", quick ? 10 : 50)));
     }
 
     public boolean runs(String phase) {
@@ -128,6 +144,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 .put("sandboxJvm", String.join(" ", sandboxJvm))
                 .put("jfr", jfr);
         json.set("faults", faults.toJson());
+        json.set("approvals", approvals.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

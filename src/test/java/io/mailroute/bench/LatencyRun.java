@@ -95,7 +95,7 @@ final class LatencyRun {
         }
     }
 
-    private static ObjectNode percentiles(List<Long> values) {
+    static ObjectNode percentiles(List<Long> values) {
         long[] array = values.stream().mapToLong(Long::longValue).toArray();
         double mean = values.stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
         return Results.object()

@@ -115,6 +115,19 @@ public final class Report {
                     ? "all ACTIVE" : after.path("mailboxProblems").asText("?"));
             line(out, "mailbox.failing events", faults.at("/faulted/mailboxFailingEvents").asText("?"));
         }
+        JsonNode approvals = r.path("approvals");
+        if (!approvals.isMissingNode()) {
+            section(out, "APPROVALS decided end to end, one warm service (poll interval " + approvals.path("pollInterval").asText("?")
+                    + ", shipped)");
+            line(out, "By link: POST -> approval.decided  p50 / p95 / p99 / max  ms", percentiles(approvals.at("/link/postToDecidedMillis"))
+                    + "  (" + approvals.at("/link/decided").asText("?") + " of " + approvals.path("linkDecisions").asInt() + ")");
+            line(out, "  the POST's round trip", percentiles(approvals.at("/link/postRoundTripMillis")));
+            line(out, "By reply: insert -> approval.decided", percentiles(approvals.at("/reply/insertToDecidedMillis"))
+                    + incomplete(approvals.at("/reply/complete")) + "  (" + approvals.at("/reply/decided").asText("?") + " of "
+                    + approvals.path("replyDecisions").asInt() + ")");
+            line(out, "Load average during link / reply", approvals.at("/link/loadAverage").asText("?") + " / "
+                    + approvals.at("/reply/loadAverage").asText("?"));
+        }
         JsonNode cost = r.path("cost");
         if (!cost.isMissingNode()) {
             section(out, "COST (shipped settings)");
