@@ -132,7 +132,11 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
         if (!approval.pending()) {
             return null;
         }
-        return approverOf(approval, delivery).map(approver -> links.forApprover(approval, approver).approve()).orElse(null);
+        try {
+            return approverOf(approval, delivery).map(approver -> links.forApprover(approval, approver).approve()).orElse(null);
+        } catch (IllegalStateException e) {
+            return null; // it expires this second: no link worth sending (the email itself is then OBSOLETE)
+        }
     }
 
     /** What a request email was, for {@code approval_message}: its approval, approver (null for the requester) and purpose. */

@@ -82,8 +82,9 @@ public final class DeliveryWorker {
         if (channel == null) {
             return SendResult.failed("channel '" + delivery.channel() + "' is no longer in config/channels.yaml");
         }
-        Notification notification = notifications.from(delivery, event(delivery.eventId()));
         try {
+            // inside the try: a feature's link or text that cannot be made fails this delivery, not the worker's batch
+            Notification notification = notifications.from(delivery, event(delivery.eventId()));
             if (channel.isEmail()) {
                 return email.send(delivery, notification, channel);
             }
@@ -126,8 +127,8 @@ public final class DeliveryWorker {
             }
             case OBSOLETE -> {
                 store.finish(d.id(), Delivery.OBSOLETE, now, result.detail(), null, now);
-                LOG.info("Delivery {} of event {} by {} to {}: not sent, {}", d.id(), d.eventType(), d.channel(),
-                        d.recipient(), result.detail());
+                LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
+                        result.detail());
                 return;
             }
             case TARGET_GONE -> store.disableTarget(d.channel(), d.address(), result.detail());

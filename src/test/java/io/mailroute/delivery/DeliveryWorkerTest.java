@@ -131,6 +131,25 @@ class DeliveryWorkerTest {
     }
 
     @Test
+    void aNotificationThatCannotBeWrittenFailsItsDeliveryNotTheBatch() throws Exception {
+        List<String> attempted = new CopyOnWriteArrayList<>();
+        DeliveryWorker worker = new DeliveryWorker(channels, store, Map.of(), (d, n, c) -> SendResult.failed("unused"),
+                new NotificationFactory(null).withLinks((delivery, event) -> {
+                    attempted.add(delivery.channel());
+                    throw new IllegalStateException("approval 1 expires at 2026-11-22T08:00:00Z: no decision links");
+                }), db, json, clock, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1));
+
+        assertEquals(2, worker.runOnce(), "both claimed deliveries were attempted, the second despite the first");
+        assertEquals(2, attempted.size());
+        JsonNode answer = new DeliveryApi(store, channels, json, clock).list(null, null, null, null);
+        for (String channel : List.of("team-hook", "team-browser")) {
+            JsonNode d = delivery(answer, channel);
+            assertEquals("PENDING", d.get("status").asText(), d.toString());
+            assertEquals("unexpected IllegalStateException; see the service log", d.get("lastError").asText());
+        }
+    }
+
+    @Test
     void anEmailWithNothingLeftToSayIsObsoleteNotAFailure() throws Exception {
         ChannelsConfig withEmail = new ChannelsConfig(Map.of(
                 "approval-email", new ChannelsConfig.Channel("approval-email", "email", Map.of("sender", "$mailbox"),

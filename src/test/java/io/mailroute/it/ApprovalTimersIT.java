@@ -24,12 +24,15 @@ class ApprovalTimersIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String A = "a.approver@acme.example";
     private static final String B = "b.approver@acme.example";
-    /** A test copy of the shipped approvals.yaml gets this policy: a reminder after 4 s, expiry after 12 s. */
+    /**
+     * A test copy of the shipped approvals.yaml gets this policy: a reminder after 4 s, expiry after 30 s (time for
+     * the restart and the request emails on a loaded machine; if the restart takes longer, the emails are OBSOLETE).
+     */
     private static final String QUICK = """
 
               it-quick:
                 mode: all
-                expires: PT12S
+                expires: PT30S
                 reminders: [PT4S]
             """;
     private static final String REQUEST = """
@@ -45,6 +48,8 @@ class ApprovalTimersIT {
         try (IntakeFixture world = new IntakeFixture(work, List.of("accounts"), "")) {
             Path approvals = world.configDir.resolve("approvals.yaml");
             Files.writeString(approvals, Files.readString(approvals) + QUICK);
+            world.sandbox.admin().addUser(A, "refresh-a"); // the approvers read their mail in the sandbox
+            world.sandbox.admin().addUser(B, "refresh-b");
             try (ServiceProcess service = world.service().start().awaitUp(WAIT)) {
                 HttpResponse<String> created = service.request("POST", "/api/approvals", REQUEST);
                 assertEquals(201, created.statusCode(), created.body());
@@ -68,7 +73,44 @@ class ApprovalTimersIT {
                 approval.path("history").forEach(h -> actions.add(h.path("action").asText()));
                 assertEquals(List.of("REQUESTED", "ASKED", "ASKED", "REMINDED", "REMINDED", "EXPIRED"), actions,
                         approval.toString());
+
+                // The request email went once to each approver, though the service died right after the request.
+                String requested = service.events("approval.requested").get(0).path("id").asText();
+                service.await(WAIT, "the request emails sent", () -> {
+                    List<String> states = new ArrayList<>();
+                    service.api("/api/deliveries?limit=500&event=" + requested).path("items").forEach(d -> {
+                        if ("email".equals(d.path("channelType").asText()) || d.path("channel").asText().contains("email")) {
+                            states.add(d.path("status").asText());
+                        }
+                    });
+                    return states.size() == 2 && states.stream().allMatch(st -> st.equals("SENT") || st.equals("OBSOLETE"));
+                });
+                List<String> sentTo = new ArrayList<>();
+                service.api("/api/deliveries?limit=500&event=" + requested).path("items").forEach(d -> {
+                    if ("SENT".equals(d.path("status").asText())) {
+                        sentTo.add(d.path("address").asText());
+                    }
+                });
+                for (String approver : List.of(A, B)) {
+                    assertEquals(sentTo.contains(approver) ? 1 : 0, requestsIn(world.gmailClientFor(approver)),
+                            "one request email in " + approver + "'s inbox when it was sent, none when it was obsolete");
+                }
             }
         }
+    }
+
+    /** Emails in the inbox that ask for the laptop approval, reminders not counted. */
+    private static long requestsIn(com.google.api.services.gmail.Gmail gmail) throws java.io.IOException {
+        var listed = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute().getMessages();
+        long requests = 0;
+        for (var message : listed == null ? List.<com.google.api.services.gmail.model.Message>of() : listed) {
+            String subject = gmail.users().messages().get("me", message.getId()).setFormat("metadata")
+                    .setMetadataHeaders(List.of("Subject")).execute().getPayload().getHeaders().stream()
+                    .filter(h -> h.getName().equalsIgnoreCase("Subject")).map(h -> h.getValue()).findFirst().orElse("");
+            if (subject.contains("Laptop for the new hire") && !subject.startsWith("Reminder")) {
+                requests++;
+            }
+        }
+        return requests;
     }
 }
