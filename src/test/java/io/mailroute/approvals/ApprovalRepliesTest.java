@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.audit.AuditLog;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
@@ -14,16 +13,12 @@ import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.workflow.MessageFacts;
-import io.mailroute.workflow.Workflow;
-import io.mailroute.workflow.WorkflowStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
@@ -56,18 +51,14 @@ class ApprovalRepliesTest {
     void setUp() throws IOException {
         db = TestDatabases.h2("approval-replies");
         TestDatabases.addMailbox(db, "accounts");
-        EventLog events = new EventLog(db, json, clock);
-        AuditLog audit = new AuditLog(db, json, clock);
-        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit::append, json, clock);
-        Path file = dir.resolve("approvals.yaml");
-        Files.writeString(file, """
+        approvals = TestApprovals.on(db, dir, """
                 mailbox: accounts
                 policies:
                   default: {mode: any, expires: P3D}
                   chain: {mode: sequence}
-                """);
-        approvals = new Approvals(db, events, audit::append, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
-        replies = new ApprovalReplies(approvals, new ReplyMatcher(new ApprovalMessages(null, db, clock)), events, db, json, clock);
+                """, json, clock);
+        replies = new ApprovalReplies(approvals, new ReplyMatcher(new ApprovalMessages(null, db, clock)),
+                new EventLog(db, json, clock), db, json, clock);
     }
 
     @AfterEach
