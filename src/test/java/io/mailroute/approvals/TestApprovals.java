@@ -1,0 +1,29 @@
+package io.mailroute.approvals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.audit.AuditLog;
+import io.mailroute.db.Database;
+import io.mailroute.events.EventLog;
+import io.mailroute.workflow.Workflow;
+import io.mailroute.workflow.WorkflowStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+/** The real approvals, with the real event log, audit trail and workflow, for mailbox "accounts" of a test database. */
+final class TestApprovals {
+
+    private TestApprovals() {
+    }
+
+    /** @param approvalsYaml the approvals.yaml to load, written to {@code dir} */
+    static Approvals on(Database db, Path dir, String approvalsYaml, ObjectMapper json, Clock clock) throws IOException {
+        EventLog events = new EventLog(db, json, clock);
+        AuditLog audit = new AuditLog(db, json, clock);
+        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit::append, json, clock);
+        Path file = Files.writeString(dir.resolve("approvals.yaml"), approvalsYaml);
+        return new Approvals(db, events, audit::append, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
+    }
+}
