@@ -88,8 +88,10 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
         Stored stored = stored(message.id());
         ReplyMessage reply = new ReplyMessage(message.threadId(), message.fromAddress(), stored.otherFrom(), message.inReplyTo(),
                 message.references(), stored.authentication());
+        // Once decided, every approver is told "already decided" (not "you are no approver"): all of them are named.
         List<String> mayDecide = approvals.approvers(approval.id()).stream()
-                .filter(a -> "ASKED".equals(a.state()) && a.decision() == null).map(Approval.Approver::address).toList();
+                .filter(a -> !approval.pending() || "ASKED".equals(a.state()) && a.decision() == null)
+                .map(Approval.Approver::address).toList();
         ReplyVerification verification = verifier.verify(reply, new ReplyRequest(match.request().messageId(),
                 match.request().gmailThreadId(), mayDecide, !approval.pending()));
         ReplyReading reading = reader.read(stored.text(), stored.html());

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -160,9 +159,6 @@ class ApprovalRepliesTest {
     }
 
     @Test
-    @Disabled("bug: ApprovalReplies passes the verifier only approvers still ASKED, and finishing an approval marks the"
-            + " others SKIPPED, so a proven approver's reply after the decision is refused NOT_AN_APPROVER (\"your address"
-            + " is not one of them\") and ReplyVerifier's ALREADY_DECIDED is never reached")
     void anApproversReplyAfterTheDecisionIsRefusedAsAlreadyDecided() {
         long id = requestAsking("default", ANN, BOB);
         approvals.decide(id, BOB, Decision.APPROVE, DecisionChannel.LINK, null, null);
