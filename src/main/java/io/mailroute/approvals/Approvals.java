@@ -372,16 +372,7 @@ public final class Approvals {
         if (reason != null && reason.length() > MAX_COMMENT) {
             throw new IllegalArgumentException("reason is longer than " + MAX_COMMENT + " characters");
         }
-        return db.transactions().execute(tx -> {
-            Optional<Approval> locked = store.lock(approvalId);
-            if (locked.isEmpty()) {
-                return new NotFound(approvalId);
-            }
-            Approval approval = locked.get();
-            if (!approval.pending()) {
-                return new AlreadyDecided(approval);
-            }
-            Instant now = clock.instant();
+        return whilePending(approvalId, (approval, now) -> {
             ObjectNode data = baseData(approval).put("by", actor).put("reason", reason).put("at", now.toString());
             List<Event> raised = finish(approval, "CANCELLED", actor, "API", CANCELLED, data, now);
             LOG.info("Approval {} cancelled by {}", approvalId, actor);
@@ -414,21 +405,16 @@ public final class Approvals {
     }
 
     private Result whenDue(long approvalId, java.util.function.BiFunction<Approval, Instant, Result> action) {
-        return db.transactions().execute(tx -> {
-            Optional<Approval> locked = store.lock(approvalId);
-            if (locked.isEmpty()) {
-                return new NotFound(approvalId);
-            }
-            Approval approval = locked.get();
-            if (!approval.pending()) {
-                return new AlreadyDecided(approval);
-            }
-            Instant now = clock.instant();
-            if (approval.expiresAt() == null || approval.expiresAt().isAfter(now)) {
-                return new Refused(approval, "approval " + approvalId + " expires at " + approval.expiresAt() + ", not yet");
-            }
-            return action.apply(approval, now);
-        });
+        return whilePending(approvalId, (approval, now) -> approval.expiresAt() == null || approval.expiresAt().isAfter(now)
+                ? new Refused(approval, "approval " + approvalId + " expires at " + approval.expiresAt() + ", not yet")
+                : action.apply(approval, now));
+    }
+
+    /** In one transaction with the approval locked: the action when it is still pending, else NotFound / AlreadyDecided. */
+    private Result whilePending(long approvalId, java.util.function.BiFunction<Approval, Instant, Result> action) {
+        return db.transactions().execute(tx -> store.lock(approvalId)
+                .map(approval -> approval.pending() ? action.apply(approval, clock.instant()) : new AlreadyDecided(approval))
+                .orElseGet(() -> new NotFound(approvalId)));
     }
 
     private Result expireNow(Approval approval, Instant now) {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.audit.AuditLog;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.email.MailComposer;
 import io.mailroute.events.Event;
-import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
 import io.mailroute.links.LinkBaseUrl;
 import io.mailroute.links.LinkCheck;
@@ -22,14 +20,11 @@ import io.mailroute.links.LinkKeys;
 import io.mailroute.links.SignedLinks;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
-import io.mailroute.workflow.Workflow;
-import io.mailroute.workflow.WorkflowStore;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -38,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -73,16 +67,11 @@ class ApprovalMailTest {
     void setUp() throws IOException {
         db = TestDatabases.h2("approval-mail");
         TestDatabases.addMailbox(db, "accounts");
-        EventLog events = new EventLog(db, json, clock);
-        AuditLog audit = new AuditLog(db, json, clock);
-        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit::append, json, clock);
-        Path file = dir.resolve("approvals.yaml");
-        Files.writeString(file, """
+        approvals = TestApprovals.on(db, dir, """
                 mailbox: accounts
                 policies:
                   default: {mode: any, expires: P3D}
-                """);
-        approvals = new Approvals(db, events, audit::append, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
+                """, json, clock);
         links = new SignedLinks(LinkKeys.of(LinkKeys.generate()), LinkBaseUrl.loopback(8080), db, clock);
         mail = new ApprovalMail(approvals, new DecisionLinks(links, Duration.ofDays(14), clock),
                 Path.of("config", "templates").toFile(), ChannelsConfig.empty(),

@@ -1,5 +1,8 @@
 package io.mailroute.approvals;
 
+import static io.mailroute.approvals.TestApprovals.data;
+import static io.mailroute.approvals.TestApprovals.strings;
+import static io.mailroute.approvals.TestApprovals.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +14,6 @@ import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
@@ -25,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -266,30 +267,4 @@ class ApprovalTimersTest {
                 java.util.Map.of("ref", "approval:" + id), String.class);
     }
 
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
-    private JsonNode data(Event event) {
-        try {
-            return json.readTree(event.json()).get("data");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Every event looked at must match its published schema. */
-    private List<String> types(List<Event> events) {
-        for (Event event : events) {
-            try {
-                EventSchemas.assertValid(event.type().startsWith("approval.") ? "approval-events.schema.json"
-                        : "workflow-events.schema.json", json.readTree(event.json()));
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return events.stream().map(Event::type).toList();
-    }
 }

@@ -1,5 +1,8 @@
 package io.mailroute.approvals;
 
+import static io.mailroute.approvals.TestApprovals.data;
+import static io.mailroute.approvals.TestApprovals.strings;
+import static io.mailroute.approvals.TestApprovals.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,7 +16,6 @@ import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.events.EventSchemas;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
@@ -27,7 +29,6 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -449,30 +450,4 @@ class ApprovalsTest {
         return approvals.stream().map(Approval::id).toList();
     }
 
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
-    private JsonNode data(Event event) {
-        try {
-            return json.readTree(event.json()).get("data");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Every event a test looks at must also match its published schema. */
-    private List<String> types(List<Event> events) {
-        for (Event event : events) {
-            try {
-                EventSchemas.assertValid(event.type().startsWith("approval.") ? "approval-events.schema.json"
-                        : "workflow-events.schema.json", json.readTree(event.json()));
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return events.stream().map(Event::type).toList();
-    }
 }

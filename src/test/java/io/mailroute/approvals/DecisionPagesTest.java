@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.audit.AuditLog;
 import io.mailroute.db.Database;
-import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
 import io.mailroute.links.LinkBaseUrl;
 import io.mailroute.links.LinkKeys;
@@ -17,19 +15,15 @@ import io.mailroute.pages.Page;
 import io.mailroute.pages.Pages;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
-import io.mailroute.workflow.Workflow;
-import io.mailroute.workflow.WorkflowStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,17 +58,12 @@ class DecisionPagesTest {
     void setUp() throws IOException {
         db = TestDatabases.h2("decision-pages");
         TestDatabases.addMailbox(db, "accounts");
-        EventLog events = new EventLog(db, json, clock);
-        AuditLog audit = new AuditLog(db, json, clock);
-        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit::append, json, clock);
-        Path file = dir.resolve("approvals.yaml");
-        Files.writeString(file, """
+        approvals = TestApprovals.on(db, dir, """
                 mailbox: accounts
                 policies:
                   default: {mode: any, expires: P3D}
                   everyone: {mode: all}
-                """);
-        approvals = new Approvals(db, events, audit::append, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
+                """, json, clock);
         links = new SignedLinks(LinkKeys.of(LinkKeys.generate()), LinkBaseUrl.loopback(8080), db, clock);
         decisionLinks = new DecisionLinks(links, Duration.ofDays(14), clock);
         DecisionPages.Decider watched = (id, approver, decision, how, comment, evidence) -> {

@@ -1,19 +1,27 @@
 package io.mailroute.approvals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.audit.AuditLog;
 import io.mailroute.db.Database;
+import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.events.EventSchemas;
+import io.mailroute.json.Json;
 import io.mailroute.workflow.Workflow;
 import io.mailroute.workflow.WorkflowStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** The real approvals, with the real event log, audit trail and workflow, for mailbox "accounts" of a test database. */
 final class TestApprovals {
+
+    private static final ObjectMapper JSON = Json.newMapper();
 
     private TestApprovals() {
     }
@@ -25,5 +33,33 @@ final class TestApprovals {
         Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit::append, json, clock);
         Path file = Files.writeString(dir.resolve("approvals.yaml"), approvalsYaml);
         return new Approvals(db, events, audit::append, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
+    }
+
+    /** An event's data object. */
+    static JsonNode data(Event event) {
+        try {
+            return JSON.readTree(event.json()).get("data");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The events' types; every event looked at must also match its published schema. */
+    static List<String> types(List<Event> events) {
+        for (Event event : events) {
+            try {
+                EventSchemas.assertValid(event.type().startsWith("approval.") ? "approval-events.schema.json"
+                        : "workflow-events.schema.json", JSON.readTree(event.json()));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return events.stream().map(Event::type).toList();
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 }
