@@ -3,6 +3,7 @@ package io.mailroute.approvals;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.approvals.OriginalMessages.Original;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
@@ -36,9 +37,6 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
     private static final String EVENT = "SELECT payload FROM workflow_event WHERE id = :id";
     private static final String REPLY = """
             SELECT mailbox_id, thread_id, message_id_header, references_header, subject FROM mail_message WHERE id = :id""";
-    private static final String ORIGINAL = """
-            SELECT subject, references_header, text_body FROM mail_message
-            WHERE mailbox_id = :mailbox AND message_id_header = :messageId ORDER BY id""";
 
     private final Approvals approvals;
     private final DecisionLinks links;
@@ -47,6 +45,7 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
     private final Function<String, String> mailboxAddress;
     private final Database db;
     private final ObjectMapper json;
+    private final OriginalMessages originals;
 
     /** @param mailboxAddress a mailbox id's address (replies go there), or null for an unknown mailbox */
     public ApprovalMail(Approvals approvals, DecisionLinks links, java.io.File templatesDir, ChannelsConfig channels,
@@ -58,6 +57,7 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
         this.mailboxAddress = mailboxAddress;
         this.db = db;
         this.json = json;
+        this.originals = new OriginalMessages(db);
     }
 
     @Override
@@ -71,7 +71,7 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
         }
         JsonNode event = event(delivery.eventId());
         Approval approval = approval(event);
-        Original original = original(approval);
+        Original original = originals.of(approval);
         Map<String, Object> model = model(approval, original);
         ApprovalMailTemplates.Rendered rendered;
         if (asking) {
@@ -188,6 +188,7 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
         model.put("attachments", attachments);
         model.put("hasAttachments", !attachments.isEmpty());
         model.put("summary", original == null ? null : original.summary());
+        model.put("from", original == null ? null : original.from());
         return model;
     }
 
@@ -228,22 +229,6 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
             return fallback;
         }
         return subject.regionMatches(true, 0, "Re:", 0, 3) ? subject : "Re: " + subject;
-    }
-
-    /** The mail that asked, as intake stored it in the approval's mailbox. */
-    record Original(String subject, List<String> references, String summary) {
-    }
-
-    Original original(Approval approval) {
-        String messageId = approval.originalMessageId();
-        if (messageId == null || messageId.isBlank() || !headerSafe(messageId)) {
-            return null;
-        }
-        return db.jdbc().query(ORIGINAL, Map.of("mailbox", approval.mailbox(), "messageId", messageId), (rs, n) -> {
-            List<String> references = new ArrayList<>(messageIds(rs.getString("references_header")));
-            references.add(messageId);
-            return new Original(rs.getString("subject"), references, summary(rs.getString("text_body")));
-        }).stream().findFirst().orElse(new Original(null, List.of(messageId), null));
     }
 
     /**

@@ -21,9 +21,11 @@ final class DecisionPageModel {
             .withZone(ZoneOffset.UTC);
 
     private final Approvals approvals;
+    private final OriginalMessages originals;
 
-    DecisionPageModel(Approvals approvals) {
+    DecisionPageModel(Approvals approvals, OriginalMessages originals) {
         this.approvals = approvals;
+        this.originals = originals;
     }
 
     /** The decision form: what is decided, as whom, the three choices (one pre-selected or none), the hidden fields. */
@@ -115,6 +117,9 @@ final class DecisionPageModel {
         view.put("hasAttachments", !attachments.isEmpty());
         view.put("policy", approval.policy() + ": " + rule(approval.rule()));
         view.put("expires", approval.pending() && approval.expiresAt() != null ? time(approval.expiresAt()) : null);
+        OriginalMessages.Original original = originals.of(approval);
+        view.put("summary", original == null ? null : original.summary());
+        view.put("from", original == null ? null : original.from());
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("approval", view);
         return model;

@@ -72,7 +72,7 @@ public final class DecisionPages {
         this.links = links;
         this.db = db;
         this.pages = pages;
-        this.views = new DecisionPageModel(approvals);
+        this.views = new DecisionPageModel(approvals, new OriginalMessages(db));
         this.json = json;
     }
 

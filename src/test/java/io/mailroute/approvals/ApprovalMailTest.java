@@ -98,6 +98,7 @@ class ApprovalMailTest {
         assertTrue(html.contains(">" + ESCAPED + "Vandelay</td>"), "a field's value: " + html);
         assertTrue(html.contains("<li>" + ESCAPED + ".pdf</li>"), "an attachment: " + html);
         assertTrue(html.contains(ESCAPED + " please approve the order"), "the original's summary: " + html);
+        assertTrue(html.contains("j.smith@acme.example wrote:"), "the original's sender: " + html);
         assertTrue(html.contains("<strong>j.smith@acme.example</strong> asks you to approve"), html);
         assertTrue(html.contains("Decide before 2026-11-20T09:00:00Z"), html);
         assertTrue(html.contains("&quot;Approve&quot;, &quot;Reject&quot; or\n     &quot;Changes&quot; as the first word"), html);

@@ -105,6 +105,31 @@ class DecisionPagesTest {
     }
 
     @Test
+    void theFormQuotesTheOriginalMessageItsSenderAndSummaryEscaped() {
+        db.jdbc().update("""
+                INSERT INTO mail_message (mailbox_id, gmail_id, thread_id, status, message_id_header, subject, from_address,
+                    from_name, ingested_at, text_body)
+                VALUES ('accounts', 'g-1', 'thread-1', 'INGESTED', 'po-4471@vendor.example', 'PO-4471', 'j.smith@acme.example',
+                    :name, :at, :text)""", new org.springframework.jdbc.core.namedparam.MapSqlParameterSource("name", HOSTILE)
+                .addValue("at", java.sql.Timestamp.from(T0)).addValue("text", "Please approve " + HOSTILE + "\r\n\r\n\r\n\r\n12 chairs."));
+        Approval approval = approvals.request(new ApprovalRequest("PO-4471", "j.smith@acme.example", List.of(APPROVER), "default",
+                json.createObjectNode(), List.of(), null, null, null, "NORMAL", null, "po-4471@vendor.example", "thread-1",
+                ApprovalRequest.Source.EMAIL, "mail:accounts")).approval();
+
+        String html = show(decisionLinks.forApprover(approval, APPROVER).approve()).html();
+
+        String escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;";
+        assertFalse(html.contains("<script"), html);
+        assertTrue(html.contains("<h2>" + escaped + " &lt;j.smith@acme.example&gt; wrote</h2>"), "the sender: " + html);
+        assertTrue(html.contains("<blockquote class=\"summary\">Please approve " + escaped + "&#10;&#10;12 chairs.</blockquote>"),
+                "the summary, its blank lines folded: " + html);
+
+        Approval fromApi = request("PO-5", "default", List.of(APPROVER));
+        assertFalse(show(decisionLinks.forApprover(fromApi, APPROVER).approve()).html().contains("class=\"summary\""),
+                "an approval made through the API has no original message");
+    }
+
+    @Test
     void aGetNeverDecidesWhateverTheLinkAndState() {
         Approval approval = request("PO-1", "default", List.of(APPROVER, OTHER));
         DecisionLinks.Urls urls = decisionLinks.forApprover(approval, APPROVER);
