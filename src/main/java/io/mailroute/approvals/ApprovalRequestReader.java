@@ -111,7 +111,7 @@ public final class ApprovalRequestReader {
 
     private static List<String> approvers(JsonNode node) {
         if (node == null || node.isNull()) {
-            throw new IllegalArgumentException("approvers is required: a list of email addresses and groups of approvals.yaml");
+            throw new IllegalArgumentException("approvers is required: a list of email addresses, groups of approvals.yaml and queue:<name>");
         }
         List<JsonNode> items = new ArrayList<>();
         if (node.isTextual()) {
@@ -129,8 +129,9 @@ public final class ApprovalRequestReader {
             String field = "approvers[" + i + "]";
             JsonNode item = items.get(i);
             String text = item.isTextual() ? item.asText().trim() : null;
-            if (text != null && NAME.matcher(text).matches()) {
-                out.add(text); // a group: approvals.yaml must define it (Approvals checks)
+            if (text != null && NAME.matcher(text.startsWith(ApprovalsConfig.QUEUE_PREFIX)
+                    ? text.substring(ApprovalsConfig.QUEUE_PREFIX.length()) : text).matches()) {
+                out.add(text); // a group or queue:<name>: approvals.yaml must define it (Approvals checks)
             } else {
                 out.add(address(item, field, true));
             }

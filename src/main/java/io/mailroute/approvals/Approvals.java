@@ -186,7 +186,7 @@ public final class Approvals {
      */
     public List<Event> itemCreated(WorkflowItem item, MessageFacts message, Classification classification) {
         ApprovalRequest request = new ApprovalRequest(title(item.subject()), requesterFrom(message.fromAddress()),
-                classification.approvers(), classification.policy(), json.createObjectNode(), messageAttachments(message.id()),
+                ApprovalsConfig.forQueue(classification.approvers(), item.queue()), classification.policy(), json.createObjectNode(), messageAttachments(message.id()),
                 null, "item:" + item.id(), item.mailbox(), item.priority(), item.id(), message.messageIdHeader(),
                 message.threadId(), ApprovalRequest.Source.EMAIL, "triage rule " + classification.ruleId());
         Prepared prepared;

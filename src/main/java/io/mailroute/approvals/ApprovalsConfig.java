@@ -17,9 +17,17 @@ import java.util.Set;
  * @param source  the file (for messages), or a description when it does not exist
  * @param mailbox the mailbox requests that come from the API or a route are sent from (null: none set)
  * @param groups  approver groups by name, each a list of addresses
+ * @param queues  the approvers of a queue's approval items, by queue name (triage.yaml's queue:), each a list of
+ *                addresses: what {@code approvers: $queue} in a rule and {@code queue:<name>} anywhere name
  * @param policies policies by name; always has {@link #DEFAULT_POLICY}
  */
-public record ApprovalsConfig(String source, String mailbox, Map<String, List<String>> groups, Map<String, Policy> policies) {
+public record ApprovalsConfig(String source, String mailbox, Map<String, List<String>> groups, Map<String, List<String>> queues,
+        Map<String, Policy> policies) {
+
+    /** In a triage rule's approvers: the approvers of the queue the rule puts its items in. */
+    public static final String RULES_QUEUE = "$queue";
+    /** Before a queue's name, {@code queue:accounts-payable}: that queue's approvers (rules, API, routes). */
+    public static final String QUEUE_PREFIX = "queue:";
 
     /** The policy of a request or rule that names none. */
     public static final String DEFAULT_POLICY = "default";
@@ -27,8 +35,13 @@ public record ApprovalsConfig(String source, String mailbox, Map<String, List<St
     static final Policy BUILT_IN_DEFAULT = new Policy(DEFAULT_POLICY, ApprovalPolicy.of(ApprovalMode.ANY), Duration.ofDays(3),
             List.of(), List.of(), Urgent.NEVER);
 
+    public ApprovalsConfig(String source, String mailbox, Map<String, List<String>> groups, Map<String, Policy> policies) {
+        this(source, mailbox, groups, Map.of(), policies);
+    }
+
     public ApprovalsConfig {
         groups = Map.copyOf(groups);
+        queues = Map.copyOf(queues);
         policies = Map.copyOf(policies);
     }
 
@@ -72,27 +85,49 @@ public record ApprovalsConfig(String source, String mailbox, Map<String, List<St
     }
 
     /**
-     * Approvers as requests and rules name them (addresses and group names) as addresses, in order, each once.
+     * Approvers as requests and rules name them (addresses, group names, {@code queue:<name>}) as addresses, in order,
+     * each once.
      *
-     * @throws IllegalArgumentException naming the first that is neither an address nor a group
+     * @throws IllegalArgumentException naming the first that is neither an address, a group nor a queue with approvers
      */
     public List<String> expand(List<String> approversOrGroups) {
         Set<String> seen = new LinkedHashSet<>();
         List<String> out = new ArrayList<>();
         for (String name : approversOrGroups) {
-            List<String> members = groups.containsKey(name) ? groups.get(name) : Addresses.isAddress(name)
-                    ? List.of(Addresses.normalize(name)) : null;
-            if (members == null) {
-                throw new IllegalArgumentException("'" + name + "' is neither an email address nor a group of approvers "
-                        + (groups.isEmpty() ? "(" + source + " defines none)" : "of " + source + " " + new java.util.TreeSet<>(groups.keySet())));
-            }
-            for (String member : members) {
+            for (String member : members(name)) {
                 if (seen.add(member.toLowerCase(java.util.Locale.ROOT))) {
                     out.add(member);
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * A rule's approvers as a request names them: {@value #RULES_QUEUE} becomes {@code queue:<the rule's queue>}.
+     */
+    public static List<String> forQueue(List<String> approvers, String queue) {
+        return approvers.stream().map(a -> RULES_QUEUE.equals(a) ? QUEUE_PREFIX + queue : a).toList();
+    }
+
+    private List<String> members(String name) {
+        if (name.startsWith(QUEUE_PREFIX)) {
+            String queue = name.substring(QUEUE_PREFIX.length());
+            List<String> members = queues.get(queue);
+            if (members == null || members.isEmpty()) {
+                throw new IllegalArgumentException("queue '" + queue + "' has no approvers in " + source + " "
+                        + (queues.isEmpty() ? "(it names none under queues:)" : "(queues: " + new java.util.TreeSet<>(queues.keySet()) + ")"));
+            }
+            return members;
+        }
+        if (groups.containsKey(name)) {
+            return groups.get(name);
+        }
+        if (Addresses.isAddress(name)) {
+            return List.of(Addresses.normalize(name));
+        }
+        throw new IllegalArgumentException("'" + name + "' is neither an email address nor a group of approvers "
+                + (groups.isEmpty() ? "(" + source + " defines none)" : "of " + source + " " + new java.util.TreeSet<>(groups.keySet())));
     }
 
     /**
@@ -104,10 +139,11 @@ public record ApprovalsConfig(String source, String mailbox, Map<String, List<St
         for (TriageRules.ApprovalRule rule : rules.approvalRules()) {
             List<String> approvers = null;
             try {
-                approvers = expand(rule.approvers());
+                approvers = expand(forQueue(rule.approvers(), rule.queue()));
             } catch (IllegalArgumentException e) {
-                problems.add(new ConfigProblem(rules.source(), rule.where("then.approvers"), e.getMessage(),
-                        groups.isEmpty() ? "define the group under approvers: in " + source + ", or name addresses"
+                problems.add(new ConfigProblem(rules.source(), rule.where("then.approvers"), e.getMessage(), e.getMessage().startsWith("queue")
+                        ? "name the queue's approvers under queues: in " + source + ", e.g. queues: {" + rule.queue() + ": [finance]}"
+                        : groups.isEmpty() ? "define the group under approvers: in " + source + ", or name addresses"
                                 : "name one of the groups " + new java.util.TreeSet<>(groups.keySet()) + " or an address"));
             }
             Policy policy = policies.get(rule.policy() == null ? DEFAULT_POLICY : rule.policy());

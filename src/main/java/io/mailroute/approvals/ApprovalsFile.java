@@ -29,7 +29,7 @@ public final class ApprovalsFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final List<String> PRIORITIES = List.of("LOW", "NORMAL", "HIGH", "URGENT");
-    private static final Set<String> TOP_KEYS = Set.of("mailbox", "approvers", "policies");
+    private static final Set<String> TOP_KEYS = Set.of("mailbox", "approvers", "queues", "policies");
     private static final Set<String> POLICY_KEYS = Set.of("mode", "quorum", "expires", "reminders", "escalate-to", "urgent");
     private static final Set<String> URGENT_KEYS = Set.of("priority", "amount-over", "currency");
     private static final String DURATION_EXAMPLE = "write an ISO-8601 duration such as P3D (3 days), PT12H or P1DT12H";
@@ -87,7 +87,7 @@ public final class ApprovalsFile {
             });
         }
         policies.putIfAbsent(ApprovalsConfig.DEFAULT_POLICY, ApprovalsConfig.BUILT_IN_DEFAULT);
-        return new ApprovalsConfig(file, mailbox, groups, policies);
+        return new ApprovalsConfig(file, mailbox, groups, queues(root.path("queues"), groups), policies);
     }
 
     private Map<String, List<String>> groups(JsonNode node) {
@@ -111,6 +111,40 @@ public final class ApprovalsFile {
             }
         });
         return groups;
+    }
+
+    /** queues: {accounts-payable: [finance, cfo@acme.example]}: each queue's approvers, groups resolved to addresses. */
+    private Map<String, List<String>> queues(JsonNode node, Map<String, List<String>> groups) {
+        Map<String, List<String>> queues = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return queues;
+        }
+        if (!node.isObject()) {
+            problem("queues", "must map queue names (triage.yaml's queue:) to their approvers", "write e.g. queues: {approvals: [finance]}");
+            return queues;
+        }
+        node.fields().forEachRemaining(entry -> {
+            String key = "queues." + entry.getKey();
+            String example = "write e.g. " + entry.getKey() + ": [finance, cfo@acme.example] (groups of approvers: and addresses)";
+            if (!entry.getValue().isArray() || entry.getValue().isEmpty()) {
+                problem(key, "must be a non-empty list of groups of approvers: and addresses", example);
+                return;
+            }
+            java.util.LinkedHashSet<String> members = new java.util.LinkedHashSet<>();
+            for (JsonNode member : entry.getValue()) {
+                String name = member.asText("").trim();
+                if (member.isTextual() && groups.containsKey(name)) {
+                    members.addAll(groups.get(name));
+                } else if (member.isTextual() && Addresses.isAddress(name)) {
+                    members.add(Addresses.normalize(name));
+                } else {
+                    problem(key, "'" + member.asText() + "' is neither an email address nor a group of approvers:", example);
+                    return;
+                }
+            }
+            queues.put(entry.getKey(), List.copyOf(members));
+        });
+        return queues;
     }
 
     private ApprovalsConfig.Policy policy(String name, JsonNode node, Map<String, List<String>> groups) {

@@ -108,8 +108,8 @@ public final class TriageRules {
         }
     }
 
-    /** A rule that makes approvals: whom it names as approvers and which policy (null: the default). */
-    public record ApprovalRule(String ruleId, int line, List<String> approvers, String policy) {
+    /** A rule that makes approvals: whom it names as approvers, which policy (null: the default), its items' queue. */
+    public record ApprovalRule(String ruleId, int line, List<String> approvers, String policy, String queue) {
         /** Where to look: "line 12, rule 'approval-request', then.approvers". */
         public String where(String key) {
             return TriageRulesParser.where(line, TriageRulesParser.quote(ruleId), key);
@@ -119,7 +119,7 @@ public final class TriageRules {
     /** Every rule of type approval, in order. */
     public List<ApprovalRule> approvalRules() {
         return rules.stream().filter(r -> r.then().itemType() == ItemType.APPROVAL)
-                .map(r -> new ApprovalRule(r.id(), r.line(), r.then().approvers(), r.then().policy())).toList();
+                .map(r -> new ApprovalRule(r.id(), r.line(), r.then().approvers(), r.then().policy(), r.then().queue())).toList();
     }
 
     /** Every audience the rules notify, rule by rule. */

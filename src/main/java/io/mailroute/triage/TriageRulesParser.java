@@ -503,7 +503,8 @@ final class TriageRulesParser {
         if (node == null) {
             if (type == ItemType.APPROVAL) {
                 problems.add(at(then, "then.approvers", "is missing, so nobody would be asked to approve what this rule makes",
-                        "name a group of approvals.yaml or addresses, e.g. approvers: finance or approvers: [cfo@acme.example]"));
+                        "name a group of approvals.yaml or addresses, e.g. approvers: finance or approvers: [cfo@acme.example], or "
+                                + "approvers: $queue for the approvers of the rule's queue (approvals.yaml's queues:)"));
             }
             return List.of();
         }
@@ -516,9 +517,11 @@ final class TriageRulesParser {
             return List.of();
         }
         for (String approver : approvers) {
-            if (!(approver.contains("@") ? APPROVER_ADDRESS : APPROVAL_NAME).matcher(approver).matches()) {
-                problems.add(at(node, "then.approvers", quote(approver) + " is neither an email address nor a group name",
-                        "write an address such as cfo@acme.example or a group of approvals.yaml such as finance"));
+            if (!approver.equals("$queue") && !(approver.contains("@") ? APPROVER_ADDRESS : APPROVAL_NAME)
+                    .matcher(approver.startsWith("queue:") ? approver.substring(6) : approver).matches()) {
+                problems.add(at(node, "then.approvers", quote(approver) + " is neither an email address, a group name nor a queue",
+                        "write an address such as cfo@acme.example, a group of approvals.yaml such as finance, or $queue "
+                                + "(the approvers approvals.yaml's queues: names for this rule's queue)"));
             }
         }
         return approvers;

@@ -102,9 +102,16 @@ class ConfigValidationTest {
                         List.of("WARN triage.yaml|line 5, rule 'invoices'|never matches: rule 'everything' "
                                 + "(line 2) before it takes every message of [accounts]")),
                 new Case("an approval rule names a group approvals.yaml does not define", "triage.yaml",
-                        text -> text.replace("approvers: finance,", "approvers: finanse,"),
-                        List.of("ERROR triage.yaml|line 142, rule 'approval-request', then.approvers|'finanse' is neither an email "
+                        text -> text.replace("approvers: $queue,", "approvers: finanse,"),
+                        List.of("ERROR triage.yaml|line {line of approval-request}, rule 'approval-request', then.approvers|'finanse' is neither an email "
                                 + "address nor a group of approvers of {config}/approvals.yaml [finance, purchasing-chain]")),
+                new Case("an approval rule asks its queue's approvers, and approvals.yaml names none for that queue", "approvals.yaml",
+                        text -> text.replace("\nqueues:\n  approvals: [finance]\n", "\nqueues:\n  order-desk: [finance]\n"),
+                        List.of("ERROR triage.yaml|line {line of approval-request}, rule 'approval-request', then.approvers|queue 'approvals' has no "
+                                + "approvers in {config}/approvals.yaml (queues: [order-desk])")),
+                new Case("a queue's approvers name a group that does not exist", "approvals.yaml",
+                        text -> text.replace("  approvals: [finance]", "  approvals: [finanse]"),
+                        List.of("ERROR approvals.yaml|queues.approvals|'finanse' is neither an email address nor a group of approvers:")),
                 new Case("a policy with a mode that does not exist", "approvals.yaml",
                         text -> text.replace("mode: all", "mode: everyone"),
                         List.of("ERROR approvals.yaml|policies.contract-review.mode|'everyone' is not a mode")),
@@ -171,6 +178,17 @@ class ConfigValidationTest {
                 + "none (mailroute.sandbox.enabled is false and mailroute.sandbox.url is not set)";
     }
 
+    /** The line (from 1) of the shipped file that a rule starts on, so that a comment added above it breaks no case. */
+    private static int lineOf(Path file, String text) throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).strip().equals(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(file + " has no line " + text);
+    }
+
     private static String sandboxChannel(String key) {
         return "ERROR channels.yaml|channels." + key + "|'sandbox' means the built-in sandbox, which this configuration does "
                 + "not start (it starts only with mailroute.sandbox.enabled=true, mailroute.sandbox.url unset and a mailbox "
@@ -185,7 +203,9 @@ class ConfigValidationTest {
         List<String> found = new ArrayList<>();
         findings.problems().forEach(p -> found.add(line("ERROR", p, config)));
         findings.warnings().forEach(w -> found.add(line("WARN", w, config)));
-        assertEquals(broken.expected().stream().map(e -> e.replace("{config}", config.toString())).toList(), found);
+        assertEquals(broken.expected().stream().map(e -> e.replace("{config}", config.toString())
+                .replace("{line of approval-request}", String.valueOf(lineOf(config.resolve("triage.yaml"), "- id: approval-request"))))
+                .toList(), found);
         findings.problems().forEach(p -> assertFalse(p.fix() == null || p.fix().isBlank(), "says what to do: " + p));
     }
 

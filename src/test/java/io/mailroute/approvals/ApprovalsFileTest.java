@@ -29,6 +29,7 @@ class ApprovalsFileTest {
         ApprovalsConfig config = ApprovalsFile.load(Path.of("config", "approvals.yaml"));
         assertEquals("accounts", config.mailbox());
         assertEquals(List.of("r.okafor@acme.example"), config.groups().get("finance"));
+        assertEquals(List.of("r.okafor@acme.example"), config.queues().get("approvals"), "the queue's group, as addresses");
         ApprovalsConfig.Policy po = config.policy("purchase-order").orElseThrow();
         assertEquals(ApprovalPolicy.of(ApprovalMode.ANY), po.rule());
         assertEquals(Duration.ofDays(3), po.expires());

@@ -56,6 +56,8 @@ class ApprovalsTest {
             mailbox: accounts
             approvers:
               finance: [a.approver@acme.example, b.approver@acme.example]
+            queues:
+              order-desk: [c.approver@acme.example, finance]
             policies:
               default: {mode: any, expires: P3D, reminders: [PT24H, PT48H], escalate-to: boss@acme.example}
               everyone: {mode: all, expires: P3D}
@@ -374,6 +376,25 @@ class ApprovalsTest {
         long thirdItem = workflow.triage(third, (m, reply) -> po).get(0).itemId();
         approvals.cancel(approvals.list("PENDING", null, 0, 10).get(0).id(), "token:erp", null);
         assertEquals(ItemState.CANCELLED, workflow.store().item(thirdItem).orElseThrow().state());
+    }
+
+    @Test
+    void aRuleOrRequestCanAskAQueuesApprovers() {
+        long message = message("thread-q", "q-1@acme.example", "Please approve Q-1");
+        Classification toTheQueue = new Classification("approval-request", "APPROVAL", "approval", "order-desk", null, "HIGH", null,
+                List.of(), List.of("$queue", A), null);
+        List<Event> created = workflow.triage(message, (m, reply) -> toTheQueue);
+        assertEquals(List.of(C, A, B), strings(data(created.get(1)).get("askNow")), "the queue's approvers, each once, in order");
+
+        Approvals.Requested byApi = approvals.request(request("y", List.of("queue:order-desk"), null, null));
+        assertEquals(List.of(C, A, B), approvals.approvers(byApi.approval().id()).stream().map(Approval.Approver::address).toList());
+
+        assertRefused("approvers: queue 'approvals' has no approvers", request("z", List.of("queue:approvals"), null, null));
+        long other = message("thread-r", "r-1@acme.example", "Please approve R-1");
+        Classification elsewhere = new Classification("approval-request", "APPROVAL", "approval", "approvals", null, "HIGH", null,
+                List.of(), List.of("$queue"), null);
+        assertEquals(List.of("case.created"), workflow.triage(other, (m, reply) -> elsewhere).stream().map(Event::type).toList(),
+                "a queue without approvers makes no approval (check refuses such a rule first)");
     }
 
     @Test

@@ -47,7 +47,8 @@ class TriageRulesFileTest {
             contradiction    | when: {attachment: {present: false, type: '*/pdf'}} | line 3, rule 'broken', when.attachment.present | can never match
             approval, nobody | then: {type: approval, category: c, queue: q}        | line 4, rule 'broken', then.approvers    | is missing, so nobody would be asked to approve
             approvers on case| then: {type: case, category: c, queue: q, approvers: finance} | line 4, rule 'broken', then.approvers | is only for type: approval
-            bad approver     | then: {type: approval, category: c, queue: q, approvers: [Finance Team]} | line 4, rule 'broken', then.approvers | 'Finance Team' is neither an email address nor a group name
+            bad approver     | then: {type: approval, category: c, queue: q, approvers: [Finance Team]} | line 4, rule 'broken', then.approvers | 'Finance Team' is neither an email address, a group name nor a queue
+            bad queue        | then: {type: approval, category: c, queue: q, approvers: ['queue:A Q']} | line 4, rule 'broken', then.approvers | 'queue:A Q' is neither an email address, a group name nor a queue
             policy on alert  | then: {type: alert, category: c, queue: q, policy: po} | line 4, rule 'broken', then.policy      | is only for type: approval
             """)
     void aBrokenRuleIsRefusedNamingItsLineRuleAndKey(String name, String brokenLine, String expectedWhere, String expectedProblem)
