@@ -26,4 +26,9 @@ final class Addresses {
         int at = address.lastIndexOf('@');
         return address.substring(0, at) + "@" + address.substring(at + 1).toLowerCase(Locale.ROOT);
     }
+
+    /** The same person: equal ignoring case (as this class's comment says). */
+    static boolean sameAddress(String a, String b) {
+        return a != null && b != null && a.strip().equalsIgnoreCase(b.strip());
+    }
 }

@@ -43,9 +43,11 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
             SELECT from_others, dkim, spf, dmarc, dkim_pass_domains, dmarc_pass_domains, text_body, html_body
             FROM mail_message WHERE id = :id""";
     private static final String TAKEN = "SELECT COUNT(*) FROM approval_reply WHERE message_id = :id";
-    private static final String ANSWERED_UNAUTHENTICATED = """
+    /** Answered once per approval and sender: a From Gmail could not vouch for, and the requester's own messages. */
+    private static final List<String> ANSWERED_ONCE = List.of(ReplyRefusal.NOT_AUTHENTICATED.name(), ReplyRefusal.FROM_REQUESTER.name());
+    private static final String ANSWERED_BEFORE = """
             SELECT COUNT(*) FROM approval_reply
-            WHERE approval_id = :approvalId AND outcome = 'NOT_AUTHENTICATED' AND answered AND LOWER(sender) = :sender""";
+            WHERE approval_id = :approvalId AND outcome = :outcome AND answered AND LOWER(sender) = :sender""";
     private static final String INSERT = """
             INSERT INTO approval_reply (message_id, approval_id, sender, outcome, answered, received_at)
             VALUES (:messageId, :approvalId, :sender, :outcome, :answered, :now)""";
@@ -98,7 +100,13 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
         ObjectNode evidence = evidence(message, match, verification, reading);
         String outcome;
         String sentence;
-        if (verification instanceof ReplyVerification.Accepted accepted && reading instanceof ReplyReading.Decided decided) {
+        if (fromRequester(message, approval)) {
+            // "Any news?" from whoever asked: kept with the approval and its item, answered once, never a decision
+            outcome = ReplyRefusal.FROM_REQUESTER.name();
+            sentence = ReplyRefusal.FROM_REQUESTER.sentence();
+            approvals.refused(approval.id(), message.fromAddress(), DecisionChannel.REPLY,
+                    "a message from the requester, who does not decide: kept, not a decision", evidence);
+        } else if (verification instanceof ReplyVerification.Accepted accepted && reading instanceof ReplyReading.Decided decided) {
             evidence.put("authentication", accepted.authentication());
             String comment = decided.comment().isBlank() ? null : decided.comment();
             Approvals.Result result = approvals.decide(approval.id(), accepted.approver(),
@@ -121,8 +129,8 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
             approvals.refused(approval.id(), message.fromAddress(), DecisionChannel.REPLY, "reply "
                     + outcome.toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + verification.evidence().get("finding"), evidence);
         }
-        boolean answer = !(ReplyRefusal.NOT_AUTHENTICATED.name().equals(outcome) && count(ANSWERED_UNAUTHENTICATED,
-                Map.of("approvalId", approval.id(), "sender", lower(message.fromAddress()))) > 0);
+        boolean answer = !(ANSWERED_ONCE.contains(outcome) && count(ANSWERED_BEFORE,
+                Map.of("approvalId", approval.id(), "outcome", outcome, "sender", lower(message.fromAddress()))) > 0);
         record(message, approval, outcome, answer);
         if (!answer) {
             LOG.info("Approval {}: reply {} ({}) not answered: its sender was answered once already", approval.id(),
@@ -135,6 +143,15 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
                 .put("reason", outcome)
                 .put("sentence", sentence);
         return List.of(events.append(REPLY_REFUSED, message.mailbox(), approval.itemId(), message.id(), data));
+    }
+
+    /** The approval's requester wrote, and is none of its approvers (who decide by reply like any approver). */
+    private boolean fromRequester(MessageFacts message, Approval approval) {
+        String from = message.fromAddress();
+        if (from == null || approval.requester() == null || !Addresses.sameAddress(from, approval.requester())) {
+            return false;
+        }
+        return approvals.approvers(approval.id()).stream().noneMatch(a -> Addresses.sameAddress(a.address(), from));
     }
 
     /** What the refusal or decision rests on, for the approval's history and the audit trail. */

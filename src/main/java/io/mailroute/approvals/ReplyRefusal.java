@@ -19,7 +19,10 @@ public enum ReplyRefusal {
     NOT_AUTHENTICATED("Gmail could not confirm that your reply was sent from your address, so it was not taken as a decision."
             + " Please decide with the buttons in the request email."),
     /** The request has been decided already. */
-    ALREADY_DECIDED("This request has already been decided, so your reply changed nothing.");
+    ALREADY_DECIDED("This request has already been decided, so your reply changed nothing."),
+    /** The requester (no approver) wrote in the request's thread, e.g. to ask how it goes: kept, no decision. */
+    FROM_REQUESTER("Your message was kept with your approval request; it does not decide it. Its approvers decide,"
+            + " and you will be told in this conversation when they have.");
 
     private final String sentence;
 

@@ -13,6 +13,7 @@ import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.workflow.MessageFacts;
+import io.mailroute.workflow.Workflow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -192,6 +193,34 @@ class ApprovalRepliesTest {
         assertEquals(ANN, read(entry.evidence()).path("approvers").asText(), "only the asked approver may decide now");
         assertEquals(BOB, lastAudit(id, "approval.refused").path("from").asText());
         assertEquals(Map.of("outcome", "NOT_AN_APPROVER", "answered", true), replyRow(reply.id()));
+    }
+
+    @Test
+    void theRequesterAskingForNewsIsKeptAnsweredOnceAndDecidesNothing() {
+        long id = requestAsking("default", ANN, BOB);
+        MessageFacts first = storeReply("gm-r5", "J.Smith@ACME.example", "Yes, any news on this? We need the chairs.");
+
+        Workflow.TakenReply taken = replies.take(first).orElseThrow();
+
+        assertEquals(1, taken.events().size(), taken.events().toString());
+        JsonNode answer = data(taken.events().get(0));
+        assertEquals(ReplyRefusal.FROM_REQUESTER.name(), answer.path("reason").asText());
+        assertEquals(ReplyRefusal.FROM_REQUESTER.sentence(), answer.path("sentence").asText());
+        assertEquals(Approval.PENDING, approvals.approval(id).orElseThrow().state(), "'Yes' from the requester decides nothing");
+        assertTrue(approvals.approvers(id).stream().allMatch(a -> a.decision() == null), "nobody decided");
+        Approval.HistoryEntry entry = last(id);
+        assertEquals("REFUSED", entry.action());
+        assertTrue(entry.detail().contains("from the requester"), entry.detail());
+        assertEquals("J.Smith@ACME.example", lastAudit(id, "approval.refused").path("from").asText());
+        assertEquals(Map.of("outcome", "FROM_REQUESTER", "answered", true), replyRow(first.id()));
+
+        MessageFacts second = storeReply("gm-r6", "j.smith@acme.example", "Still nothing?");
+        assertTrue(replies.take(second).orElseThrow().events().isEmpty(), "the requester is answered once per approval");
+        assertEquals(Map.of("outcome", "FROM_REQUESTER", "answered", false), replyRow(second.id()));
+
+        MessageFacts stranger = storeReply("gm-r7", "carol@globex.example", "Any news?");
+        assertEquals(ReplyRefusal.NOT_AN_APPROVER.name(), data(replies.take(stranger).orElseThrow().events().get(0))
+                .path("reason").asText(), "anyone else is no approver");
     }
 
     // ---- fixtures ---------------------------------------------------------------------------------------
