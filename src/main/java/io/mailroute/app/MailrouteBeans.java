@@ -294,7 +294,7 @@ public final class MailrouteBeans implements CamelConfiguration {
             Workflow workflow, TriageRulesReloader rules, java.util.Set<String> mailboxIds, ObjectMapper json, Clock clock) {
         ApprovalsConfig config = ApprovalsFile.load(settings.path(APPROVALS_FILE, "approvals.yaml", true));
         Approvals approvals = new Approvals(db, events, audit, workflow, config, mailboxIds, json, clock);
-        workflow.requestingApprovalsWith(approvals::itemCreated);
+        workflow.requestingApprovalsWith(approvals::itemCreated).stateDecidedBy(approvals::decidesStateOf);
         rules.checkedWith(config::problemsIn);
         context.getRegistry().bind("approvals", approvals);
         context.getRegistry().bind("approvalApi", new ApprovalApi(approvals, json));

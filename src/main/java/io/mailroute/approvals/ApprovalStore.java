@@ -30,6 +30,7 @@ final class ApprovalStore {
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM approval WHERE id = :id";
     /** Holds the approval's row until the transaction ends: decisions on one approval take turns. */
     private static final String LOCK = "SELECT " + COLUMNS + " FROM approval WHERE id = :id FOR UPDATE";
+    private static final String PENDING_FOR_ITEM = "SELECT id FROM approval WHERE item_id = :itemId AND state = 'PENDING' ORDER BY id";
     private static final String BY_KEY = "SELECT " + COLUMNS + " FROM approval WHERE idempotency_key = :key";
     private static final String LIST = "SELECT " + COLUMNS + """
              FROM approval a
@@ -111,6 +112,11 @@ final class ApprovalStore {
 
     Optional<Approval> approval(long id) {
         return db.jdbc().query(BY_ID, Map.of("id", id), (rs, n) -> approval(rs)).stream().findFirst();
+    }
+
+    /** The pending approval that decides an item's state, if any. */
+    Optional<Long> pendingForItem(long itemId) {
+        return db.jdbc().queryForList(PENDING_FOR_ITEM, Map.of("itemId", itemId), Long.class).stream().findFirst();
     }
 
     Optional<Approval> lock(long id) {

@@ -547,6 +547,16 @@ public final class Approvals {
         return store.approval(id);
     }
 
+    /**
+     * Why an item's state may not be changed by hand: a pending approval decides it (its outcome moves the item).
+     * Empty when no approval of the item is pending.
+     */
+    public Optional<String> decidesStateOf(long itemId) {
+        return store.pendingForItem(itemId).map(id -> "item " + itemId + " waits for approval " + id + ", whose outcome "
+                + "decides its state: decide it with POST /api/approvals/" + id + "/decision, or withdraw it with POST /api/approvals/"
+                + id + "/cancel");
+    }
+
     public List<Approval.Approver> approvers(long id) {
         return store.approvers(id);
     }

@@ -40,6 +40,7 @@ public final class Workflow {
     private final Clock clock;
     private volatile ApprovalItems approvals = (item, message, classification) -> List.of();
     private volatile ApprovalReplies approvalReplies = message -> Optional.empty();
+    private volatile StateOwners stateOwners = itemId -> Optional.empty();
 
     /**
      * What makes the approval of an item that triage typed APPROVAL, in the transaction that creates the item
@@ -63,6 +64,19 @@ public final class Workflow {
 
     /** A reply the approvals took: the approval's item (null when it has none) and the events committed. */
     public record TakenReply(Long itemId, List<Event> events) {
+    }
+
+    /** What else decides an item's state, and so refuses a change of it by hand (the approvals feature plugs in here). */
+    @FunctionalInterface
+    public interface StateOwners {
+        /** @return why the item's state is not changed by hand now, or empty when it may be */
+        Optional<String> decidesStateOf(long itemId);
+    }
+
+    /** A state change of an item that {@code owners} say something else decides is refused (409), naming it. */
+    public Workflow stateDecidedBy(StateOwners owners) {
+        this.stateOwners = java.util.Objects.requireNonNull(owners, "owners");
+        return this;
     }
 
     /** Replies to approval emails go to {@code replies}, before any item is looked for or made. */
@@ -198,6 +212,12 @@ public final class Workflow {
                         + expectedVersion + ": reload it and apply your change again");
             }
             ItemState state = newState == null ? item.state() : newState;
+            if (newState != null && newState != item.state()) {
+                Optional<String> owner = stateOwners.decidesStateOf(itemId);
+                if (owner.isPresent()) {
+                    return ChangeResult.conflict(item, owner.get());
+                }
+            }
             if (newState != null && newState != item.state() && !item.state().canMoveTo(newState)) {
                 return ChangeResult.invalid(item, "item " + itemId + " cannot go from " + item.state() + " to " + newState
                         + "; allowed: " + item.state().next());

@@ -91,7 +91,7 @@ class ApprovalsTest {
         Path file = dir.resolve("approvals.yaml");
         Files.writeString(file, POLICIES);
         approvals = new Approvals(db, events, audit, workflow, ApprovalsFile.load(file), Set.of("accounts", "support"), json, clock);
-        workflow.requestingApprovalsWith(approvals::itemCreated);
+        workflow.requestingApprovalsWith(approvals::itemCreated).stateDecidedBy(approvals::decidesStateOf);
     }
 
     @AfterEach
@@ -360,6 +360,11 @@ class ApprovalsTest {
         assertEquals("email", requested.get("source").asText());
         assertEquals(List.of(A, B), strings(requested.get("askNow")));
         long approvalId = requested.get("approvalId").asLong();
+        Workflow.ChangeResult byHand = workflow.change(itemId, null, ItemState.APPROVED, null, false, "token:ops");
+        assertEquals(Workflow.ChangeResult.Outcome.CONFLICT, byHand.outcome(), "the approval decides the item's state");
+        assertTrue(byHand.message().contains("POST /api/approvals/" + approvalId + "/decision"), byHand.message());
+        assertEquals(Workflow.ChangeResult.Outcome.OK, workflow.change(itemId, null, null, "mei@acme.example", true, "token:ops")
+                .outcome(), "its assignee may change");
 
         Approvals.Done done = (Approvals.Done) approvals.decide(approvalId, B, Decision.REJECT, DecisionChannel.API, "no budget", null);
         assertEquals(List.of(Approvals.DECIDED, "item.state-changed"), types(done.events()));
