@@ -1,5 +1,6 @@
 package io.mailroute.bench;
 
+import io.mailroute.testing.TestMail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.api.services.gmail.Gmail;
@@ -201,7 +202,7 @@ final class ApprovalsRun {
             MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()),
                     new ByteArrayInputStream(Base64.getUrlDecoder().decode(message.getRaw())));
             Matcher number = NUMBER.matcher(mime.getSubject());
-            Matcher link = LINK.matcher(textOf(mime));
+            Matcher link = LINK.matcher(TestMail.textOf(mime));
             if (number.find() && link.find()) {
                 links.put(Integer.parseInt(number.group(1)), link.group(1));
             }
@@ -302,19 +303,4 @@ final class ApprovalsRun {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static String textOf(Part part) throws Exception {
-        if (part.isMimeType("text/plain")) {
-            return (String) part.getContent();
-        }
-        if (part.isMimeType("multipart/*")) {
-            Multipart multipart = (Multipart) part.getContent();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                String text = textOf(multipart.getBodyPart(i));
-                if (!text.isEmpty()) {
-                    return text;
-                }
-            }
-        }
-        return "";
-    }
 }

@@ -12,6 +12,7 @@ import com.google.api.services.gmail.model.Message;
 import com.sun.net.httpserver.HttpServer;
 import io.mailroute.delivery.webhook.WebhookSender;
 import io.mailroute.sandbox.PushInbox;
+import io.mailroute.testing.TestMail;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
@@ -93,7 +94,7 @@ class ApprovalMailIT {
                 assertEquals("<" + ORIGINAL_ID + ">", request.getHeader("In-Reply-To", null));
                 assertTrue(request.getHeader("References", null).contains("<" + ORIGINAL_ID + ">"));
                 assertEquals("accounts@acme.example", request.getReplyTo()[0].toString());
-                String text = textOf(request);
+                String text = TestMail.textOf(request);
                 assertTrue(text.contains("Vandelay Industries"), "the original's summary: " + text);
                 assertTrue(text.contains("\"Approve\", \"Reject\" or \"Changes\" as the first word"), text);
                 List<String> links = links(text);
@@ -129,8 +130,8 @@ class ApprovalMailIT {
                 MimeMessage outcome = raw(smith, inbox(smith).get(0));
                 assertEquals("Re: Please approve PO-4471 - Vandelay Industries, 12,480.00 EUR", outcome.getSubject());
                 assertEquals("<" + ORIGINAL_ID + ">", outcome.getHeader("In-Reply-To", null));
-                assertTrue(textOf(outcome).contains("was approved"), textOf(outcome));
-                assertTrue(textOf(outcome).contains("released"), textOf(outcome));
+                assertTrue(TestMail.textOf(outcome).contains("was approved"), TestMail.textOf(outcome));
+                assertTrue(TestMail.textOf(outcome).contains("released"), TestMail.textOf(outcome));
                 service.await(WAIT, "the notice recorded", () -> service.api("/api/approvals/" + poId).path("messages").size() == 2);
                 JsonNode notice = service.api("/api/approvals/" + poId).path("messages").get(1);
                 assertEquals("notice", notice.path("purpose").asText());
@@ -191,22 +192,6 @@ class ApprovalMailIT {
         Message message = gmail.users().messages().get("me", id).setFormat("raw").execute();
         return new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(Base64.getUrlDecoder().decode(message.getRaw())));
-    }
-
-    private static String textOf(Part part) throws Exception {
-        if (part.isMimeType("text/plain")) {
-            return (String) part.getContent();
-        }
-        if (part.isMimeType("multipart/*")) {
-            Multipart multipart = (Multipart) part.getContent();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                String text = textOf(multipart.getBodyPart(i));
-                if (text != null) {
-                    return text;
-                }
-            }
-        }
-        return null;
     }
 
     private static List<String> links(String text) {

@@ -61,4 +61,21 @@ public final class TestMail {
         }
         return raw.toString().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
     }
+
+    /** The first text/plain part of a message (depth first), or "" when it has none. */
+    public static String textOf(jakarta.mail.Part part) throws Exception {
+        if (part.isMimeType("text/plain")) {
+            return (String) part.getContent();
+        }
+        if (part.isMimeType("multipart/*")) {
+            jakarta.mail.Multipart multipart = (jakarta.mail.Multipart) part.getContent();
+            for (int i = 0; i < multipart.getCount(); i++) {
+                String text = textOf(multipart.getBodyPart(i));
+                if (!text.isEmpty()) {
+                    return text;
+                }
+            }
+        }
+        return "";
+    }
 }
