@@ -49,7 +49,18 @@ final class SignedLinksWiring {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        String database = settings.text("mailroute.db.url", null);
+        if (database != null && database.startsWith("jdbc:postgresql:") && isBlank(environment.apply(LinkKeys.ENV))) {
+            warnings.add(new ConfigProblem(file(settings), LinkKeys.KEY_FILE, "is where this instance keeps its own link key, "
+                    + "but mailroute.db.url is PostgreSQL, which several instances may share: a link one of them signed "
+                    + "would be refused by the others", "give every instance the same key in " + LinkKeys.ENV
+                    + " (32 random bytes, base64: openssl rand -base64 32)"));
+        }
         return new ConfigValidation.Findings(problems, warnings);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static LinkBaseUrl baseUrl(Settings settings) {

@@ -161,7 +161,12 @@ class ConfigValidationTest {
                         .withProperties("mailroute.sandbox.enabled = false\nmailroute.fallback-sender = mailbox:support\n"),
                 new Case("no message fetched at a time", "application.properties",
                         text -> text.replace("mailroute.intake.fetch-ahead = 4", "mailroute.intake.fetch-ahead = 0"),
-                        List.of("ERROR application.properties|mailroute.intake.fetch-ahead|'0' is not 1 or more"))
+                        List.of("ERROR application.properties|mailroute.intake.fetch-ahead|'0' is not 1 or more")),
+                new Case("a shared PostgreSQL, and each instance signs links with its own key file", "application.properties",
+                        text -> text + "\nmailroute.db.url = jdbc:postgresql://127.0.0.1:5432/mailroute\n",
+                        List.of("WARN application.properties|mailroute.links.key-file|is where this instance keeps its own "
+                                + "link key, but mailroute.db.url is PostgreSQL, which several instances may share: a link one "
+                                + "of them signed would be refused by the others"))
         ).map(Arguments::of);
     }
 
