@@ -122,6 +122,9 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** The least time a start is given (see {@link #awaitUp}). */
+    private static final Duration STARTUP_FLOOR = Duration.ofSeconds(90);
+
     /**
      * Waits until /observe/health says the service serves: UP, or DEGRADED (a mailbox needs a
      * person, the others flow). Tests that need every mailbox healthy assert UP themselves. On a
@@ -129,8 +132,11 @@ public final class ServiceProcess implements AutoCloseable {
      * no one else holds it to close it, and it would outlive the test.
      */
     public ServiceProcess awaitUp(Duration timeout) {
+        // No test measures start-up speed, and a 2-core machine busy with other builds has taken over 30 s to
+        // start the JVM and read the configuration: a start is given at least STARTUP_FLOOR.
+        Duration wait = timeout.compareTo(STARTUP_FLOOR) < 0 ? STARTUP_FLOOR : timeout;
         try {
-            await(timeout, "the service to report UP or DEGRADED", () -> {
+            await(wait, "the service to report UP or DEGRADED", () -> {
                 String status = healthStatus();
                 return "UP".equals(status) || "DEGRADED".equals(status);
             });
