@@ -145,6 +145,15 @@ public final class ConfigValidation {
         }
         signedLinks();
         approvals(rules, mailboxes);
+        if (mailboxes != null) {
+            googleSignIn(sandboxRuns); // whether the sandbox runs is known only from readable mailboxes
+        }
+    }
+
+    /** mailroute.console.google.* and the OAuth client's variables, when Google sign-in is on. */
+    private void googleSignIn(boolean sandboxRuns) {
+        problems.addAll(GoogleSignInWiring.problems(settings, environment,
+                sandboxRuns || settings.text(MailrouteBeans.SANDBOX_URL, null) != null, sandboxRuns));
     }
 
     /** The signed-link keys (variables and key files) and mailroute.links.base-url. */

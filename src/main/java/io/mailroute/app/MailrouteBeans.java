@@ -239,7 +239,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
-        context.getRegistry().bind("signedLinks", SignedLinksWiring.create(settings, System::getenv, db, clock));
+        io.mailroute.links.SignedLinks signedLinks = SignedLinksWiring.create(settings, System::getenv, db, clock);
+        context.getRegistry().bind("signedLinks", signedLinks);
+        GoogleSignInWiring.bind(context, settings, System::getenv, sandbox, sandboxRoot, signedLinks, json, clock);
         bindDecisionPages(context, settings, db, json, clock);
         bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);
         Timers timers = timers(settings, db, json, clock);

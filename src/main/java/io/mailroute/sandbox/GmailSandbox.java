@@ -66,7 +66,9 @@ public final class GmailSandbox implements AutoCloseable {
         }
         HttpServer server = AnsweringHttpServer.create(new InetSocketAddress(options.host(), options.port()));
         GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
-        OAuthHandler oauth = new OAuthHandler(tokens);
+        String root = rootUrl(server);
+        OpenIdProvider openId = new OpenIdProvider(root.substring(0, root.length() - 1), clock);
+        OAuthHandler oauth = new OAuthHandler(tokens, openId);
         List<HttpContext> changingState = List.of(
                 server.createContext("/gmail/v1/users/", api),
                 server.createContext("/upload/gmail/v1/users/", api),
@@ -74,6 +76,8 @@ public final class GmailSandbox implements AutoCloseable {
                 server.createContext("/revoke", oauth),
                 server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin)));
         server.createContext(OAuthAuthorizationHandler.PATH, new OAuthAuthorizationHandler(tokens, store));
+        server.createContext(OpenIdProvider.DISCOVERY_PATH, openId);
+        server.createContext(OpenIdProvider.JWKS_PATH, openId);
         for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
             server.createContext(receiver.path(), receiver);
             admin.attach(receiver);
@@ -112,7 +116,16 @@ public final class GmailSandbox implements AutoCloseable {
 
     /** What {@code Gmail.Builder.setRootUrl} takes. */
     public String rootUrl() {
-        return "http://" + hostForUrl() + ":" + port() + "/";
+        return rootUrl(server);
+    }
+
+    /**
+     * Google's {@code https://accounts.google.com} for "Sign in with Google": the id_tokens' {@code iss}, with the
+     * discovery document at {@code <issuer>/.well-known/openid-configuration}. The root URL without its slash.
+     */
+    public String openIdIssuer() {
+        String root = rootUrl();
+        return root.substring(0, root.length() - 1);
     }
 
     /** Google's {@code https://oauth2.googleapis.com/token}. */
@@ -148,9 +161,9 @@ public final class GmailSandbox implements AutoCloseable {
         }
     }
 
-    private String hostForUrl() {
+    private static String rootUrl(HttpServer server) {
         String host = server.getAddress().getAddress().getHostAddress();
-        return host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getAddress().getPort() + "/";
     }
 
     /** {@code [--port N] [--seed DIR] [--state DIR] [--quota UNITS] [--error-rate R] [--latency MS]}: serves until killed. */

@@ -79,7 +79,7 @@ final class OAuthAuthorizationHandler implements HttpHandler {
         }
         String state = HttpExchanges.first(params, "state");
         try {
-            Set<GmailScope> scopes = checkRequest(params);
+            Scopes scopes = checkRequest(params);
             String loginHint = HttpExchanges.first(params, "login_hint");
             if (loginHint == null || loginHint.isEmpty()) {
                 if (words(HttpExchanges.first(params, "prompt")).contains("none")) {
@@ -94,10 +94,10 @@ final class OAuthAuthorizationHandler implements HttpHandler {
             String code = tokens.issueCode(clientId, mailbox.address(), redirectUri,
                     HttpExchanges.first(params, "code_challenge"),
                     CodeChallengeMethod.fromParam(HttpExchanges.first(params, "code_challenge_method")).orElseThrow(),
-                    scopes);
+                    scopes.gmail(), new OAuthTokenStore.SignIn(scopes.identity(), HttpExchanges.first(params, "nonce")));
             List<Map.Entry<String, String>> answer = new ArrayList<>();
             answer.add(Map.entry("code", code));
-            answer.add(Map.entry("scope", GmailScope.join(scopes)));
+            answer.add(Map.entry("scope", scopes.joined()));
             redirect(exchange, redirectUri, answer, state);
         } catch (Refusal refusal) {
             List<Map.Entry<String, String>> answer = new ArrayList<>();
@@ -107,8 +107,19 @@ final class OAuthAuthorizationHandler implements HttpHandler {
         }
     }
 
+    /** The scopes an authorization asked for: Gmail's, and the identity scopes of a sign-in. */
+    record Scopes(Set<GmailScope> gmail, Set<OpenIdScope> identity) {
+        /** As Google's token endpoint and redirect spell them: identity scopes as their URIs, then Gmail's. */
+        String joined() {
+            String identityScopes = OpenIdScope.join(identity);
+            String gmailScopes = GmailScope.join(gmail);
+            return identityScopes.isEmpty() ? gmailScopes
+                    : gmailScopes.isEmpty() ? identityScopes : identityScopes + " " + gmailScopes;
+        }
+    }
+
     /** Everything but the client, redirect URI and user, in Google's order; returns the requested scopes. */
-    private static Set<GmailScope> checkRequest(Map<String, List<String>> params) throws Refusal {
+    private static Scopes checkRequest(Map<String, List<String>> params) throws Refusal {
         String responseType = HttpExchanges.first(params, "response_type");
         if (!"code".equals(responseType)) {
             throw new Refusal("unsupported_response_type", "response_type must be code, was "
@@ -119,9 +130,11 @@ final class OAuthAuthorizationHandler implements HttpHandler {
             throw new Refusal("invalid_request", "Missing required parameter: scope");
         }
         Set<GmailScope> scopes = EnumSet.noneOf(GmailScope.class);
+        Set<OpenIdScope> identity = EnumSet.noneOf(OpenIdScope.class);
         List<String> invalid = new ArrayList<>();
         for (String uri : requested) {
-            GmailScope.fromUri(uri).ifPresentOrElse(scopes::add, () -> invalid.add(uri));
+            GmailScope.fromUri(uri).ifPresentOrElse(scopes::add,
+                    () -> OpenIdScope.fromParam(uri).ifPresentOrElse(identity::add, () -> invalid.add(uri)));
         }
         if (!invalid.isEmpty()) {
             throw new Refusal("invalid_scope", "Some requested scopes were invalid. {invalid=" + invalid + "}");
@@ -143,7 +156,7 @@ final class OAuthAuthorizationHandler implements HttpHandler {
         if (accessType != null && !ACCESS_TYPES.contains(accessType)) {
             throw new Refusal("invalid_request", "Invalid access_type " + accessType + ": use online or offline.");
         }
-        return scopes;
+        return new Scopes(scopes, identity);
     }
 
     /** Installed apps may only redirect to loopback over http, on any port (Google's rule for desktop clients). */

@@ -17,9 +17,11 @@ import java.util.Map;
 final class OAuthHandler implements HttpHandler {
 
     private final OAuthTokenStore tokens;
+    private final OpenIdProvider openId;
 
-    OAuthHandler(OAuthTokenStore tokens) {
+    OAuthHandler(OAuthTokenStore tokens, OpenIdProvider openId) {
         this.tokens = tokens;
+        this.openId = openId;
     }
 
     @Override
@@ -62,26 +64,41 @@ final class OAuthHandler implements HttpHandler {
         }
         tokens.authenticateClient(clientId, clientSecret);
         switch (grantType) {
-            case "refresh_token" -> sendToken(exchange,
-                    tokens.refresh(clientId, HttpExchanges.first(params, "refresh_token")), false);
-            case "authorization_code" -> sendToken(exchange, tokens.exchangeCode(clientId,
-                    HttpExchanges.first(params, "code"), HttpExchanges.first(params, "code_verifier"),
-                    HttpExchanges.first(params, "redirect_uri")), true);
+            case "refresh_token" -> {
+                OAuthTokenStore.AccessGrant access = tokens.refresh(clientId, HttpExchanges.first(params, "refresh_token"));
+                sendToken(exchange, access, false, GmailScope.join(access.scopes()), null);
+            }
+            case "authorization_code" -> {
+                OAuthTokenStore.CodeExchange redeemed = tokens.redeemCode(clientId,
+                        HttpExchanges.first(params, "code"), HttpExchanges.first(params, "code_verifier"),
+                        HttpExchanges.first(params, "redirect_uri"));
+                OAuthTokenStore.AccessGrant access = redeemed.access();
+                sendToken(exchange, access, redeemed.refreshable(),
+                        new OAuthAuthorizationHandler.Scopes(access.scopes(), redeemed.signIn().scopes()).joined(),
+                        redeemed.signIn().wantsIdToken()
+                        ? openId.idToken(access.address(), clientId, redeemed.signIn(), access.accessToken()) : null);
+            }
             default -> throw new OAuthTokenStore.OAuthError(400, "unsupported_grant_type",
                     "Invalid grant_type: " + grantType);
         }
     }
 
-    /** A refresh answers the access token alone; a code exchange also hands over the new refresh token. */
-    private static void sendToken(HttpExchange exchange, OAuthTokenStore.AccessGrant grant, boolean withRefreshToken)
-            throws IOException {
+    /**
+     * A refresh answers the access token alone; a code exchange also hands over the new refresh token (when it
+     * granted Gmail scopes) and the id_token (when it asked for {@code openid}).
+     */
+    private static void sendToken(HttpExchange exchange, OAuthTokenStore.AccessGrant grant, boolean withRefreshToken,
+            String scope, String idToken) throws IOException {
         ObjectNode body = HttpExchanges.JSON.createObjectNode()
                 .put("access_token", grant.accessToken())
                 .put("expires_in", OAuthTokenStore.ACCESS_TOKEN_SECONDS);
         if (withRefreshToken) {
             body.put("refresh_token", grant.refreshToken());
         }
-        body.put("scope", GmailScope.join(grant.scopes())).put("token_type", "Bearer");
+        body.put("scope", scope).put("token_type", "Bearer");
+        if (idToken != null) {
+            body.put("id_token", idToken);
+        }
         exchange.getResponseHeaders().set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
         HttpExchanges.sendJson(exchange, 200, body);
     }

@@ -51,10 +51,33 @@ final class OAuthTokenStore {
 
     /** A consented authorization request, waiting for its code to be exchanged once. */
     record AuthorizationCode(String code, String clientId, String address, String redirectUri, String codeChallenge,
-            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes, Instant expiresAt) {
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes, SignIn signIn, Instant expiresAt) {
     }
 
-    /** An access token carries its grant's scopes, as Google's do. */
+    /**
+     * The identity part of an authorization request ("Sign in with Google"): its identity scopes and the app's
+     * {@code nonce} (null when it sent none), which the id_token repeats.
+     */
+    record SignIn(Set<OpenIdScope> scopes, String nonce) {
+        static final SignIn NONE = new SignIn(Set.of(), null);
+
+        /** Whether the token endpoint answers with an id_token: scope {@code openid} was asked for. */
+        boolean wantsIdToken() {
+            return scopes.contains(OpenIdScope.OPENID);
+        }
+    }
+
+    /**
+     * What an authorization code bought: an access token, a refresh token only when Gmail scopes were granted (a
+     * sign-in alone gets none, as at Google without {@code access_type=offline}), and the sign-in it answers.
+     */
+    record CodeExchange(AccessGrant access, String clientId, SignIn signIn) {
+        boolean refreshable() {
+            return access.refreshToken() != null;
+        }
+    }
+
+    /** An access token carries its grant's scopes, as Google's do; a sign-in's has no refresh token, and no Gmail scopes. */
     record AccessGrant(String accessToken, String address, String refreshToken, Set<GmailScope> scopes,
             Instant expiresAt) {
     }
@@ -177,11 +200,18 @@ final class OAuthTokenStore {
     /** Records the user's consent and returns the code the authorization endpoint redirects with. */
     String issueCode(String clientId, String address, String redirectUri, String codeChallenge,
             CodeChallengeMethod challengeMethod, Set<GmailScope> scopes) {
+        return issueCode(clientId, address, redirectUri, codeChallenge, challengeMethod, scopes, SignIn.NONE);
+    }
+
+    /** As {@link #issueCode(String, String, String, String, CodeChallengeMethod, Set)}, with identity scopes too. */
+    String issueCode(String clientId, String address, String redirectUri, String codeChallenge,
+            CodeChallengeMethod challengeMethod, Set<GmailScope> scopes, SignIn signIn) {
         Instant now = clock.instant();
         codes.values().removeIf(c -> !now.isBefore(c.expiresAt())); // codes nobody exchanged do not pile up
         String code = "4/0sandbox-" + randomHex(); // Google's start "4/0": the slash tests the client's URL decoding
         codes.put(code, new AuthorizationCode(code, clientId, address, redirectUri, codeChallenge, challengeMethod,
-                Collections.unmodifiableSet(EnumSet.copyOf(scopes)), now.plus(CODE_LIFETIME)));
+                Collections.unmodifiableSet(scopes.isEmpty() ? EnumSet.noneOf(GmailScope.class) : EnumSet.copyOf(scopes)),
+                signIn, now.plus(CODE_LIFETIME)));
         return code;
     }
 
@@ -190,6 +220,15 @@ final class OAuthTokenStore {
      * access token. Any attempt spends the code, so a failed guess at the verifier cannot be retried.
      */
     AccessGrant exchangeCode(String clientId, String code, String codeVerifier, String redirectUri)
+            throws OAuthError {
+        return redeemCode(clientId, code, codeVerifier, redirectUri).access();
+    }
+
+    /**
+     * {@link #exchangeCode}, also for a sign-in: a code granting Gmail scopes makes a refresh grant; one granting
+     * identity scopes alone makes an access token only.
+     */
+    CodeExchange redeemCode(String clientId, String code, String codeVerifier, String redirectUri)
             throws OAuthError {
         if (code == null || code.isEmpty()) {
             throw new OAuthError(400, "invalid_request", "Missing required parameter: code");
@@ -214,12 +253,19 @@ final class OAuthTokenStore {
         if (!pending.challengeMethod().verifies(pending.codeChallenge(), codeVerifier)) {
             throw new OAuthError(400, "invalid_grant", "Invalid code verifier.");
         }
+        count(codeExchangesByUser, pending.address());
+        if (pending.scopes().isEmpty()) {
+            String token = "ya29.sandbox-" + randomHex();
+            AccessGrant access = new AccessGrant(token, pending.address(), null, pending.scopes(),
+                    clock.instant().plusSeconds(ACCESS_TOKEN_SECONDS));
+            accessGrants.put(token, access);
+            return new CodeExchange(access, clientId, pending.signIn());
+        }
         String refreshToken = "1//0sandbox-" + randomHex(); // the shape of Google's refresh tokens
         RefreshGrant grant = new RefreshGrant(refreshToken, pending.address(), clientId, pending.scopes(), true, false);
         refreshGrants.put(refreshToken, grant);
         changes.incrementAndGet();
-        count(codeExchangesByUser, grant.address());
-        return issue(grant);
+        return new CodeExchange(issue(grant), clientId, pending.signIn());
     }
 
     private AccessGrant issue(RefreshGrant grant) {
@@ -241,6 +287,9 @@ final class OAuthTokenStore {
         AccessGrant access = accessGrants.get(accessToken);
         if (access == null || !clock.instant().isBefore(access.expiresAt())) {
             return Optional.empty();
+        }
+        if (access.refreshToken() == null) {
+            return Optional.of(access); // a sign-in's: nothing to revoke it through
         }
         RefreshGrant grant = refreshGrants.get(access.refreshToken());
         return grant == null || grant.revoked() ? Optional.empty() : Optional.of(access);
@@ -299,6 +348,6 @@ final class OAuthTokenStore {
     private void revokeGrant(RefreshGrant grant) {
         refreshGrants.put(grant.refreshToken(), grant.revoke());
         changes.incrementAndGet();
-        accessGrants.values().removeIf(a -> a.refreshToken().equals(grant.refreshToken()));
+        accessGrants.values().removeIf(a -> grant.refreshToken().equals(a.refreshToken()));
     }
 }

@@ -146,19 +146,35 @@ class ConfigValidationTest {
                                 "ERROR mailboxes.yaml|mailbox 'notify' credentials|'sandbox' credentials come from the "
                                         + "built-in sandbox, which this configuration does not start",
                                 sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
-                                sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl"))),
+                                sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl"),
+                                "ERROR application.properties|mailroute.console.google.domains|Google sign-in is on, but "
+                                        + "environment variable MAILROUTE_GOOGLE_CLIENT_ID is not set",
+                                "ERROR application.properties|mailroute.console.google.domains|Google sign-in is on, but "
+                                        + "environment variable MAILROUTE_GOOGLE_CLIENT_SECRET is not set")),
                 new Case("mailboxes on a sandbox elsewhere while channels still say sandbox", "mailboxes.yaml",
                         text -> MAILBOXES_ON_A_SANDBOX,
                         List.of(sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
-                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.sandbox.url = http://127.0.0.1:8025/\n"
+                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.console.google.domains =\nmailroute.sandbox.url = http://127.0.0.1:8025/\n"
                                 + "mailroute.fallback-sender = mailbox:support\n"),
                 new Case("gmail: sandbox with no sandbox at all", "mailboxes.yaml",
                         text -> MAILBOXES_ON_A_SANDBOX,
                         List.of(noSandbox("support"), noSandbox("accounts"), noSandbox("hr"),
                                 sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
-                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.fallback-sender = mailbox:support\n"),
+                        .withProperties("mailroute.sandbox.enabled = false\nmailroute.console.google.domains =\nmailroute.fallback-sender = mailbox:support\n"),
+                new Case("Google sign-in at Google without its OAuth client in the environment", "application.properties",
+                        text -> text + "\nmailroute.console.google.issuer = https://accounts.google.com\n",
+                        List.of("ERROR application.properties|mailroute.console.google.domains|Google sign-in is on, but "
+                                        + "environment variable MAILROUTE_GOOGLE_CLIENT_ID is not set",
+                                "ERROR application.properties|mailroute.console.google.domains|Google sign-in is on, but "
+                                        + "environment variable MAILROUTE_GOOGLE_CLIENT_SECRET is not set")),
+                new Case("Google sign-in for something that is no domain, back to a plain-http public address",
+                        "application.properties", text -> text + "\nmailroute.console.google.domains = acme.example, "
+                                + "@acme\nmailroute.console.public-url = http://mailroute.acme.example\n",
+                        List.of("ERROR application.properties|mailroute.console.google.domains|'@acme' is not a domain",
+                                "ERROR application.properties|mailroute.console.public-url|'http://mailroute.acme.example' "
+                                        + "is neither https nor http on loopback")),
                 new Case("no message fetched at a time", "application.properties",
                         text -> text.replace("mailroute.intake.fetch-ahead = 4", "mailroute.intake.fetch-ahead = 0"),
                         List.of("ERROR application.properties|mailroute.intake.fetch-ahead|'0' is not 1 or more")),

@@ -106,6 +106,7 @@ final class ServiceWorld {
 
                 ## benchmark: the sandbox runs in a process of its own (mailboxes name its URL)
                 mailroute.sandbox.enabled = false
+                mailroute.console.google.domains =
                 mailroute.intake.initial-delay = 100
                 # grants come from the environment; no mailbox is disconnected, so nothing falls back
                 mailroute.fallback-sender = none

@@ -92,6 +92,7 @@ public final class IntakeFixture implements AutoCloseable {
 
                 ## end-to-end test overrides
                 mailroute.sandbox.enabled = false
+                mailroute.console.google.domains =
                 mailroute.intake.initial-delay = 100
                 mailroute.intake.backoff-base = 200ms
                 mailroute.intake.backoff-max = 2s
