@@ -144,6 +144,7 @@ public final class ConfigValidation {
             nobodyNotified(channelsFile, rules, mailboxes);
         }
         signedLinks();
+        problems.addAll(ConsoleWiring.check(settings));
         approvals(rules, mailboxes);
     }
 
