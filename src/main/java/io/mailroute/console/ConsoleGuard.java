@@ -35,7 +35,9 @@ public final class ConsoleGuard implements ConsoleGate {
 
     @Override
     public boolean addressAllowed(RoutingContext request) {
-        String host = request.request().headers().get("Host");
+        // HTTP/1.1's Host header, or HTTP/2's :authority (Java's client upgrades to h2c): what the client addressed
+        io.vertx.core.net.HostAndPort authority = request.request().authority();
+        String host = authority == null ? null : authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
         if (!address.hostAllowed(host)) {
             LOG.info("Console: refused a request for {} with Host '{}' (not {})", request.normalizedPath(), host, address.url());
             plain(request, 421, "This service answers as " + address.url() + " only (mailroute.console.public-url).");
