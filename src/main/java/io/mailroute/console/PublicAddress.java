@@ -78,11 +78,13 @@ public final class PublicAddress {
     }
 
     /**
-     * Whether a request's {@code Origin} header is this address. No Origin (a GET typed in, an old browser) passes: the
-     * Host check and SameSite cookies cover it; {@code Origin: null} (a sandboxed frame, a redirect chain) does not.
+     * Whether a request's {@code Origin} header is this address. No Origin (a GET typed in, an old browser) passes, and
+     * so does {@code Origin: null}, which browsers send for the pages' own forms because the pages are served with
+     * {@code Referrer-Policy: no-referrer}: the Host check, the forms' CSRF tokens and SameSite cookies cover those.
+     * Any other origin is refused.
      */
     public boolean originAllowed(String origin) {
-        if (origin == null) {
+        if (origin == null || origin.trim().equals("null")) {
             return true;
         }
         try {
