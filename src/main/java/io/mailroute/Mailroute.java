@@ -8,6 +8,7 @@ import io.mailroute.app.Settings;
 import io.mailroute.app.ServiceAuditSource;
 import io.mailroute.app.TokenCommand;
 import io.mailroute.app.TriageCommand;
+import io.mailroute.app.UserCommand;
 import io.mailroute.audit.AuditCommand;
 import org.apache.camel.CamelContext;
 import io.mailroute.config.ConfigException;
@@ -39,6 +40,9 @@ public final class Mailroute {
               status         every mailbox's state, last good poll, grant, token age and cursor age
               token create NAME --role viewer|operator|admin
                              an API token (printed once) for Authorization: Bearer; token list; token revoke NAME
+              user create NAME --role viewer|operator|admin [--google]
+                             a console user (password typed twice, or MAILROUTE_USER_PASSWORD); user list;
+                             user disable NAME; user password NAME (with the service stopped)
               triage --explain FILE.eml [--mailbox ID] [--reply]
                              which triage rule a message matches, and why the earlier ones do not
               audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
@@ -119,7 +123,7 @@ public final class Mailroute {
                 commandArgs.add(option);
             }
         }
-        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status", "token").contains(command)) {
+        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status", "token", "user").contains(command)) {
             err.println("Unknown option '" + commandArgs.get(0) + "'.");
             err.println(USAGE);
             return 2;
@@ -143,6 +147,9 @@ public final class Mailroute {
             case "token":
                 quietCamelLogs();
                 return TokenCommand.run(commandArgs, config, out, err);
+            case "user":
+                quietCamelLogs();
+                return UserCommand.run(commandArgs, config, System.in, out, err);
             case "connect":
             case "disconnect":
             case "status":

@@ -21,8 +21,13 @@ import org.apache.camel.model.rest.VerbDefinition;
  * <p>Pages people open without a token are declared the same way, each with what stands in for it: a
  * signed-link page says {@code security: [{key: signedLink}]} (the link's signature is the credential, checked by
  * the page) and must live under {@value #SIGNED_LINK_PREFIX}; a static file says {@code security: [{key: public}]}
- * and must live under {@value #ASSETS_PREFIX}. Either key elsewhere is a configuration problem, so no route file can
- * open an API path by mistake.
+ * and must live under {@value #ASSETS_PREFIX} (or be the console's sign-in pages under {@value #SIGN_IN_PREFIX}, or
+ * {@code GET /}, which sends a browser to the console). Either key elsewhere is a configuration problem, so no route file
+ * can open an API path by mistake.
+ *
+ * <p>Console pages are for people with a session instead of a token: {@code security: [{key: session, scopes: viewer}]},
+ * only under {@value #CONSOLE_PREFIX}. A token never opens one, and a session never opens anything else. A request
+ * under {@value #CONSOLE_PREFIX} that matches no verb needs an admin session.
  */
 public final class ApiAccessPolicy {
 
@@ -36,19 +41,30 @@ public final class ApiAccessPolicy {
     public static final String SIGNED_LINK_PREFIX = "/p/";
     /** Where public static files must live. */
     public static final String ASSETS_PREFIX = "/assets/";
+    /** The security key of a console page: a signed-in person's session, with a role. */
+    public static final String SESSION_KEY = "session";
+    /** Where console pages must live. */
+    public static final String CONSOLE_PREFIX = "/console/";
+    /** The console's sign-in pages, public ({@value #PUBLIC_KEY}) like the assets. */
+    public static final String SIGN_IN_PREFIX = "/console/sign-in";
 
     /**
      * One endpoint: method and path template, the role it needs, and where it was declared.
      *
-     * @param role     the role a token needs; null for a public endpoint
-     * @param openedBy for a public endpoint, its security key ({@value #SIGNED_LINK_KEY} or {@value #PUBLIC_KEY}); null
-     *                 for an endpoint that needs a token
+     * @param role the role a token or session needs; null for a public endpoint
+     * @param key  its security key: {@value #TOKEN_KEY}, {@value #SESSION_KEY}, or for a public endpoint
+     *             {@value #SIGNED_LINK_KEY} or {@value #PUBLIC_KEY}
      */
-    public record Rule(String method, String template, Pattern path, Role role, String routeId, String openedBy) {
+    public record Rule(String method, String template, Pattern path, Role role, String routeId, String key) {
 
-        /** Reached without an API token. */
+        /** Reached without an API token or a session. */
         public boolean isPublic() {
-            return openedBy != null;
+            return publicPrefix(key) != null;
+        }
+
+        /** A console page: a session with {@link #role} opens it, a token does not. */
+        public boolean isSession() {
+            return SESSION_KEY.equals(key);
         }
 
         boolean matches(String requestMethod, String requestPath) {
@@ -88,19 +104,23 @@ public final class ApiAccessPolicy {
                         ? verb.getSecurity() : rest.getSecurityRequirements();
                 Role role = null;
                 String problem = null;
-                String openedBy = null;
+                String key = security == null || security.size() != 1 ? null : security.get(0).getKey();
                 if (security == null || security.isEmpty()) {
                     problem = "declares no role";
-                } else if (security.size() == 1 && publicPrefix(security.get(0).getKey()) != null) {
-                    openedBy = security.get(0).getKey();
-                    if (!template.startsWith(publicPrefix(openedBy))) {
-                        problem = "is public (security key '" + openedBy + "'), which only paths under " + publicPrefix(openedBy)
+                } else if (publicPrefix(key) != null) {
+                    if (!mayBePublic(key, template)) {
+                        problem = "is public (security key '" + key + "'), which only paths under " + publicPrefix(key)
                                 + " may be";
                     }
-                } else if (security.size() > 1 || !TOKEN_KEY.equals(security.get(0).getKey())) {
+                } else if (key == null || !TOKEN_KEY.equals(key) && !SESSION_KEY.equals(key)) {
                     problem = "has security " + describe(security) + ", but Mailroute knows key '" + TOKEN_KEY
-                            + "' (and, for public pages, '" + SIGNED_LINK_KEY + "' under " + SIGNED_LINK_PREFIX + " and '"
-                            + PUBLIC_KEY + "' under " + ASSETS_PREFIX + ")";
+                            + "', '" + SESSION_KEY + "' for console pages under " + CONSOLE_PREFIX + " (and, for public pages, '"
+                            + SIGNED_LINK_KEY + "' under " + SIGNED_LINK_PREFIX + " and '" + PUBLIC_KEY + "' under "
+                            + ASSETS_PREFIX + " and " + SIGN_IN_PREFIX + ")";
+                } else if (TOKEN_KEY.equals(key) == isConsole(template)) {
+                    problem = TOKEN_KEY.equals(key) ? "needs an API token, but paths under " + CONSOLE_PREFIX
+                            + " are console pages, for sessions" : "needs a console session, which only paths under "
+                            + CONSOLE_PREFIX + " may";
                 } else {
                     try {
                         role = Role.parse(security.get(0).getScopes());
@@ -112,7 +132,7 @@ public final class ApiAccessPolicy {
                     problems.add(new ConfigProblem(file(rest), where, problem,
                             "give it 'security: [{key: " + TOKEN_KEY + ", scopes: <role>}]' with one of " + Role.names()));
                 } else {
-                    rules.add(new Rule(method, template, pattern(template), role, verb.getId(), openedBy));
+                    rules.add(new Rule(method, template, pattern(template), role, verb.getId(), key));
                 }
             }
         }
@@ -122,7 +142,10 @@ public final class ApiAccessPolicy {
         return new ApiAccessPolicy(rules);
     }
 
-    /** The role a request needs: its endpoint's, or admin when it matches none (or only a public one: ask {@link #isPublic} first). */
+    /**
+     * The role a request needs: its endpoint's, or admin when it matches none (or only a public one: ask {@link #isPublic}
+     * first). Whether a token or a session must have it: {@link #isSession}.
+     */
     public Role required(String method, String path) {
         return match(method, path).filter(r -> !r.isPublic()).map(Rule::role).orElse(Role.ADMIN);
     }
@@ -130,6 +153,14 @@ public final class ApiAccessPolicy {
     /** Whether the request is for a public endpoint (a signed-link page or a static file): then no token is asked for. */
     public boolean isPublic(String method, String path) {
         return match(method, path).map(Rule::isPublic).orElse(false);
+    }
+
+    /**
+     * Whether the request is for a console page, which a session opens and a token does not: an endpoint declared with
+     * key {@value #SESSION_KEY}, or any path under {@value #CONSOLE_PREFIX} that matches no public one.
+     */
+    public boolean isSession(String method, String path) {
+        return match(method, path).map(Rule::isSession).orElse(isConsole(path));
     }
 
     private java.util.Optional<Rule> match(String method, String path) {
@@ -140,6 +171,16 @@ public final class ApiAccessPolicy {
     /** The path a public security key may open, or null when the key is not one of them. */
     private static String publicPrefix(String key) {
         return SIGNED_LINK_KEY.equals(key) ? SIGNED_LINK_PREFIX : PUBLIC_KEY.equals(key) ? ASSETS_PREFIX : null;
+    }
+
+    private static boolean mayBePublic(String key, String template) {
+        return template.startsWith(publicPrefix(key)) || PUBLIC_KEY.equals(key) && (template.equals("/")
+                || template.equals(SIGN_IN_PREFIX) || template.startsWith(SIGN_IN_PREFIX + "/"));
+    }
+
+    /** Under /console/ (or /console itself): the console's, never the API's. */
+    static boolean isConsole(String path) {
+        return path.equals(CONSOLE_PREFIX.substring(0, CONSOLE_PREFIX.length() - 1)) || path.startsWith(CONSOLE_PREFIX);
     }
 
     private static String join(String base, String path) {

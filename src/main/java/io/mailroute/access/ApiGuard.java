@@ -20,13 +20,17 @@ import org.slf4j.LoggerFactory;
  * ({@link ApiAccessPolicy}), or it is answered 401 (no or bad token) or 403 (role too small) and
  * never reaches a route. What reaches a route carries who it is ({@link #PRINCIPAL_HEADER},
  * {@link #ROLE_HEADER}) and no longer the token. The endpoints the route files declare public (signed-link pages
- * under /p/, their static files under /assets/) pass without a token, and carry no principal.
+ * under /p/, their static files under /assets/, the console's sign-in pages) pass without a token, and carry no
+ * principal. Console pages (security key {@code session}, under /console/) are for a signed-in person's session, not a
+ * token: the {@link ConsoleGate} answers them, after checking Host and Origin of everything under /console/ and of /.
  */
 public final class ApiGuard extends ServiceSupport {
 
     /** The authenticated token's name, set here (a client's own value is removed): the actor of what the request does. */
     public static final String PRINCIPAL_HEADER = "X-Mailroute-Principal";
     public static final String ROLE_HEADER = "X-Mailroute-Role";
+    /** A console session's CSRF token, set here for console pages (a client's own value is removed). */
+    public static final String CSRF_HEADER = "X-Mailroute-Csrf";
     /** Before the routes platform-http adds (their order is their position, from 0). */
     private static final int ORDER = -1_000;
     private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
@@ -36,6 +40,7 @@ public final class ApiGuard extends ServiceSupport {
     private final ObjectMapper json;
     private final Supplier<String> howToGetAToken;
     private ApiAccessPolicy policy;
+    private ConsoleGate console;
 
     /** @param howToGetAToken the command that creates a token, for the 401 answer */
     public ApiGuard(CamelContext context, ApiTokens tokens, ObjectMapper json, Supplier<String> howToGetAToken) {
@@ -43,6 +48,12 @@ public final class ApiGuard extends ServiceSupport {
         this.tokens = tokens;
         this.json = json;
         this.howToGetAToken = howToGetAToken;
+    }
+
+    /** Console pages are answered by this gate; without one they are 404s. */
+    public ApiGuard withConsole(ConsoleGate gate) {
+        this.console = gate;
+        return this;
     }
 
     @Override
@@ -55,8 +66,10 @@ public final class ApiGuard extends ServiceSupport {
         }
         server.getRouter().route().order(ORDER).handler(this::handle);
         long open = policy.rules().stream().filter(ApiAccessPolicy.Rule::isPublic).count();
-        LOG.info("API: {} endpoints, each needing an API token with its role; {} public (signed-link pages and their files)",
-                policy.rules().size() - open, open);
+        long pages = policy.rules().stream().filter(ApiAccessPolicy.Rule::isSession).count();
+        LOG.info("API: {} endpoints, each needing an API token with its role; {} console pages, each needing a session with "
+                + "its role; {} public (signed-link pages, sign-in pages and their files)", policy.rules().size() - open - pages,
+                pages, open);
     }
 
     public ApiAccessPolicy policy() {
@@ -69,13 +82,25 @@ public final class ApiGuard extends ServiceSupport {
         headers.remove("Authorization");
         headers.remove(PRINCIPAL_HEADER);
         headers.remove(ROLE_HEADER);
+        headers.remove(CSRF_HEADER);
         String method = request.request().method().name();
         String path = request.normalizedPath();
+        if (console != null && (path.equals("/") || ApiAccessPolicy.isConsole(path)) && !console.addressAllowed(request)) {
+            return;
+        }
         if (policy.isPublic(method, path)) {
             request.next(); // the page checks its signed link; a token sent along is dropped above, unread
             return;
         }
         Role required = policy.required(method, path);
+        if (policy.isSession(method, path)) {
+            if (console == null) {
+                refuse(request, 404, null, "no console on this service");
+            } else {
+                console.admit(request, required); // a token sent along was dropped above, unread: it opens no page
+            }
+            return;
+        }
         String token = bearer(authorization);
         if (token == null) {
             refuse(request, 401, "Bearer realm=\"mailroute\"", method + " " + path + " needs an API token with role "

@@ -144,6 +144,7 @@ public final class ConfigValidation {
             nobodyNotified(channelsFile, rules, mailboxes);
         }
         signedLinks();
+        problems.addAll(ConsoleWiring.check(settings));
         approvals(rules, mailboxes);
         if (mailboxes != null) {
             googleSignIn(sandboxRuns); // whether the sandbox runs is known only from readable mailboxes

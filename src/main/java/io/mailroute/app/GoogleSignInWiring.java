@@ -148,9 +148,9 @@ final class GoogleSignInWiring {
         return settings.text(GoogleSignInSettings.ISSUER, GoogleSignInSettings.GOOGLE_ISSUER);
     }
 
-    /** {@value #PUBLIC_URL} without its trailing slash; by default the service port on loopback. */
+    /** {@value #PUBLIC_URL} without its trailing slash (the console's default: the service port on localhost). */
     static String publicUrl(Settings settings) {
-        return withoutSlash(settings.text(PUBLIC_URL, "http://127.0.0.1:" + settings.number("camel.server.port", 8080)));
+        return withoutSlash(ConsoleWiring.publicUrl(settings));
     }
 
     /** Why this is no https URL (http only on loopback), or null when it is one. */

@@ -204,7 +204,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("tokenApi", new TokenApi(apiTokens, json));
         context.getRegistry().bind("auditApi", new AuditApi(db, json));
         addService(context, new ApiGuard(context, apiTokens, json, () -> "create one with: java -jar target/mailroute.jar "
-                + "token create NAME --role viewer|operator|admin"), false);
+                + "token create NAME --role viewer|operator|admin").withConsole(ConsoleWiring.bind(context, settings, db, audit, json,
+                clock)), false);
 
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));

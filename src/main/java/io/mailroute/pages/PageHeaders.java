@@ -7,7 +7,7 @@ import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Puts the pages' response headers on every answer under {@value Pages#LINK_PREFIX} and {@value PageAssets#PREFIX},
+ * Puts the pages' response headers on every answer under {@value Pages#LINK_PREFIX}, {@value PageAssets#PREFIX} and /console/,
  * on the service port's router itself: also on answers no page bean wrote (a 404 or 405 of the router, an error), and
  * including {@code Cache-Control}, which platform-http's header filter drops from what a route sets. Pages are
  * {@code no-store}; an asset found is cached a year (its name changes with its content).
@@ -31,6 +31,8 @@ public final class PageHeaders extends ServiceSupport {
         }
         server.getRouter().route(Pages.LINK_PREFIX + "*").order(ORDER).handler(request -> handle(request, false));
         server.getRouter().route(PageAssets.PREFIX + "*").order(ORDER).handler(request -> handle(request, true));
+        server.getRouter().route(io.mailroute.access.ApiAccessPolicy.CONSOLE_PREFIX + "*").order(ORDER)
+                .handler(request -> handle(request, false));
     }
 
     private static void handle(RoutingContext request, boolean asset) {

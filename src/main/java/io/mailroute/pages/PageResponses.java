@@ -40,6 +40,16 @@ public final class PageResponses {
         message.setBody(asset.bytes());
     }
 
+    /**
+     * {@code 303 See Other} to a path of this service (after a form POST, or from a page that moved): the browser GETs
+     * {@code location}. The caller makes sure it is local (io.mailroute.console.NextPath for one a request named).
+     */
+    public static void redirect(Exchange exchange, String location) {
+        Message message = reset(exchange, 303, "text/plain; charset=utf-8", NO_STORE);
+        message.setHeader("Location", location);
+        message.setBody(new byte[0]);
+    }
+
     /** A short plain-text 404 (an asset name that is not one, e.g. of an older jar). */
     public static void notFound(Exchange exchange, String text) {
         Message message = reset(exchange, 404, "text/plain; charset=utf-8", NO_STORE);

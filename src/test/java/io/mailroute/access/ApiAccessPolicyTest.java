@@ -94,8 +94,9 @@ class ApiAccessPolicyTest {
                 problems.stream().map(ConfigProblem::key).toList());
         assertEquals("declares no role", problems.get(0).problem());
         assertEquals("has security scopes 'root' is not a role; the roles are viewer, operator, admin", problems.get(1).problem());
-        assertEquals("has security [basic], but Mailroute knows key 'token' (and, for public pages, 'signedLink' under /p/ "
-                + "and 'public' under /assets/)", problems.get(2).problem());
+        assertEquals("has security [basic], but Mailroute knows key 'token', 'session' for console pages under /console/ (and, "
+                + "for public pages, 'signedLink' under /p/ and 'public' under /assets/ and /console/sign-in)",
+                problems.get(2).problem());
         problems.forEach(p -> assertEquals("memory-routes.camel.yaml", p.file().replaceAll(".*/", "")));
         assertEquals("give it 'security: [{key: token, scopes: <role>}]' with one of viewer, operator, admin",
                 problems.get(0).fix());

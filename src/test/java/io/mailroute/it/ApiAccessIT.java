@@ -98,7 +98,14 @@ class ApiAccessIT {
                     new Endpoint("GET", "/p/approvals/decide", "/p/approvals/decide", null, null, 400),
                     new Endpoint("POST", "/p/approvals/decide", "/p/approvals/decide", null, null, 415),
                     new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
-                            null, 200));
+                            null, 200),
+                    // the console's sign-in pages and GET / are public; its pages need a session, which no token is: every
+                    // token caller is sent to sign in (303). ConsoleSignInIT checks them with sessions.
+                    new Endpoint("GET", "/", "/", null, null, 303),
+                    new Endpoint("GET", "/console/sign-in", "/console/sign-in", null, null, 200),
+                    new Endpoint("POST", "/console/sign-in", "/console/sign-in", null, null, 415),
+                    new Endpoint("GET", "/console", "/console/", null, null, 303),
+                    new Endpoint("POST", "/console/sign-out", "/console/sign-out", null, null, 303));
             assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
                     .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
 
