@@ -48,14 +48,29 @@ final class GoogleSignInWiring {
     static void bind(CamelContext context, Settings settings, Function<String, String> environment, GmailSandbox sandbox,
             String sandboxRoot, SignedLinks links, ObjectMapper json, Clock clock) {
         GoogleSignInSettings google = settings(settings, environment, sandboxRoot, sandbox == null ? null : sandbox.admin().client());
+        GoogleSignIn signIn = null;
         if (google == null) {
             LOG.info("Sign in with Google is off ({} is empty)", GoogleSignInSettings.DOMAINS);
-            return;
+        } else {
+            LOG.info("Sign in with Google via {} for accounts of {}, back to {}", google.issuer(), google.domains(),
+                    google.redirectUri());
+            signIn = new GoogleSignIn(google, links, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                    json, clock);
+            context.getRegistry().bind("googleSignIn", signIn);
         }
-        LOG.info("Sign in with Google via {} for accounts of {}, back to {}", google.issuer(), google.domains(),
-                google.redirectUri());
-        context.getRegistry().bind("googleSignIn", new GoogleSignIn(google, links,
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), json, clock));
+        // the console's pages for it (after ConsoleWiring bound the users and sessions); they say so when it is off
+        io.mailroute.console.ConsoleUsers users = context.getRegistry().lookupByNameAndType("consoleUsers",
+                io.mailroute.console.ConsoleUsers.class);
+        io.mailroute.console.ConsoleSessions sessions = context.getRegistry().lookupByNameAndType("consoleSessions",
+                io.mailroute.console.ConsoleSessions.class);
+        io.mailroute.console.google.GoogleSignInPages pages = new io.mailroute.console.google.GoogleSignInPages(signIn, users,
+                sessions, new io.mailroute.pages.Pages(), publicUrl(settings).startsWith("https:"));
+        context.getRegistry().bind("googleSignInPages", pages);
+        io.mailroute.console.signin.SignInPages signInPages = context.getRegistry().lookupByNameAndType("signInPages",
+                io.mailroute.console.signin.SignInPages.class);
+        if (signInPages != null) {
+            signInPages.offeringGoogle(pages.enabled());
+        }
     }
 
     /**

@@ -56,8 +56,6 @@ public final class GoogleSignIn {
     public static final String COOKIE_PATH = "/console/sign-in/google";
     /** How long a person has at Google before the sign-in must start again (Google's codes live as long). */
     public static final Duration LIFETIME = Duration.ofMinutes(10);
-    /** Where a sign-in goes when {@code next} is missing or not a local path. */
-    public static final String DEFAULT_NEXT = "/console/";
     static final String PURPOSE = "console.google-sign-in";
     static final String SCOPE = "openid email profile";
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
@@ -105,7 +103,7 @@ public final class GoogleSignIn {
      * A new sign-in: the provider's authorization URL (state, nonce, PKCE S256 challenge, scope
      * {@value #SCOPE}, and {@code hd} to show only the allowed domain's accounts) and the cookie that remembers it.
      *
-     * @param next where to go after signing in, untrusted: anything but a local path becomes {@value #DEFAULT_NEXT}
+     * @param next where to go after signing in, untrusted: anything but a local path becomes {@link io.mailroute.console.NextPath#DEFAULT}
      * @throws GoogleSignInException {@code PROVIDER_FAILED} when the discovery document cannot be read
      */
     public Start start(String next) throws GoogleSignInException {
@@ -113,7 +111,7 @@ public final class GoogleSignIn {
         String state = randomToken();
         String nonce = randomToken();
         String verifier = randomToken();
-        String cookie = links.issue(PURPOSE, state + "." + nonce + "." + verifier, localPath(next),
+        String cookie = links.issue(PURPOSE, state + "." + nonce + "." + verifier, io.mailroute.console.NextPath.orDefault(next),
                 clock.instant().plus(LIFETIME), false);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("response_type", "code");
@@ -177,19 +175,6 @@ public final class GoogleSignIn {
     public String clearCookie() {
         return COOKIE + "=; Path=" + COOKIE_PATH + "; Max-Age=0; HttpOnly; SameSite=Lax"
                 + (settings.secureCookies() ? "; Secure" : "");
-    }
-
-    /**
-     * {@code next} when it is a path on this service ({@code /console/items?queue=x}), else {@value #DEFAULT_NEXT}:
-     * never another site ({@code //evil.example}, {@code /\evil.example}, {@code https://...}), never a header
-     * breaker.
-     */
-    public static String localPath(String next) {
-        if (next == null || next.length() > 200 || !next.startsWith("/") || next.startsWith("//")
-                || next.contains("\\") || next.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
-            return DEFAULT_NEXT;
-        }
-        return next;
     }
 
     // ---- the provider

@@ -61,6 +61,7 @@ public final class SignInPages {
     private final boolean secure;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private volatile boolean google;
 
     /** @param secure whether the console is served over https: then cookies are Secure */
     public SignInPages(ConsoleUsers users, ConsoleSessions sessions, SignInThrottle throttle, Pages pages, ConsolePages console,
@@ -72,6 +73,11 @@ public final class SignInPages {
         this.console = console;
         this.secure = secure;
         this.clock = clock;
+    }
+
+    /** Whether the form offers "Sign in with Google" (set once at start, when it is configured). */
+    public void offeringGoogle(boolean offered) {
+        this.google = offered;
     }
 
     /** {@code GET /console/sign-in}. */
@@ -140,6 +146,8 @@ public final class SignInPages {
         model.put("csrf", csrf);
         model.put("next", next);
         model.put("name", name);
+        model.put("google", google);
+        model.put("nextQuery", java.net.URLEncoder.encode(next, StandardCharsets.UTF_8));
         if (error != null) {
             model.put("error", error);
         }

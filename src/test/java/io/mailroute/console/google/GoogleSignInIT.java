@@ -170,7 +170,7 @@ class GoogleSignInIT {
                 "/console/\r\nSet-Cookie: x=y", null}) {
             GoogleSignIn.Start start = google.start(elsewhere);
             Map<String, String> callback = consent(start, "mei@acme.example");
-            assertEquals(GoogleSignIn.DEFAULT_NEXT, google.finish(callback.get("code"), callback.get("state"), null,
+            assertEquals(io.mailroute.console.NextPath.DEFAULT, google.finish(callback.get("code"), callback.get("state"), null,
                     start.cookieValue()).next(), String.valueOf(elsewhere));
         }
     }
