@@ -40,14 +40,14 @@ class ConsoleGoogleSignInIT {
             String base = running.apiUrl("/").replace("127.0.0.1", "localhost");
             WebDriver browser = Browsers.headlessChromium();
             try {
-                browser.get(base + "console/items?queue=approvals");
+                browser.get(base + "console/?from=notice");
                 assertTrue(browser.getCurrentUrl().startsWith(base + "console/sign-in"), browser.getCurrentUrl());
                 browser.findElement(By.cssSelector("a.button.google")).click();
                 // the sandbox's account chooser, as Google's: pick the account
                 assertEquals("Choose a sandbox account", browser.findElement(By.tagName("h1")).getText());
                 browser.findElement(By.linkText("r.okafor@acme.example")).click();
 
-                assertEquals(base + "console/items?queue=approvals", browser.getCurrentUrl(), "back to the page first asked for");
+                assertEquals(base + "console/?from=notice", browser.getCurrentUrl(), "back to the page first asked for");
                 assertEquals("r.okafor@acme.example", browser.findElement(By.cssSelector("header .user")).getText());
                 assertTrue(browser.findElement(By.cssSelector("header")).getText().contains("operator"),
                         browser.findElement(By.cssSelector("header")).getText());
