@@ -55,7 +55,7 @@ class DeliveryEndToEndIT {
             ParsedMail mail = inbox.get(0);
             assertEquals(delivery.get("messageId").asText(), mail.messageId(), "the Message-ID we recorded is the one sent");
             assertEquals("mailroute", mail.extraHeaders().get("X-Mailroute-Origin"));
-            assertTrue(mail.subject().startsWith("[HIGH] New case #") || mail.subject().startsWith("["), mail.subject());
+            assertTrue(mail.subject().matches("\\[(LOW|NORMAL|HIGH|URGENT)] New case #\\d+ in [a-z0-9-]+"), mail.subject());
             assertTrue(!mail.subject().contains("\n") && !mail.subject().contains("\r"), mail.subject());
             assertEquals(List.of(IntakeFixture.TEAM), mail.to().stream().map(a -> a.address()).toList(),
                     "the injected Bcc never became a recipient");

@@ -56,7 +56,7 @@ public final class MailComposer {
     /** A fresh Message-ID (without brackets) in the sender's domain. */
     public static String newMessageId(String deliveryId, String senderAddress) {
         String domain = senderAddress.substring(senderAddress.indexOf('@') + 1);
-        return "mailroute." + safe(deliveryId) + "." + HexFormat.of().formatHex(RANDOM.generateSeed(8)) + "@" + safe(domain);
+        return "mailroute." + safe(deliveryId) + "." + HexFormat.of().formatHex(randomBytes(8)) + "@" + safe(domain);
     }
 
     public byte[] compose(Outbound mail) throws MessagingException {
@@ -178,5 +178,12 @@ public final class MailComposer {
         protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", messageId);
         }
+    }
+
+    /** Random bytes for a Message-ID: nextBytes (generateSeed is for seeding, and may block waiting for entropy). */
+    private static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return bytes;
     }
 }
