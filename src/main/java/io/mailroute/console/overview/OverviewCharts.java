@@ -21,18 +21,18 @@ final class OverviewCharts {
     static final int WIDTH = 720;
     static final int MAX_SERIES = 8;
     static final int MAX_CATEGORIES = 12;
-    static final int LABEL_CHARS = 24;
+    static final int LABEL_CHARS = 20;
     private static final String OTHER_CSS = "series-other";
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     // the hourly charts' plot area
     private static final int HOURLY_HEIGHT = 260;
-    private static final int LEFT = 56;
+    private static final int LEFT = 64;
     private static final int RIGHT = 12;
     private static final int TOP = 12;
     private static final int BOTTOM = 36;
     // the category chart's rows
-    private static final int LABEL_WIDTH = 180;
+    private static final int LABEL_WIDTH = 200;
     private static final int ROW = 28;
     private static final int BAR = 18;
     private static final int VALUE_ROOM = 48;
@@ -216,7 +216,7 @@ final class OverviewCharts {
             labels.add(new Chart.Label(LEFT - 6, y + 4, "end", axis.label(tick)));
         }
         for (int h = 0; h < OverviewWindow.HOURS; h += 3) {
-            labels.add(new Chart.Label(round(LEFT + h * slot + slot / 2), TOP + plotHeight + 18, "middle",
+            labels.add(new Chart.Label(round(LEFT + h * slot + slot / 2), TOP + plotHeight + 20, "middle",
                     HOUR.format(window.bucketStart(h))));
         }
         return new Chart.Svg(WIDTH, HOURLY_HEIGHT, grid, labels, bars, lines, dots);
