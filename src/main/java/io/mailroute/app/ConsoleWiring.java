@@ -11,6 +11,8 @@ import io.mailroute.console.ConsoleSessions;
 import io.mailroute.console.ConsoleUsers;
 import io.mailroute.console.PasswordHashing;
 import io.mailroute.console.PublicAddress;
+import io.mailroute.console.overview.OverviewPage;
+import io.mailroute.console.overview.OverviewQueries;
 import io.mailroute.console.signin.SignInPages;
 import io.mailroute.console.signin.SignInThrottle;
 import io.mailroute.db.Database;
@@ -59,6 +61,7 @@ final class ConsoleWiring {
         context.getRegistry().bind("consoleUsers", users);
         context.getRegistry().bind("consoleSessions", sessions);
         context.getRegistry().bind("consolePages", console);
+        context.getRegistry().bind("consoleOverview", new OverviewPage(new OverviewQueries(db), console, clock));
         context.getRegistry().bind("signInPages", new SignInPages(users, sessions, throttle, pages, console, address.isSecure(), clock));
         LOG.info("Console at {}console/ (sessions idle {}, at most {}; {} sign-in attempts per {})",
                 address.url().endsWith("/") ? address.url() : address.url() + "/", sessions.idleTimeout(),

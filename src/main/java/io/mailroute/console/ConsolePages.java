@@ -12,8 +12,8 @@ import org.apache.camel.Exchange;
 /**
  * The console's shell (bean {@code consolePages}, routes/console.camel.yaml): the layout every console page renders
  * in ({@code console-layout.mustache}: the user and role, the nav, a sign-out button carrying the session's CSRF
- * token), the Overview at {@code /console/}, and {@code GET /}, which sends a browser there. A console page's bean
- * renders with {@link #render}, passing the {@link ConsoleRequest} the guard admitted.
+ * token), and {@code GET /}, which sends a browser to the Overview ({@code console.overview.OverviewPage}). A console
+ * page's bean renders with {@link #render}, passing the {@link ConsoleRequest} the guard admitted.
  */
 public final class ConsolePages {
 
@@ -24,7 +24,7 @@ public final class ConsolePages {
     /** The console's pages, in the nav's order. */
     public static final List<NavItem> NAV = List.of(
             new NavItem("console/", "Overview", "What came in and went out lately: messages per mailbox, items by queue and "
-                    + "state, deliveries by status, SLA breaches."),
+                    + "state, deliveries by status, SLA breaches, email→push latency."),
             new NavItem("console/mailboxes", "Mailboxes", "Each mailbox's state, last good poll and quota; connect one with "
                     + "Google, re-authorize, revoke access, pause and resume."),
             new NavItem("console/items", "Items", "The work: filter by queue, state and assignee; read an item's messages, "
@@ -57,12 +57,6 @@ public final class ConsolePages {
                 item.purpose(), "current", item.label().equals(current))).toList());
         scope.put("console", console);
         return pages.render(template, status, pagePath, scope);
-    }
-
-    /** {@code GET /console/}: the Overview. */
-    public void overview(Exchange exchange) {
-        PageResponses.write(exchange, render(ConsoleRequest.of(exchange), "console-overview", 200, "/console/", "Overview",
-                Map.of()));
     }
 
     /** {@code GET /}: to the console. */

@@ -210,7 +210,8 @@ class ConsoleSignInIT {
 
     // ---- helpers -----------------------------------------------------------------------------------------
 
-    private static void signIn(WebDriver browser, String name, String password) {
+    /** Fills in and sends the sign-in form the browser shows. */
+    static void signIn(WebDriver browser, String name, String password) {
         browser.findElement(By.id("name")).clear();
         browser.findElement(By.id("name")).sendKeys(name);
         browser.findElement(By.id("password")).sendKeys(password);
