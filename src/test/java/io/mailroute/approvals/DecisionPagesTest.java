@@ -87,6 +87,7 @@ class DecisionPagesTest {
 
         assertEquals(200, page.status());
         String html = page.html();
+        assertTrue(html.contains("<main>"), "the narrow layout of pages for phones: " + html);
         assertFalse(html.contains("<script"), html);
         assertFalse(html.contains(HOSTILE), html);
         String escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;";

@@ -45,6 +45,7 @@ class OverviewPageTest {
         in.put("support", OverviewQueriesTest.hours(Map.of(3, 10L, 7, 5L)));
         in.put("hr", OverviewQueriesTest.hours(Map.of(3, 5L)));
         String html = render(new OverviewData(WINDOW, in, List.of(), List.of(), Map.of(), List.of()));
+        assertTrue(html.contains("<main class=\"console-main\">"), "a console page is as wide as the console's layout");
 
         List<Element> bars = elements(svg(html, "messages-in"), "rect");
         assertEquals(3, bars.size());
