@@ -244,6 +244,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("signedLinks", signedLinks);
         GoogleSignInWiring.bind(context, settings, System::getenv, sandbox, sandboxRoot, signedLinks, json, clock);
         bindDecisionPages(context, settings, db, json, clock);
+        ConsoleWorkWiring.bind(context, db, workflow, attachments, deliveries, channels, audit, json, clock);
         bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);

@@ -107,7 +107,7 @@ final class DecisionPageModel {
     }
 
     /** What every decision page shows about the approval. */
-    private Map<String, Object> base(Approval approval) {
+    Map<String, Object> base(Approval approval) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("title", approval.title());
         view.put("requester", approval.requester());
@@ -171,7 +171,7 @@ final class DecisionPageModel {
     }
 
     /** ", by link" for a decision's how (LINK, REPLY, API, CONSOLE); nothing for the timer or none. */
-    private static String how(String how) {
+    static String how(String how) {
         if (how == null) {
             return "";
         }
@@ -185,7 +185,7 @@ final class DecisionPageModel {
         };
     }
 
-    private static String time(Instant at) {
+    static String time(Instant at) {
         return at == null ? "an unknown time" : TIME.format(at);
     }
 }

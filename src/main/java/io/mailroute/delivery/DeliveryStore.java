@@ -43,7 +43,11 @@ public final class DeliveryStore {
     private static final String LIST = "SELECT " + COLUMNS + """
              FROM delivery
             WHERE id > :after AND (:eventId IS NULL OR event_id = :eventId) AND (:status IS NULL OR status = :status)
+              AND (:channel IS NULL OR channel = :channel)
             ORDER BY id LIMIT :limit""";
+    private static final String RETRY = """
+            UPDATE delivery SET status = 'PENDING', next_attempt_at = :now, claimed_until = NULL, updated_at = :now
+            WHERE id = :id AND status = 'FAILED' AND provider_id IS NULL""";
     private static final String TARGET_ADDRESSES = """
             SELECT address FROM push_target WHERE recipient = :recipient AND channel = :channel AND active ORDER BY id""";
     private static final String ADD_TARGET = """
@@ -130,8 +134,24 @@ public final class DeliveryStore {
     }
 
     public List<Delivery> list(String eventId, String status, long after, int limit) {
+        return list(eventId, status, null, after, limit);
+    }
+
+    /** @param channel a channel of channels.yaml, or null for any */
+    public List<Delivery> list(String eventId, String status, String channel, long after, int limit) {
         return db.jdbc().query(LIST, new MapSqlParameterSource("after", after).addValue("limit", limit)
-                .addValue("eventId", eventId, Types.VARCHAR).addValue("status", status, Types.VARCHAR), (rs, n) -> row(rs));
+                .addValue("eventId", eventId, Types.VARCHAR).addValue("status", status, Types.VARCHAR)
+                .addValue("channel", channel, Types.VARCHAR), (rs, n) -> row(rs));
+    }
+
+    /**
+     * A FAILED delivery due again now, its attempts kept (the worker sends it by its channel as before). Never one a
+     * provider accepted. Joins the caller's transaction.
+     *
+     * @return false when it is not FAILED (any more)
+     */
+    public boolean retry(long id, Instant now) {
+        return db.jdbc().update(RETRY, new MapSqlParameterSource("id", id).addValue("now", Timestamp.from(now))) == 1;
     }
 
     /** Where a person's active targets on a push channel are: what planning needs, without their keys. */

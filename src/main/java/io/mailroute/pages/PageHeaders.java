@@ -42,7 +42,11 @@ public final class PageHeaders extends ServiceSupport {
 
     /** The headers of an answer with this status: the security headers, and how long it may be kept. */
     static void apply(MultiMap headers, int status, boolean asset) {
+        String policy = headers.get("Content-Security-Policy");
         PageResponses.SECURITY_HEADERS.forEach(headers::set);
+        if (policy != null && policy.startsWith(PageResponses.CONTENT_SECURITY_POLICY + ";")) {
+            headers.set("Content-Security-Policy", policy); // a route's stricter policy (a download's sandbox) stays
+        }
         headers.set("Cache-Control", asset && status == 200 ? PageResponses.IMMUTABLE : PageResponses.NO_STORE);
     }
 }

@@ -105,7 +105,16 @@ class ApiAccessIT {
                     new Endpoint("GET", "/console/sign-in", "/console/sign-in", null, null, 200),
                     new Endpoint("POST", "/console/sign-in", "/console/sign-in", null, null, 415),
                     new Endpoint("GET", "/console", "/console/", null, null, 303),
-                    new Endpoint("POST", "/console/sign-out", "/console/sign-out", null, null, 303));
+                    new Endpoint("POST", "/console/sign-out", "/console/sign-out", null, null, 303),
+                    new Endpoint("GET", "/console/items", "/console/items", null, null, 303),
+                    new Endpoint("GET", "/console/items/{id}", "/console/items/" + itemId, null, null, 303),
+                    new Endpoint("POST", "/console/items/{id}", "/console/items/" + itemId, null, null, 303),
+                    new Endpoint("GET", "/console/attachments/{id}", "/console/attachments/1", null, null, 303),
+                    new Endpoint("GET", "/console/approvals", "/console/approvals", null, null, 303),
+                    new Endpoint("GET", "/console/approvals/{id}", "/console/approvals/1", null, null, 303),
+                    new Endpoint("POST", "/console/approvals/{id}/decision", "/console/approvals/1/decision", null, null, 303),
+                    new Endpoint("GET", "/console/deliveries", "/console/deliveries", null, null, 303),
+                    new Endpoint("POST", "/console/deliveries/{id}/retry", "/console/deliveries/1/retry", null, null, 303));
             assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
                     .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
 
