@@ -72,6 +72,15 @@ public final class ApiGuard extends ServiceSupport {
                 pages, open);
     }
 
+    /**
+     * Has platform-http keep the headers this guard sets its own ({@link GuardedHeaders}); before any route's endpoint
+     * is made, which takes its component's filter when it is created.
+     */
+    public static void guardHeaders(CamelContext context) {
+        context.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class)
+                .setHeaderFilterStrategy(new GuardedHeaders());
+    }
+
     public ApiAccessPolicy policy() {
         return policy;
     }
@@ -80,9 +89,11 @@ public final class ApiGuard extends ServiceSupport {
         MultiMap headers = request.request().headers();
         String authorization = headers.get("Authorization");
         headers.remove("Authorization");
-        headers.remove(PRINCIPAL_HEADER);
-        headers.remove(ROLE_HEADER);
-        headers.remove(CSRF_HEADER);
+        // Every request that passes carries the three, empty until a token or session fills them: platform-http reads
+        // HTTP headers before query parameters and form fields, so GuardedHeaders can drop any later value of them.
+        headers.set(PRINCIPAL_HEADER, "");
+        headers.set(ROLE_HEADER, "");
+        headers.set(CSRF_HEADER, "");
         String method = request.request().method().name();
         String path = request.normalizedPath();
         if (console != null && (path.equals("/") || ApiAccessPolicy.isConsole(path)) && !console.addressAllowed(request)) {

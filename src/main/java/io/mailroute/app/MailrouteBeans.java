@@ -206,6 +206,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         addService(context, new ApiGuard(context, apiTokens, json, () -> "create one with: java -jar target/mailroute.jar "
                 + "token create NAME --role viewer|operator|admin").withConsole(ConsoleWiring.bind(context, settings, db, audit, json,
                 clock)), false);
+        ApiGuard.guardHeaders(context);
 
         context.getRegistry().bind("platform-http-engine",
                 new ServicePortHttpEngine((int) settings.number("camel.server.port", 8080)));

@@ -34,7 +34,7 @@ public record ConsoleRequest(String user, Role role, String csrfToken) {
         String user = exchange.getMessage().getHeader(ApiGuard.PRINCIPAL_HEADER, String.class);
         String role = exchange.getMessage().getHeader(ApiGuard.ROLE_HEADER, String.class);
         String csrf = exchange.getMessage().getHeader(ApiGuard.CSRF_HEADER, String.class);
-        if (user == null || role == null || csrf == null) {
+        if (user == null || role == null || csrf == null || user.isEmpty() || role.isEmpty() || csrf.isEmpty()) {
             throw new IllegalStateException("not a console session's request: declare the route with "
                     + "security: [{key: session, scopes: <role>}]");
         }
