@@ -33,7 +33,8 @@ final class ConsoleMailboxesWiring {
         ConsolePages console = context.getRegistry().lookupByNameAndType("consolePages", ConsolePages.class);
         SignedLinks links = context.getRegistry().lookupByNameAndType("signedLinks", SignedLinks.class);
         Pages pages = new Pages();
-        MailboxConnect connect = new MailboxConnect(wiring::connectFlow, wiring.lifecycle, links,
+        MailboxConnect connect = new MailboxConnect(wiring::connectFlow, wiring.endpoints.values().stream()
+                .map(io.mailroute.connection.OAuthEndpoints::authorization).toList(), wiring.lifecycle, links,
                 ConsoleWiring.publicUrl(settings), clock);
         context.getRegistry().bind("mailboxPages", new MailboxPages(console, pages, connect, wiring.lifecycle, states,
                 wiring.tokens::summaries, mailboxes, quotas, clock));

@@ -94,13 +94,15 @@ public final class MailboxConnect {
     private final boolean secure;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final java.util.Set<String> providerOrigins;
 
     /**
-     * @param flows     the flow of a mailbox (its OAuth client, endpoints, scope, address as login hint)
-     * @param publicUrl {@code mailroute.console.public-url}, where browsers reach the console
+     * @param flows          the flow of a mailbox (its OAuth client, endpoints, scope, address as login hint)
+     * @param authorizations the mailboxes' authorization endpoints (Google's, the sandbox's)
+     * @param publicUrl      {@code mailroute.console.public-url}, where browsers reach the console
      */
-    public MailboxConnect(Function<String, ConnectFlow> flows, Connections connections, SignedLinks links, String publicUrl,
-            Clock clock) {
+    public MailboxConnect(Function<String, ConnectFlow> flows, java.util.Collection<String> authorizations,
+            Connections connections, SignedLinks links, String publicUrl, Clock clock) {
         this.flows = Objects.requireNonNull(flows, "flows");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.links = Objects.requireNonNull(links, "links");
@@ -108,6 +110,22 @@ public final class MailboxConnect {
         this.redirectUri = base + CALLBACK_PATH;
         this.secure = base.startsWith("https:");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.providerOrigins = authorizations.stream().map(MailboxConnect::origin)
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    /**
+     * Where a connect form's POST leads (its 303 to the consent): the page with the form allows these in its
+     * {@code form-action}, which browsers check on redirects too.
+     */
+    public java.util.Set<String> providerOrigins() {
+        return providerOrigins;
+    }
+
+    /** {@code https://accounts.google.com} of {@code https://accounts.google.com/o/oauth2/v2/auth}. */
+    static String origin(String url) {
+        java.net.URI uri = java.net.URI.create(url);
+        return uri.getScheme() + "://" + uri.getRawAuthority();
     }
 
     /** The redirect URI to register with the OAuth client at Google. */

@@ -87,6 +87,14 @@ public final class MailboxPages {
         model.put("mailboxes", rows(request, s -> true));
         model.put("redirectUri", connect.redirectUri());
         PageResponses.write(exchange, console.render(request, "console-mailboxes", 200, PAGE_PATH, NAV, model));
+        allowConnectForms(request, exchange);
+    }
+
+    /** An admin's page has connect forms, whose POST is answered with a redirect to the provider's consent. */
+    private void allowConnectForms(ConsoleRequest request, Exchange exchange) {
+        if (request.role().includes(io.mailroute.access.Role.ADMIN)) {
+            PageResponses.allowFormsTo(exchange, connect.providerOrigins());
+        }
     }
 
     /** {@code GET /console/mailboxes/{id}}, with {@code done} after an action. */
@@ -104,6 +112,7 @@ public final class MailboxPages {
             model.put("done", DONE.get(done));
         }
         PageResponses.write(exchange, console.render(request, "console-mailboxes", 200, PAGE_PATH + "/id", NAV, model));
+        allowConnectForms(request, exchange);
     }
 
     /** {@code POST /console/mailboxes/{id}/connect} (field csrf): to Google's consent for this mailbox. */

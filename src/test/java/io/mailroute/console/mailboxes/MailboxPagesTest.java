@@ -82,7 +82,8 @@ class MailboxPagesTest {
                 }, json, HttpClient.newHttpClient(), clock, null);
         SignedLinks links = new SignedLinks(LinkKeys.of(LinkKeys.generate()), LinkBaseUrl.loopback(8080), db, clock);
         MailboxConnect connect = new MailboxConnect(id -> new ConnectFlow(endpoints, client, hr.role().scope(), hr.address(),
-                new NetHttpTransport(), Duration.ofMinutes(1)), connections, links, "http://localhost:8080", clock);
+                new NetHttpTransport(), Duration.ofMinutes(1)), List.of(endpoints.authorization()), connections, links,
+                "http://localhost:8080", clock);
         pages = new MailboxPages(new ConsolePages(new Pages()), new Pages(), connect, connections, states, List::of,
                 Map.of("hr", hr), new MailboxQuotas(List.of(hr), clock), clock);
     }
@@ -106,6 +107,8 @@ class MailboxPagesTest {
         assertFalse(html.contains("/connect\""), "no connect button for a viewer");
         assertFalse(html.contains("/pause\""), "no pause button for a viewer");
         assertFalse(html.contains("Revoke access"), html);
+        assertEquals(io.mailroute.pages.PageResponses.CONTENT_SECURITY_POLICY,
+                page.getMessage().getHeader("Content-Security-Policy"), "forms lead nowhere else");
     }
 
     @Test
@@ -117,6 +120,9 @@ class MailboxPagesTest {
         assertTrue(html.contains(">Re-authorize</button>"), "the environment's grant can be replaced: " + html);
         assertTrue(html.contains("href=\"../console/mailboxes/hr/revoke\""), html);
         assertTrue(html.contains("action=\"../console/mailboxes/hr/pause\""), html);
+        assertEquals("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' http://127.0.0.1:9; "
+                + "frame-ancestors 'none'; base-uri 'none'", page.getMessage().getHeader("Content-Security-Policy"),
+                "the connect form's POST may lead to the provider's consent");
         assertEquals(3, html.split("name=\"csrf\" value=\"" + CSRF + "\"", -1).length - 1, "sign-out, connect, pause; "
                 + "revoke asks first: " + html);
     }
