@@ -38,6 +38,8 @@ final class ConnectionWiring {
     final Secrets secrets;
     final TokenStore tokens;
     final Connections lifecycle;
+    private final Map<String, MailboxSettings> mailboxes = new LinkedHashMap<>();
+    private final HttpTransport transport;
 
     /**
      * @param sandboxRoot the sandbox's root URL when some mailbox uses it, else null
@@ -48,8 +50,10 @@ final class ConnectionWiring {
         secrets = SecretsWiring.secrets(System::getenv, keyFile, db);
         tokens = new TokenStore(db, secrets);
         Map<String, MailboxSettings> byId = new LinkedHashMap<>();
+        this.transport = transport;
         for (MailboxSettings mailbox : mailboxes) {
             byId.put(mailbox.id(), mailbox);
+            this.mailboxes.put(mailbox.id(), mailbox);
             OAuthCredentials resolved = credentials.resolve(mailbox);
             initialCredentials.put(mailbox.id(), resolved);
             OAuthEndpoints urls = new OAuthEndpoints(
@@ -70,6 +74,21 @@ final class ConnectionWiring {
                         endpoints.get(mailbox.id()).token(), 30_000)
                         .makeClient(clientId, clientSecret, List.of(), "mailroute", refreshToken, null)
                         .users().getProfile("me").execute().getEmailAddress());
+    }
+
+    /**
+     * The authorization-code flow for a mailbox as the console runs it in a browser: its OAuth client and endpoints,
+     * the scope its role needs and its address as the login hint.
+     *
+     * @throws Connections.ConnectionException for a mailbox nobody configured
+     */
+    io.mailroute.connection.ConnectFlow connectFlow(String mailboxId) {
+        MailboxSettings mailbox = mailboxes.get(mailboxId);
+        if (mailbox == null) {
+            lifecycle.connection(mailboxId); // throws, naming the configured mailboxes
+        }
+        return new io.mailroute.connection.ConnectFlow(endpoints.get(mailboxId), connections.get(mailboxId).client(),
+                mailbox.role().scope(), mailbox.address(), transport, Duration.ofMinutes(10));
     }
 
     /** Each mailbox starts with its stored grant, else its environment or sandbox one; send-only ones have theirs tried. */

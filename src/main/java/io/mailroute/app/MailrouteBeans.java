@@ -231,7 +231,8 @@ public final class MailrouteBeans implements CamelConfiguration {
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), clock);
-        NotificationFactory notifications = new NotificationFactory(settings.text("mailroute.delivery.item-url", null));
+        NotificationFactory notifications = new NotificationFactory(settings.text("mailroute.delivery.item-url", null))
+                .withMailboxPages(ConsoleWiring.publicUrl(settings));
         context.getRegistry().bind("deliveryWorker", new DeliveryWorker(channels, deliveries, pushSenders,
                 email, notifications, db, json, clock,
                 new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
@@ -244,6 +245,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         io.mailroute.links.SignedLinks signedLinks = SignedLinksWiring.create(settings, System::getenv, db, clock);
         context.getRegistry().bind("signedLinks", signedLinks);
         GoogleSignInWiring.bind(context, settings, System::getenv, sandbox, sandboxRoot, signedLinks, json, clock);
+        ConsoleMailboxesWiring.bind(context, settings, wiring, states, byId, quotas, db, clock);
         bindDecisionPages(context, settings, db, json, clock);
         ConsoleWorkWiring.bind(context, db, workflow, attachments, deliveries, channels, audit, json, clock);
         bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);

@@ -98,16 +98,7 @@ public final class ConnectFlow {
         receiver.start();
         String redirectUri = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/";
         try {
-            String url = new AuthorizationCodeRequestUrl(endpoints.authorization(), client.clientId())
-                    .setRedirectUri(redirectUri)
-                    .setScopes(List.of(scope))
-                    .setState(state)
-                    .set("code_challenge", challenge(verifier))
-                    .set("code_challenge_method", "S256")
-                    .set("access_type", "offline")
-                    .set("prompt", "consent")
-                    .set("login_hint", loginHint)
-                    .build();
+            String url = authorizationUrl(redirectUri, state, verifier);
             out.println("Open this address in a browser and sign in as " + loginHint + ":");
             out.println();
             out.println("  " + url);
@@ -125,13 +116,43 @@ public final class ConnectFlow {
                 throw new ConnectException("the pasted address belongs to another connect attempt (state does not match); "
                         + "paste the address from this attempt's browser tab");
             }
-            return exchange(result.get("code"), redirectUri, verifier);
+            return redeem(result.get("code"), redirectUri, verifier);
         } finally {
             receiver.stop(0);
         }
     }
 
-    private Grant exchange(String code, String redirectUri, String verifier) throws ConnectException, IOException {
+    /**
+     * Where to send the person: the provider's consent for {@code scope} as {@code loginHint}, with a refresh token
+     * asked for (offline, consent) and the PKCE S256 challenge of {@code verifier}. The console's Mailboxes page sends
+     * the browser here too, with its own redirect URI.
+     */
+    public String authorizationUrl(String redirectUri, String state, String verifier) {
+        return new AuthorizationCodeRequestUrl(endpoints.authorization(), client.clientId())
+                .setRedirectUri(redirectUri)
+                .setScopes(List.of(scope))
+                .setState(state)
+                .set("code_challenge", challenge(verifier))
+                .set("code_challenge_method", "S256")
+                .set("access_type", "offline")
+                .set("prompt", "consent")
+                .set("login_hint", loginHint)
+                .build();
+    }
+
+    /** A new PKCE code verifier (RFC 7636: 43 characters of base64url), kept until the code is redeemed. */
+    public static String newVerifier() {
+        return randomUrlSafe(32);
+    }
+
+    /**
+     * Trades the code the provider sent back for the grant, with the verifier of the challenge the authorization
+     * URL carried and the same redirect URI.
+     *
+     * @throws ConnectException when the provider refuses the code or grants no refresh token (the message says what to do)
+     * @throws IOException      when the token endpoint cannot be reached
+     */
+    public Grant redeem(String code, String redirectUri, String verifier) throws ConnectException, IOException {
         if (code == null || code.isBlank()) {
             throw new ConnectException("no authorization code was given");
         }

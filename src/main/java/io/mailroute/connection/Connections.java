@@ -163,6 +163,11 @@ public final class Connections {
      * mailbox belong to the mailbox's own account: another account's grant is revoked, not stored.
      */
     public void connect(String mailboxId, String refreshToken, String grantedScopes) {
+        connect(mailboxId, refreshToken, grantedScopes, null);
+    }
+
+    /** As {@link #connect(String, String, String)}, recording who connected it ({@code by}, e.g. a console user) in the audit trail. */
+    public void connect(String mailboxId, String refreshToken, String grantedScopes, String by) {
         MailboxSettings mailbox = mailbox(mailboxId);
         if (refreshToken == null || refreshToken.isBlank()) {
             throw new ConnectionException("no refresh token given for mailbox " + mailboxId);
@@ -182,7 +187,7 @@ public final class Connections {
         connection.use(refreshToken, version, MailboxConnection.Source.STORE);
         db.transactions().executeWithoutResult(tx -> {
             states.connected(mailboxId);
-            audit.record("connection.connected", mailboxId, "mailbox:" + mailboxId, json.createObjectNode()
+            audit.record("connection.connected", mailboxId, "mailbox:" + mailboxId, by(by)
                     .put("scopes", String.join(" ", scopes)).put("version", version));
         });
         LOG.info("Mailbox {} ({}): connected with a new OAuth grant (version {}, scopes {})", mailboxId, mailbox.address(),
@@ -218,6 +223,11 @@ public final class Connections {
      * to go from it goes from the fallback sender. The cursor is kept for a later connect.
      */
     public OAuthEndpoints.Revocation disconnect(String mailboxId) {
+        return disconnect(mailboxId, null);
+    }
+
+    /** As {@link #disconnect(String)}, recording who disconnected it in the audit trail. */
+    public OAuthEndpoints.Revocation disconnect(String mailboxId, String by) {
         MailboxSettings mailbox = mailbox(mailboxId);
         MailboxConnection connection = connection(mailboxId);
         String refreshToken = tokens.find(mailboxId).map(TokenStore.Grant::refreshToken).orElse(connection.refreshToken());
@@ -227,7 +237,7 @@ public final class Connections {
             tokens.delete(mailboxId);
             states.revoked(mailboxId);
             audit.record("connection.revoked", mailboxId, "mailbox:" + mailboxId,
-                    json.createObjectNode().put("revocation", revocation.name()));
+                    by(by).put("revocation", revocation.name()));
         });
         connection.clear();
         if (revocation == OAuthEndpoints.Revocation.UNREACHABLE) {
@@ -242,20 +252,36 @@ public final class Connections {
     }
 
     public void pause(String mailboxId) {
-        operatorAction(mailboxId, "mailbox.paused", states::paused);
+        pause(mailboxId, null);
     }
 
     public void resume(String mailboxId) {
-        operatorAction(mailboxId, "mailbox.resumed", states::resumed);
+        resume(mailboxId, null);
     }
 
-    private void operatorAction(String mailboxId, String action, java.util.function.Consumer<String> transition) {
+    /** Pauses it, recording who did ({@code by}, or null) in the audit trail. */
+    public void pause(String mailboxId, String by) {
+        operatorAction(mailboxId, "mailbox.paused", states::paused, by);
+    }
+
+    /** Resumes it, recording who did ({@code by}, or null) in the audit trail. */
+    public void resume(String mailboxId, String by) {
+        operatorAction(mailboxId, "mailbox.resumed", states::resumed, by);
+    }
+
+    private void operatorAction(String mailboxId, String action, java.util.function.Consumer<String> transition, String by) {
         mailbox(mailboxId);
         db.transactions().executeWithoutResult(tx -> {
             transition.accept(mailboxId);
-            audit.record(action, mailboxId, "mailbox:" + mailboxId, json.createObjectNode());
+            audit.record(action, mailboxId, "mailbox:" + mailboxId, by(by));
         });
         LOG.info("Mailbox {}: {}", mailboxId, action.substring(action.indexOf('.') + 1));
+    }
+
+    /** The audit details of an action, with who took it when known. */
+    private com.fasterxml.jackson.databind.node.ObjectNode by(String by) {
+        com.fasterxml.jackson.databind.node.ObjectNode details = json.createObjectNode();
+        return by == null ? details : details.put("by", by);
     }
 
     public MailboxConnection connection(String mailboxId) {

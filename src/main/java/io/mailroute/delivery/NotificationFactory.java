@@ -12,6 +12,7 @@ public final class NotificationFactory {
 
     private final String itemUrl;
     private Links links = (delivery, event) -> null;
+    private String mailboxPages;
 
     public NotificationFactory(String itemUrl) {
         this.itemUrl = itemUrl;
@@ -26,6 +27,17 @@ public final class NotificationFactory {
 
     public NotificationFactory withLinks(Links links) {
         this.links = links;
+        return this;
+    }
+
+    /**
+     * Connection notices ({@code connection.broken}, {@code .restored}, {@code .revoked}) link to the mailbox's console
+     * page, {@code <consoleUrl>/console/mailboxes/<id>}, where an admin re-authorizes it.
+     *
+     * @param consoleUrl {@code mailroute.console.public-url}
+     */
+    public NotificationFactory withMailboxPages(String consoleUrl) {
+        this.mailboxPages = consoleUrl == null ? null : consoleUrl.endsWith("/") ? consoleUrl : consoleUrl + "/";
         return this;
     }
 
@@ -76,6 +88,7 @@ public final class NotificationFactory {
                 title = "Mailbox " + mailbox + " is not connected";
                 // The fix first: a lock screen shows the start, and Gmail's error text can be long.
                 body = data.path("address").asText(mailbox) + ": Gmail refused its OAuth grant. Fix: "
+                        + (mailboxPages == null ? "" : "Re-authorize on its console page, or ")
                         + data.path("reconnect").asText() + ". Its mail is not read until then; nothing is lost, intake "
                         + "resumes where it stopped. (" + data.path("error").asText("no detail") + ")";
             }
@@ -110,6 +123,11 @@ public final class NotificationFactory {
             }
         }
         String url = links.url(delivery, event);
+        if (url == null && mailboxPages != null && event.path("type").asText().startsWith("connection.")
+                && event.path("mailbox").isTextual()) {
+            url = mailboxPages + "console/mailboxes/" + java.net.URLEncoder.encode(event.path("mailbox").asText(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
         if (url == null) {
             url = itemId == null || itemUrl == null || itemUrl.isBlank() ? null : itemUrl.replace("{itemId}", itemId);
         }

@@ -42,10 +42,12 @@ public final class PageHeaders extends ServiceSupport {
 
     /** The headers of an answer with this status: the security headers, and how long it may be kept. */
     static void apply(MultiMap headers, int status, boolean asset) {
-        String policy = headers.get("Content-Security-Policy");
+        // a page's own policy (PageResponses.allowFormsTo) is kept; every other answer gets the default
+        String pagePolicy = headers.get(PageResponses.CONTENT_SECURITY_POLICY_HEADER);
         PageResponses.SECURITY_HEADERS.forEach(headers::set);
-        if (policy != null && policy.startsWith(PageResponses.CONTENT_SECURITY_POLICY + ";")) {
-            headers.set("Content-Security-Policy", policy); // a route's stricter policy (a download's sandbox) stays
+        if (pagePolicy != null && pagePolicy.startsWith(PageResponses.CONTENT_SECURITY_POLICY.substring(0,
+                PageResponses.CONTENT_SECURITY_POLICY.indexOf("form-action")))) {
+            headers.set(PageResponses.CONTENT_SECURITY_POLICY_HEADER, pagePolicy);
         }
         headers.set("Cache-Control", asset && status == 200 ? PageResponses.IMMUTABLE : PageResponses.NO_STORE);
     }

@@ -20,6 +20,7 @@ public final class PageResponses {
     /** The policy every page and asset is served with. */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    static final String CONTENT_SECURITY_POLICY_HEADER = "Content-Security-Policy";
     /** What every answer carries, page or asset. */
     public static final Map<String, String> SECURITY_HEADERS = securityHeaders();
     static final String NO_STORE = "no-store";
@@ -50,6 +51,18 @@ public final class PageResponses {
         message.setBody(new byte[0]);
     }
 
+    /**
+     * Lets the page's forms lead to these origins too ({@code form-action 'self' <origins>}): for a form whose POST is
+     * answered with a redirect to another site (an OAuth provider's consent), since browsers check {@code form-action}
+     * on every redirect of a form's navigation. Call it after {@link #write(Exchange, Page)}; {@link PageHeaders} keeps it.
+     *
+     * @param origins {@code https://accounts.google.com}: scheme, host and port only
+     */
+    public static void allowFormsTo(Exchange exchange, java.util.Collection<String> origins) {
+        exchange.getMessage().setHeader(CONTENT_SECURITY_POLICY_HEADER, CONTENT_SECURITY_POLICY.replace("form-action 'self'",
+                "form-action 'self' " + String.join(" ", origins)));
+    }
+
     /** A short plain-text 404 (an asset name that is not one, e.g. of an older jar). */
     public static void notFound(Exchange exchange, String text) {
         Message message = reset(exchange, 404, "text/plain; charset=utf-8", NO_STORE);
@@ -68,7 +81,7 @@ public final class PageResponses {
 
     private static Map<String, String> securityHeaders() {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        headers.put(CONTENT_SECURITY_POLICY_HEADER, CONTENT_SECURITY_POLICY);
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Referrer-Policy", "no-referrer");
         headers.put("X-Frame-Options", "DENY"); // frame-ancestors for browsers that predate it

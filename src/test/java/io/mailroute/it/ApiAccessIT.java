@@ -118,7 +118,19 @@ class ApiAccessIT {
                     new Endpoint("GET", "/console/approvals/{id}", "/console/approvals/1", null, null, 303),
                     new Endpoint("POST", "/console/approvals/{id}/decision", "/console/approvals/1/decision", null, null, 303),
                     new Endpoint("GET", "/console/deliveries", "/console/deliveries", null, null, 303),
-                    new Endpoint("POST", "/console/deliveries/{id}/retry", "/console/deliveries/1/retry", null, null, 303));
+                    new Endpoint("POST", "/console/deliveries/{id}/retry", "/console/deliveries/1/retry", null, null, 303),
+                    new Endpoint("GET", "/console/mailboxes", "/console/mailboxes", null, null, 303),
+                    new Endpoint("GET", "/console/mailboxes/connect/callback", "/console/mailboxes/connect/callback?code=x",
+                            null, null, 303),
+                    new Endpoint("GET", "/console/mailboxes/{id}", "/console/mailboxes/support", null, null, 303),
+                    new Endpoint("GET", "/console/mailboxes/{id}/revoke", "/console/mailboxes/support/revoke", null, null, 303),
+                    new Endpoint("POST", "/console/mailboxes/{id}/connect", "/console/mailboxes/support/connect", null, null, 303),
+                    new Endpoint("POST", "/console/mailboxes/{id}/revoke", "/console/mailboxes/support/revoke", null, null, 303),
+                    new Endpoint("POST", "/console/mailboxes/{id}/pause", "/console/mailboxes/support/pause", null, null, 303),
+                    new Endpoint("POST", "/console/mailboxes/{id}/resume", "/console/mailboxes/support/resume", null, null, 303),
+                    new Endpoint("GET", "/console/audit", "/console/audit", null, null, 303),
+                    new Endpoint("GET", "/console/audit/export", "/console/audit/export", null, null, 303),
+                    new Endpoint("POST", "/console/audit/verify", "/console/audit/verify", null, null, 303));
             assertEquals(declaredEndpoints(), table.stream().map(e -> e.method() + " " + e.template())
                     .collect(Collectors.toCollection(TreeSet::new)), "the table covers every endpoint the route files declare");
 
