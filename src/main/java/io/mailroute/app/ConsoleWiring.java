@@ -59,6 +59,7 @@ final class ConsoleWiring {
         ConsoleUsers users = users(db, audit, json, clock);
         ConsolePages console = new ConsolePages(pages);
         context.getRegistry().bind("consoleUsers", users);
+        context.getRegistry().bind("consoleUserApi", new io.mailroute.ops.ConsoleUserApi(users, json));
         context.getRegistry().bind("consoleSessions", sessions);
         context.getRegistry().bind("consolePages", console);
         context.getRegistry().bind("consoleOverview", new OverviewPage(new OverviewQueries(db), console, clock));

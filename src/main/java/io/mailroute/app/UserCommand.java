@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.access.Role;
 import io.mailroute.audit.AuditLog;
 import io.mailroute.console.ConsoleUser;
@@ -15,17 +17,19 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.CamelContext;
 
 /**
  * {@code user create NAME --role viewer|operator|admin [--google]}, {@code user list}, {@code user disable NAME} and
- * {@code user password NAME}: the console's users, on the database (with the service stopped when it is the default H2
- * file, which one process opens at a time). A password is read from the terminal without echo (twice), or, without a
+ * {@code user password NAME}: the console's users, through the running service when there is one (with the local
+ * commands' token, as {@code token} does), else on the database. A password is read from the terminal without echo (twice), or, without a
  * terminal, from {@value #PASSWORD_ENV} or else the first line of standard input; never from the command line, which
  * other users of the machine can see.
  */
@@ -46,6 +50,7 @@ public final class UserCommand {
         String who = "command line (" + System.getProperty("user.name") + ")";
         try (CamelContext properties = Configs.propertiesOnly(configDir)) {
             Settings settings = Settings.of(properties, configDir);
+            ServiceClient service = new ServiceClient(settings, System::getenv);
             switch (args.get(0)) {
                 case "create": {
                     boolean google = args.contains("--google");
@@ -60,10 +65,27 @@ public final class UserCommand {
                         return usage(err, "user create: " + e.getMessage());
                     }
                     char[] password = google ? null : password(in, err, System::getenv, "Password for " + rest.get(1));
-                    try (Database db = Configs.openDatabase(settings)) {
-                        ConsoleUser user = users(db).create(rest.get(1), role, password, who);
-                        out.println("Console user '" + user.name() + "' (" + role.configName() + ") created: "
-                                + (google ? "signs in with Google as " + user.name() : "signs in with name and password")
+                    try {
+                        String name;
+                        ObjectNode body = JSON.createObjectNode().put("name", rest.get(1)).put("role", role.configName());
+                        if (google) {
+                            body.put("google", true);
+                        } else {
+                            body.put("password", new String(password));
+                        }
+                        Optional<HttpResponse<String>> answer = service.call("POST", "/console-users", body.toString());
+                        if (answer.isPresent()) {
+                            if (answer.get().statusCode() != 201) {
+                                return refused(err, answer.get());
+                            }
+                            name = JSON.readTree(answer.get().body()).path("name").asText();
+                        } else {
+                            try (Database db = Configs.openDatabase(settings)) {
+                                name = users(db).create(rest.get(1), role, password, who).name();
+                            }
+                        }
+                        out.println("Console user '" + name + "' (" + role.configName() + ") created: "
+                                + (google ? "signs in with Google as " + name : "signs in with name and password")
                                 + " at /console/sign-in.");
                     } finally {
                         if (password != null) {
@@ -76,10 +98,21 @@ public final class UserCommand {
                     if (args.size() != 1) {
                         return usage(err, "user list takes no options");
                     }
+                    Optional<HttpResponse<String>> answer = service.call("GET", "/console-users", null);
+                    if (answer.isPresent()) {
+                        if (answer.get().statusCode() != 200) {
+                            return refused(err, answer.get());
+                        }
+                        for (JsonNode u : JSON.readTree(answer.get().body()).path("items")) {
+                            print(out, u.path("name").asText(), u.path("role").asText(), u.path("signIn").asText(),
+                                    u.path("createdAt").asText(), u.path("createdBy").asText(), u.path("disabledAt").asText(null));
+                        }
+                        return 0;
+                    }
                     try (Database db = Configs.openDatabase(settings)) {
                         for (ConsoleUser u : users(db).list()) {
-                            out.printf("%-40s %-9s %-9s created %s by %s%s%n", u.name(), u.role().configName(), u.signIn(),
-                                    u.createdAt(), u.createdBy(), u.isDisabled() ? ", DISABLED " + u.disabledAt() : "");
+                            print(out, u.name(), u.role().configName(), u.signIn(), String.valueOf(u.createdAt()), u.createdBy(),
+                                    u.isDisabled() ? String.valueOf(u.disabledAt()) : null);
                         }
                     }
                     return 0;
@@ -88,11 +121,22 @@ public final class UserCommand {
                     if (args.size() != 2) {
                         return usage(err, "user disable: give the user's name");
                     }
-                    try (Database db = Configs.openDatabase(settings)) {
-                        if (!users(db).disable(args.get(1), who)) {
-                            err.println("No console user named '" + args.get(1) + "' is in use (user list shows them).");
-                            return 1;
+                    Optional<HttpResponse<String>> answer = service.call("POST", "/console-users/" + encoded(args.get(1))
+                            + "/disable", null);
+                    boolean disabled;
+                    if (answer.isPresent()) {
+                        if (answer.get().statusCode() != 200 && answer.get().statusCode() != 404) {
+                            return refused(err, answer.get());
                         }
+                        disabled = answer.get().statusCode() == 200;
+                    } else {
+                        try (Database db = Configs.openDatabase(settings)) {
+                            disabled = users(db).disable(args.get(1), who);
+                        }
+                    }
+                    if (!disabled) {
+                        err.println("No console user named '" + args.get(1) + "' is in use (user list shows them).");
+                        return 1;
                     }
                     out.println("Disabled console user '" + args.get(1) + "': their sessions are over, and they cannot sign in.");
                     return 0;
@@ -102,8 +146,21 @@ public final class UserCommand {
                         return usage(err, "user password: give the user's name");
                     }
                     char[] password = password(in, err, System::getenv, "New password for " + args.get(1));
-                    try (Database db = Configs.openDatabase(settings)) {
-                        if (!users(db).setPassword(args.get(1), password, who)) {
+                    try {
+                        Optional<HttpResponse<String>> answer = service.call("PUT", "/console-users/" + encoded(args.get(1))
+                                + "/password", JSON.createObjectNode().put("password", new String(password)).toString());
+                        boolean changed;
+                        if (answer.isPresent()) {
+                            if (answer.get().statusCode() != 200 && answer.get().statusCode() != 404) {
+                                return refused(err, answer.get());
+                            }
+                            changed = answer.get().statusCode() == 200;
+                        } else {
+                            try (Database db = Configs.openDatabase(settings)) {
+                                changed = users(db).setPassword(args.get(1), password, who);
+                            }
+                        }
+                        if (!changed) {
                             err.println("No console user named '" + args.get(1) + "' signs in with a password (user list shows "
                                     + "them; a Google user has none).");
                             return 1;
@@ -117,10 +174,32 @@ public final class UserCommand {
                 default:
                     return usage(err, "user: unknown command '" + args.get(0) + "'");
             }
-        } catch (ConsoleUsers.UserException e) {
+        } catch (ConsoleUsers.UserException | ServiceClient.RefusedException e) {
             err.println("user " + args.get(0) + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    private static void print(PrintStream out, String name, String role, String signIn, String createdAt, String createdBy,
+            String disabledAt) {
+        out.printf("%-40s %-9s %-9s created %s by %s%s%n", name, role, signIn, createdAt, createdBy,
+                disabledAt == null ? "" : ", DISABLED " + disabledAt);
+    }
+
+    private static String encoded(String name) {
+        return java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The running service's refusal, in its words (never the request, which may hold a password). */
+    private static int refused(PrintStream err, HttpResponse<String> answer) {
+        String message;
+        try {
+            message = JSON.readTree(answer.body()).path("error").path("message").asText(answer.body());
+        } catch (IOException e) {
+            message = answer.body();
+        }
+        err.println("The running service refused (HTTP " + answer.statusCode() + "): " + message);
+        return 1;
     }
 
     /**

@@ -79,6 +79,7 @@ class ConsoleSignInIT {
                         notSignedIn.headers().firstValue("Location").orElse(null));
 
                 browserFlows(running, base);
+                usersAreManagedWhileTheServiceRuns(running, base);
                 plainClientRefusals(running, base);
                 everyConsolePageAnswersEachRoleAsDeclared(base);
                 signInAttemptsAreLimited(base);
@@ -227,6 +228,21 @@ class ConsoleSignInIT {
         assertEquals(303, answer.statusCode(), answer.body());
         String cookie = answer.headers().firstValue("Set-Cookie").orElseThrow();
         return cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+    }
+
+    /** The {@code user} command goes through the running service (the H2 file is the service's): create, list, disable. */
+    private static void usersAreManagedWhileTheServiceRuns(ServiceProcess service, String base) throws Exception {
+        ServiceProcess.CommandResult created = service.run("user", "create", "late-comer", "--role", "viewer");
+        assertEquals(0, created.exit(), created.output());
+        assertEquals(303, signInResponse(base, "late-comer", PASSWORD, null).statusCode(), "signs in at once");
+        assertTrue(service.run("user", "list").output().contains("late-comer"), "listed");
+        ServiceProcess.CommandResult twice = service.run("user", "create", "late-comer", "--role", "viewer");
+        assertEquals(1, twice.exit(), twice.output());
+        assertTrue(twice.output().contains("exists"), twice.output());
+        assertTrue(!twice.output().contains(PASSWORD), "the password is never echoed: " + twice.output());
+        assertEquals(0, service.run("user", "disable", "late-comer").exit());
+        assertEquals(200, signInResponse(base, "late-comer", PASSWORD, null).statusCode(), "a disabled user is refused");
+        assertTrue(!service.log().contains(PASSWORD), "the password is in no log line");
     }
 
     private static HttpResponse<String> signInResponse(String base, String name, String password, String next) throws Exception {
