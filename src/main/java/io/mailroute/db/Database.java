@@ -97,8 +97,10 @@ public final class Database implements AutoCloseable {
         }
         db.pool = first;
         try {
+            // outOfOrder: migrations are numbered as they are planned, and one may land after a higher number was
+            // released (V21 after V24); a database an earlier build migrated then gets it too, instead of refusing to start
             Flyway.configure().dataSource(first).locations("classpath:db/migration")
-                    .javaMigrations(new AuditAppendOnlyGuard()).load().migrate();
+                    .javaMigrations(new AuditAppendOnlyGuard()).outOfOrder(true).load().migrate();
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);

@@ -32,6 +32,30 @@ class DatabaseTest {
     }
 
     @Test
+    void aDatabaseAnEarlierBuildMigratedGetsAMigrationNumberedBelowItsNewest(@TempDir Path dir) throws Exception {
+        // the build that landed before the console had V24 as its newest and no V21: copy its migrations
+        Path earlier = java.nio.file.Files.createDirectories(dir.resolve("earlier"));
+        Path shipped = Path.of("src", "main", "resources", "db", "migration");
+        try (var files = java.nio.file.Files.list(shipped)) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().startsWith("V21__")).toList()) {
+                java.nio.file.Files.copy(file, earlier.resolve(file.getFileName()));
+            }
+        }
+        String url = "jdbc:h2:mem:upgrade-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        try (var pool = new com.zaxxer.hikari.HikariDataSource()) {
+            pool.setJdbcUrl(url);
+            pool.setUsername("sa");
+            org.flywaydb.core.Flyway.configure().dataSource(pool).locations("filesystem:" + earlier)
+                    .javaMigrations(new io.mailroute.audit.AuditAppendOnlyGuard()).load().migrate();
+        }
+        try (Database db = Database.open(url, "sa", "", 2)) {
+            assertEquals(1, db.jdbc().getJdbcTemplate().queryForObject(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'console_user'", Integer.class),
+                    "the lower-numbered migration was applied after the newer ones");
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIsAClearErrorWithoutThePassword() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Database.open("jdbc:postgresql://127.0.0.1:1/x?password=hunter2", "u", "p", 1));
