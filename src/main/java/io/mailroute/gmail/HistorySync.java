@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistorySync {
 
+    /** Mailboxes whose last {@link #advance} found the cursor moved by another poll: their poll's loop ends. */
+    private final java.util.Set<String> overtaken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final Logger LOG = LoggerFactory.getLogger(HistorySync.class);
     private static final long PAGE_SIZE = 500;
 
@@ -77,7 +80,7 @@ public final class HistorySync {
         Gmail gmail = clients.client(mailboxId);
         String cursor = states.cursor(mailboxId);
         if (cursor == null) {
-            return relist(gmail, mailbox, SyncBatch.Mode.BOOTSTRAP);
+            return relist(gmail, mailbox, SyncBatch.Mode.BOOTSTRAP, null);
         }
         try {
             return history(gmail, mailbox, cursor);
@@ -89,7 +92,7 @@ public final class HistorySync {
             LOG.warn("Mailbox {}: history cursor {} has expired at Gmail; resyncing with \"{}\" (at most {} messages); "
                     + "messages already stored are skipped", mailboxId, cursor, mailbox.bootstrapQuery(),
                     mailbox.bootstrapMaxMessages());
-            return relist(gmail, mailbox, SyncBatch.Mode.RESYNC);
+            return relist(gmail, mailbox, SyncBatch.Mode.RESYNC, cursor);
         }
     }
 
@@ -98,7 +101,13 @@ public final class HistorySync {
         if (batch.mode() == SyncBatch.Mode.SKIPPED || batch.newCursor() == null) {
             return;
         }
-        states.advance(batch.mailbox(), batch.newCursor());
+        if (!states.advance(batch.mailbox(), batch.fromCursor(), batch.newCursor())) {
+            // What this poll stored is stored once (message inserts are idempotent); the cursor is the other poll's.
+            LOG.warn("Mailbox {}: the cursor moved from {} while this poll ran (another poll of it, on this or another "
+                    + "instance, got there first); left at {}", batch.mailbox(), batch.fromCursor(), states.cursor(batch.mailbox()));
+            overtaken.add(batch.mailbox());
+            return;
+        }
         if (batch.size() > 0 || batch.mode() != SyncBatch.Mode.HISTORY) {
             LOG.info("Mailbox {}: {} done, {} message{} checked, cursor now at history {}", batch.mailbox(),
                     batch.mode().name().toLowerCase(), batch.size(), batch.size() == 1 ? "" : "s", batch.newCursor());
@@ -111,6 +120,9 @@ public final class HistorySync {
      * interval per batch, so a backlog drains at the pipeline's speed.
      */
     public boolean morePending(@Body SyncBatch batch) {
+        if (overtaken.remove(batch.mailbox())) {
+            return false; // the other poll carries on from its cursor; this one stops
+        }
         return batch.mode() == SyncBatch.Mode.HISTORY && batch.size() >= maxMessagesPerPoll;
     }
 
@@ -183,20 +195,20 @@ public final class HistorySync {
                 lastRecord = record.getId().toString();
                 if (ids.size() >= maxMessagesPerPoll) {
                     // Stop at a record boundary: the cursor covers exactly what this batch holds.
-                    return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), lastRecord);
+                    return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), lastRecord, cursor);
                 }
             }
             newCursor = page.getHistoryId() == null ? cursor : page.getHistoryId().toString();
             pageToken = page.getNextPageToken();
         } while (pageToken != null);
-        return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), newCursor);
+        return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), newCursor, cursor);
     }
 
     /**
      * Bootstrap and resync: the profile's history id first, then the bounded list, so nothing
      * that arrives in between is missed (it is in the history after that id).
      */
-    private SyncBatch relist(Gmail gmail, MailboxSettings mailbox, SyncBatch.Mode mode) throws IOException {
+    private SyncBatch relist(Gmail gmail, MailboxSettings mailbox, SyncBatch.Mode mode, String fromCursor) throws IOException {
         Profile profile = retry.call(mailbox.id(), QuotaPacer.GET_PROFILE, () -> gmail.users().getProfile("me").execute());
         List<String> ids = new ArrayList<>();
         String pageToken = null;
@@ -217,7 +229,7 @@ public final class HistorySync {
         Collections.reverse(ids); // Gmail lists newest first; ingest in arrival order
         LOG.info("Mailbox {} ({}): {} found {} message{} matching \"{}\"", mailbox.id(), mailbox.address(),
                 mode.name().toLowerCase(), ids.size(), ids.size() == 1 ? "" : "s", mailbox.bootstrapQuery());
-        return new SyncBatch(mailbox.id(), mode, List.copyOf(ids), profile.getHistoryId().toString());
+        return new SyncBatch(mailbox.id(), mode, List.copyOf(ids), profile.getHistoryId().toString(), fromCursor);
     }
 
     private static boolean excluded(Message message, MailboxSettings mailbox) {

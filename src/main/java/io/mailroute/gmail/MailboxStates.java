@@ -27,7 +27,7 @@ public final class MailboxStates {
             UPDATE mailbox SET history_id = :historyId, cursor_at = :now, last_poll_at = :now,
                    state = CASE WHEN state IN ('REVOKED', 'PAUSED') THEN state ELSE 'ACTIVE' END,
                    last_success_at = :now, last_error = NULL, consecutive_failures = 0, updated_at = :now
-            WHERE id = :id""";
+            WHERE id = :id AND (history_id = :expected OR (history_id IS NULL AND :noCursor))""";
     /** Compare-and-set on what the decision was made from: a disconnect or a pause in between is read again. */
     private static final String FAILED = """
             UPDATE mailbox SET state = :state, last_poll_at = :now, last_error = :error,
@@ -93,13 +93,24 @@ public final class MailboxStates {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Called only after every message the new cursor covers is committed. */
-    public void advance(String mailboxId, String historyId) {
-        db.transactions().executeWithoutResult(tx -> {
+    /**
+     * Called only after every message the new cursor covers is committed. Moves the mailbox's cursor from {@code expected} (null: it has none yet) to {@code historyId}, and marks the poll
+     * a success, only if the cursor is still {@code expected}: compare-and-set, so that a poll another poll overtook
+     * cannot move it back or past mail that poll did not store.
+     *
+     * @return false when the cursor had moved (nothing was changed)
+     */
+    public boolean advance(String mailboxId, String expected, String historyId) {
+        Boolean moved = db.transactions().execute(tx -> {
             MailboxState before = stateOf(mailboxId);
-            db.jdbc().update(ADVANCE, new MapSqlParameterSource("id", mailboxId)
+            int rows = db.jdbc().update(ADVANCE, new MapSqlParameterSource("id", mailboxId)
                     .addValue("historyId", historyId)
+                    .addValue("expected", expected == null ? "" : expected, java.sql.Types.VARCHAR)
+                    .addValue("noCursor", expected == null, java.sql.Types.BOOLEAN)
                     .addValue("now", now()));
+            if (rows == 0) {
+                return false; // another poll moved it (or the mailbox is gone): nothing changes, nothing is said
+            }
             if (events != null && before == MailboxState.NOT_CONNECTED) {
                 events.append("connection.restored", mailboxId, null, null,
                         connectionData(mailboxId, before, MailboxState.ACTIVE));
@@ -107,9 +118,14 @@ public final class MailboxStates {
                 events.append("mailbox.recovered", mailboxId, null, null,
                         events.json().createObjectNode().put("was", before.name()));
             }
+            return true;
         });
+        if (!Boolean.TRUE.equals(moved)) {
+            return false;
+        }
         notBefore.remove(mailboxId);
         progressed(mailboxId);
+        return true;
     }
 
     /** A message of the mailbox was committed (ingested, quarantined or skipped): the poll under way is making progress. */

@@ -4,9 +4,17 @@ import java.util.List;
 
 /**
  * What one poll of one mailbox must fetch, and the history id to store once all of it is
- * committed. {@code newCursor} is null when the cursor must stay where it is.
+ * committed. {@code newCursor} is null when the cursor must stay where it is. {@code fromCursor} is the
+ * stored cursor the poll started from (null for a bootstrap): the cursor moves only if it is still that one
+ * (compare-and-set), so a poll that another poll overtook (a paused process, a second instance) cannot move it
+ * back or past mail it did not store.
  */
-public record SyncBatch(String mailbox, Mode mode, List<String> messageIds, String newCursor) {
+public record SyncBatch(String mailbox, Mode mode, List<String> messageIds, String newCursor, String fromCursor) {
+
+    /** A batch whose starting cursor does not matter (it is never advanced: fetch-only uses and tests). */
+    public SyncBatch(String mailbox, Mode mode, List<String> messageIds, String newCursor) {
+        this(mailbox, mode, messageIds, newCursor, null);
+    }
 
     public enum Mode {
         /** First poll: the bootstrap query, then history from the profile's id. */
@@ -20,7 +28,7 @@ public record SyncBatch(String mailbox, Mode mode, List<String> messageIds, Stri
     }
 
     public static SyncBatch skipped(String mailbox) {
-        return new SyncBatch(mailbox, Mode.SKIPPED, List.of(), null);
+        return new SyncBatch(mailbox, Mode.SKIPPED, List.of(), null, null);
     }
 
     public int size() {

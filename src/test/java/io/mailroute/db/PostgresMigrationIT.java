@@ -63,7 +63,7 @@ class PostgresMigrationIT {
             assertEquals(1, page.size());
             assertEquals(first.id(), page.get(0).id());
 
-            states.advance(mailboxId, "12345");
+            states.advance(mailboxId, null, "12345");
             assertEquals("12345", states.cursor(mailboxId));
 
             // a From with two addresses and an attachment that cannot be decoded (V10's columns)

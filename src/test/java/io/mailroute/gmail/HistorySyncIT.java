@@ -2,6 +2,7 @@ package io.mailroute.gmail;
 
 import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.api.services.gmail.Gmail;
@@ -83,6 +84,25 @@ class HistorySyncIT {
             sync.advance(batch);
         }
         assertEquals(inserted, fetched, "every message exactly once, in order, across bounded polls");
+    }
+
+    @Test
+    void aPollThatAnotherPollOvertookLeavesTheCursorAndStopsItsLoop() throws Exception {
+        HistorySync sync = sync(mailbox(100), 2);
+        sync.advance(sync.plan("support"));
+        for (int i = 0; i < 3; i++) {
+            insert(List.of("INBOX"));
+        }
+        SyncBatch mine = sync.plan("support");
+        SyncBatch theirs = sync.plan("support"); // the same poll on another instance (or a paused one), from the same cursor
+        assertEquals(mine.fromCursor(), theirs.fromCursor());
+        sync.advance(theirs);
+        String after = states.cursor("support");
+        assertTrue(sync.morePending(theirs), "the winner's full batch goes round again");
+
+        sync.advance(mine);
+        assertEquals(after, states.cursor("support"), "the overtaken poll moved nothing");
+        assertFalse(sync.morePending(mine), "and its loop ends");
     }
 
     @Test

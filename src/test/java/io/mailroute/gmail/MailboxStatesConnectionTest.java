@@ -44,7 +44,7 @@ class MailboxStatesConnectionTest {
         states.register(new MailboxSettings(hr.id(), hr.address(), hr.credentials(), hr.gmailRootUrl(), hr.tokenUrl(),
                 hr.authUrl(), hr.revokeUrl(), hr.role(), List.of("team"), hr.bootstrapQuery(), hr.bootstrapMaxMessages(),
                 hr.pollInterval(), hr.quotaUnitsPerSecond(), hr.excludeLabels(), hr.processedLabel()));
-        states.advance("hr", "100");
+        states.advance("hr", null, "100");
     }
 
     @AfterEach
@@ -72,6 +72,21 @@ class MailboxStatesConnectionTest {
         assertEquals("java -jar target/mailroute.jar connect hr", data.get("reconnect").asText());
         assertTrue(data.get("error").asText().contains("invalid_grant"));
         assertEquals("100", states.cursor("hr"), "the cursor is kept");
+    }
+
+    @Test
+    void theCursorMovesOnlyFromWhereAPollFoundItSoAnOvertakenPollChangesNothing() {
+        states.failed("hr", INVALID_GRANT); // NOT_CONNECTED: the winner's success says connection.restored, once
+        assertEquals(0, all("connection.restored").size());
+
+        assertTrue(states.advance("hr", "100", "150"), "the first poll from 100 moves it");
+        assertFalse(states.advance("hr", "100", "120"), "a second poll from 100 (another instance, or a paused one) does not");
+        assertEquals("150", states.cursor("hr"), "never moved back");
+        assertFalse(states.advance("hr", null, "90"), "a bootstrap after the cursor exists does not move it either");
+        assertEquals("150", states.cursor("hr"));
+        assertEquals(1, all("connection.restored").size(), "only the poll that moved the cursor says so");
+        assertTrue(states.advance("hr", "150", "151"));
+        assertEquals("151", states.cursor("hr"));
     }
 
     @Test
@@ -110,7 +125,7 @@ class MailboxStatesConnectionTest {
     @Test
     void revokedAndPausedMailboxesStaySoWhenAPollInFlightFinishes() {
         states.revoked("hr");
-        states.advance("hr", "101");
+        states.advance("hr", "100", "101");
         assertEquals(MailboxState.REVOKED, states.state("hr"));
         assertEquals(1, all("connection.revoked").size());
         states.revoked("hr");
@@ -118,7 +133,7 @@ class MailboxStatesConnectionTest {
 
         states.connected("hr");
         states.paused("hr");
-        states.advance("hr", "102");
+        states.advance("hr", "101", "102");
         states.failed("hr", INVALID_GRANT);
         assertEquals(MailboxState.PAUSED, states.state("hr"), "nothing but resume ends a pause");
         states.connected("hr");

@@ -39,7 +39,7 @@ class MailboxStatesFailureTest {
         states = new MailboxStates(db, clock, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 0.5))
                 .reportingTo(events);
         states.register(TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 50));
-        states.advance("support", "100");
+        states.advance("support", null, "100");
     }
 
     @AfterEach
