@@ -97,10 +97,19 @@ public final class Database implements AutoCloseable {
         }
         db.pool = first;
         try {
-            // outOfOrder: migrations are numbered as they are planned, and one may land after a higher number was
-            // released (V21 after V24); a database an earlier build migrated then gets it too, instead of refusing to start
-            Flyway.configure().dataSource(first).locations("classpath:db/migration")
-                    .javaMigrations(new AuditAppendOnlyGuard()).outOfOrder(true).load().migrate();
+            org.flywaydb.core.api.configuration.FluentConfiguration flyway = Flyway.configure().dataSource(first)
+                    .locations("classpath:db/migration").javaMigrations(new AuditAppendOnlyGuard());
+            // Migrations are numbered as they are planned, and one may land after a higher number was released (V21
+            // after V24): a database an earlier build migrated then gets it too (out of order), instead of refusing to
+            // start. Only then: Flyway warns about out-of-order mode on every run that has it on.
+            java.util.List<String> late = java.util.Arrays.stream(flyway.load().info().all())
+                    .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.IGNORED)
+                    .map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
+            if (!late.isEmpty()) {
+                LOG.info("Database {}: applying {} after newer migrations (added after this database was last migrated)",
+                        redact(url), late);
+            }
+            flyway.outOfOrder(!late.isEmpty()).load().migrate();
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);
