@@ -120,14 +120,14 @@ class ConsoleWorkIT {
                             "{\"state\":\"IN_PROGRESS\",\"version\":0}");
                     assertEquals(200, first.statusCode(), first.body());
                     browser.findElement(By.cssSelector("form.change button[type=submit]")).click();
-                    assertTrue(browser.findElement(By.cssSelector(".problem-text")).getText()
+                    assertTrue(shown(browser, ".problem-text").getText()
                             .startsWith("Someone changed this item since you opened it."), browser.getPageSource());
                     assertEquals("in progress", browser.findElement(By.cssSelector("dd.state")).getText(), "as it is now");
                     assertNoScriptRan(browser, "Item " + itemId);
                     new Select(browser.findElement(By.id("state"))).selectByValue("RESOLVED");
                     browser.findElement(By.id("assignee")).sendKeys(OPERATOR);
                     browser.findElement(By.cssSelector("form.change button[type=submit]")).click();
-                    assertEquals("Your change is saved.", browser.findElement(By.cssSelector(".notice")).getText());
+                    assertEquals("Your change is saved.", notice(browser).getText());
                     assertEquals("resolved", browser.findElement(By.cssSelector("dd.state")).getText());
                     JsonNode item = running.api("/api/items/" + itemId);
                     assertEquals("RESOLVED", item.path("state").asText());
@@ -143,7 +143,7 @@ class ConsoleWorkIT {
                     browser.findElement(By.cssSelector("input[name=decision][value=approve]")).click();
                     browser.findElement(By.id("comment")).sendKeys("fine <b>by me</b>");
                     browser.findElement(By.cssSelector("form.decision button[type=submit]")).click();
-                    assertEquals("Your decision is recorded.", browser.findElement(By.cssSelector(".notice")).getText());
+                    assertEquals("Your decision is recorded.", notice(browser).getText());
                     assertEquals("approved", browser.findElement(By.cssSelector(".meta .state")).getText());
                     assertNoScriptRan(browser, "Approval " + approvalId);
                     JsonNode decided = running.api("/api/approvals/" + approvalId);
@@ -155,7 +155,7 @@ class ConsoleWorkIT {
                     browser.get(base + "console/deliveries?status=FAILED");
                     assertNoScriptRan(browser, "Deliveries");
                     browser.findElement(By.cssSelector("#delivery-" + deliveryId + " form.retry button")).click();
-                    assertTrue(browser.findElement(By.cssSelector(".notice")).getText().startsWith("Delivery " + deliveryId
+                    assertTrue(notice(browser).getText().startsWith("Delivery " + deliveryId
                             + " is due again"), browser.getPageSource());
                     running.await(WAIT, "the retried delivery delivered", () -> running.api("/api/deliveries?status=DELIVERED")
                             .path("items").findValuesAsText("id").contains(String.valueOf(deliveryId)));
@@ -223,5 +223,15 @@ class ConsoleWorkIT {
                 <script>window.pwned='download'</script>
                 --b1--
                 """.formatted(SENDER.replace("\"", "\\\""), SUBJECT, System.nanoTime(), FILENAME.replace("\"", "\\\""));
+    }
+
+    /** The page's notice, once the page a form's submit loads has it (a click returns before the next page is there). */
+    private static WebElement notice(WebDriver browser) {
+        return shown(browser, ".notice");
+    }
+
+    private static WebElement shown(WebDriver browser, String css) {
+        return new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
     }
 }
