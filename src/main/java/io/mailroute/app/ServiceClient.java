@@ -1,6 +1,8 @@
 package io.mailroute.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.access.LocalCommandsToken;
+import io.mailroute.json.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -27,6 +29,8 @@ final class ServiceClient {
         }
     }
 
+    private static final ObjectMapper JSON = Json.newMapper();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String base;
     private final LocalCommandsToken localToken;
@@ -42,6 +46,17 @@ final class ServiceClient {
                 + settings.number("camel.server.port", 8080);
         this.localToken = new LocalCommandsToken(settings.path("mailroute.data-dir", "data", false));
         this.environment = environment;
+    }
+
+    /** A refusal of the running service, in its words ({@code error.message} of its JSON), for a command to print. */
+    static String refusal(HttpResponse<String> answer) {
+        String message;
+        try {
+            message = JSON.readTree(answer.body()).path("error").path("message").asText(answer.body());
+        } catch (IOException e) {
+            message = answer.body();
+        }
+        return "The running service refused (HTTP " + answer.statusCode() + "): " + message;
     }
 
     String base() {

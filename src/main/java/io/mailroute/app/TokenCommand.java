@@ -134,13 +134,7 @@ public final class TokenCommand {
     }
 
     private static int refused(PrintStream err, HttpResponse<String> answer) {
-        String message;
-        try {
-            message = JSON.readTree(answer.body()).path("error").path("message").asText(answer.body());
-        } catch (java.io.IOException e) {
-            message = answer.body();
-        }
-        err.println("The running service refused (HTTP " + answer.statusCode() + "): " + message);
+        err.println(ServiceClient.refusal(answer));
         return 1;
     }
 

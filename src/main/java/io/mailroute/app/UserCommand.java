@@ -192,13 +192,7 @@ public final class UserCommand {
 
     /** The running service's refusal, in its words (never the request, which may hold a password). */
     private static int refused(PrintStream err, HttpResponse<String> answer) {
-        String message;
-        try {
-            message = JSON.readTree(answer.body()).path("error").path("message").asText(answer.body());
-        } catch (IOException e) {
-            message = answer.body();
-        }
-        err.println("The running service refused (HTTP " + answer.statusCode() + "): " + message);
+        err.println(ServiceClient.refusal(answer));
         return 1;
     }
 

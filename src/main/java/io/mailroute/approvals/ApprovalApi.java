@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.access.ApiGuard;
 import io.mailroute.events.Event;
+import io.mailroute.events.EventLog;
 import io.mailroute.ops.ApiErrors;
 import io.mailroute.ops.ApiQueries;
 import java.util.Iterator;
@@ -18,13 +19,11 @@ import org.apache.camel.Header;
 
 /**
  * {@code /api/approvals} and the route endpoint {@code direct:approval-request} ({@code routes/approvals.camel.yaml}
- * wires them). Events an action commits are left in the exchange property {@value #EVENTS} for the route to publish.
+ * wires them). Events an action commits are left in the exchange property {@value io.mailroute.events.EventLog#COMMITTED} for the route to publish.
  * A bad field is an {@link IllegalArgumentException} naming it, which the API answers with 400.
  */
 public final class ApprovalApi {
 
-    /** The exchange property with the events an action committed. */
-    public static final String EVENTS = "mailrouteEvents";
     /** The header a route's request answers with: the approval's id. */
     public static final String APPROVAL_ID = "MailrouteApprovalId";
     private static final List<String> STATES = List.of("PENDING", "APPROVED", "REJECTED", "CHANGES_REQUESTED", "EXPIRED", "CANCELLED");
@@ -52,7 +51,7 @@ public final class ApprovalApi {
         ApprovalRequest request = reader.read(reader.body(body), key, ApprovalRequest.Source.API, "token:" + principal);
         try {
             Approvals.Requested requested = approvals.request(request);
-            exchange.setProperty(EVENTS, requested.events());
+            exchange.setProperty(EventLog.COMMITTED, requested.events());
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, requested.created() ? 201 : 200);
             exchange.getMessage().setHeader("Location", "/api/approvals/" + requested.approval().id());
             return detail(requested.approval());
@@ -69,7 +68,7 @@ public final class ApprovalApi {
         String route = exchange.getFromRouteId() == null ? "unknown" : exchange.getFromRouteId();
         Approvals.Requested requested = approvals.request(reader.read(reader.body(body), key, ApprovalRequest.Source.ROUTE,
                 "route:" + route));
-        exchange.setProperty(EVENTS, requested.events());
+        exchange.setProperty(EventLog.COMMITTED, requested.events());
         exchange.getMessage().setHeader(APPROVAL_ID, requested.approval().id());
         return detail(requested.approval());
     }
@@ -128,7 +127,7 @@ public final class ApprovalApi {
 
     private ObjectNode answer(Approvals.Result result, Exchange exchange) {
         if (result instanceof Approvals.Done done) {
-            exchange.setProperty(EVENTS, done.events());
+            exchange.setProperty(EventLog.COMMITTED, done.events());
             ObjectNode node = detail(done.approval());
             ArrayNode raised = node.putArray("events");
             for (Event event : done.events()) {

@@ -99,8 +99,9 @@ public final class ApprovalMail implements EmailContent, NotificationFactory.Lin
      * request but its number (the reply's From may be forged, and this goes to that address).
      */
     private Mail replyRefused(Delivery delivery, ChannelsConfig.Channel channel) {
-        JsonNode data = event(delivery.eventId()).path("data");
-        Approval approval = approval(event(delivery.eventId()));
+        JsonNode event = event(delivery.eventId());
+        JsonNode data = event.path("data");
+        Approval approval = approval(event);
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("approvalId", approval.id());
         model.put("mailbox", mailboxAddress.apply(approval.mailbox()));

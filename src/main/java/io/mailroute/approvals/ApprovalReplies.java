@@ -1,19 +1,16 @@
 package io.mailroute.approvals;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.gmail.StoredJson;
 import io.mailroute.gmail.mime.AuthVerdicts;
 import io.mailroute.workflow.MessageFacts;
 import io.mailroute.workflow.Workflow;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -183,29 +180,11 @@ public final class ApprovalReplies implements Workflow.ApprovalReplies {
 
     private Stored stored(long messageId) {
         return db.jdbc().query(REPLY, Map.of("id", messageId), (rs, n) -> new Stored(
-                addresses(rs.getString("from_others")),
+                StoredJson.addresses(json, rs.getString("from_others")),
                 new AuthVerdicts(orNone(rs.getString("dkim")), orNone(rs.getString("spf")), orNone(rs.getString("dmarc")),
-                        strings(rs.getString("dkim_pass_domains")), strings(rs.getString("dmarc_pass_domains"))),
+                        StoredJson.strings(json, rs.getString("dkim_pass_domains")), StoredJson.strings(json, rs.getString("dmarc_pass_domains"))),
                 rs.getString("text_body"), rs.getString("html_body"))).stream().findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no stored message " + messageId));
-    }
-
-    private List<String> addresses(String jsonArray) {
-        List<String> out = new ArrayList<>();
-        read(jsonArray).forEach(node -> out.add(node.path("address").asText()));
-        return out;
-    }
-
-    private List<String> strings(String jsonArray) {
-        return json.convertValue(read(jsonArray), new TypeReference<List<String>>() { });
-    }
-
-    private JsonNode read(String text) {
-        try {
-            return text == null || text.isBlank() ? json.createArrayNode() : json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable", e);
-        }
     }
 
     private long count(String sql, Map<String, ?> params) {

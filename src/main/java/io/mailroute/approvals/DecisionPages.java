@@ -90,12 +90,12 @@ public final class DecisionPages {
         PageResponses.write(exchange, page);
     }
 
-    /** {@code POST /p/approvals/decide} with the form's fields; the events it committed in {@link ApprovalApi#EVENTS}. */
+    /** {@code POST /p/approvals/decide} with the form's fields; the events it committed in {@link io.mailroute.events.EventLog#COMMITTED}. */
     public void submit(@Body Object body, Exchange exchange) {
         Page page;
         try {
             Submitted submitted = submit(FormFields.of(body));
-            exchange.setProperty(ApprovalApi.EVENTS, submitted.events());
+            exchange.setProperty(io.mailroute.events.EventLog.COMMITTED, submitted.events());
             page = submitted.page();
         } catch (RuntimeException e) {
             page = failed("record", e);

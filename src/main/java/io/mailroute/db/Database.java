@@ -102,14 +102,15 @@ public final class Database implements AutoCloseable {
             // Migrations are numbered as they are planned, and one may land after a higher number was released (V21
             // after V24): a database an earlier build migrated then gets it too (out of order), instead of refusing to
             // start. Only then: Flyway warns about out-of-order mode on every run that has it on.
-            java.util.List<String> late = java.util.Arrays.stream(flyway.load().info().all())
+            Flyway inOrder = flyway.load();
+            java.util.List<String> late = java.util.Arrays.stream(inOrder.info().all())
                     .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.IGNORED)
                     .map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
             if (!late.isEmpty()) {
                 LOG.info("Database {}: applying {} after newer migrations (added after this database was last migrated)",
                         redact(url), late);
             }
-            flyway.outOfOrder(!late.isEmpty()).load().migrate();
+            (late.isEmpty() ? inOrder : flyway.outOfOrder(true).load()).migrate();
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);

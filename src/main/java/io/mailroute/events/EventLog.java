@@ -23,6 +23,11 @@ import org.springframework.jdbc.support.KeyHolder;
 public final class EventLog {
 
     public static final int VERSION = 1;
+    /**
+     * The exchange property a route's bean puts the events it committed in (a {@code List<Event>}), for
+     * the route to publish ({@code direct:approvals-publish}, or a {@code split} over it).
+     */
+    public static final String COMMITTED = "mailrouteEvents";
 
     private static final String INSERT = """
             INSERT INTO workflow_event (id, type, mailbox_id, item_id, message_id, occurred_at, payload)

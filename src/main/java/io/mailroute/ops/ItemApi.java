@@ -103,7 +103,7 @@ public final class ItemApi {
                 for (Event event : result.events()) {
                     raised.addObject().put("id", event.id()).put("type", event.type()).put("seq", event.seq());
                 }
-                exchange.setProperty("mailrouteEvents", result.events());
+                exchange.setProperty(io.mailroute.events.EventLog.COMMITTED, result.events());
                 yield node;
             }
         };

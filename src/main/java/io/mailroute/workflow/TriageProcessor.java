@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
+import io.mailroute.gmail.StoredJson;
 import io.mailroute.triage.TriageDecision;
 import io.mailroute.triage.TriageInput;
 import io.mailroute.triage.TriageRulesReloader;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,31 +71,19 @@ public final class TriageProcessor {
                 rs.getString("mailbox_id"),
                 rs.getString("from_address"),
                 rs.getString("from_name"),
-                addresses(rs.getString("to_addresses")),
-                addresses(rs.getString("cc_addresses")),
+                StoredJson.addresses(json, rs.getString("to_addresses")),
+                StoredJson.addresses(json, rs.getString("cc_addresses")),
                 rs.getString("subject"),
                 rs.getString("text_body"),
                 rs.getString("html_body"),
                 attachments,
-                new LinkedHashSet<>(strings(rs.getString("label_ids"))),
+                new LinkedHashSet<>(StoredJson.strings(json, rs.getString("label_ids"))),
                 rs.getString("dkim"),
                 rs.getString("spf"),
                 rs.getString("dmarc"),
                 replyToKnownItem,
                 headers(rs.getString("extra_headers")))).stream().findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no stored message " + messageId));
-    }
-
-    private List<String> addresses(String jsonArray) {
-        List<String> out = new ArrayList<>();
-        read(jsonArray).forEach(node -> out.add(node.path("address").asText()));
-        return out;
-    }
-
-    private List<String> strings(String jsonArray) {
-        List<String> out = new ArrayList<>();
-        read(jsonArray).forEach(node -> out.add(node.asText()));
-        return out;
     }
 
     private Map<String, String> headers(String jsonObject) {
@@ -106,14 +94,6 @@ public final class TriageProcessor {
             return json.readValue(jsonObject, new TypeReference<Map<String, String>>() { });
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored headers are not JSON", e);
-        }
-    }
-
-    private JsonNode read(String text) {
-        try {
-            return text == null ? json.createArrayNode() : json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable", e);
         }
     }
 }

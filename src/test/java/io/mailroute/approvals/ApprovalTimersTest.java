@@ -9,21 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.audit.AuditLog;
-import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
-import io.mailroute.events.EventLog;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.timers.Timer;
 import io.mailroute.timers.Timers;
-import io.mailroute.workflow.Workflow;
-import io.mailroute.workflow.WorkflowStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,18 +61,7 @@ class ApprovalTimersTest {
     void setUp() throws IOException {
         db = TestDatabases.h2("approval-timers");
         TestDatabases.addMailbox(db, "accounts");
-        EventLog events = new EventLog(db, json, clock);
-        AuditLog auditLog = new AuditLog(db, json, clock);
-        AuditTrail audit = (action, mailbox, ref, details) -> {
-            if (auditFails.get()) {
-                throw new IllegalStateException("audit trail unavailable");
-            }
-            auditLog.append(action, mailbox, ref, details);
-        };
-        Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
-        Path file = dir.resolve("approvals.yaml");
-        Files.writeString(file, POLICIES);
-        approvals = new Approvals(db, events, audit, workflow, ApprovalsFile.load(file), Set.of("accounts"), json, clock);
+        approvals = TestApprovals.world(db, dir, POLICIES, Set.of("accounts"), auditFails, json, clock).approvals();
         timers = new Timers(db, json, clock, new Timers.Policy(100, 3,
                 new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), () -> 0.5)));
         schedule = ApprovalTimers.install(timers, approvals, json);

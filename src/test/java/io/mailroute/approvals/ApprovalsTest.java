@@ -11,20 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.audit.AuditLog;
-import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
-import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.workflow.Classification;
 import io.mailroute.workflow.ItemState;
 import io.mailroute.workflow.Workflow;
-import io.mailroute.workflow.WorkflowStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -79,18 +74,9 @@ class ApprovalsTest {
     void setUp() throws IOException {
         db = TestDatabases.h2("approvals");
         TestDatabases.addMailbox(db, "accounts");
-        EventLog events = new EventLog(db, json, clock);
-        AuditLog auditLog = new AuditLog(db, json, clock);
-        AuditTrail audit = (action, mailbox, ref, details) -> {
-            if (auditFails.get()) {
-                throw new IllegalStateException("audit trail unavailable");
-            }
-            auditLog.append(action, mailbox, ref, details);
-        };
-        workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
-        Path file = dir.resolve("approvals.yaml");
-        Files.writeString(file, POLICIES);
-        approvals = new Approvals(db, events, audit, workflow, ApprovalsFile.load(file), Set.of("accounts", "support"), json, clock);
+        TestApprovals.World world = TestApprovals.world(db, dir, POLICIES, Set.of("accounts", "support"), auditFails, json, clock);
+        workflow = world.workflow();
+        approvals = world.approvals();
         workflow.requestingApprovalsWith(approvals::itemCreated).stateDecidedBy(approvals::decidesStateOf);
     }
 

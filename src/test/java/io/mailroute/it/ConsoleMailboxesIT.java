@@ -1,5 +1,9 @@
 package io.mailroute.it;
 
+import static io.mailroute.it.ConsoleClient.CSRF;
+import static io.mailroute.it.ConsoleClient.get;
+import static io.mailroute.it.ConsoleClient.post;
+import static io.mailroute.it.ConsoleClient.signIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.access.Role;
 import io.mailroute.testing.Browsers;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -35,8 +35,6 @@ class ConsoleMailboxesIT {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String PASSWORD = "correct horse battery staple";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @TempDir
     Path work;
@@ -68,7 +66,7 @@ class ConsoleMailboxesIT {
             // the broken-connection notice links to the mailbox's page: signing in leads there
             browser.get(base + "console/mailboxes/hr");
             assertTrue(browser.getCurrentUrl().startsWith(base + "console/sign-in"), browser.getCurrentUrl());
-            signIn(browser, "ops-admin");
+            signIn(browser, "ops-admin", PASSWORD);
             assertEquals(base + "console/mailboxes/hr", browser.getCurrentUrl());
             assertEquals("Not connected", browser.findElement(By.cssSelector("#mailbox-hr .state")).getText());
             assertTrue(browser.findElement(By.cssSelector("#mailbox-hr .state")).getAttribute("class").contains("state-bad"));
@@ -99,7 +97,7 @@ class ConsoleMailboxesIT {
             // an operator pauses and resumes; no connect or revoke for them
             browser.manage().deleteAllCookies();
             browser.get(base + "console/mailboxes");
-            signIn(browser, "ops-operator");
+            signIn(browser, "ops-operator", PASSWORD);
             assertEquals(base + "console/mailboxes", browser.getCurrentUrl());
             assertTrue(browser.findElements(By.cssSelector("button.connect, a.revoke")).isEmpty());
             browser.findElement(By.cssSelector("#mailbox-support button.pause")).click();
@@ -130,13 +128,13 @@ class ConsoleMailboxesIT {
     }
 
     private static void plainClientRefusals(String base) throws Exception {
-        String admin = signIn(base, "ops-admin");
+        String admin = signIn(base, "ops-admin", PASSWORD);
         HttpResponse<String> noCsrf = post(base + "console/mailboxes/support/pause", "", admin);
         assertEquals(403, noCsrf.statusCode(), noCsrf.body());
         HttpResponse<String> noCsrfConnect = post(base + "console/mailboxes/hr/connect", "csrf=guess", admin);
         assertEquals(403, noCsrfConnect.statusCode(), noCsrfConnect.body());
 
-        String viewer = signIn(base, "ops-viewer");
+        String viewer = signIn(base, "ops-viewer", PASSWORD);
         HttpResponse<String> page = get(base + "console/mailboxes", viewer);
         assertEquals(200, page.statusCode());
         assertFalse(page.body().contains("/connect\""), "no connect button for a viewer");
@@ -177,40 +175,4 @@ class ConsoleMailboxesIT {
         return null;
     }
 
-    private static void signIn(WebDriver browser, String name) {
-        browser.findElement(By.id("name")).clear();
-        browser.findElement(By.id("name")).sendKeys(name);
-        browser.findElement(By.id("password")).sendKeys(PASSWORD);
-        browser.findElement(By.cssSelector("form.sign-in button[type=submit]")).click();
-    }
-
-    private static String signIn(String base, String name) throws Exception {
-        HttpResponse<String> form = get(base + "console/sign-in", null);
-        String preSession = form.headers().firstValue("Set-Cookie").orElseThrow();
-        preSession = preSession.substring(0, preSession.indexOf(';'));
-        Matcher csrf = CSRF.matcher(form.body());
-        assertTrue(csrf.find(), form.body());
-        String body = "csrf=" + csrf.group(1) + "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&password="
-                + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8);
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(base + "console/sign-in"))
-                .header("Cookie", preSession).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(303, answer.statusCode(), answer.body());
-        String cookie = answer.headers().firstValue("Set-Cookie").orElseThrow();
-        return cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
-    }
-
-    private static HttpResponse<String> get(String url, String session) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
-        if (session != null) {
-            request.header("Cookie", "mailroute_session=" + session);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> post(String url, String form, String session) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Cookie", "mailroute_session=" + session).POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }

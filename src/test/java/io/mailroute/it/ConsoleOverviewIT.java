@@ -59,7 +59,7 @@ class ConsoleOverviewIT {
             WebDriver browser = Browsers.headlessChromium();
             try {
                 browser.get(base + "console/");
-                ConsoleSignInIT.signIn(browser, "ops-viewer", PASSWORD);
+                ConsoleClient.signIn(browser, "ops-viewer", PASSWORD);
                 assertEquals(base + "console/", browser.getCurrentUrl());
                 assertEquals("Overview", browser.findElement(By.tagName("h1")).getText());
                 Files.write(Path.of("target", "console-overview.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));

@@ -1,5 +1,10 @@
 package io.mailroute.it;
 
+import static io.mailroute.it.ConsoleClient.HTTP;
+import static io.mailroute.it.ConsoleClient.get;
+import static io.mailroute.it.ConsoleClient.post;
+import static io.mailroute.it.ConsoleClient.signIn;
+import static io.mailroute.it.ConsoleClient.signInResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +17,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.Model;
@@ -47,8 +49,6 @@ class ConsoleSignInIT {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String PASSWORD = "correct horse battery staple";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @TempDir
     Path work;
@@ -136,7 +136,7 @@ class ConsoleSignInIT {
     }
 
     private static void plainClientRefusals(ServiceProcess service, String base) throws Exception {
-        String viewer = signIn(base, "ops-viewer");
+        String viewer = signIn(base, "ops-viewer", PASSWORD);
         // a POST without the session's CSRF token changes nothing
         HttpResponse<String> noCsrf = post(base + "console/sign-out", "", viewer, null);
         assertEquals(403, noCsrf.statusCode(), noCsrf.body());
@@ -172,7 +172,7 @@ class ConsoleSignInIT {
         Map<String, String> sessions = new LinkedHashMap<>();
         sessions.put("none", null);
         for (Role role : Role.values()) {
-            sessions.put(role.configName(), signIn(base, "ops-" + role.configName()));
+            sessions.put(role.configName(), signIn(base, "ops-" + role.configName(), PASSWORD));
         }
         List<ApiAccessPolicy.Rule> pages = declared().stream().filter(ApiAccessPolicy.Rule::isSession).toList();
         assertTrue(pages.size() >= 2, pages.toString());
@@ -214,22 +214,6 @@ class ConsoleSignInIT {
 
     // ---- helpers -----------------------------------------------------------------------------------------
 
-    /** Fills in and sends the sign-in form the browser shows. */
-    static void signIn(WebDriver browser, String name, String password) {
-        browser.findElement(By.id("name")).clear();
-        browser.findElement(By.id("name")).sendKeys(name);
-        browser.findElement(By.id("password")).sendKeys(password);
-        browser.findElement(By.cssSelector("form.sign-in button[type=submit]")).click();
-    }
-
-    /** Signs in with a plain client; the session cookie's value. */
-    private static String signIn(String base, String name) throws Exception {
-        HttpResponse<String> answer = signInResponse(base, name, PASSWORD, null);
-        assertEquals(303, answer.statusCode(), answer.body());
-        String cookie = answer.headers().firstValue("Set-Cookie").orElseThrow();
-        return cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
-    }
-
     /** The {@code user} command goes through the running service (the H2 file is the service's): create, list, disable. */
     private static void usersAreManagedWhileTheServiceRuns(ServiceProcess service, String base) throws Exception {
         ServiceProcess.CommandResult created = service.run("user", "create", "late-comer", "--role", "viewer");
@@ -243,40 +227,6 @@ class ConsoleSignInIT {
         assertEquals(0, service.run("user", "disable", "late-comer").exit());
         assertEquals(200, signInResponse(base, "late-comer", PASSWORD, null).statusCode(), "a disabled user is refused");
         assertTrue(!service.log().contains(PASSWORD), "the password is in no log line");
-    }
-
-    private static HttpResponse<String> signInResponse(String base, String name, String password, String next) throws Exception {
-        HttpResponse<String> form = get(base + "console/sign-in", null);
-        String preSession = form.headers().firstValue("Set-Cookie").orElseThrow();
-        preSession = preSession.substring(0, preSession.indexOf(';'));
-        Matcher csrf = CSRF.matcher(form.body());
-        assertTrue(csrf.find(), form.body());
-        String body = "csrf=" + csrf.group(1) + "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&password="
-                + URLEncoder.encode(password, StandardCharsets.UTF_8) + (next == null ? "" : "&next="
-                + URLEncoder.encode(next, StandardCharsets.UTF_8));
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "console/sign-in")).header("Cookie", preSession)
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(String url, String session) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
-        if (session != null) {
-            request.header("Cookie", "mailroute_session=" + session);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> post(String url, String form, String session, String origin) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form));
-        if (session != null) {
-            request.header("Cookie", "mailroute_session=" + session);
-        }
-        if (origin != null) {
-            request.header("Origin", origin);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The status line of a request with a Host header Java's client will not send. */

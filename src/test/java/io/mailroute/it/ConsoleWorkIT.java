@@ -1,7 +1,8 @@
 package io.mailroute.it;
 
+import static io.mailroute.it.ConsoleClient.HTTP;
+import static io.mailroute.it.ConsoleClient.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import io.mailroute.sandbox.SandboxCredentials;
 import io.mailroute.sandbox.WebhookReceiver;
 import io.mailroute.testing.Browsers;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -42,7 +42,6 @@ class ConsoleWorkIT {
     /** What intake keeps of FILENAME (io.mailroute.gmail.mime.AttachmentFilenames): the console shows and sends that. */
     private static final String STORED_FILENAME = "_svg onload=window.pwned='file'__.html";
     private static final String TITLE = "PO <script>window.pwned='approval'</script>4471";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @TempDir
     Path work;
@@ -193,12 +192,6 @@ class ConsoleWorkIT {
         assertEquals("nosniff", download.headers().firstValue("X-Content-Type-Options").orElse(null));
         assertTrue(download.headers().firstValue("Content-Security-Policy").orElse("").endsWith("; sandbox"),
                 download.headers().map().toString());
-    }
-
-    private static HttpResponse<String> post(String url, String form, String session) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Cookie", "mailroute_session=" + session).POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String hostileMessage() {

@@ -30,7 +30,7 @@ import org.apache.camel.Header;
  * decision form when the user is an approver whose turn it is;</li>
  * <li>{@code POST /console/approvals/{id}/decision} (fields decision, comment, csrf): {@link Approvals#decide} as the
  * signed-in user, {@link DecisionChannel#CONSOLE}; Approvals refuses (and records) a user who is no approver or whose
- * turn has not come. The events committed go out (exchange property {@value ItemPages#EVENTS}).</li>
+ * turn has not come. The events committed go out (exchange property {@value io.mailroute.events.EventLog#COMMITTED}).</li>
  * </ul>
  */
 public final class ApprovalPages {
@@ -117,7 +117,7 @@ public final class ApprovalPages {
         Approvals.Result result = approvals.decide(key.getAsLong(), request.user(), decision, DecisionChannel.CONSOLE,
                 comment, json.createObjectNode().put("session", request.user()));
         if (result instanceof Approvals.Done done) {
-            exchange.setProperty(ItemPages.EVENTS, done.events());
+            exchange.setProperty(io.mailroute.events.EventLog.COMMITTED, done.events());
             PageResponses.redirect(exchange, LIST_PATH + "/" + key.getAsLong() + "?decided=1");
         } else if (result instanceof Approvals.AlreadyDecided already) {
             page(exchange, request, already.approval(), 409, null, "Already " + words(already.state())

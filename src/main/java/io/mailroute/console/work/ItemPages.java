@@ -2,6 +2,7 @@ package io.mailroute.console.work;
 
 import io.mailroute.console.ConsolePages;
 import io.mailroute.console.ConsoleRequest;
+import io.mailroute.events.EventLog;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.pages.FormFields;
 import io.mailroute.pages.PageResponses;
@@ -34,14 +35,12 @@ import org.apache.camel.Message;
  * <li>{@code POST /console/items/{id}} (operator; fields state, assignee, version, csrf): the change through
  * {@link Workflow#change}, with the version the form was based on: a stale one says someone changed the item since the
  * form was opened and shows the item as it is now; a state the item's pending approval decides is refused with
- * Workflow's sentence; the events committed go out (exchange property {@value #EVENTS});</li>
+ * Workflow's sentence; the events committed go out (exchange property {@value io.mailroute.events.EventLog#COMMITTED});</li>
  * <li>{@code GET /console/attachments/{id}}: an attachment's bytes as a download ({@link AttachmentDownload}).</li>
  * </ul>
  */
 public final class ItemPages {
 
-    /** The exchange property with the events a change committed, which the route publishes. */
-    public static final String EVENTS = "mailrouteEvents";
     static final String STALE = "Someone changed this item since you opened it. This is the item as it is now: "
             + "make your change again if it still applies.";
     private static final String LIST_PATH = "/console/items";
@@ -119,7 +118,7 @@ public final class ItemPages {
         switch (result.outcome()) {
             case NOT_FOUND -> WorkRequests.notFound(exchange, pages, "There is no item " + id + ".", pagePath);
             case OK -> {
-                exchange.setProperty(EVENTS, result.events());
+                exchange.setProperty(EventLog.COMMITTED, result.events());
                 PageResponses.redirect(exchange, LIST_PATH + "/" + key.getAsLong() + "?changed=1");
             }
             case CONFLICT -> page(exchange, request, result.item(), 409, null,

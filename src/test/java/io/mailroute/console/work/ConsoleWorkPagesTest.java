@@ -196,7 +196,7 @@ class ConsoleWorkPagesTest {
         assertTrue(html.contains("<dd class=\"version\">1</dd>"), "the item as it is now: " + html);
         assertTrue(html.contains("name=\"version\" value=\"1\""), "the form is now based on the current version");
         assertEquals(ItemState.IN_PROGRESS, workflow.store().item(id).orElseThrow().state());
-        assertNull(second.getProperty(ItemPages.EVENTS));
+        assertNull(second.getProperty(io.mailroute.events.EventLog.COMMITTED));
     }
 
     @Test
@@ -366,7 +366,7 @@ class ConsoleWorkPagesTest {
 
     @SuppressWarnings("unchecked")
     private static List<String> eventTypes(Exchange exchange) {
-        return ((List<Event>) exchange.getProperty(ItemPages.EVENTS)).stream().map(Event::type).toList();
+        return ((List<Event>) exchange.getProperty(io.mailroute.events.EventLog.COMMITTED)).stream().map(Event::type).toList();
     }
 
     /** No script element, no event handler attribute, no javascript: address, no image or SVG anywhere in the page. */
