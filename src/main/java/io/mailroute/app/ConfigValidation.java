@@ -107,6 +107,7 @@ public final class ConfigValidation {
 
     private void config() {
         problems.addAll(settings.validate());
+        ClusterWiring.problems(settings).stream().filter(p -> !problems.contains(p)).forEach(problems::add);
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
         Map<String, MailboxSettings> mailboxes = null;
         boolean sandboxRuns = false;

@@ -104,9 +104,21 @@ public final class MailrouteBeans implements CamelConfiguration {
 
     private final Path configDir;
     private List<MailboxSettings> mailboxes = List.of();
+    private io.mailroute.cluster.ClusterSettings cluster;
+    private io.mailroute.cluster.QuartzSetup.Store store;
 
     public MailrouteBeans(Path configDir) {
         this.configDir = configDir;
+    }
+
+    /** This instance's part in a cluster; valid after {@link #configure}. */
+    public io.mailroute.cluster.ClusterSettings cluster() {
+        return cluster;
+    }
+
+    /** The database Quartz keeps its tables in when clustered; valid after {@link #configure}. */
+    public io.mailroute.cluster.QuartzSetup.Store store() {
+        return store;
     }
 
     /** The mailboxes read from config; valid after {@link #configure}. */
@@ -134,6 +146,10 @@ public final class MailrouteBeans implements CamelConfiguration {
         };
         CredentialsResolver credentials = new CredentialsResolver(System::getenv, sandboxCredentials, mailboxesFile.toString());
 
+        cluster = ClusterWiring.settings(settings);
+        store = new io.mailroute.cluster.QuartzSetup.Store(Configs.databaseUrl(settings), settings.text("mailroute.db.user", "sa"),
+                settings.text("mailroute.db.password", ""));
+        context.getRegistry().bind("clusterSettings", cluster);
         Database db = Configs.openDatabase(settings);
         closeOnStop(context, "database", db, sandbox);
 
@@ -153,7 +169,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         for (MailboxSettings mailbox : mailboxes) {
             String root = ConnectionWiring.gmailRoot(mailbox, sandboxRoot);
             context.addComponent(mailbox.componentName(), gmailComponent(context, wiring.initialCredentials.get(mailbox.id()),
-                    new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id()))));
+                    new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id())),
+                    cluster.enabled() ? "mailroute/" + cluster.nodeId() : "mailroute"));
             LOG.info("Mailbox {} ({}, {}) via {}{}", mailbox.id(), mailbox.address(), mailbox.role().configName(),
                     mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.isMonitored()
                             ? " every " + mailbox.pollInterval().toMillis() + " ms, quota " + mailbox.quotaUnitsPerSecond() + " units/s"
@@ -173,7 +190,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         GmailRetry retry = intakeRetry(context, settings, quotas, states);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, retry,
                 (int) settings.number("mailroute.intake.max-messages-per-poll", 1000))
-                .gatedBy(connections::mayPoll).pausedWhile(() -> !db.isAvailable());
+                .gatedBy(connections::mayPoll).pausedWhile(() -> !db.isAvailable()).onNode(cluster.nodeId());
 
         context.getRegistry().bind("mailrouteDatabase", db);
         context.getRegistry().bind("mailrouteJson", json);
@@ -434,14 +451,15 @@ public final class MailrouteBeans implements CamelConfiguration {
         }
     }
 
+    /** @param applicationName goes into the User-Agent of each Gmail call: mailroute/<node> when clustered */
     private static GoogleMailComponent gmailComponent(CamelContext context, OAuthCredentials credentials,
-            GmailClientFactory factory) {
+            GmailClientFactory factory, String applicationName) {
         GoogleMailComponent component = new GoogleMailComponent(context);
         GoogleMailConfiguration configuration = new GoogleMailConfiguration();
         configuration.setClientId(credentials.clientId());
         configuration.setClientSecret(credentials.clientSecret());
         configuration.setRefreshToken(credentials.refreshToken());
-        configuration.setApplicationName("mailroute");
+        configuration.setApplicationName(applicationName);
         component.setConfiguration(configuration);
         component.setClientFactory(factory);
         return component;

@@ -63,7 +63,12 @@ public final class Settings {
             Map.entry("mailroute.timers.max-attempts", "number"),
             Map.entry("mailroute.timers.backoff-base", "duration"),
             Map.entry("mailroute.timers.backoff-max", "duration"),
-            Map.entry("mailroute.flows.max-attempts", "number"));
+            Map.entry("mailroute.flows.max-attempts", "number"),
+            Map.entry("mailroute.cluster.enabled", "flag"),
+            Map.entry("mailroute.cluster.checkin-interval", "duration"),
+            Map.entry("mailroute.cluster.subscription-hold", "duration"),
+            Map.entry("mailroute.cluster.quartz-pool-size", "count"),
+            Map.entry("mailroute.quartz.spare-threads", "number"));
 
     /** Every typed key whose value does not parse, for the {@code check} command. */
     public List<ConfigProblem> validate() {

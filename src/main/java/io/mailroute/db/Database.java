@@ -98,7 +98,7 @@ public final class Database implements AutoCloseable {
         db.pool = first;
         try {
             org.flywaydb.core.api.configuration.FluentConfiguration flyway = Flyway.configure().dataSource(first)
-                    .locations("classpath:db/migration").javaMigrations(new AuditAppendOnlyGuard());
+                    .locations("classpath:db/migration").javaMigrations(new AuditAppendOnlyGuard(), new io.mailroute.cluster.QuartzTables());
             // Migrations are numbered as they are planned, and one may land after a higher number was released (V21
             // after V24): a database an earlier build migrated then gets it too (out of order), instead of refusing to
             // start. Only then: Flyway warns about out-of-order mode on every run that has it on.

@@ -42,6 +42,7 @@ public final class HistorySync {
     private final int maxMessagesPerPoll;
     private java.util.function.Predicate<String> connected = mailboxId -> true;
     private java.util.function.BooleanSupplier paused = () -> false;
+    private String node;
 
     /** @param retry spends the mailbox's quota on each Gmail call and retries a failed one in place */
     public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
@@ -51,6 +52,12 @@ public final class HistorySync {
         this.states = states;
         this.retry = retry;
         this.maxMessagesPerPoll = maxMessagesPerPoll;
+    }
+
+    /** This instance's node id, recorded as the mailbox's poller when it polls ({@link MailboxStates#polledBy}). */
+    public HistorySync onNode(String nodeId) {
+        this.node = nodeId;
+        return this;
     }
 
     /** Asked before each poll: a mailbox that is not connected (revoked, paused, no grant) is not polled. */
@@ -76,6 +83,9 @@ public final class HistorySync {
         MailboxSettings mailbox = mailbox(mailboxId);
         if (paused.getAsBoolean() || !connected.test(mailboxId) || !states.mayPoll(mailboxId)) {
             return SyncBatch.skipped(mailboxId);
+        }
+        if (node != null) {
+            states.polledBy(mailboxId, node);
         }
         Gmail gmail = clients.client(mailboxId);
         String cursor = states.cursor(mailboxId);

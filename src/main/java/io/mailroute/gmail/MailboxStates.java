@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
- * The durable side of each mailbox's intake: its history cursor and state in table
- * {@code mailbox}, plus the in-memory time before which it must not be polled again.
+ * The durable side of each mailbox's intake: its history cursor, state, the time before which it must not
+ * be polled again and the instance that polls it, in table {@code mailbox}.
  */
 public final class MailboxStates {
 
@@ -24,30 +24,38 @@ public final class MailboxStates {
     private static final String UPDATE_ADDRESS = "UPDATE mailbox SET address = :address WHERE id = :id";
     private static final String CURSOR = "SELECT history_id FROM mailbox WHERE id = :id";
     private static final String ADVANCE = """
-            UPDATE mailbox SET history_id = :historyId, cursor_at = :now, last_poll_at = :now,
+            UPDATE mailbox SET history_id = :historyId, cursor_at = :now, last_poll_at = :now, next_poll_at = NULL,
                    state = CASE WHEN state IN ('REVOKED', 'PAUSED') THEN state ELSE 'ACTIVE' END,
                    last_success_at = :now, last_error = NULL, consecutive_failures = 0, updated_at = :now
             WHERE id = :id AND (history_id = :expected OR (history_id IS NULL AND :noCursor))""";
     /** Compare-and-set on what the decision was made from: a disconnect or a pause in between is read again. */
     private static final String FAILED = """
             UPDATE mailbox SET state = :state, last_poll_at = :now, last_error = :error,
-                   consecutive_failures = :failures, updated_at = :now
+                   consecutive_failures = :failures, next_poll_at = :nextPoll, updated_at = :now
             WHERE id = :id AND state = :before AND consecutive_failures = :failuresBefore""";
     private static final String STATE_AND_FAILURES = "SELECT state, consecutive_failures FROM mailbox WHERE id = :id";
     private static final String SET_STATE = """
-            UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, updated_at = :now
+            UPDATE mailbox SET state = :state, last_error = :error, consecutive_failures = 0, next_poll_at = NULL,
+                   updated_at = :now
             WHERE id = :id""";
     /** A transition that leaves the state as it was and says nothing new keeps the error that explains it. */
     private static final String KEEP_STATE = """
-            UPDATE mailbox SET state = :state, consecutive_failures = 0, updated_at = :now WHERE id = :id""";
+            UPDATE mailbox SET state = :state, consecutive_failures = 0, next_poll_at = NULL, updated_at = :now
+            WHERE id = :id""";
+    private static final String NEXT_POLL = "SELECT next_poll_at FROM mailbox WHERE id = :id";
+    private static final String POLL_NOW = "UPDATE mailbox SET next_poll_at = NULL WHERE id = :id";
+    /** Written only when the poller changes: one write per takeover, not per poll. */
+    private static final String OWNER = """
+            UPDATE mailbox SET owner_node = :node, owner_since = :now
+            WHERE id = :id AND (owner_node IS NULL OR owner_node <> :node)""";
     private static final String ALL = """
-            SELECT id, address, state, history_id, cursor_at, last_poll_at, last_success_at, last_error, consecutive_failures
+            SELECT id, address, state, history_id, cursor_at, last_poll_at, last_success_at, last_error, consecutive_failures,
+                   next_poll_at, owner_node, owner_since
             FROM mailbox ORDER BY id""";
 
     private final Database db;
     private final Clock clock;
     private final Backoff backoff;
-    private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     /** When each mailbox last committed a message or moved its cursor: a poll that did so before failing is no failure. */
     private final Map<String, Instant> lastProgressAt = new ConcurrentHashMap<>();
     private final GmailErrorCounts errorCounts = new GmailErrorCounts();
@@ -123,7 +131,6 @@ public final class MailboxStates {
         if (!Boolean.TRUE.equals(moved)) {
             return false;
         }
-        notBefore.remove(mailboxId);
         progressed(mailboxId);
         return true;
     }
@@ -171,7 +178,6 @@ public final class MailboxStates {
             boolean recorded = rows.isEmpty() || db.transactions().execute(tx -> record(mailboxId, failure, before,
                     failuresBefore, poll));
             if (recorded) {
-                notBefore.put(mailboxId, clock.instant().plus(poll.nextPollIn()));
                 return poll;
             }
         }
@@ -186,6 +192,7 @@ public final class MailboxStates {
                 .addValue("failures", poll.consecutiveFailures())
                 .addValue("before", before.name())
                 .addValue("failuresBefore", failuresBefore)
+                .addValue("nextPoll", Timestamp.from(clock.instant().plus(poll.nextPollIn())))
                 .addValue("now", now()));
         if (written == 0 || events == null || before == state) {
             return written > 0;
@@ -259,7 +266,6 @@ public final class MailboxStates {
                 events.append(type, mailboxId, null, null, connectionData(mailboxId, before, after));
             }
         });
-        notBefore.remove(mailboxId);
     }
 
     /** What a person told about the mailbox's connection needs: which mailbox, whose it is, and the command that fixes it. */
@@ -282,13 +288,25 @@ public final class MailboxStates {
     /** A new grant arrived (stored by another process): forget the backoff, the next poll goes ahead. */
     public void pollNow(String mailboxId) {
         grantChangedAt.put(mailboxId, clock.instant());
-        notBefore.remove(mailboxId);
+        db.jdbc().update(POLL_NOW, Map.of("id", mailboxId));
     }
 
-    /** False while the mailbox is backing off. */
+    /**
+     * False while the mailbox is backing off. The backoff is stored ({@code mailbox.next_poll_at}), so whichever
+     * instance polls the mailbox next waits too.
+     */
     public boolean mayPoll(String mailboxId) {
-        Instant until = notBefore.get(mailboxId);
+        List<Timestamp> rows = db.jdbc().queryForList(NEXT_POLL, Map.of("id", mailboxId), Timestamp.class);
+        Instant until = rows.isEmpty() ? null : instant(rows.get(0));
         return until == null || !clock.instant().isBefore(until);
+    }
+
+    /**
+     * This instance ({@code node}) is polling the mailbox: recorded when the poller changes (a takeover, or the
+     * first poll), for health, {@code status} and the API.
+     */
+    public void polledBy(String mailboxId, String node) {
+        db.jdbc().update(OWNER, new MapSqlParameterSource("id", mailboxId).addValue("node", node).addValue("now", now()));
     }
 
     public List<MailboxStatus> all() {
@@ -302,8 +320,10 @@ public final class MailboxStates {
                 instant(rs.getTimestamp("last_success_at")),
                 rs.getString("last_error"),
                 rs.getInt("consecutive_failures"),
-                notBefore.get(rs.getString("id")),
-                errorCounts.of(rs.getString("id"))));
+                instant(rs.getTimestamp("next_poll_at")),
+                errorCounts.of(rs.getString("id")),
+                rs.getString("owner_node"),
+                instant(rs.getTimestamp("owner_since"))));
     }
 
     public MailboxStatus status(String mailboxId) {
