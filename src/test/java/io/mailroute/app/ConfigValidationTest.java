@@ -182,6 +182,22 @@ class ConfigValidationTest {
                         text -> text + "\nmailroute.db.url = jdbc:postgresql://127.0.0.1:5432/mailroute\n",
                         List.of("WARN application.properties|mailroute.links.key-file|is where this instance keeps its own "
                                 + "link key, but mailroute.db.url is PostgreSQL, which several instances may share: a link one "
+                                + "of them signed would be refused by the others")),
+                new Case("a cluster on the H2 file", "application.properties",
+                        text -> text.replace("mailroute.cluster.enabled = false", "mailroute.cluster.enabled = true"),
+                        List.of("ERROR application.properties|mailroute.cluster.enabled|is true, but mailroute.db.url is unset "
+                                + "(an H2 file under mailroute.data-dir): an H2 file is open in one process at a time, so "
+                                + "instances cannot share it")),
+                new Case("a node id that cannot go into Quartz's tables and the logs", "application.properties",
+                        text -> text.replace("# mailroute.cluster.node-id = node-1", "mailroute.cluster.node-id = node 1; drop"),
+                        List.of("ERROR application.properties|mailroute.cluster.node-id|is \"node 1; drop\"")),
+                new Case("a check-in so slow that a dead node's polls wait too long", "application.properties",
+                        text -> text.replace("mailroute.cluster.checkin-interval = 5s", "mailroute.cluster.checkin-interval = 1m")
+                                .replace("mailroute.cluster.enabled = false", "mailroute.cluster.enabled = true")
+                                + "\nmailroute.db.url = jdbc:postgresql://127.0.0.1:5432/mailroute\n",
+                        List.of("ERROR application.properties|mailroute.cluster.checkin-interval|is PT1M",
+                                "WARN application.properties|mailroute.links.key-file|is where this instance keeps its own "
+                                + "link key, but mailroute.db.url is PostgreSQL, which several instances may share: a link one "
                                 + "of them signed would be refused by the others"))
         ).map(Arguments::of);
     }

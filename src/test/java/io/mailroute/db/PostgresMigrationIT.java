@@ -79,6 +79,27 @@ class PostgresMigrationIT {
             assertTrue(fromOthers.contains("\"concierge@b.example\""), fromOthers);
             assertNotNull(db.jdbc().queryForObject("SELECT undecodable_reason FROM attachment WHERE message_id = :id",
                     Map.of("id", received.messageId()), String.class));
+
+            // migration 28: Quartz's clustered store has its tables (and migration 27's columns are there)
+            List<String> quartz = db.jdbc().queryForList("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                    + "current_schema() AND table_name LIKE 'qrtz%' ORDER BY table_name", Map.of(), String.class);
+            assertEquals(List.of("qrtz_blob_triggers", "qrtz_calendars", "qrtz_cron_triggers", "qrtz_fired_triggers",
+                    "qrtz_job_details", "qrtz_locks", "qrtz_paused_trigger_grps", "qrtz_scheduler_state", "qrtz_simple_triggers",
+                    "qrtz_simprop_triggers", "qrtz_triggers"), quartz);
+            assertEquals(Integer.valueOf(0), db.jdbc().queryForObject(
+                    "SELECT COUNT(*) FROM mailbox WHERE next_poll_at IS NOT NULL OR owner_node IS NOT NULL", Map.of(), Integer.class));
+        }
+    }
+
+    @Test
+    void h2RecordsTheQuartzTablesMigrationWithoutTheTables() {
+        try (Database db = Database.open("jdbc:h2:mem:quartz-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+                "sa", "", 2)) {
+            assertEquals("quartz tables", db.jdbc().queryForObject(
+                    "SELECT \"description\" FROM \"flyway_schema_history\" WHERE \"version\" = '28'", Map.of(), String.class),
+                    "both databases keep one version history");
+            assertEquals(Integer.valueOf(0), db.jdbc().queryForObject("SELECT COUNT(*) FROM information_schema.tables WHERE "
+                    + "LOWER(table_name) LIKE 'qrtz%'", Map.of(), Integer.class));
         }
     }
 }

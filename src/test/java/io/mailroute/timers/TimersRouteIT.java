@@ -64,13 +64,14 @@ class TimersRouteIT {
                 ticks(first, 3);
                 QuartzComponent quartz = first.getCamelContext().getComponent("quartz", QuartzComponent.class);
                 SchedulerMetaData scheduler = quartz.getScheduler().getMetaData();
-                assertEquals(2, scheduler.getThreadPoolSize(), "config/application.properties reached Quartz");
+                // the service's QuartzSetup: one thread for the one quartz route (timers-tick) + mailroute.quartz.spare-threads
+                assertEquals(1 + 2, scheduler.getThreadPoolSize(), "QuartzSetup configured Quartz");
                 assertEquals(RAMJobStore.class, scheduler.getJobStoreClass());
             } finally {
                 first.stop();
             }
             assertEquals(Map.of("approval:1", 1, "approval:2", 1), counts());
-            assertTrue(threads.stream().allMatch(t -> t.contains("_Worker-")), "fired on Quartz's threads: " + threads);
+            assertTrue(threads.stream().allMatch(t -> t.startsWith("mailroute-quartz-")), "fired on Quartz's threads: " + threads);
             assertEquals(List.of("approval:1", "approval:2"), published.stream()
                     .map(e -> e.json().replaceAll(".*\"subject\":\"([^\"]+)\".*", "$1")).sorted().toList(),
                     "the handlers' events reached the bus");
@@ -118,6 +119,8 @@ class TimersRouteIT {
             }
         });
         main.bind("timers", timers);
+        main.addMainListener(new io.mailroute.cluster.QuartzSetup(() -> io.mailroute.cluster.ClusterSettings.single("it"),
+                () -> null, java.util.Set::of));
         main.start();
         return main;
     }
