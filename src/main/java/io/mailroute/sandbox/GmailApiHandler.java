@@ -29,11 +29,13 @@ final class GmailApiHandler implements HttpHandler {
     private final QuotaMeter quota;
     private final FaultInjector faults;
     private final UsageCounters usage;
+    private final CallLog calls;
     private final MediaUploads uploads = new MediaUploads();
     private final Clock clock;
 
     GmailApiHandler(SandboxMailStore store, OAuthTokenStore tokens, QuotaMeter quota, FaultInjector faults,
-            UsageCounters usage, Clock clock) {
+            UsageCounters usage, CallLog calls, Clock clock) {
+        this.calls = calls;
         this.store = store;
         this.tokens = tokens;
         this.quota = quota;
@@ -44,6 +46,22 @@ final class GmailApiHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        if (!calls.recording()) {
+            answer(exchange, null);
+            return;
+        }
+        java.time.Instant started = java.time.Instant.now();
+        String[] called = new String[2];
+        try {
+            answer(exchange, called);
+        } finally {
+            calls.add(called[0], called[1], exchange.getRequestHeaders().getFirst("User-Agent"), started,
+                    java.time.Instant.now());
+        }
+    }
+
+    /** @param called where the caller's mailbox and method go, once known (null: not recorded) */
+    private void answer(HttpExchange exchange, String[] called) throws IOException {
         try {
             faults.delay();
             GmailRoute route = GmailRoute.resolve(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
@@ -52,6 +70,10 @@ final class GmailApiHandler implements HttpHandler {
                 throw GmailErrors.insufficientScope(route.method());
             }
             String user = grant.address();
+            if (called != null) {
+                called[0] = user;
+                called[1] = route.method().apiName();
+            }
             SandboxMailbox mailbox = mailboxFor(route.userId(), user);
             Map<String, List<String>> query = HttpExchanges.query(exchange);
             String uploadId = HttpExchanges.first(query, "upload_id");

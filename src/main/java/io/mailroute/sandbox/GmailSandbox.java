@@ -44,7 +44,8 @@ public final class GmailSandbox implements AutoCloseable {
         QuotaMeter quota = new QuotaMeter(options.quotaUnitsPerSecond());
         FaultInjector faults = new FaultInjector(options.errorRate(), options.latencyMillis());
         UsageCounters usage = new UsageCounters();
-        SandboxAdmin admin = new SandboxAdmin(store, tokens, quota, faults, usage);
+        CallLog calls = new CallLog();
+        SandboxAdmin admin = new SandboxAdmin(store, tokens, quota, faults, usage, calls);
         // before binding: fail without a port held
         SandboxState state = options.stateDir() == null ? null : new SandboxState(options.stateDir(), store, tokens);
         boolean restored = state != null && state.restore();
@@ -65,7 +66,7 @@ public final class GmailSandbox implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         HttpServer server = AnsweringHttpServer.create(new InetSocketAddress(options.host(), options.port()));
-        GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, clock);
+        GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, calls, clock);
         String root = rootUrl(server);
         OpenIdProvider openId = new OpenIdProvider(root.substring(0, root.length() - 1), clock);
         OAuthHandler oauth = new OAuthHandler(tokens, openId);

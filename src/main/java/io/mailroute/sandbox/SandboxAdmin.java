@@ -18,9 +18,11 @@ public final class SandboxAdmin {
     private final FaultInjector faults;
     private final UsageCounters usage;
     private final PushInbox pushInbox = new PushInbox();
+    private final CallLog calls;
 
     SandboxAdmin(SandboxMailStore store, OAuthTokenStore tokens, QuotaMeter quota, FaultInjector faults,
-            UsageCounters usage) {
+            UsageCounters usage, CallLog calls) {
+        this.calls = calls;
         this.store = store;
         this.tokens = tokens;
         this.quota = quota;
@@ -155,6 +157,16 @@ public final class SandboxAdmin {
     public Set<GmailScope> grantedScopes(String refreshToken) {
         return tokens.grantedScopes(refreshToken)
                 .orElseThrow(() -> new IllegalArgumentException("No such refresh token in this sandbox"));
+    }
+
+    /** Starts (or stops) recording each Gmail API call: mailbox, method, caller, start and end ({@link #calls()}). */
+    public void recordCalls(boolean on) {
+        calls.record(on);
+    }
+
+    /** The Gmail API calls recorded since {@link #recordCalls} turned recording on, in the order they ended. */
+    public List<CallLog.Call> calls() {
+        return calls.all();
     }
 
     public SandboxStats stats() {

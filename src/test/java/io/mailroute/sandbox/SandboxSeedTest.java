@@ -21,7 +21,7 @@ class SandboxSeedTest {
     private final SandboxMailStore store = new SandboxMailStore(Clock.systemUTC(), HistoryLog.DEFAULT_RETAINED);
     private final OAuthTokenStore tokens = new OAuthTokenStore(Clock.systemUTC());
     private final SandboxAdmin admin = new SandboxAdmin(store, tokens, new QuotaMeter(0), new FaultInjector(0, 0),
-            new UsageCounters());
+            new UsageCounters(), new CallLog());
 
     private void write(String relative, String content) throws IOException {
         Path file = dir.resolve(relative);
@@ -84,7 +84,7 @@ class SandboxSeedTest {
         SandboxMailStore startingNow = new SandboxMailStore(Clock.fixed(start, java.time.ZoneOffset.UTC), HistoryLog.DEFAULT_RETAINED);
 
         SandboxSeed.load(dir).applyTo(tokens, new SandboxAdmin(startingNow, tokens, new QuotaMeter(0), new FaultInjector(0, 0),
-                new UsageCounters()), startingNow);
+                new UsageCounters(), new CallLog()), startingNow);
 
         MessageSnapshot seeded = startingNow.requireMailbox("support@acme.example").list(m -> true).get(0);
         assertEquals(start.toEpochMilli(), seeded.internalDate());
