@@ -46,6 +46,8 @@ class ClusterIT {
     private static final int KILLS = 5;
     private static final Duration KILL_EVERY = Duration.ofSeconds(20);
     private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
+    /** A send accepted this shortly before its sender's SIGKILL may not have been recorded as sent. */
+    private static final Duration IN_FLIGHT = Duration.ofSeconds(3);
     private static final List<String> MAILBOXES = List.of("c1", "c2", "c3", "c4", "c5");
     /** The Gmail methods of a poll: anything else on these mailboxes would be a send, which any node may do. */
     private static final java.util.Set<String> POLLING = java.util.Set.of("history.list", "users.getProfile",
@@ -120,6 +122,12 @@ class ClusterIT {
                     node.awaitUp(Duration.ofSeconds(120));
                 }
 
+                List<CallLog.Call> calls = fixture.sandbox.admin().calls().stream()
+                        .filter(c -> POLLING.contains(c.method()) && MAILBOXES.contains(c.user().replace("@acme.example", "")))
+                        .toList();
+                List<String> overlaps = overlaps(calls);
+                System.out.println("ClusterIT: overlapping polls " + overlaps + "; pollers " + calls.stream()
+                        .collect(Collectors.groupingBy(CallLog.Call::caller, TreeMap::new, Collectors.counting())));
                 try (Connection db = DriverManager.getConnection(url)) {
                     awaitCount(db, "SELECT COUNT(*) FROM mail_message", messages, nodes);
                     awaitCount(db, "SELECT COUNT(*) FROM workflow_item", messages, nodes);
@@ -131,21 +139,34 @@ class ClusterIT {
                     assertEquals(messages, count(db, "SELECT COUNT(*) FROM delivery"), "one delivery per item, planned once");
                     assertEquals(0, count(db, "SELECT COUNT(*) FROM delivery WHERE status NOT IN ('SENT', 'DELIVERED')"));
 
-                    // the sandbox's webhook receiver: exactly one accepted push per delivery
-                    Map<String, Long> perDelivery = fixture.sandbox.admin().pushInbox().of("webhook").stream()
+                    // the sandbox's webhook receiver: exactly one accepted push per delivery, except a push that was in
+                    // flight when its sender was killed (accepted, not yet recorded as sent): the documented at-least-once
+                    // window, which receivers close by the X-Mailroute-Delivery header
+                    Map<String, List<Instant>> perDelivery = fixture.sandbox.admin().pushInbox().of("webhook").stream()
                             .filter(PushInbox.Push::accepted)
                             .collect(Collectors.groupingBy(p -> p.headers().getOrDefault("X-Mailroute-Delivery", "?"),
-                                    Collectors.counting()));
+                                    Collectors.mapping(PushInbox.Push::receivedAt, Collectors.toList())));
                     assertEquals(messages, perDelivery.size(), "every delivery reached the receiver");
-                    Map<String, Long> twice = perDelivery.entrySet().stream().filter(e -> e.getValue() > 1)
-                            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-                    assertEquals(Map.of(), twice, "deliveries sent more than once");
+                    Map<String, List<Instant>> twice = new TreeMap<>();
+                    int inFlightAtAKill = 0;
+                    for (Map.Entry<String, List<Instant>> delivery : perDelivery.entrySet()) {
+                        if (delivery.getValue().size() == 1) {
+                            continue;
+                        }
+                        Instant first = delivery.getValue().stream().min(Comparator.naturalOrder()).orElseThrow();
+                        boolean inFlight = delivery.getValue().size() == 2 && kills.keySet().stream().anyMatch(kill ->
+                                !first.isAfter(kill) && first.isAfter(kill.minus(IN_FLIGHT)));
+                        if (inFlight) {
+                            inFlightAtAKill++;
+                        } else {
+                            twice.put(delivery.getKey(), delivery.getValue());
+                        }
+                    }
+                    System.out.println("ClusterIT: " + inFlightAtAKill + " webhook deliveries sent again after their sender was "
+                            + "killed between the receiver's answer and recording it; kills at " + kills);
+                    assertEquals(Map.of(), twice, "deliveries sent more than once (kills at " + kills + ")");
                 }
 
-                List<CallLog.Call> calls = fixture.sandbox.admin().calls().stream()
-                        .filter(c -> POLLING.contains(c.method()) && MAILBOXES.contains(c.user().replace("@acme.example", "")))
-                        .toList();
-                List<String> overlaps = overlaps(calls);
                 assertEquals(List.of(), overlaps, "two nodes polled one mailbox at the same time");
                 assertTrue(calls.stream().map(CallLog.Call::caller).distinct().count() >= 2,
                         "the polls moved between nodes: " + calls.stream().map(CallLog.Call::caller).distinct().toList());
