@@ -277,7 +277,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()),
                 () -> db.isAvailable() ? states.all() : null, json, clock)
-                .alsoMeasuring(new TimerMetrics(() -> db.isAvailable() ? timers.counts() : null, clock)), false);
+                .alsoMeasuring(new TimerMetrics(() -> db.isAvailable() ? timers.counts() : null, clock))
+                .showingCluster(new io.mailroute.cluster.ClusterView(db, cluster, clock)), false);
     }
 
     /**
