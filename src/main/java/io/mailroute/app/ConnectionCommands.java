@@ -157,7 +157,7 @@ public final class ConnectionCommands {
         }
     }
 
-    /** status: every mailbox's state, last successful poll, token age and cursor age. */
+    /** status: every mailbox's state, last successful poll, token age, cursor age and the node that polls it. */
     int status(List<String> args) throws Exception {
         try (CamelContext properties = Configs.propertiesOnly(configDir)) {
             Settings settings = Settings.of(properties, configDir);
@@ -198,7 +198,7 @@ public final class ConnectionCommands {
     void print(JsonNode report, Instant now, boolean live) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"MAILBOX", "ADDRESS", live ? "STATE" : "LAST KNOWN STATE", "LAST GOOD POLL", "GRANT", "TOKEN AGE",
-            "CURSOR AGE"});
+            "CURSOR AGE", "NODE"});
         for (JsonNode m : report.path("items")) {
             JsonNode connection = m.path("connection");
             String state = m.path("state").asText();
@@ -208,7 +208,8 @@ public final class ConnectionCommands {
             }
             rows.add(new String[] {m.path("id").asText(), m.path("address").asText(), state,
                     age(m.path("lastSuccessAt").asText(null), now), connection.path("grant").asText("-"),
-                    age(connection.path("connectedAt").asText(null), now), age(m.path("cursorAt").asText(null), now)});
+                    age(connection.path("connectedAt").asText(null), now), age(m.path("cursorAt").asText(null), now),
+                    m.path("owner").asText("-")});
         }
         int[] widths = new int[rows.get(0).length];
         rows.forEach(r -> {

@@ -181,7 +181,9 @@ public final class MailrouteBeans implements CamelConfiguration {
 
         Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
         context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock));
-        AttachmentStore attachments = new AttachmentStore(dataDir.resolve("attachments"),
+        // Shared storage when clustered: an attachment one node stored is served by every node's API and console.
+        AttachmentStore attachments = new AttachmentStore(settings.path("mailroute.attachments-dir",
+                dataDir.resolve("attachments").toString(), false),
                 settings.number("mailroute.intake.max-attachment-bytes", 25L * 1024 * 1024));
         MessageIngest ingest = new MessageIngest(db, events, audit, new MimeParser(attachments), byId,
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
@@ -277,7 +279,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         // Mailboxes are not Camel health checks: a broken one degrades the service, it does not make it DOWN.
         addService(context, new ObserveEndpoints(context, List.copyOf(byId.keySet()),
                 () -> db.isAvailable() ? states.all() : null, json, clock)
-                .alsoMeasuring(new TimerMetrics(() -> db.isAvailable() ? timers.counts() : null, clock)), false);
+                .alsoMeasuring(new TimerMetrics(() -> db.isAvailable() ? timers.counts() : null, clock))
+                .showingCluster(new io.mailroute.cluster.ClusterView(db, cluster, clock)), false);
     }
 
     /**

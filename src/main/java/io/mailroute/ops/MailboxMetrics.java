@@ -4,6 +4,8 @@ import io.mailroute.gmail.MailboxState;
 import io.mailroute.gmail.MailboxStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,10 @@ import java.util.stream.Collectors;
  * Each monitored mailbox's state as Prometheus gauges:
  * {@code mailroute_mailbox_state{mailbox,state}} is 1 for its current state and 0 for the others
  * (one series per mailbox and state, so an alert is a plain {@code == 1}), and
- * {@code mailroute_mailbox_last_success_age_seconds{mailbox}} is the time since its last good poll.
+ * {@code mailroute_mailbox_last_success_age_seconds{mailbox}} is the time since its last good poll, and
+ * {@code mailroute_mailbox_owner{mailbox,node}} is 1 for the node that polls it (none before its first poll). Owners
+ * move between nodes, so their series are replaced whenever the states are read: a new owner shows from the scrape
+ * that reads it or, when it is the first owner of any mailbox since the start, from the next one.
  * A scrape reads every series within milliseconds, so the states are read once and kept for
  * {@link #FRESH}: one query per scrape, not one per series. NaN when they cannot be read or a
  * mailbox never succeeded: no number is better than a wrong one.
@@ -31,6 +36,7 @@ public final class MailboxMetrics implements MeterBinder {
     private final Supplier<List<MailboxStatus>> read;
     private final Clock clock;
     private volatile Snapshot snapshot;
+    private volatile MultiGauge owners;
 
     private record Snapshot(Instant at, Map<String, MailboxStatus> byId) {
     }
@@ -58,11 +64,23 @@ public final class MailboxMetrics implements MeterBinder {
                     .tag("mailbox", id)
                     .register(registry);
         }
+        owners = MultiGauge.builder("mailroute.mailbox.owner")
+                .description("1 for the node (mailroute.cluster.node-id) that polls the mailbox")
+                .register(registry);
     }
 
     private double value(String mailboxId, Function<MailboxStatus, Number> of) {
         MailboxStatus status = current().get(mailboxId);
         return status == null ? Double.NaN : of.apply(status).doubleValue();
+    }
+
+    private void showOwners(Map<String, MailboxStatus> byId) {
+        MultiGauge gauge = owners;
+        if (gauge != null) {
+            gauge.register(mailboxIds.stream().map(byId::get).filter(s -> s != null && s.owner() != null)
+                    .map(s -> MultiGauge.Row.of(Tags.of("mailbox", s.id(), "node", s.owner()), 1))
+                    .toList(), false); // keep the series that stay: replacing them mid-scrape hides them
+        }
     }
 
     private Map<String, MailboxStatus> current() {
@@ -78,6 +96,7 @@ public final class MailboxMetrics implements MeterBinder {
             }
             last = new Snapshot(now, byId);
             snapshot = last;
+            showOwners(byId);
         }
         return last.byId();
     }

@@ -45,7 +45,9 @@ public final class MailboxReport {
                     .put("lastSuccessAt", text(s.lastSuccessAt()))
                     .put("lastError", s.lastError())
                     .put("consecutiveFailures", s.consecutiveFailures())
-                    .put("nextAttemptAt", text(s.nextAttemptAt()));
+                    .put("nextAttemptAt", text(s.nextAttemptAt()))
+                    .put("owner", s.owner())
+                    .put("ownerSince", text(s.ownerSince()));
             item.putObject("gmailErrors")
                     .put("rateLimited", s.gmailErrors().rateLimited())
                     .put("transient", s.gmailErrors().transientErrors())

@@ -2,6 +2,7 @@ package io.mailroute.ops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.cluster.ClusterView;
 import io.mailroute.gmail.MailboxStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -42,6 +43,7 @@ public final class ObserveEndpoints extends ServiceSupport {
     private final ObjectMapper json;
     private final Clock clock;
     private final List<MeterBinder> moreMetrics = new ArrayList<>();
+    private ClusterView cluster;
 
     /**
      * @param mailboxIds the monitored mailboxes (config/mailboxes.yaml)
@@ -65,6 +67,15 @@ public final class ObserveEndpoints extends ServiceSupport {
     public ObserveEndpoints alsoMeasuring(MeterBinder metrics) {
         moreMetrics.add(metrics);
         return this;
+    }
+
+    /**
+     * Shows the cluster in {@code /observe/health} (this node, the nodes, the subscriptions' holders) and
+     * {@code mailroute_cluster_nodes_alive} in the metrics; call before the start.
+     */
+    public ObserveEndpoints showingCluster(ClusterView view) {
+        this.cluster = view;
+        return alsoMeasuring(new ClusterMetrics(view::nodes));
     }
 
     @Override
@@ -108,13 +119,27 @@ public final class ObserveEndpoints extends ServiceSupport {
             case LIVENESS -> HealthCheckHelper.invokeLiveness(context, level);
             case READINESS -> HealthCheckHelper.invokeReadiness(context, level);
         };
-        ServiceHealth.Answer answer = health.evaluate(probe, checks,
-                probe == ServiceHealth.Probe.LIVENESS ? List.of() : readMailboxes(), level);
+        boolean live = probe == ServiceHealth.Probe.LIVENESS;
+        ServiceHealth.Answer answer = health.evaluate(probe, checks, live ? List.of() : readMailboxes(),
+                live ? null : readCluster(), level);
         try {
             request.response().setStatusCode(answer.httpStatus()).putHeader("content-type", "application/json")
                     .end(json.writeValueAsString(answer.body()));
         } catch (JsonProcessingException e) {
             request.fail(e);
+        }
+    }
+
+    /** Null without a cluster view or when the database does not answer (the mailboxes say so already). */
+    private ClusterView.Snapshot readCluster() {
+        if (cluster == null) {
+            return null;
+        }
+        try {
+            return cluster.snapshot();
+        } catch (RuntimeException e) {
+            LOG.debug("Health: cannot read the cluster's nodes and holders: {}", e.getMessage());
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package io.mailroute.ops;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.cluster.ClusterView;
 import io.mailroute.gmail.MailboxStatus;
 import java.util.Collection;
 import java.util.List;
@@ -59,6 +60,16 @@ public final class ServiceHealth {
      */
     public Answer evaluate(Probe probe, Collection<HealthCheck.Result> checks, List<MailboxStatus> mailboxes,
             String exposureLevel) {
+        return evaluate(probe, checks, mailboxes, null, exposureLevel);
+    }
+
+    /**
+     * @param cluster this node, the nodes and the subscriptions' holders, shown as {@code cluster} (not in
+     *                {@code oneline}); null when not asked (liveness) or unreadable. It never changes the verdict:
+     *                a dead node's work is taken over by the live ones, which is what the mailboxes show.
+     */
+    public Answer evaluate(Probe probe, Collection<HealthCheck.Result> checks, List<MailboxStatus> mailboxes,
+            ClusterView.Snapshot cluster, String exposureLevel) {
         boolean coreUp = HealthCheckHelper.isResultsUp(checks, probe == Probe.READINESS);
         List<MailboxStatus> considered = probe == Probe.LIVENESS || mailboxes == null ? List.of() : mailboxes;
         List<MailboxStatus> unhealthy = considered.stream().filter(m -> !m.state().isHealthy()).toList();
@@ -85,7 +96,31 @@ public final class ServiceHealth {
             ArrayNode list = body.putArray("checks");
             shownChecks.forEach(r -> list.add(check(r, full)));
         }
+        if (cluster != null) {
+            body.set("cluster", cluster(cluster));
+        }
         return new Answer(status, body);
+    }
+
+    private ObjectNode cluster(ClusterView.Snapshot cluster) {
+        ObjectNode node = json.createObjectNode().put("node", cluster.node()).put("clustered", cluster.clustered());
+        ArrayNode nodes = node.putArray("nodes");
+        for (ClusterView.Node n : cluster.nodes()) {
+            nodes.addObject()
+                    .put("id", n.id())
+                    .put("alive", n.alive())
+                    .put("lastCheckin", n.lastCheckin() == null ? null : n.lastCheckin().toString())
+                    .put("checkinIntervalMs", n.checkinInterval() == null ? null : n.checkinInterval().toMillis());
+        }
+        ArrayNode subscriptions = node.putArray("subscriptions");
+        for (ClusterView.SubscriptionHolder s : cluster.subscriptions()) {
+            subscriptions.addObject()
+                    .put("name", s.subscription())
+                    .put("holder", s.node())
+                    .put("heldSince", s.since() == null ? null : s.since().toString())
+                    .put("lastSeq", s.lastSeq());
+        }
+        return node;
     }
 
     private ObjectNode mailbox(MailboxStatus m) {
@@ -95,7 +130,8 @@ public final class ServiceHealth {
                 .put("state", m.state().name())
                 .put("lastError", m.lastError())
                 .put("lastSuccessAt", m.lastSuccessAt() == null ? null : m.lastSuccessAt().toString())
-                .put("consecutiveFailures", m.consecutiveFailures());
+                .put("consecutiveFailures", m.consecutiveFailures())
+                .put("owner", m.owner());
         String action = whatToDo(m);
         if (action != null) {
             node.put("action", action);

@@ -50,6 +50,7 @@ class ApiAccessIT {
                 ServiceProcess service = world.service().start().awaitUp(WAIT)) {
             long itemId = oneItem(world, service);
             long messageId = service.api("/api/messages").path("items").get(0).path("id").asLong();
+            ownerShownEverywhere(service, "support");
 
             Map<String, String> tokens = new LinkedHashMap<>();
             tokens.put("none", null);
@@ -238,6 +239,30 @@ class ApiAccessIT {
         world.insert("support", "help with my order");
         service.await(WAIT, "an item", () -> service.api("/api/items").path("items").size() == 1);
         return service.api("/api/items").path("items").get(0).path("itemId").asLong();
+    }
+
+    /**
+     * A single instance names itself (default node id {@code <hostname>-<pid>}) as the mailbox's owner in
+     * {@code GET /api/mailboxes}, in health's mailbox rows and cluster object, and in the metrics.
+     */
+    private static void ownerShownEverywhere(ServiceProcess service, String mailbox) throws Exception {
+        JsonNode state = stateOf(service, mailbox);
+        String node = state.path("owner").asText();
+        assertTrue(node.endsWith("-" + service.pid()), "polled by this instance: " + state);
+        assertFalse(state.path("ownerSince").isNull(), state.toString());
+
+        JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(service.observe("/observe/health?exposureLevel=full").body());
+        assertEquals(node, health.at("/cluster/node").asText(), health.toString());
+        assertFalse(health.at("/cluster/clustered").asBoolean(), health.toString());
+        assertEquals(1, health.at("/cluster/nodes").size(), health.toString());
+        assertTrue(health.at("/cluster/nodes/0/alive").asBoolean(), health.toString());
+        assertTrue(health.at("/cluster/subscriptions").findValuesAsText("name").contains("triage"), health.toString());
+        assertTrue(health.path("mailboxes").findValuesAsText("owner").contains(node), health.toString());
+
+        String series = "mailroute_mailbox_owner{mailbox=\"" + mailbox + "\",node=\"" + node + "\"} 1.0";
+        service.await(WAIT, "the owner in the metrics", () -> service.observe("/observe/metrics").body().contains(series));
+        assertTrue(service.observe("/observe/metrics").body().contains("mailroute_cluster_nodes_alive 1.0"));
     }
 
     private static JsonNode stateOf(ServiceProcess service, String mailbox) {

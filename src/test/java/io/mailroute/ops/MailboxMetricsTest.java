@@ -1,6 +1,7 @@
 package io.mailroute.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.gmail.MailboxState;
@@ -60,6 +61,24 @@ class MailboxMetricsTest {
     }
 
     @Test
+    void theOwnerIsOneSeriesPerMailboxWithItsNodeAndMovesWithIt() {
+        table.set(List.of(owned("support", "node-1"), owned("hr", null)));
+        registry.scrape(); // the first owner since the start may show one scrape late (see MailboxMetrics)
+        clock.advance(Duration.ofSeconds(15));
+        String first = registry.scrape();
+        assertTrue(first.contains("mailroute_mailbox_owner{mailbox=\"support\",node=\"node-1\"} 1.0"), first);
+        assertEquals(1, first.lines().filter(l -> l.startsWith("mailroute_mailbox_owner{")).count(), "hr was never polled: " + first);
+
+        table.set(List.of(owned("support", "node-2"), owned("hr", "node-2")));
+        clock.advance(Duration.ofSeconds(15));
+        String moved = registry.scrape();
+
+        assertTrue(moved.contains("mailroute_mailbox_owner{mailbox=\"support\",node=\"node-2\"} 1.0"), moved);
+        assertTrue(moved.contains("mailroute_mailbox_owner{mailbox=\"hr\",node=\"node-2\"} 1.0"), moved);
+        assertFalse(moved.contains("node=\"node-1\""), "the former owner's series is gone: " + moved);
+    }
+
+    @Test
     void unreadableStatesAreNaNNotZeroAndTheScrapeStillAnswers() {
         table.set(null); // the source throws a NullPointerException, as a failed query would throw
 
@@ -67,6 +86,12 @@ class MailboxMetricsTest {
 
         assertTrue(text.contains("mailroute_mailbox_state{mailbox=\"hr\",state=\"NOT_CONNECTED\"} NaN"), text);
         assertTrue(text.contains("mailroute_mailbox_last_success_age_seconds{mailbox=\"hr\"} NaN"), text);
+    }
+
+    private MailboxStatus owned(String id, String node) {
+        Instant at = clock.instant();
+        return new MailboxStatus(id, id + "@acme.example", MailboxState.ACTIVE, "1000", at, at, at, null, 0, null,
+                io.mailroute.gmail.GmailErrorCounts.Tally.NONE, node, node == null ? null : at);
     }
 
     private static MailboxStatus status(String id, MailboxState state, Instant lastSuccess) {

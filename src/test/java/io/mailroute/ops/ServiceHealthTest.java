@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mailroute.cluster.ClusterView;
+import io.mailroute.gmail.GmailErrorCounts;
 import io.mailroute.gmail.MailboxState;
 import io.mailroute.gmail.MailboxStatus;
 import io.mailroute.json.Json;
 import io.mailroute.ops.ServiceHealth.Probe;
 import io.mailroute.ops.ServiceHealth.Status;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,6 +114,39 @@ class ServiceHealthTest {
         JsonNode oneline = health.evaluate(Probe.ALL, checks, mailboxes, "oneline").body();
         assertEquals("DEGRADED", oneline.get("status").asText());
         assertEquals(1, oneline.size(), oneline.toString());
+    }
+
+    @Test
+    void theClusterShowsThisNodeTheNodesAndEachSubscriptionsHolderAndEachMailboxItsOwner() {
+        Instant at = Instant.parse("2026-11-22T08:00:00Z");
+        ClusterView.Snapshot cluster = new ClusterView.Snapshot("node-1", true, List.of(
+                new ClusterView.Node("node-1", at, Duration.ofSeconds(5), true),
+                new ClusterView.Node("node-2", at.minusSeconds(60), Duration.ofSeconds(5), false)),
+                List.of(new ClusterView.SubscriptionHolder("triage", 42, "node-1", at.minusSeconds(4))));
+        MailboxStatus owned = new MailboxStatus("support", "support@acme.example", MailboxState.ACTIVE, "1000", at, at, at, null, 0,
+                null, GmailErrorCounts.Tally.NONE, "node-1", at.minusSeconds(30));
+
+        ServiceHealth.Answer answer = health.evaluate(Probe.ALL, List.of(result("database", State.UP, null)), List.of(owned),
+                cluster, "full");
+
+        JsonNode body = answer.body();
+        assertEquals(Status.UP, answer.status(), "a dead node does not change the verdict: " + body);
+        assertEquals("node-1", body.at("/cluster/node").asText());
+        assertTrue(body.at("/cluster/clustered").asBoolean());
+        assertEquals("node-2", body.at("/cluster/nodes/1/id").asText());
+        assertFalse(body.at("/cluster/nodes/1/alive").asBoolean(), body.toString());
+        assertEquals("2026-11-22T07:59:00Z", body.at("/cluster/nodes/1/lastCheckin").asText());
+        assertEquals(5000, body.at("/cluster/nodes/1/checkinIntervalMs").asLong());
+        assertEquals("triage", body.at("/cluster/subscriptions/0/name").asText());
+        assertEquals("node-1", body.at("/cluster/subscriptions/0/holder").asText());
+        assertEquals("2026-11-22T07:59:56Z", body.at("/cluster/subscriptions/0/heldSince").asText());
+        assertEquals("node-1", body.at("/mailboxes/0/owner").asText(), body.toString());
+
+        JsonNode oneline = health.evaluate(Probe.ALL, List.of(result("database", State.UP, null)), List.of(owned), cluster,
+                "oneline").body();
+        assertFalse(oneline.has("cluster"), oneline.toString());
+        assertFalse(health.evaluate(Probe.ALL, List.of(), List.of(owned), "full").body().has("cluster"),
+                "no cluster object when it was not read");
     }
 
     private static MailboxStatus mailbox(String id, MailboxState state) {
