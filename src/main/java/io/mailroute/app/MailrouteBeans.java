@@ -180,7 +180,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         Connections connections = wiring.lifecycle;
 
         Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
-        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock));
+        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock, cluster,
+                () -> context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler()));
         AttachmentStore attachments = new AttachmentStore(dataDir.resolve("attachments"),
                 settings.number("mailroute.intake.max-attachment-bytes", 25L * 1024 * 1024));
         MessageIngest ingest = new MessageIngest(db, events, audit, new MimeParser(attachments), byId,
