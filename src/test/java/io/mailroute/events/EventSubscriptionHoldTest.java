@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,10 +48,7 @@ class EventSubscriptionHoldTest {
     @AfterEach
     void tearDown() throws Exception {
         if (context != null) {
-            context.close();
-        }
-        if (quartz != null) {
-            quartz.shutdown(true);
+            context.close(); // shuts its Quartz scheduler down
         }
         db.close();
     }
@@ -58,17 +56,20 @@ class EventSubscriptionHoldTest {
     private void start(Duration hold) throws Exception {
         context = new DefaultCamelContext();
         ClusterSettings cluster = new ClusterSettings(true, "node-a", Duration.ofSeconds(1), hold, 2, 1);
-        quartz = new StdSchedulerFactory(QuartzSetup.properties(ClusterSettings.single("node-a"), 2, null, context)).getScheduler();
-        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, cursors, Clock.systemUTC(), cluster, () -> quartz));
+        // wired as the service wires it: QuartzSetup gives the quartz component its factory, MailrouteBeans the supplier
+        context.getComponent("quartz", QuartzComponent.class).setSchedulerFactory(
+                new StdSchedulerFactory(QuartzSetup.properties(ClusterSettings.single("node-a"), 2, null, context)));
+        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, cursors, Clock.systemUTC(), cluster,
+                () -> context.getComponent("quartz", QuartzComponent.class).getScheduler()));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("mailroute-events:held-feed?types=case.created&delay=50").process(exchange ->
+                from("mailroute-events:held-feed?types=case.created&delay=50").routeId("held-feed").process(exchange ->
                         received.add(exchange.getMessage().getHeader(EventsConsumer.SEQ_HEADER, Long.class)));
             }
         });
         context.start();
-        quartz.start();
+        quartz = context.getComponent("quartz", QuartzComponent.class).getScheduler();
     }
 
     @Test
@@ -85,7 +86,7 @@ class EventSubscriptionHoldTest {
         await(() -> received.size() == 5); // across fires of the trigger
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), received);
 
-        context.stop();
+        context.getRouteController().stopRoute("held-feed");
         assertFalse(quartz.checkExists(JobKey.jobKey("held-feed", HeldPollScheduler.GROUP)),
                 "in memory the job goes with the route (clustered it stays, for the other nodes)");
     }
@@ -99,8 +100,10 @@ class EventSubscriptionHoldTest {
         cursors.hold("held-feed", "node-b#1", "node-b"); // another node's fire takes the subscription
         append(3);
 
-        await(() -> quartz.getCurrentlyExecutingJobs().isEmpty());
-        assertEquals(List.of(1L, 2L, 3L), received, "at most the event in flight is delivered again by the new holder");
+        await(() -> quartz.getCurrentlyExecutingJobs().isEmpty()); // the fire noticed and ended its hold
+        assertEquals(List.of(1L, 2L), received.subList(0, 2));
+        assertTrue(received.size() <= 3, "at most the event in flight is delivered, and the new holder offers it again: "
+                + received);
         assertEquals(2L, cursors.all().get("held-feed"), "the cursor stays where the new holder will read it");
         assertEquals("node-b", cursors.holders().get("held-feed").node());
     }
