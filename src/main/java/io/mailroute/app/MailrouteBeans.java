@@ -180,7 +180,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         Connections connections = wiring.lifecycle;
 
         Workflow workflow = new Workflow(db, events, new WorkflowStore(db), audit, json, clock);
-        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock));
+        context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, clock), clock, cluster,
+                () -> context.getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler()));
         // Shared storage when clustered: an attachment one node stored is served by every node's API and console.
         AttachmentStore attachments = new AttachmentStore(settings.path("mailroute.attachments-dir",
                 dataDir.resolve("attachments").toString(), false),

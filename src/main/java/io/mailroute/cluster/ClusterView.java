@@ -25,7 +25,6 @@ public final class ClusterView {
     private static final String NODES = """
             SELECT instance_name, last_checkin_time, checkin_interval
             FROM qrtz_scheduler_state WHERE sched_name = :scheduler ORDER BY instance_name""";
-    private static final String MAILBOX_OWNERS = "SELECT id, owner_node, owner_since FROM mailbox ORDER BY id";
     private static final String SUBSCRIPTION_HOLDERS = """
             SELECT name, last_seq, holder_node, held_since FROM subscription_cursor ORDER BY name""";
 
@@ -39,9 +38,6 @@ public final class ClusterView {
     public record Node(String id, Instant lastCheckin, Duration checkinInterval, boolean alive) {
     }
 
-    /** The node that polled a mailbox last and since when; both null before its first poll. */
-    public record MailboxOwner(String mailbox, String node, Instant since) {
-    }
 
     /** The node that holds (or last held) an event subscription and since when; both null if none ever held it. */
     public record SubscriptionHolder(String subscription, long lastSeq, String node, Instant since) {
@@ -84,12 +80,6 @@ public final class ClusterView {
             Duration interval = Duration.ofMillis(rs.getLong("checkin_interval"));
             return new Node(rs.getString("instance_name"), checkin, interval, isAlive(checkin, interval, now));
         });
-    }
-
-    /** Every mailbox row's owner as recorded, by mailbox id. */
-    public List<MailboxOwner> mailboxOwners() {
-        return db.jdbc().query(MAILBOX_OWNERS, Map.of(), (rs, n) ->
-                new MailboxOwner(rs.getString("id"), rs.getString("owner_node"), instant(rs.getTimestamp("owner_since"))));
     }
 
     /** Every event subscription's holder as recorded, by subscription name. */

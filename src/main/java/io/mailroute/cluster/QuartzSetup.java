@@ -130,7 +130,7 @@ public final class QuartzSetup extends MainListenerSupport {
     }
 
     /** Quartz's properties; {@code dataSource} is the registered connection provider when clustered. */
-    static Properties properties(ClusterSettings cluster, int threads, String dataSource, CamelContext context) {
+    public static Properties properties(ClusterSettings cluster, int threads, String dataSource, CamelContext context) {
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));

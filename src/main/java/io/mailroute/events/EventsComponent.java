@@ -1,15 +1,22 @@
 package io.mailroute.events;
 
+import io.mailroute.cluster.ClusterSettings;
+import io.mailroute.cluster.HeldPollScheduler;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
+import org.quartz.Scheduler;
 
 /**
  * {@code mailroute-events:NAME?types=case.created,item.replied} — a durable event subscription
  * for route authors. Each NAME has its own cursor in the database: the route receives every
  * matching event at least once, in order, resumes after a restart where it left off, and a slow
  * or failing subscriber holds up nobody else.
+ *
+ * <p>Clustered ({@code mailroute.cluster.enabled}), each subscription is consumed by one node at a time: its
+ * polls run under a {@link HeldPollScheduler} on the service's Quartz scheduler. Route files stay the same.
  */
 public final class EventsComponent extends DefaultComponent {
 
@@ -18,11 +25,22 @@ public final class EventsComponent extends DefaultComponent {
     private final EventLog events;
     private final SubscriptionCursors cursors;
     private final Clock clock;
+    private final ClusterSettings cluster;
+    private final Supplier<Scheduler> quartz;
 
+    /** One instance on its own: each subscription polled by Camel's default scheduler. */
     public EventsComponent(EventLog events, SubscriptionCursors cursors, Clock clock) {
+        this(events, cursors, clock, ClusterSettings.single("local"), () -> null);
+    }
+
+    /** @param quartz the service's Quartz scheduler, used when {@code cluster} is enabled */
+    public EventsComponent(EventLog events, SubscriptionCursors cursors, Clock clock, ClusterSettings cluster,
+            Supplier<Scheduler> quartz) {
         this.events = events;
         this.cursors = cursors;
         this.clock = clock;
+        this.cluster = cluster;
+        this.quartz = quartz;
     }
 
     @Override
@@ -37,6 +55,9 @@ public final class EventsComponent extends DefaultComponent {
         // subscriber that is down; both overridable in the URI.
         endpoint.setBackoffErrorThreshold(1);
         endpoint.setBackoffMultiplier(10);
+        if (cluster.enabled()) {
+            endpoint.setScheduler(new HeldPollScheduler(remaining, quartz, cluster.subscriptionHold()));
+        }
         setProperties(endpoint, parameters);
         return endpoint;
     }
@@ -59,5 +80,9 @@ public final class EventsComponent extends DefaultComponent {
 
     Clock clock() {
         return clock;
+    }
+
+    String nodeId() {
+        return cluster.nodeId();
     }
 }

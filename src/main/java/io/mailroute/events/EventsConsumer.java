@@ -1,5 +1,6 @@
 package io.mailroute.events;
 
+import io.mailroute.cluster.HeldPollScheduler;
 import io.mailroute.text.Counted;
 import java.time.Instant;
 import java.util.List;
@@ -14,8 +15,11 @@ import org.slf4j.LoggerFactory;
  * event the route processed without an unhandled exception. A failure stops the batch; the same
  * event is offered again on the next poll (at-least-once). Route authors make their side
  * idempotent on the event id ({@code MailrouteEventId}).
+ *
+ * <p>Clustered, the subscription is polled by a {@link HeldPollScheduler}: only while this node holds it, and
+ * every acknowledgement carries the hold, so that a node that lost the subscription moves nothing.
  */
-final class EventsConsumer extends ScheduledPollConsumer {
+final class EventsConsumer extends ScheduledPollConsumer implements HeldPollScheduler.Holdable {
 
     public static final String TYPE_HEADER = "MailrouteEventType";
     public static final String SEQ_HEADER = "MailrouteEventSeq";
@@ -27,40 +31,74 @@ final class EventsConsumer extends ScheduledPollConsumer {
     public static final String DEAD_LETTERED = "subscription.dead-lettered";
 
     private final EventsEndpoint endpoint;
-    private long failingSeq = -1;
-    private int failedAttempts;
+    /** The Quartz fire that holds the subscription for this node; null on a single instance. */
+    private volatile String holder;
+    private volatile boolean holdLost;
 
     EventsConsumer(EventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
     }
 
-    /** Gives up on one event, durably and visibly, so that it cannot block the subscription forever. */
-    private void deadLetter(String name, Event event, Exception failure) {
+    /**
+     * Gives up on one event, durably and visibly, so that it cannot block the subscription forever: the
+     * dead-letter event and the cursor move commit together (so a node that lost the hold records neither).
+     */
+    private void deadLetter(String name, Event event, Exception failure, int attempts) {
         LOG.error("Subscription {}: giving up on event {} ({}, seq {}) after {}: {}", name, event.id(), event.type(),
-                event.seq(), Counted.of(failedAttempts, "attempt"), failure.getMessage());
+                event.seq(), Counted.of(attempts, "attempt"), failure.getMessage());
         EventsComponent component = endpoint.getComponent();
-        component.database().transactions().executeWithoutResult(tx -> component.events().append(DEAD_LETTERED,
-                event.mailbox(), event.itemId(), event.messageId(), component.json().createObjectNode()
-                        .put("subscription", name)
-                        .put("eventId", event.id())
-                        .put("eventType", event.type())
-                        .put("eventSeq", event.seq())
-                        .put("attempts", failedAttempts)
-                        .put("error", String.valueOf(failure.getMessage()))));
+        component.database().transactions().executeWithoutResult(tx -> {
+            component.events().append(DEAD_LETTERED, event.mailbox(), event.itemId(), event.messageId(),
+                    component.json().createObjectNode()
+                            .put("subscription", name)
+                            .put("eventId", event.id())
+                            .put("eventType", event.type())
+                            .put("eventSeq", event.seq())
+                            .put("attempts", attempts)
+                            .put("error", String.valueOf(failure.getMessage())));
+            component.cursors().advance(name, event.seq(), holder);
+        });
+    }
+
+    @Override
+    public void hold(String token) {
+        EventsComponent component = endpoint.getComponent();
+        String name = endpoint.getSubscription();
+        component.cursors().position(name, startSeq());
+        component.cursors().hold(name, token, component.nodeId());
+        holdLost = false;
+        holder = token;
+    }
+
+    @Override
+    public boolean holds(String token) {
+        return token.equals(holder) && !holdLost;
     }
 
     @Override
     protected int poll() throws Exception {
-        // While the database is closed and being reopened, the cursor waits where it is.
-        return endpoint.getComponent().database().unlessClosed(0, this::deliverPage);
+        if (holder == null && getScheduler() instanceof HeldPollScheduler) {
+            return 0; // clustered: nothing moves before this node holds the subscription
+        }
+        try {
+            // While the database is closed and being reopened, the cursor waits where it is.
+            return endpoint.getComponent().database().unlessClosed(0, this::deliverPage);
+        } catch (SubscriptionCursors.LostHold e) {
+            holdLost = true;
+            LOG.info("{}: this node stops consuming it", e.getMessage());
+            return 0;
+        }
+    }
+
+    private long startSeq() {
+        return endpoint.getStartAt().equals("latest") ? endpoint.getComponent().events().lastSeq() : 0;
     }
 
     private int deliverPage() throws Exception {
         EventsComponent component = endpoint.getComponent();
         String name = endpoint.getSubscription();
-        long start = endpoint.getStartAt().equals("latest") ? component.events().lastSeq() : 0;
-        long cursor = component.cursors().position(name, start);
+        long cursor = component.cursors().position(name, startSeq());
         Instant settled = component.clock().instant().minus(endpoint.gapWaitDuration());
         long horizon = component.events().horizon(cursor, endpoint.getBatchSize() * 10, settled);
         if (horizon == cursor) {
@@ -94,23 +132,23 @@ final class EventsConsumer extends ScheduledPollConsumer {
                 return delivered;
             }
             if (failure != null) {
-                failedAttempts = failingSeq == event.seq() ? failedAttempts + 1 : 1;
-                failingSeq = event.seq();
-                if (endpoint.getMaxAttempts() == 0 || failedAttempts < endpoint.getMaxAttempts()) {
+                // counted in the database, so that attempts on every node and before a restart add up
+                int attempts = component.cursors().failed(name, event.seq(), holder);
+                if (endpoint.getMaxAttempts() == 0 || attempts < endpoint.getMaxAttempts()) {
                     LOG.warn("Subscription {}: event {} ({}, seq {}) failed (attempt {}) and will be offered again: {}", name,
-                            event.id(), event.type(), event.seq(), failedAttempts, failure.getMessage());
+                            event.id(), event.type(), event.seq(), attempts, failure.getMessage());
                     throw failure; // lets the scheduler's backoff options apply
                 }
-                deadLetter(name, event, failure);
+                deadLetter(name, event, failure, attempts);
+            } else {
+                component.cursors().advance(name, event.seq(), holder);
             }
-            component.cursors().advance(name, event.seq());
             cursor = event.seq();
             delivered++;
         }
-        failingSeq = -1;
         if (page.size() < endpoint.getBatchSize() && isRunAllowed()) {
             // Everything up to the horizon that this subscription wants has been delivered.
-            component.cursors().advance(name, horizon);
+            component.cursors().advance(name, horizon, holder);
         }
         return delivered;
     }

@@ -75,7 +75,7 @@ public final class ObserveEndpoints extends ServiceSupport {
      */
     public ObserveEndpoints showingCluster(ClusterView view) {
         this.cluster = view;
-        return alsoMeasuring(new ClusterMetrics(view::nodes));
+        return alsoMeasuring(new ClusterMetrics(view::nodes, view::subscriptionHolders));
     }
 
     @Override

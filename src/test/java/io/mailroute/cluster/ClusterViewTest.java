@@ -40,19 +40,6 @@ class ClusterViewTest {
     }
 
     @Test
-    void eachMailboxsOwnerAsRecordedAndNoneBeforeItsFirstPoll() {
-        TestDatabases.addMailbox(db, "support");
-        TestDatabases.addMailbox(db, "hr");
-        db.jdbc().update("UPDATE mailbox SET owner_node = :node, owner_since = :since WHERE id = :id",
-                Map.of("node", "node-2", "since", Timestamp.from(NOW.minusSeconds(40)), "id", "support"));
-
-        List<ClusterView.MailboxOwner> owners = view.mailboxOwners();
-
-        assertEquals(List.of(new ClusterView.MailboxOwner("hr", null, null),
-                new ClusterView.MailboxOwner("support", "node-2", NOW.minusSeconds(40))), owners);
-    }
-
-    @Test
     void eachSubscriptionsHolderAsRecordedWithItsPosition() {
         db.jdbc().update("""
                 INSERT INTO subscription_cursor (name, last_seq, updated_at, holder, holder_node, held_since)

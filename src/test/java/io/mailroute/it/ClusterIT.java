@@ -88,6 +88,7 @@ class ClusterIT {
                 for (ServiceProcess node : nodes) { // one at a time: the first creates the schema and the token key
                     node.start().awaitUp(Duration.ofSeconds(120));
                 }
+                ownersNamedEverywhere(nodes.get(0));
 
                 AtomicInteger inserted = new AtomicInteger();
                 Thread mail = new Thread(() -> {
@@ -186,6 +187,41 @@ class ClusterIT {
                     node.close();
                 }
             }
+        }
+    }
+
+    /**
+     * Any node names every node, each mailbox's poller and each subscription's holder: in its health, its metrics,
+     * GET /api/mailboxes and the status command.
+     */
+    private static void ownersNamedEverywhere(ServiceProcess node) throws Exception {
+        node.await(Duration.ofSeconds(60), "three live nodes, every mailbox polled and triage held", () -> {
+            com.fasterxml.jackson.databind.JsonNode health = node.health();
+            if (health == null || health.at("/cluster/nodes").size() != NODES) {
+                return false;
+            }
+            boolean allAlive = health.at("/cluster/nodes").findValuesAsText("alive").stream().allMatch("true"::equals);
+            boolean triageHeld = false;
+            for (com.fasterxml.jackson.databind.JsonNode subscription : health.at("/cluster/subscriptions")) {
+                triageHeld |= subscription.path("name").asText().equals("triage")
+                        && subscription.path("holder").asText("").startsWith("node-");
+            }
+            boolean polled = true;
+            for (com.fasterxml.jackson.databind.JsonNode mailbox : node.api("/api/mailboxes").path("items")) {
+                polled &= mailbox.path("owner").asText("").startsWith("node-");
+            }
+            return allAlive && triageHeld && polled;
+        });
+        assertTrue(node.health().at("/cluster/clustered").asBoolean());
+        String metrics = node.observe("/observe/metrics").body();
+        assertTrue(metrics.contains("mailroute_cluster_nodes_alive 3.0"), "three nodes alive in the metrics");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mailroute_subscription_holder{") && l.contains("subscription=\"triage\"")
+                && l.contains("node=\"node-")), "triage's holder in the metrics");
+        ServiceProcess.CommandResult status = node.run("status");
+        assertEquals(0, status.exit(), status.output());
+        for (String mailbox : MAILBOXES) {
+            assertTrue(status.output().lines().anyMatch(l -> l.startsWith(mailbox + " ") && l.matches(".*node-[123]\\s*$")),
+                    "status names the node polling " + mailbox + ":\n" + status.output());
         }
     }
 
