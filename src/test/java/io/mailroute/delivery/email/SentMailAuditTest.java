@@ -177,7 +177,7 @@ class SentMailAuditTest {
         long id = plan("email", "Printer on fire");
         GmailEmailTransport transport = transport();
         // The worker claims it, the send is accepted and audited, and the worker dies before recording SENT.
-        Delivery claimed = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10).get(0);
+        Delivery claimed = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
         SendResult first = transport.send(claimed, notification(claimed), channels.channels().get("email"));
         assertEquals(SendResult.Outcome.DELIVERED, first.outcome());
         assertEquals(Delivery.SENDING, store.get(id).orElseThrow().status());
