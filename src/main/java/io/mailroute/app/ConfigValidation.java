@@ -265,7 +265,6 @@ public final class ConfigValidation {
         }
     }
 
-    /** Owners must be recipients in channels.yaml, or nobody hears that their mailbox broke. */
     /**
      * A delivery's lease must outlast its send, or another worker (another instance) claims it mid-send and sends it
      * too. A Gmail send can take the whole HTTP timeout and more (quota waits): a warning below twice that.
@@ -288,6 +287,7 @@ public final class ConfigValidation {
         }
     }
 
+    /** Owners must be recipients in channels.yaml, or nobody hears that their mailbox broke. */
     private void owners(ChannelsConfig channels, Path channelsFile, Iterable<MailboxSettings> mailboxes, Path mailboxesFile) {
         Set<String> recipients = channels.recipients().keySet();
         for (MailboxSettings mailbox : mailboxes) {
