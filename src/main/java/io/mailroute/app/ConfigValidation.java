@@ -108,6 +108,7 @@ public final class ConfigValidation {
     private void config() {
         problems.addAll(settings.validate());
         ClusterWiring.problems(settings).stream().filter(p -> !problems.contains(p)).forEach(problems::add);
+        deliveryLease();
         Path mailboxesFile = settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true);
         Map<String, MailboxSettings> mailboxes = null;
         boolean sandboxRuns = false;
@@ -261,6 +262,28 @@ public final class ConfigValidation {
                         + FallbackSenders.KEY + " is none, so its email fails",
                         "set " + FallbackSenders.KEY + " in application.properties (mailbox:ID or smtp)"));
             }
+        }
+    }
+
+    /**
+     * A delivery's lease must outlast its send, or another worker (another instance) claims it mid-send and sends it
+     * too. A Gmail send can take the whole HTTP timeout and more (quota waits): a warning below twice that.
+     */
+    private void deliveryLease() {
+        java.time.Duration lease;
+        java.time.Duration timeout;
+        try {
+            lease = settings.duration("mailroute.delivery.lease", java.time.Duration.ofMinutes(1));
+            timeout = settings.duration("mailroute.gmail.http-timeout", java.time.Duration.ofSeconds(30));
+        } catch (ConfigException e) {
+            return; // not a duration: validate() says so
+        }
+        if (lease.compareTo(timeout.multipliedBy(2)) < 0) {
+            warnings.add(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    "mailroute.delivery.lease", "is " + settings.text("mailroute.delivery.lease", "1m")
+                            + ", less than twice mailroute.gmail.http-timeout (" + settings.text("mailroute.gmail.http-timeout",
+                            "30s") + "): a slow send can outlast its lease, and another worker then sends the delivery again",
+                    "set it to at least " + (timeout.multipliedBy(2).toMillis() + 999) / 1000 + "s"));
         }
     }
 

@@ -258,7 +258,8 @@ public final class MailrouteBeans implements CamelConfiguration {
                 new Backoff(settings.duration("mailroute.delivery.backoff-base", Duration.ofSeconds(2)),
                         settings.duration("mailroute.delivery.backoff-max", Duration.ofMinutes(30)),
                         new SecureRandom()::nextDouble),
-                settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))).reportingTo(events));
+                settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))).reportingTo(events)
+                .onNode(cluster.nodeId()));
         context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
                 settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
@@ -19,9 +22,11 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class DeliveryStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
+
     private static final String COLUMNS = """
             id, event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, address, status, attempts,
-            next_attempt_at, last_error, provider_id, message_id, fallback_of, created_at, sent_via""";
+            next_attempt_at, last_error, provider_id, message_id, fallback_of, created_at, sent_via, claim_token""";
     private static final String INSERT = """
             INSERT INTO delivery (event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, address,
                 status, attempts, next_attempt_at, fallback_of, created_at, updated_at)
@@ -31,15 +36,24 @@ public final class DeliveryStore {
     private static final String DUE = "SELECT id FROM delivery WHERE ((status = 'PENDING' AND next_attempt_at <= :now)"
             + " OR (status = 'SENDING' AND claimed_until < :now)) ORDER BY next_attempt_at LIMIT :limit";
     private static final String CLAIM = """
-            UPDATE delivery SET status = 'SENDING', claimed_until = :until, updated_at = :now
+            UPDATE delivery SET status = 'SENDING', claimed_until = :until, claim_token = :token, claimed_by = :node,
+                   updated_at = :now
             WHERE id = :id AND ((status = 'PENDING' AND next_attempt_at <= :now) OR (status = 'SENDING' AND claimed_until < :now))""";
     private static final String ONE = "SELECT " + COLUMNS + " FROM delivery WHERE id = :id";
-    private static final String SET_MESSAGE_ID = "UPDATE delivery SET message_id = :messageId WHERE id = :id AND message_id IS NULL";
-    private static final String MARK_ACCEPTED = "UPDATE delivery SET provider_id = :providerId WHERE id = :id AND provider_id IS NULL";
+    // Every write after a claim is fenced by its token (HELD): a worker whose lease ran out and whose delivery another
+    // worker claimed since changes nothing.
+    private static final String HELD = " AND claim_token = :token AND status = 'SENDING'";
+    private static final String RENEW = "UPDATE delivery SET claimed_until = :until WHERE id = :id" + HELD;
+    private static final String HOLDS = "SELECT COUNT(*) FROM delivery WHERE id = :id" + HELD;
+    private static final String SET_SENT_VIA = "UPDATE delivery SET sent_via = :sentVia WHERE id = :id AND sent_via IS NULL" + HELD;
+    private static final String SET_MESSAGE_ID = "UPDATE delivery SET message_id = :messageId WHERE id = :id AND message_id IS NULL"
+            + HELD;
+    private static final String MARK_ACCEPTED = "UPDATE delivery SET provider_id = :providerId WHERE id = :id AND provider_id IS NULL"
+            + HELD;
     private static final String FINISH = """
             UPDATE delivery SET status = :status, attempts = attempts + 1, next_attempt_at = :next, claimed_until = NULL,
                    last_error = :error, provider_id = COALESCE(:providerId, provider_id), updated_at = :now
-            WHERE id = :id AND status = 'SENDING'""";
+            WHERE id = :id""" + HELD;
     private static final String LIST = "SELECT " + COLUMNS + """
              FROM delivery
             WHERE id > :after AND (:eventId IS NULL OR event_id = :eventId) AND (:status IS NULL OR status = :status)
@@ -86,51 +100,92 @@ public final class DeliveryStore {
     }
 
     /**
-     * Claims due deliveries for one worker, {@code lease} long; a SENDING row whose lease ran out
-     * (its worker died) is due again. Safe with several workers or instances.
+     * Claims due deliveries for one worker, until {@code leaseUntil}; a SENDING row whose lease ran out (its worker
+     * died, or is still sending) is due again. Safe with several workers or instances: each claim is a compare-and-set
+     * on the row, and gets a new token that every later write of this attempt carries.
+     *
+     * @param node the claiming instance's node id, recorded as {@code claimed_by} (null when unknown)
      */
-    public List<Delivery> claimDue(Instant now, Instant leaseUntil, int limit) {
+    public List<Delivery> claimDue(Instant now, Instant leaseUntil, int limit, String node) {
         List<Delivery> claimed = new ArrayList<>();
         for (Long id : db.jdbc().queryForList(DUE, new MapSqlParameterSource("now", Timestamp.from(now)).addValue("limit", limit),
                 Long.class)) {
+            String token = UUID.randomUUID().toString();
             int rows = db.jdbc().update(CLAIM, new MapSqlParameterSource("id", id).addValue("now", Timestamp.from(now))
-                    .addValue("until", Timestamp.from(leaseUntil)));
+                    .addValue("until", Timestamp.from(leaseUntil)).addValue("token", token)
+                    .addValue("node", node, Types.VARCHAR));
             if (rows == 1) {
-                get(id).ifPresent(claimed::add);
+                get(id).filter(d -> token.equals(d.claimToken())).ifPresent(claimed::add);
             }
         }
         return claimed;
+    }
+
+    /**
+     * Before a send: extends the claim to {@code until} if it is still this claim's. False when the lease ran out and
+     * another worker claimed the delivery since (or it is no longer being sent): then it must not be sent from here.
+     */
+    public boolean renew(Delivery claimed, Instant until) {
+        return db.jdbc().update(RENEW, fence(claimed).addValue("until", Timestamp.from(until))) == 1;
     }
 
     public Optional<Delivery> get(long id) {
         return db.jdbc().query(ONE, Map.of("id", id), (rs, n) -> row(rs)).stream().findFirst();
     }
 
-    /** Recorded before the first attempt through a fallback sender: its retries go the same way. */
-    public void setSentVia(long id, String sentVia) {
-        db.jdbc().update("UPDATE delivery SET sent_via = :sentVia WHERE id = :id AND sent_via IS NULL",
-                new MapSqlParameterSource("id", id).addValue("sentVia", sentVia));
+    /**
+     * Recorded before the first attempt through a fallback sender: its retries go the same way.
+     *
+     * @return false when it was recorded before, or the claim is lost (then the delivery must not be sent from here)
+     */
+    public boolean setSentVia(Delivery claimed, String sentVia) {
+        return fenced(claimed, db.jdbc().update(SET_SENT_VIA, fence(claimed).addValue("sentVia", sentVia)),
+                "the sender it goes by, and it is not sent");
     }
 
-    /** Records the Message-ID before the first send, so a retry can ask Gmail whether it went. */
-    public void setMessageId(long id, String messageId) {
-        db.jdbc().update(SET_MESSAGE_ID, new MapSqlParameterSource("id", id).addValue("messageId", messageId));
+    /**
+     * Records the Message-ID before the first send, so a retry can ask Gmail whether it went.
+     *
+     * @return false when it was recorded before, or the claim is lost (then the delivery must not be sent from here)
+     */
+    public boolean setMessageId(Delivery claimed, String messageId) {
+        return fenced(claimed, db.jdbc().update(SET_MESSAGE_ID, fence(claimed).addValue("messageId", messageId)),
+                "its Message-ID, and it is not sent");
     }
 
     /**
      * Records that the provider accepted an email (its id, or our Message-ID where the provider gives none), once:
      * a delivery with a provider id is never sent again, whatever its status. Joins the caller's transaction.
      *
-     * @return true when this call recorded it, false when it was recorded before
+     * @return true when this call recorded it, false when it was recorded before or the claim is lost (the worker
+     *     that holds it now finds a Gmail message in the SENT folder by its Message-ID and records it)
      */
-    public boolean markAccepted(long id, String providerId) {
-        return db.jdbc().update(MARK_ACCEPTED, new MapSqlParameterSource("id", id).addValue("providerId", providerId)) == 1;
+    public boolean markAccepted(Delivery claimed, String providerId) {
+        return fenced(claimed, db.jdbc().update(MARK_ACCEPTED, fence(claimed).addValue("providerId", providerId)),
+                "that the provider accepted it (" + providerId + ")");
     }
 
-    public void finish(long id, String status, Instant next, String error, String providerId, Instant now) {
-        db.jdbc().update(FINISH, new MapSqlParameterSource("id", id).addValue("status", status)
+    /** @return false when the claim is lost: the worker that holds it now records the outcome */
+    public boolean finish(Delivery claimed, String status, Instant next, String error, String providerId, Instant now) {
+        return fenced(claimed, db.jdbc().update(FINISH, fence(claimed).addValue("status", status)
                 .addValue("next", Timestamp.from(next)).addValue("error", truncate(error), Types.VARCHAR)
-                .addValue("providerId", providerId, Types.VARCHAR).addValue("now", Timestamp.from(now)));
+                .addValue("providerId", providerId, Types.VARCHAR).addValue("now", Timestamp.from(now))), status);
+    }
+
+    private static MapSqlParameterSource fence(Delivery claimed) {
+        return new MapSqlParameterSource("id", claimed.id()).addValue("token", claimed.claimToken(), Types.VARCHAR);
+    }
+
+    /** A fenced write that changed nothing: quiet while the claim holds (the value was there already), said when lost. */
+    private boolean fenced(Delivery claimed, int rows, String what) {
+        if (rows == 1) {
+            return true;
+        }
+        Integer held = db.jdbc().queryForObject(HOLDS, fence(claimed), Integer.class);
+        if (held == null || held == 0) {
+            LOG.warn("Delivery {}: lost its claim (lease expired, another worker has it); outcome dropped: {}", claimed.id(), what);
+        }
+        return false;
     }
 
     public List<Delivery> list(String eventId, String status, long after, int limit) {
@@ -237,7 +292,7 @@ public final class DeliveryStore {
                 rs.getString("recipient"), rs.getString("address"), rs.getString("status"), rs.getInt("attempts"),
                 rs.getTimestamp("next_attempt_at").toInstant(), rs.getString("last_error"), rs.getString("provider_id"),
                 rs.getString("message_id"), (Long) rs.getObject("fallback_of", Long.class),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("sent_via"));
+                rs.getTimestamp("created_at").toInstant(), rs.getString("sent_via"), rs.getString("claim_token"));
     }
 
     private static String truncate(String text) {

@@ -25,6 +25,8 @@ public final class DeliveryWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final String EVENT = "SELECT payload FROM workflow_event WHERE id = :id";
+    /** Claimed at a time, all with one lease: few, so that the last of them is not sent long after its claim. */
+    static final int BATCH = 10;
 
     private final ChannelsConfig config;
     private final DeliveryStore store;
@@ -37,6 +39,7 @@ public final class DeliveryWorker {
     private final Backoff backoff;
     private final Duration lease;
     private io.mailroute.events.EventLog events;
+    private String node;
 
     /**
      * @param lease how long a claimed delivery is this worker's; past it (the worker died mid-send) it is
@@ -62,18 +65,33 @@ public final class DeliveryWorker {
         return this;
     }
 
+    /** This instance's node id, recorded as {@code claimed_by} of each delivery it claims. */
+    public DeliveryWorker onNode(String nodeId) {
+        this.node = nodeId;
+        return this;
+    }
+
     /**
+     * Claims what is due and sends it one by one. Before each send the claim is renewed, and a delivery whose lease
+     * ran out during the sends before it and that another worker claimed since is skipped: that worker sends it.
+     *
      * @return how many deliveries were attempted; none while the database is closed, since nothing could be
      *     recorded (a delivery whose outcome could not be recorded is due again when its lease runs out)
      */
     public int runOnce() throws InterruptedException {
         return db.unlessClosed(0, () -> {
             Instant now = clock.instant();
-            List<Delivery> due = store.claimDue(now, now.plus(lease), 50);
-            for (Delivery delivery : due) {
+            int attempted = 0;
+            for (Delivery delivery : store.claimDue(now, now.plus(lease), BATCH, node)) {
+                if (!store.renew(delivery, clock.instant().plus(lease))) {
+                    LOG.warn("Delivery {}: lost its claim before its send (lease expired, another worker has it); skipped",
+                            delivery.id());
+                    continue;
+                }
                 record(delivery, attempt(delivery));
+                attempted++;
             }
-            return due.size();
+            return attempted;
         });
     }
 
@@ -113,22 +131,25 @@ public final class DeliveryWorker {
         }
     }
 
+    /** Records the outcome; dropped, with what follows from it, when the claim was lost meanwhile (the store says so). */
     void record(Delivery d, SendResult result) {
         Instant now = clock.instant();
         ChannelsConfig.Channel channel = config.channels().get(d.channel());
         int attempts = d.attempts() + 1;
         switch (result.outcome()) {
             case DELIVERED -> {
-                store.finish(d.id(), channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED, now, null,
-                        result.providerId(), now);
-                LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
-                        channel != null && channel.isEmail() ? "sent" : "delivered");
+                if (store.finish(d, channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED, now, null,
+                        result.providerId(), now)) {
+                    LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
+                            channel != null && channel.isEmail() ? "sent" : "delivered");
+                }
                 return;
             }
             case OBSOLETE -> {
-                store.finish(d.id(), Delivery.OBSOLETE, now, result.detail(), null, now);
-                LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
-                        result.detail());
+                if (store.finish(d, Delivery.OBSOLETE, now, result.detail(), null, now)) {
+                    LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
+                            result.detail());
+                }
                 return;
             }
             case TARGET_GONE -> store.disableTarget(d.channel(), d.address(), result.detail());
@@ -140,28 +161,36 @@ public final class DeliveryWorker {
                 || fallback.after() != null && !now.isBefore(d.createdAt().plus(fallback.after())));
         if (fallBack) {
             db.transactions().executeWithoutResult(tx -> {
-                store.finish(d.id(), Delivery.FELL_BACK, now, result.detail(), null, now);
+                if (!store.finish(d, Delivery.FELL_BACK, now, result.detail(), null, now)) {
+                    return; // the worker that holds it now decides about the fallback
+                }
                 int planned = planFallback(d, config.channels().get(fallback.channel()), now);
                 LOG.warn("Delivery {} of event {} by {} to {} failed ({}); falling back to {} ({} new deliver{})", d.id(),
                         d.eventType(), d.channel(), d.recipient(), result.forLog(), fallback.channel(), planned,
                         planned == 1 ? "y" : "ies");
             });
         } else if (permanent) {
-            db.transactions().executeWithoutResult(tx -> {
-                store.finish(d.id(), Delivery.FAILED, now, result.detail(), null, now);
+            boolean recorded = db.transactions().execute(tx -> {
+                if (!store.finish(d, Delivery.FAILED, now, result.detail(), null, now)) {
+                    return false;
+                }
                 if (events != null) {
                     events.append("delivery.failed", d.mailbox(), d.itemId(), null, json.createObjectNode()
                             .put("deliveryId", d.id()).put("eventId", d.eventId()).put("eventType", d.eventType())
                             .put("channel", d.channel()).put("recipient", d.recipient()).put("error", result.detail()));
                 }
+                return true;
             });
-            LOG.warn("Delivery {} of event {} by {} to {} failed for good: {}", d.id(), d.eventType(), d.channel(),
-                    d.recipient(), result.forLog());
+            if (recorded) {
+                LOG.warn("Delivery {} of event {} by {} to {} failed for good: {}", d.id(), d.eventType(), d.channel(),
+                        d.recipient(), result.forLog());
+            }
         } else {
             Duration wait = backoff.delay(attempts, result.retryAfter());
-            store.finish(d.id(), Delivery.PENDING, now.plus(wait), result.detail(), null, now);
-            LOG.info("Delivery {} by {} to {}: attempt {} failed ({}), next in {} ms", d.id(), d.channel(), d.recipient(),
-                    attempts, result.forLog(), wait.toMillis());
+            if (store.finish(d, Delivery.PENDING, now.plus(wait), result.detail(), null, now)) {
+                LOG.info("Delivery {} by {} to {}: attempt {} failed ({}), next in {} ms", d.id(), d.channel(), d.recipient(),
+                        attempts, result.forLog(), wait.toMillis());
+            }
         }
     }
 

@@ -178,6 +178,11 @@ class ConfigValidationTest {
                 new Case("no message fetched at a time", "application.properties",
                         text -> text.replace("mailroute.intake.fetch-ahead = 4", "mailroute.intake.fetch-ahead = 0"),
                         List.of("ERROR application.properties|mailroute.intake.fetch-ahead|'0' is not 1 or more")),
+                new Case("a delivery lease a slow Gmail send can outlast", "application.properties",
+                        text -> text.replace("mailroute.delivery.lease = 1m", "mailroute.delivery.lease = 45s"),
+                        List.of("WARN application.properties|mailroute.delivery.lease|is 45s, less than twice "
+                                + "mailroute.gmail.http-timeout (30s): a slow send can outlast its lease, and another worker "
+                                + "then sends the delivery again")),
                 new Case("a shared PostgreSQL, and each instance signs links with its own key file", "application.properties",
                         text -> text + "\nmailroute.db.url = jdbc:postgresql://127.0.0.1:5432/mailroute\n",
                         List.of("WARN application.properties|mailroute.links.key-file|is where this instance keeps its own "

@@ -200,7 +200,7 @@ class ApprovalMailTest {
         assertEquals(recorded, messages.inThread("th-1"));
         assertEquals(recorded.get(0), messages.byMessageId("mailroute.1.ab@acme.example").orElseThrow());
         messages.sent(new Delivery(9, "e", "case.created", "accounts", null, "email", "email", "x", "x@y", "SENT", 0, T0,
-                null, null, null, null, T0, null), "other@x", "gm-2", "th-2", "accounts");
+                null, null, null, null, T0, null, null), "other@x", "gm-2", "th-2", "accounts");
         assertEquals(1L, db.jdbc().queryForObject("SELECT COUNT(*) FROM approval_message", Map.of(), Long.class),
                 "mail about something else is not an approval's");
     }
@@ -225,7 +225,7 @@ class ApprovalMailTest {
 
     private static Delivery delivery(Event event, String address) {
         return new Delivery(1, event.id(), event.type(), event.mailbox(), event.itemId(), "approval-email", "email", address,
-                address, Delivery.SENDING, 0, T0, null, null, null, null, T0, null);
+                address, Delivery.SENDING, 0, T0, null, null, null, null, T0, null, null);
     }
 
     private static MimeMessage compose(EmailContent.Mail written, String to) throws Exception {

@@ -14,7 +14,7 @@ class NotificationFactoryTest {
 
     private final ObjectMapper json = Json.newMapper();
     private final Delivery delivery = new Delivery(7, "e-1", "connection.broken", "hr", null, "owner-email", "email",
-            "owners", "hr-owner@acme.example", Delivery.PENDING, 0, Instant.EPOCH, null, null, null, null, Instant.EPOCH, null);
+            "owners", "hr-owner@acme.example", Delivery.PENDING, 0, Instant.EPOCH, null, null, null, null, Instant.EPOCH, null, null);
 
     @Test
     void aBrokenConnectionNoticeLinksToTheMailboxsConsolePage() {

@@ -67,6 +67,12 @@ public final class GmailEmailTransport implements EmailTransport {
     /** How soon a delivery from a disconnected mailbox with nowhere else to go is tried again. */
     static final java.time.Duration DISCONNECTED_RETRY = java.time.Duration.ofMinutes(5);
 
+    /**
+     * Not sent: another worker claimed the delivery since (its lease ran out), and sends it. Recorded nowhere, since
+     * this worker's writes to it change nothing any more.
+     */
+    private static final SendResult LOST_CLAIM = SendResult.retry("another worker claimed it; not sent from here", null);
+
     /** Gmail's per-user limit for Workspace accounts; consumer accounts allow 500 (set dailyLimit on the channel). */
     static final int DEFAULT_DAILY_LIMIT = 2000;
 
@@ -152,9 +158,9 @@ public final class GmailEmailTransport implements EmailTransport {
             if (limited != null) {
                 return limited;
             }
-        } else if (delivery.sentVia() == null) {
-            store.setSentVia(delivery.id(), fallback.describe()
-                    + (own == null ? "" : ", for mailbox " + own.id() + " (" + stateOf(own) + ")"));
+        } else if (delivery.sentVia() == null && !store.setSentVia(delivery, fallback.describe()
+                + (own == null ? "" : ", for mailbox " + own.id() + " (" + stateOf(own) + ")"))) {
+            return LOST_CLAIM;
         }
         String fromAddress = viaFallback ? fallback.fromAddress() : own.address();
         SentMail.Via via = !viaFallback ? SentMail.Via.MAILBOX
@@ -175,7 +181,9 @@ public final class GmailEmailTransport implements EmailTransport {
                 }
             } else {
                 messageId = MailComposer.newMessageId(String.valueOf(delivery.id()), fromAddress);
-                store.setMessageId(delivery.id(), messageId);
+                if (!store.setMessageId(delivery, messageId)) {
+                    return LOST_CLAIM;
+                }
             }
             EmailContent.Mail written;
             try {

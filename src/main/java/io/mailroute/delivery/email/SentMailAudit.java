@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * the missing record is logged as an error. Nothing here throws into the send, which could otherwise turn an
  * accepted email into a retry or a fallback. When the database is down altogether, neither commits; the delivery
  * is claimed again once its lease ends and Gmail's SENT folder answers for it (an SMTP fallback sender has no such
- * folder to ask).
+ * folder to ask). A worker whose lease ran out and whose delivery another worker claimed meanwhile records neither
+ * (its writes are fenced by the claim's token, {@link DeliveryStore}): the worker that holds the delivery now finds the
+ * email in Gmail's SENT folder by its Message-ID and records and audits it from there.
  */
 public final class SentMailAudit {
 
@@ -54,7 +56,7 @@ public final class SentMailAudit {
     SendResult accepted(Delivery delivery, SentMail mail) {
         try {
             store.database().transactions().executeWithoutResult(tx -> {
-                if (store.markAccepted(delivery.id(), mail.providerId())) {
+                if (store.markAccepted(delivery, mail.providerId())) {
                     audit.record(ACTION, mailbox(delivery, mail), "delivery:" + delivery.id(), details(delivery, mail));
                 }
             });
@@ -63,7 +65,7 @@ public final class SentMailAudit {
                     + "it is recorded as sent and not sent again. Run `java -jar target/mailroute.jar audit verify`",
                     delivery.id(), mail.messageId(), mail.providerId(), ACTION, auditFailed);
             try {
-                store.markAccepted(delivery.id(), mail.providerId());
+                store.markAccepted(delivery, mail.providerId());
             } catch (RuntimeException storeFailed) {
                 LOG.error("Delivery {}: not even the provider id could be recorded ({}); when its lease ends it is tried "
                         + "again, and Gmail's SENT folder is asked first", delivery.id(), storeFailed.toString());

@@ -443,8 +443,8 @@ class ConsoleWorkPagesTest {
     private long delivery(String eventId, String status, String error) {
         deliveries.plan(eventId, "case.created", "accounts", null, "phone", "fcm", "r-okafor", "okafor-device-token-1234",
                 null, clock.instant());
-        Delivery claimed = deliveries.claimDue(clock.instant(), clock.instant().plusSeconds(60), 10).get(0);
-        deliveries.finish(claimed.id(), status, clock.instant(), error, null, clock.instant());
+        Delivery claimed = deliveries.claimDue(clock.instant(), clock.instant().plusSeconds(60), 10, "test").get(0);
+        deliveries.finish(claimed, status, clock.instant(), error, null, clock.instant());
         return claimed.id();
     }
 }

@@ -177,7 +177,7 @@ class SentMailAuditTest {
         long id = plan("email", "Printer on fire");
         GmailEmailTransport transport = transport();
         // The worker claims it, the send is accepted and audited, and the worker dies before recording SENT.
-        Delivery claimed = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10).get(0);
+        Delivery claimed = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
         SendResult first = transport.send(claimed, notification(claimed), channels.channels().get("email"));
         assertEquals(SendResult.Outcome.DELIVERED, first.outcome());
         assertEquals(Delivery.SENDING, store.get(id).orElseThrow().status());
@@ -187,6 +187,54 @@ class SentMailAuditTest {
         assertEquals(Delivery.SENT, store.get(id).orElseThrow().status());
         assertEquals(1, gmail.sent.size(), "not sent again");
         assertEquals(1, mailSent().size(), "not audited again");
+    }
+
+    @Test
+    void anEmailWhoseClaimAnotherWorkerTookBeforeItsSendIsNotSentFromTheOldClaim() throws Exception {
+        long id = plan("email", "Printer on fire");
+        GmailEmailTransport transport = transport();
+        Delivery a = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
+        clock.advance(Duration.ofMinutes(2)); // A's lease ran out before it got to this delivery, and B claimed it
+        Delivery b = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b").get(0);
+
+        SendResult stale = transport.send(a, notification(a), channels.channels().get("email"));
+        assertEquals(SendResult.Outcome.RETRY, stale.outcome(), stale.toString());
+        assertEquals(0, gmail.sent.size(), "A did not send it: its Message-ID could not be recorded under its claim");
+        assertNull(store.get(id).orElseThrow().messageId());
+
+        assertEquals(SendResult.Outcome.DELIVERED, transport.send(b, notification(b), channels.channels().get("email")).outcome());
+        assertEquals(1, gmail.sent.size());
+        assertEquals("send", only(mailSent()).at("/details/confirmedBy").asText());
+    }
+
+    @Test
+    void anEmailAcceptedAfterItsClaimWasTakenIsAuditedOnceByTheNewOwnerFromTheSentFolder() throws Exception {
+        long id = plan("email", "Printer on fire");
+        List<Delivery> claimedByB = new ArrayList<>();
+        // A composes after recording the Message-ID; meanwhile its lease runs out and B claims the delivery
+        GmailEmailTransport transport = transport().withContent((delivery, channel) -> {
+            if (claimedByB.isEmpty()) {
+                clock.advance(Duration.ofMinutes(2));
+                claimedByB.addAll(store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b"));
+            }
+            return null;
+        }, io.mailroute.delivery.SentEmails.NONE);
+
+        assertEquals(1, worker(transport).runOnce());
+        assertEquals(1, gmail.sent.size(), "A's email went");
+        assertEquals(List.of(), mailSent(), "A's claim was gone: it records neither the acceptance nor the audit");
+        Delivery b = claimedByB.get(0);
+        assertEquals(Delivery.SENDING, store.get(id).orElseThrow().status(), "nor its outcome: B holds it");
+        assertNull(store.get(id).orElseThrow().providerId());
+
+        SendResult found = transport.send(b, notification(b), channels.channels().get("email"));
+        assertEquals(SendResult.Outcome.DELIVERED, found.outcome());
+        assertTrue(store.finish(b, Delivery.SENT, clock.instant(), null, found.providerId(), clock.instant()));
+        assertEquals(1, gmail.sent.size(), "B found it by its Message-ID and did not send it again");
+        JsonNode details = only(mailSent()).get("details");
+        assertEquals("sent-folder", details.get("confirmedBy").asText());
+        assertEquals(store.get(id).orElseThrow().messageId(), details.get("messageId").asText());
+        assertEquals("gmail-1", store.get(id).orElseThrow().providerId());
     }
 
     @Test
