@@ -213,10 +213,12 @@ class ClusterIT {
             return allAlive && triageHeld && polled;
         });
         assertTrue(node.health().at("/cluster/clustered").asBoolean());
-        String metrics = node.observe("/observe/metrics").body();
-        assertTrue(metrics.contains("mailroute_cluster_nodes_alive 3.0"), "three nodes alive in the metrics");
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mailroute_subscription_holder{") && l.contains("subscription=\"triage\"")
-                && l.contains("node=\"node-")), "triage's holder in the metrics");
+        // the holders' series are read with the scrape, so they show from the next one on
+        node.await(Duration.ofSeconds(30), "three nodes alive and triage's holder in the metrics", () -> {
+            String metrics = node.observe("/observe/metrics").body();
+            return metrics.contains("mailroute_cluster_nodes_alive 3.0") && metrics.lines().anyMatch(l ->
+                    l.startsWith("mailroute_subscription_holder{") && l.contains("subscription=\"triage\"") && l.contains("node=\"node-"));
+        });
         ServiceProcess.CommandResult status = node.run("status");
         assertEquals(0, status.exit(), status.output());
         for (String mailbox : MAILBOXES) {
