@@ -130,7 +130,7 @@ final class ClusterRun {
         Instant lastItem = db.instant("SELECT MAX(created_at) FROM workflow_item");
         SandboxProcess.sleep(STATS_SETTLE.toMillis());
         Database.Activity end = db.activity();
-        SandboxProcess.sleep(IDLE_WINDOW.toMillis());
+        int changes = db.ownerChanges(IDLE_WINDOW);
         Database.Activity idle = db.activity();
         long millis = lastItem == null ? observedMillis : Duration.between(released, lastItem).toMillis();
         long transactions = end.transactions() - start.transactions();
@@ -142,7 +142,9 @@ final class ClusterRun {
                 .put("transactions", transactions)
                 .put("transactionsPerMessage", Results.round(transactions / (double) mails.size(), 1))
                 .put("idleTransactionsPerSecond", Results.perSecond(idle.transactions() - end.transactions(),
-                        idle.millis() - end.millis()));
+                        idle.millis() - end.millis()))
+                // a mailbox's owner is the node that polled it last: how often that moves with no node dying
+                .put("idleOwnerChangesPerMinute", Results.round(changes * 60_000.0 / IDLE_WINDOW.toMillis(), 1));
         if (start.statements() >= 0 && end.statements() >= 0) {
             long statements = end.statements() - start.statements();
             json.put("statements", statements)
@@ -354,6 +356,25 @@ final class ClusterRun {
                 }
             }
             return owners;
+        }
+
+        /** How many times some mailbox's owner_node changed over {@code window} (read every 100 ms). */
+        int ownerChanges(Duration window) throws SQLException {
+            Map<String, Owner> last = ownership();
+            int changes = 0;
+            long deadline = System.nanoTime() + window.toNanos();
+            while (System.nanoTime() < deadline) {
+                SandboxProcess.sleep(100);
+                Map<String, Owner> now = ownership();
+                for (Map.Entry<String, Owner> mailbox : now.entrySet()) {
+                    Owner before = last.get(mailbox.getKey());
+                    if (before != null && !java.util.Objects.equals(before.node(), mailbox.getValue().node())) {
+                        changes++;
+                    }
+                }
+                last = now;
+            }
+            return changes;
         }
 
         /** The mailboxes each node polls (none: "(none)"). */

@@ -198,6 +198,7 @@ public final class Report {
         row(out, "DB transactions per message", runs, run -> num(run.at("/intake/transactionsPerMessage")));
         row(out, "DB statements per message", runs, run -> num(run.at("/intake/statementsPerMessage")));
         row(out, "  idle afterwards: transactions/s", runs, run -> num(run.at("/intake/idleTransactionsPerSecond")));
+        row(out, "  idle afterwards: owner changes per minute", runs, run -> num(run.at("/intake/idleOwnerChangesPerMinute")));
         row(out, "Start-up of the last node to health UP", runs, run -> run.path("startupMillis").isEmpty() ? "-"
                 : seconds(run.path("startupMillis").get(run.path("startupMillis").size() - 1)));
         out.append("  (transactions: pg_stat_database xact_commit + xact_rollback of the run's database from the release to the\n"
