@@ -43,7 +43,8 @@ public final class Bench {
         Path file = settings.outDir().resolve("results.json");
         deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
-                .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost, intake under faults and approval decisions")
+                .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost, intake under faults, approval "
+                        + "decisions and several nodes on one PostgreSQL")
                 .put("startedAt", Instant.now().toString());
         results.putObject("machine")
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -55,7 +56,7 @@ public final class Bench {
         ArrayNode errors = results.putArray("errors");
 
         long generating = System.nanoTime();
-        int count = Math.max(settings.messages(), Math.max(settings.faults().messages(),
+        int count = Math.max(settings.messages(), Math.max(Math.max(settings.faults().messages(), settings.cluster().messages()),
                 Math.max(settings.quotaMessages(), settings.latencyMessages())) + 1);
         MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
                 settings.largeAttachmentShare());
@@ -91,6 +92,9 @@ public final class Bench {
         if (settings.runs("approvals")) {
             measure(errors, "approvals", () -> ApprovalsRun.run(settings, warmup), run -> results.set("approvals", run), file, results);
         }
+        if (settings.runs("cluster")) {
+            cluster(settings, mix, warmup, errors, file, results);
+        }
         results.put("finishedAt", Instant.now().toString());
         results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());
         Results.write(file, results);
@@ -98,6 +102,26 @@ public final class Bench {
         System.out.println(Report.table(results));
         System.out.println("Written: " + file.toAbsolutePath());
         return results;
+    }
+
+    /** One cluster run per node count, SIGKILLs in the largest; without PostgreSQL skipped, and the table says why. */
+    private static void cluster(BenchSettings settings, MailMix mix, List<MailMix.Mail> warmup, ArrayNode errors, Path file,
+            ObjectNode results) throws java.io.IOException {
+        ObjectNode cluster = results.putObject("cluster");
+        String skipped = settings.cluster().skipReason();
+        if (skipped != null) {
+            cluster.put("skipped", skipped);
+            progress("cluster skipped: " + skipped);
+            return;
+        }
+        cluster.setAll(ClusterRun.describe(settings));
+        ArrayNode runs = cluster.putArray("runs");
+        int largest = settings.cluster().nodes().stream().mapToInt(Integer::intValue).max().orElse(0);
+        for (int nodes : settings.cluster().nodes()) {
+            int kills = nodes == largest && nodes >= 2 ? settings.cluster().kills() : 0;
+            measure(errors, "cluster with " + nodes + " node(s)", () -> ClusterRun.run(settings,
+                    mix.ordinary(settings.cluster().messages()), warmup, nodes, kills), runs::add, file, results);
+        }
     }
 
     private interface Measurement {

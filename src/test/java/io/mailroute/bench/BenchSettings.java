@@ -36,14 +36,19 @@ import java.util.Properties;
  * @param phases             which measurements to run (all by default)
  * @param faults             the run under transient faults
  * @param approvals          the approvals run
+ * @param cluster            the cluster run (several nodes on one PostgreSQL)
  */
 public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
         double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
         int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
         Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
-        Path outDir, List<String> phases, Faults faults, Approvals approvals) {
+        Path outDir, List<String> phases, Faults faults, Approvals approvals, Cluster cluster) {
 
-    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults", "approvals");
+    public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults", "approvals",
+            "cluster");
+
+    /** Where the cluster run's PostgreSQL comes from when {@code -Dbench.postgres-url} is not given. */
+    static final String POSTGRES_VARIABLE = "MAILROUTE_TEST_POSTGRES_URL";
 
     /**
      * Intake under transient faults: the same messages drained fault-free, with latency only, and with
@@ -82,11 +87,46 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
         }
     }
 
+    /**
+     * Several service nodes on one PostgreSQL: intake with each node count, then SIGKILLs of the node
+     * that owns most mailboxes.
+     *
+     * @param nodes       one run per node count
+     * @param mailboxes   mailboxes every run shares among its nodes
+     * @param messages    messages per run, round-robin over the mailboxes
+     * @param kills       SIGKILLs in the takeover measurement (with the largest node count, at least 2)
+     * @param postgresUrl a JDBC URL of the server's {@code postgres} database (a database is created per run),
+     *                    or null: then the run is skipped, visibly
+     */
+    public record Cluster(List<Integer> nodes, int mailboxes, int messages, int kills, String postgresUrl) {
+
+        /** Why the cluster run cannot be made here, or null when it can. */
+        String skipReason() {
+            return postgresUrl != null ? null : "no PostgreSQL: set " + POSTGRES_VARIABLE
+                    + " or -Dbench.postgres-url (a jdbc:postgresql: URL of the server's postgres database; .ci/run sets it)";
+        }
+
+        ObjectNode toJson() {
+            ObjectNode json = Results.object()
+                    .put("mailboxes", mailboxes)
+                    .put("messages", messages)
+                    .put("kills", kills)
+                    .put("postgres", postgresUrl != null); // the URL may carry a password: not written
+            nodes.forEach(json.putArray("nodes")::add);
+            return json;
+        }
+    }
+
     public static BenchSettings fromSystemProperties() {
-        return from(System.getProperties());
+        return from(System.getProperties(), System.getenv());
     }
 
     static BenchSettings from(Properties p) {
+        return from(p, java.util.Map.of());
+    }
+
+    /** @param environment where {@value #POSTGRES_VARIABLE} is looked up when bench.postgres-url is not set */
+    static BenchSettings from(Properties p, java.util.Map<String, String> environment) {
         boolean quick = Boolean.parseBoolean(p.getProperty("bench.quick", "false"));
         return new BenchSettings(
                 Long.parseLong(p.getProperty("bench.seed", "20261122")),
@@ -117,7 +157,16 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                         integer(p, "bench.faults.storm", 30),
                         integer(p, "bench.faults.retry-after", 1)),
                 new Approvals(integer(p, "bench.approvals.links", quick ? 30 : 200),
-                        integer(p, "bench.approvals.replies", quick ? 10 : 50)));
+                        integer(p, "bench.approvals.replies", quick ? 10 : 50)),
+                new Cluster(integers(p.getProperty("bench.cluster-nodes", "1,2,3")),
+                        integer(p, "bench.cluster-mailboxes", 20),
+                        integer(p, "bench.cluster-messages", quick ? 200 : 2_000),
+                        integer(p, "bench.cluster-kills", quick ? 2 : 5),
+                        blankToNull(p.getProperty("bench.postgres-url", environment.get(POSTGRES_VARIABLE)))));
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
     }
 
     public boolean runs(String phase) {
@@ -145,6 +194,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                 .put("jfr", jfr);
         json.set("faults", faults.toJson());
         json.set("approvals", approvals.toJson());
+        json.set("cluster", cluster.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

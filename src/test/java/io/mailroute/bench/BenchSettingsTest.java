@@ -2,12 +2,15 @@ package io.mailroute.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +47,86 @@ class BenchSettingsTest {
         assertTrue(shipped.lines().anyMatch(l -> !l.strip().startsWith("#") && l.contains("notify:")));
         assertFalse(rules.lines().anyMatch(l -> !l.strip().startsWith("#") && l.contains("notify")), rules);
         assertEquals(shipped.lines().filter(l -> l.contains("- id:")).count(), rules.lines().filter(l -> l.contains("- id:")).count());
+    }
+
+    @Test
+    void theClusterRunIsPartOfTheFullRunWithTheIssuesSizesAndQuickShrinksIt() {
+        BenchSettings full = BenchSettings.from(new Properties());
+        assertTrue(full.runs("cluster"));
+        assertEquals(List.of(1, 2, 3), full.cluster().nodes());
+        assertEquals(20, full.cluster().mailboxes());
+        assertEquals(2_000, full.cluster().messages());
+        assertEquals(5, full.cluster().kills());
+
+        Properties quick = new Properties();
+        quick.setProperty("bench.quick", "true");
+        assertEquals(200, BenchSettings.from(quick).cluster().messages());
+        assertEquals(2, BenchSettings.from(quick).cluster().kills());
+        quick.setProperty("bench.cluster-nodes", "1,3");
+        quick.setProperty("bench.cluster-mailboxes", "6");
+        quick.setProperty("bench.cluster-messages", "1_000");
+        quick.setProperty("bench.cluster-kills", "5");
+        BenchSettings.Cluster cluster = BenchSettings.from(quick).cluster();
+        assertEquals(List.of(1, 3), cluster.nodes());
+        assertEquals(6, cluster.mailboxes());
+        assertEquals(1_000, cluster.messages());
+        assertEquals(5, cluster.kills());
+    }
+
+    @Test
+    void withoutPostgresTheClusterRunIsSkippedWithTheReasonAndThePropertyWinsOverTheEnvironment() {
+        BenchSettings.Cluster none = BenchSettings.from(new Properties(), Map.of()).cluster();
+        assertNull(none.postgresUrl());
+        assertTrue(none.skipReason().contains("MAILROUTE_TEST_POSTGRES_URL") && none.skipReason().contains("bench.postgres-url"),
+                none.skipReason());
+
+        String fromEnv = "jdbc:postgresql://127.0.0.1:25432/postgres?user=mailroute";
+        BenchSettings.Cluster env = BenchSettings.from(new Properties(), Map.of("MAILROUTE_TEST_POSTGRES_URL", fromEnv)).cluster();
+        assertEquals(fromEnv, env.postgresUrl());
+        assertNull(env.skipReason());
+
+        Properties p = new Properties();
+        p.setProperty("bench.postgres-url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=u&password=hunter2");
+        BenchSettings.Cluster given = BenchSettings.from(p, Map.of("MAILROUTE_TEST_POSTGRES_URL", fromEnv)).cluster();
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/postgres?user=u&password=hunter2", given.postgresUrl());
+        assertFalse(BenchSettings.from(p).toJson().toString().contains("hunter2"), "results.json never carries the URL");
+
+        p.setProperty("bench.postgres-url", " ");
+        assertNull(BenchSettings.from(p, Map.of()).cluster().postgresUrl(), "blank is not set");
+    }
+
+    @Test
+    void eachClusterRunGetsADatabaseBesideTheServersPostgresDatabase() {
+        assertEquals("jdbc:postgresql://127.0.0.1:25432/bench_cluster_1_5?user=mailroute",
+                ClusterRun.databaseUrl("jdbc:postgresql://127.0.0.1:25432/postgres?user=mailroute", "bench_cluster_1_5"));
+        assertEquals("jdbc:postgresql://db:5432/bench_x", ClusterRun.databaseUrl("jdbc:postgresql://db:5432/postgres", "bench_x"));
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> ClusterRun.databaseUrl("jdbc:postgresql://db:5432/mailroute", "bench_x"));
+        assertTrue(other.getMessage().contains("postgres database"), other.getMessage());
+    }
+
+    @Test
+    void theTableShowsASkippedClusterRunAndTheClusterFigures() throws Exception {
+        String skipped = Report.table(Results.JSON.readTree("""
+                {"cluster": {"skipped": "no PostgreSQL: set MAILROUTE_TEST_POSTGRES_URL"}}"""));
+        assertTrue(skipped.contains("CLUSTER: skipped, no PostgreSQL: set MAILROUTE_TEST_POSTGRES_URL"), skipped);
+
+        String table = Report.table(Results.JSON.readTree("""
+                {"cluster": {"messages": 200, "mailboxes": 20, "pollIntervalMillis": 1000, "note": "N nodes share the same 2 cores",
+                  "runs": [
+                    {"nodes": 1, "statementsSource": "pg_stat_statements", "startupMillis": [9000],
+                     "intake": {"complete": true, "itemsPerSecond": 41.5, "transactionsPerMessage": 12.5, "statementsPerMessage": 30.2},
+                     "mailboxesByNode": {"node-1": 20}},
+                    {"nodes": 3, "startupMillis": [9000, 8000, 7000],
+                     "intake": {"complete": false, "itemsPerSecond": 30.1, "transactionsPerMessage": 14.0},
+                     "mailboxesByNode": {"node-1": 15, "node-2": 3, "node-3": 2},
+                     "takeover": {"kills": 2, "takeovers": 17, "notTakenOver": 1, "p50Millis": 12000, "maxMillis": 19000,
+                       "perKill": [{"victim": "node-1", "mailboxes": 15, "p50Millis": 12000, "maxMillis": 19000},
+                                   {"victim": "node-2", "mailboxes": 3, "p50Millis": 11000, "maxMillis": 11500}]}}]}}"""));
+        assertTrue(table.contains("N nodes share the same 2 cores"), table);
+        assertTrue(table.contains("41.5") && table.contains("30.1 (INCOMPLETE)") && table.contains("30.2"), table);
+        assertTrue(table.contains("node-1 15, node-2 3, node-3 2"), table);
+        assertTrue(table.contains("12000 / 19000  (2 kills, 17 mailboxes moved, 1 NOT TAKEN OVER within 2 min)"), table);
+        assertTrue(table.contains("kill 2: node-2 owned 3") && table.contains("11000 / 11500"), table);
     }
 }

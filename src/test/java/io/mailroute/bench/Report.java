@@ -146,6 +146,7 @@ public final class Report {
                         + num(big.path("allocatedPerMessageByte")) + "x) / " + num(big.path("retainedAfterGcMiB")) + " MiB");
             }
         }
+        cluster(out, r.path("cluster"));
         JsonNode profile = runs.isEmpty() ? null : runs.get(0).at("/mailroute/profile");
         if (profile != null && !profile.isMissingNode()) {
             section(out, "PROFILE of the service, throughput with " + runs.get(0).path("mailboxes").asInt()
@@ -170,6 +171,62 @@ public final class Report {
                     .append(e.path("error").asText()).append('\n'));
         }
         return out.toString();
+    }
+
+    /** The cluster section: intake per node count, then the takeover times of the SIGKILLs. */
+    private static void cluster(StringBuilder out, JsonNode cluster) {
+        if (cluster.isMissingNode()) {
+            return;
+        }
+        if (cluster.has("skipped")) {
+            section(out, "CLUSTER: skipped, " + cluster.path("skipped").asText());
+            return;
+        }
+        section(out, "CLUSTER: " + cluster.path("messages").asInt() + " messages over " + cluster.path("mailboxes").asInt()
+                + " mailboxes, N service nodes on one PostgreSQL (mailboxes poll every "
+                + cluster.path("pollIntervalMillis").asLong() / 1000.0 + " s)");
+        out.append("  ").append(cluster.path("note").asText()).append('\n');
+        List<JsonNode> runs = new ArrayList<>();
+        cluster.path("runs").forEach(runs::add);
+        if (runs.isEmpty()) {
+            return;
+        }
+        row(out, "", runs, run -> run.path("nodes").asInt() + (run.path("nodes").asInt() == 1 ? " node" : " nodes"));
+        row(out, "Workflow items committed  msg/s", runs, run -> num(run.at("/intake/itemsPerSecond"))
+                + incomplete(run.at("/intake/complete")));
+        row(out, "Release -> last item  s", runs, run -> num(run.at("/intake/seconds")));
+        row(out, "DB transactions per message", runs, run -> num(run.at("/intake/transactionsPerMessage")));
+        row(out, "DB statements per message", runs, run -> num(run.at("/intake/statementsPerMessage")));
+        row(out, "  idle afterwards: transactions/s", runs, run -> num(run.at("/intake/idleTransactionsPerSecond")));
+        row(out, "  idle afterwards: owner changes per minute", runs, run -> num(run.at("/intake/idleOwnerChangesPerMinute")));
+        row(out, "Start-up of the last node to health UP", runs, run -> run.path("startupMillis").isEmpty() ? "-"
+                : seconds(run.path("startupMillis").get(run.path("startupMillis").size() - 1)));
+        out.append("  (transactions: pg_stat_database xact_commit + xact_rollback of the run's database from the release to the\n"
+                + "  last item, the harness's own queries taken off; the nodes' polling and Quartz's JDBC store included, which\n"
+                + "  the idle row shows alone; statements: ").append(runs.get(0).path("statementsSource").asText("?")).append(")\n");
+        out.append("  Mailboxes polled by each node (mailbox.owner_node) after the drain:\n");
+        for (JsonNode run : runs) {
+            StringBuilder owners = new StringBuilder();
+            run.path("mailboxesByNode").fields().forEachRemaining(e -> owners.append(owners.isEmpty() ? "" : ", ")
+                    .append(e.getKey()).append(' ').append(e.getValue().asInt()));
+            line(out, "    " + run.path("nodes").asInt() + (run.path("nodes").asInt() == 1 ? " node" : " nodes"), owners.toString());
+        }
+        for (JsonNode run : runs) {
+            JsonNode takeover = run.path("takeover");
+            if (takeover.isMissingNode()) {
+                continue;
+            }
+            line(out, "Takeover after SIGKILL, " + run.path("nodes").asInt() + " nodes  p50 / max  ms",
+                    takeover.path("p50Millis").asText("?") + " / " + takeover.path("maxMillis").asText("?") + "  ("
+                    + takeover.path("kills").asInt() + " kills, " + takeover.path("takeovers").asInt() + " mailboxes moved"
+                    + (takeover.path("notTakenOver").asInt() > 0 ? ", " + takeover.path("notTakenOver").asInt()
+                    + " NOT TAKEN OVER within 2 min" : "") + ")");
+            int k = 0;
+            for (JsonNode kill : takeover.path("perKill")) {
+                line(out, "  kill " + (++k) + ": " + kill.path("victim").asText() + " owned " + kill.path("mailboxes").asInt(),
+                        kill.path("p50Millis").asText("?") + " / " + kill.path("maxMillis").asText("?"));
+            }
+        }
     }
 
     private static void section(StringBuilder out, String title) {

@@ -132,6 +132,33 @@ final class ServiceWorld {
         return new Started(service, startNanos);
     }
 
+    /**
+     * One node of a cluster on this world's configuration (not started): a data directory of its own under
+     * {@code <dir>/<nodeId>/}, {@code -Dmailroute.cluster.node-id=<nodeId>}, the world's environment plus
+     * {@code extraEnvironment}.
+     */
+    ServiceProcess node(String nodeId, Map<String, String> extraEnvironment, List<String> jvmOptions) throws IOException {
+        Path nodeDir = Files.createDirectories(dir.resolve(nodeId));
+        Map<String, String> nodeEnvironment = new LinkedHashMap<>(environment);
+        nodeEnvironment.putAll(extraEnvironment);
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-Dmailroute.cluster.node-id=" + nodeId);
+        return new ServiceProcess(dir.resolve("config"), nodeDir.resolve("data"), nodeEnvironment, options);
+    }
+
+    /** Waits until every mailbox has bootstrapped (holds a history cursor), as the service's API reports them. */
+    static void awaitBootstrapped(ServiceProcess service, Duration timeout) {
+        service.await(timeout, "every mailbox to bootstrap", () -> {
+            JsonNode items = service.api("/api/mailboxes").get("items");
+            for (JsonNode mailbox : items) {
+                if (mailbox.path("historyId").isNull() || mailbox.path("lastSuccessAt").isNull()) {
+                    return false;
+                }
+            }
+            return items.size() > 0;
+        });
+    }
+
     record Started(ServiceProcess service, long startNanos) implements AutoCloseable {
 
         long pid() {
@@ -160,15 +187,7 @@ final class ServiceWorld {
 
         /** Waits until every mailbox has bootstrapped (holds a history cursor). */
         void awaitBootstrapped(Duration timeout) {
-            service.await(timeout, "every mailbox to bootstrap", () -> {
-                JsonNode items = service.api("/api/mailboxes").get("items");
-                for (JsonNode mailbox : items) {
-                    if (mailbox.path("historyId").isNull() || mailbox.path("lastSuccessAt").isNull()) {
-                        return false;
-                    }
-                }
-                return items.size() > 0;
-            });
+            ServiceWorld.awaitBootstrapped(service, timeout);
         }
 
         /**
