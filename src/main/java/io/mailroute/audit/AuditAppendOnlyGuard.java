@@ -1,13 +1,6 @@
 package io.mailroute.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
-import java.util.zip.CRC32;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 3.1: on PostgreSQL, triggers that make the audit trail append-only for anyone who is
@@ -21,7 +14,7 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * the tables to make the guard binding. Register it with
  * {@code Flyway.configure().javaMigrations(new AuditAppendOnlyGuard())}.
  */
-public final class AuditAppendOnlyGuard implements JavaMigration {
+public final class AuditAppendOnlyGuard extends io.mailroute.db.PostgresOnlyMigration {
 
     static final List<String> POSTGRESQL = List.of(
             """
@@ -63,39 +56,12 @@ public final class AuditAppendOnlyGuard implements JavaMigration {
             "CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head"
                     + " FOR EACH STATEMENT EXECUTE FUNCTION audit_log_reject_change()");
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("3.1");
+    public AuditAppendOnlyGuard() {
+        super("3.1", "audit append only guard");
     }
 
     @Override
-    public String getDescription() {
-        return "audit append only guard";
-    }
-
-    /** Changes when the statements do, so Flyway's validation notices an edited guard. */
-    @Override
-    public Integer getChecksum() {
-        CRC32 crc = new CRC32();
-        POSTGRESQL.forEach(sql -> crc.update(sql.getBytes(StandardCharsets.UTF_8)));
-        return (int) crc.getValue();
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) throws Exception {
-        Connection connection = context.getConnection();
-        if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : POSTGRESQL) {
-                statement.execute(sql);
-            }
-        }
+    protected List<String> statements() {
+        return POSTGRESQL;
     }
 }

@@ -4,15 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.zip.CRC32;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 28: Quartz's own tables ({@code QRTZ_*}) for its clustered JDBC JobStore, from
@@ -21,12 +15,13 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * one version history (as {@link io.mailroute.audit.AuditAppendOnlyGuard} does). Every PostgreSQL database
  * gets the tables, clustered or not, so turning {@code mailroute.cluster.enabled} on later needs no migration.
  */
-public final class QuartzTables implements JavaMigration {
+public final class QuartzTables extends io.mailroute.db.PostgresOnlyMigration {
 
     static final String SCRIPT = "db/quartz/tables_postgres.sql";
 
     /** The script's statements: comment lines dropped, split on the semicolons that end them (it has no functions). */
-    static List<String> statements() {
+    @Override
+    protected List<String> statements() {
         try (InputStream in = QuartzTables.class.getClassLoader().getResourceAsStream(SCRIPT)) {
             if (in == null) {
                 throw new IllegalStateException(SCRIPT + " is missing from the class path");
@@ -40,39 +35,7 @@ public final class QuartzTables implements JavaMigration {
         }
     }
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("28");
-    }
-
-    @Override
-    public String getDescription() {
-        return "quartz tables";
-    }
-
-    /** Changes when the statements do, so Flyway's validation notices an edited script. */
-    @Override
-    public Integer getChecksum() {
-        CRC32 crc = new CRC32();
-        statements().forEach(sql -> crc.update(sql.getBytes(StandardCharsets.UTF_8)));
-        return (int) crc.getValue();
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) throws Exception {
-        Connection connection = context.getConnection();
-        if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : statements()) {
-                statement.execute(sql);
-            }
-        }
+    public QuartzTables() {
+        super("28", "quartz tables");
     }
 }

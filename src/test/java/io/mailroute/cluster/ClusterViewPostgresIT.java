@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mailroute.db.Database;
 import io.mailroute.testing.MutableClock;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +20,13 @@ class ClusterViewPostgresIT {
 
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
 
-    private String baseUrl;
-    private String name;
+    private io.mailroute.testing.TestPostgres postgres;
     private Database db;
 
     @BeforeEach
     void createDatabase() throws Exception {
-        baseUrl = System.getenv("MAILROUTE_TEST_POSTGRES_URL");
-        Assumptions.assumeTrue(baseUrl != null && !baseUrl.isBlank(),
-                "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available)");
-        name = "cluster_view_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(baseUrl); Statement sql = admin.createStatement()) {
-            sql.execute("CREATE DATABASE " + name);
-        }
-        db = Database.open(baseUrl.replace("/postgres?", "/" + name + "?"), null, null, 2);
+        postgres = io.mailroute.testing.TestPostgres.create("cluster_view");
+        db = Database.open(postgres.url(), null, null, 2);
     }
 
     @AfterEach
@@ -45,10 +34,8 @@ class ClusterViewPostgresIT {
         if (db != null) {
             db.close();
         }
-        if (name != null) {
-            try (Connection admin = DriverManager.getConnection(baseUrl); Statement sql = admin.createStatement()) {
-                sql.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
     }
 

@@ -8,9 +8,6 @@ import io.mailroute.events.EventLog;
 import io.mailroute.events.EventsComponent;
 import io.mailroute.events.SubscriptionCursors;
 import io.mailroute.json.Json;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.quartz.Scheduler;
@@ -46,8 +42,7 @@ class EventSubscriptionClusterIT {
     private record Run(long seq, String node, long start, long end) {
     }
 
-    private String adminUrl;
-    private String databaseName;
+    private io.mailroute.testing.TestPostgres postgres;
     private Database db;
     private EventLog events;
     private final List<Node> nodes = new ArrayList<>();
@@ -98,13 +93,7 @@ class EventSubscriptionClusterIT {
 
     @BeforeEach
     void createDatabase() throws Exception {
-        adminUrl = System.getenv("MAILROUTE_TEST_POSTGRES_URL");
-        Assumptions.assumeTrue(adminUrl != null && !adminUrl.isBlank(),
-                "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available)");
-        databaseName = "subs_" + System.nanoTime();
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + databaseName);
-        }
+        postgres = io.mailroute.testing.TestPostgres.create("subs");
         db = Database.open(databaseUrl(), null, null, 2);
         events = new EventLog(db, Json.newMapper(), Clock.systemUTC());
     }
@@ -117,15 +106,13 @@ class EventSubscriptionClusterIT {
         if (db != null) {
             db.close();
         }
-        if (databaseName != null) {
-            try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
     private String databaseUrl() {
-        return adminUrl.replaceFirst("/postgres(\\?|$)", "/" + databaseName + "$1");
+        return postgres.url();
     }
 
     /** Takeover takes up to about two check-in intervals plus Quartz's 7.5 s margin: 60 s is plenty on a busy machine. */

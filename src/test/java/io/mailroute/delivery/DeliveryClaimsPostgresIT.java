@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailroute.db.Database;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,34 +33,25 @@ class DeliveryClaimsPostgresIT {
     private static final int DELIVERIES = 200;
     private static final int WORKERS = 4;
 
-    private String baseUrl;
-    private String name;
+    private io.mailroute.testing.TestPostgres postgres;
     private final List<Database> opened = new ArrayList<>();
 
     @BeforeEach
     void createDatabase() throws Exception {
-        baseUrl = System.getenv("MAILROUTE_TEST_POSTGRES_URL");
-        Assumptions.assumeTrue(baseUrl != null && !baseUrl.isBlank(),
-                "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available)");
-        name = "mr_claims_" + System.nanoTime();
-        try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
+        postgres = io.mailroute.testing.TestPostgres.create("mr_claims");
     }
 
     @AfterEach
     void dropDatabase() throws Exception {
         opened.forEach(Database::close);
-        if (name != null) {
-            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
     /** A worker's store on its own pool, as on its own instance. */
     private DeliveryStore store() {
-        Database db = Database.open(baseUrl.replace("/postgres?", "/" + name + "?"), null, null, 2);
+        Database db = Database.open(postgres.url(), null, null, 2);
         opened.add(db);
         String key = TokenKey.generate();
         return new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.sandbox.CallLog;
 import io.mailroute.sandbox.PushInbox;
+import io.mailroute.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,14 +58,8 @@ class ClusterIT {
 
     @Test
     void threeNodesShareTheMailboxesAndSurviveFiveKillsWithNothingLostOrDoubled() throws Exception {
-        String base = System.getenv("MAILROUTE_TEST_POSTGRES_URL");
-        Assumptions.assumeTrue(base != null && !base.isBlank(),
-                "MAILROUTE_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL is available): "
-                        + "the three-node cluster test needs a real PostgreSQL");
         int messages = Integer.getInteger("cluster.messages", 2000);
-        String url = createDatabase(base, "mr_cluster_" + System.nanoTime());
-
-        try (IntakeFixture fixture = new IntakeFixture(work, MAILBOXES, """
+        try (TestPostgres postgres = TestPostgres.create("mr_cluster"); IntakeFixture fixture = new IntakeFixture(work, MAILBOXES, """
                 mailroute.db.url = %s
                 mailroute.db.user = mailroute
                 mailroute.db.pool-size = 6
@@ -73,7 +67,8 @@ class ClusterIT {
                 mailroute.cluster.checkin-interval = 5s
                 mailroute.delivery.lease = 20s
                 mailroute.intake.backoff-max = 5s
-                """.formatted(url), "    pollInterval: 1s\n")) {
+                """.formatted(postgres.url()), "    pollInterval: 1s\n")) {
+            String url = postgres.url();
             fixture.triageEverythingTo("finance-push"); // each "order" message: a case and one webhook delivery
             fixture.environment.put("MAILROUTE_LINK_KEY", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'));
             fixture.sandbox.admin().recordCalls(true);
@@ -277,13 +272,6 @@ class ClusterIT {
                 + ms.get(ms.size() / 2) + " ms, max " + ms.get(ms.size() - 1) + " ms; all " + ms;
         System.out.println(line);
         Files.writeString(Path.of("target", "cluster-takeover.txt"), line + "\n");
-    }
-
-    private static String createDatabase(String base, String name) throws SQLException {
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        return base.replace("/postgres?", "/" + name + "?");
     }
 
     private static long count(Connection db, String sql) throws SQLException {
