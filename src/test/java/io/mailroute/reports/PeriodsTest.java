@@ -26,6 +26,7 @@ class PeriodsTest {
     @ParameterizedTest(name = "{0} fires by {1}")
     @CsvSource(delimiter = '|', value = {
             "0 30 6 * * ?         | DAY",
+            "0 30 2 * * ?         | DAY",
             "0 0 7 ? * MON-FRI    | DAY",
             "0 0 7 ? * MON        | WEEK",
             "0 0 23 ? * SUN       | WEEK",
@@ -34,6 +35,7 @@ class PeriodsTest {
             "0 0 18 L * ?         | MONTH",
             "0 0 6 ? * 2#1        | MONTH"})
     void theUnitIsTheCoarsestInWhichTheScheduleNeverFiresTwice(String cron, Unit unit) {
+        // the window holds both 2026 clock changes: 02:30 on the autumn night must not count as two firings that day
         assertEquals(unit, Periods.cadence(cron, BERLIN, berlin("2026-11-23T12:00:00")));
     }
 
