@@ -71,7 +71,7 @@ class ReportsFileTest {
         assertEquals(Delivery.ATTACHMENT, demo.delivery());
         assertEquals(ReportDefinition.DEFAULT_LINK_LIFETIME, demo.linkLifetime());
         assertEquals(List.of("ops-email"), demo.recipients().audiences());
-        assertEquals("notify", demo.mailbox());
+        assertEquals("support", demo.mailbox());
         ReportDefinition.SqlSource sql = (ReportDefinition.SqlSource) demo.source();
         assertEquals(List.of("periodStart", "periodEnd"), sql.query().parameters());
         ReportDefinition sla = config.report("weekly-sla-compliance").orElseThrow();
