@@ -13,6 +13,8 @@ import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.ChannelsFile;
 import io.mailroute.delivery.PushSenders;
 import io.mailroute.delivery.email.GmailEmailTransport;
+import io.mailroute.reports.ReportsConfig;
+import io.mailroute.reports.ReportsFile;
 import io.mailroute.triage.TriageRules;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -148,6 +150,7 @@ public final class ConfigValidation {
         signedLinks();
         problems.addAll(ConsoleWiring.check(settings));
         approvals(rules, mailboxes);
+        reports(mailboxes, channels, Files.isRegularFile(channelsFile));
         if (mailboxes != null) {
             googleSignIn(sandboxRuns); // whether the sandbox runs is known only from readable mailboxes
         }
@@ -182,6 +185,34 @@ public final class ConfigValidation {
                     + "' is not a mailbox of mailboxes.yaml, so requests that name no mailbox are refused",
                     "name one of " + mailboxes.keySet()));
         }
+    }
+
+    /**
+     * reports.yaml on its own, the mailboxes, audiences and owners it names in mailboxes.yaml and channels.yaml (each
+     * checked only when that file could be read; no channels.yaml: no audiences, no recipients), and its datasources'
+     * variables. No file: no reports.
+     */
+    private void reports(Map<String, MailboxSettings> mailboxes, ChannelsConfig channels, boolean channelsFileExists) {
+        Path reportsFile = settings.path("mailroute.reports.file", "reports.yaml", true);
+        if (!Files.isRegularFile(reportsFile)) {
+            return;
+        }
+        ReportsConfig reports = load(() -> ReportsFile.load(reportsFile,
+                settings.path("mailroute.delivery.templates-dir", "templates", true)));
+        if (reports == null) {
+            return;
+        }
+        ChannelsConfig named = channels != null ? channels : channelsFileExists ? null : ChannelsConfig.empty();
+        Map<String, List<String>> audiences = null;
+        if (named != null) {
+            audiences = new LinkedHashMap<>();
+            for (ChannelsConfig.Audience audience : named.audiences().values()) {
+                audiences.put(audience.name(), audience.members());
+            }
+        }
+        problems.addAll(reports.problemsIn(mailboxes == null ? null : mailboxes.keySet(),
+                named == null ? null : named.recipients().keySet(), audiences));
+        warnings.addAll(reports.unsetVariables(environment));
     }
 
     /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */

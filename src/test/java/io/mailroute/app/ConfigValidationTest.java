@@ -119,6 +119,26 @@ class ConfigValidationTest {
                         text -> text.replace("mailbox: accounts", "mailbox: acounts"),
                         List.of("WARN approvals.yaml|mailbox|'acounts' is not a mailbox of mailboxes.yaml, so requests that "
                                 + "name no mailbox are refused")),
+                new Case("a report with a cron Quartz does not read", "reports.yaml",
+                        text -> text.replace("cron: \"0 30 7 ? * MON\"", "cron: \"30 7 * * MON\""),
+                        List.of("ERROR reports.yaml|line {line of weekly-sla-compliance cron}, report 'weekly-sla-compliance', "
+                                + "schedule.cron|'30 7 * * MON' is not a Quartz cron expression: Invalid Month value: 'MON'")),
+                new Case("a report sent to an audience channels.yaml does not define", "reports.yaml",
+                        text -> text.replace("recipients: [ap-team,", "recipients: [ap-teem,"),
+                        List.of("ERROR reports.yaml|line {line of monthly-approvals-summary recipients}, report "
+                                + "'monthly-approvals-summary', recipients|audience 'ap-teem' is not defined in channels.yaml")),
+                new Case("a report sent from a mailbox that is not in mailboxes.yaml", "reports.yaml",
+                        text -> text.replace("mailbox: accounts", "mailbox: acounts"),
+                        List.of("ERROR reports.yaml|line {line of monthly-approvals-summary mailbox}, report "
+                                + "'monthly-approvals-summary', mailbox|'acounts' is not a mailbox of mailboxes.yaml")),
+                new Case("a report of an unknown source type", "reports.yaml",
+                        text -> text.replaceFirst("      type: sql\n", "      type: sqlite\n"),
+                        List.of("ERROR reports.yaml|line {line of weekly-queue-status type}, report 'weekly-queue-status', "
+                                + "source.type|'sqlite' is not a source type")),
+                new Case("a report reading a datasource the file does not define", "reports.yaml",
+                        text -> text.replaceFirst("      type: sql\n", "      type: jdbc\n      datasource: erp\n"),
+                        List.of("ERROR reports.yaml|line {line of weekly-queue-status datasource}, report 'weekly-queue-status', "
+                                + "source.datasource|'erp' is not a datasource of this file")),
                 new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
                         text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
                         List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "
@@ -236,6 +256,30 @@ class ConfigValidationTest {
         throw new AssertionError(file + " has no line " + text);
     }
 
+    /**
+     * "{line of weekly-sla-compliance cron}": the line of the first key {@code cron} (or recipients, mailbox, type,
+     * datasource) after that report's id in the (edited) reports.yaml, so that edits above it break no case.
+     */
+    private static String reportLine(String expected, Path reports) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{line of ([a-z-]+) ([a-z]+)\\}").matcher(expected);
+        if (!m.find()) {
+            return expected;
+        }
+        int report = lineOf(reports, "- id: " + m.group(1));
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(reports);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (int i = report; i < lines.size(); i++) {
+            if (lines.get(i).contains(m.group(2) + ":")) {
+                return m.replaceFirst(String.valueOf(i + 1));
+            }
+        }
+        throw new AssertionError(reports + " has no " + m.group(2) + " after report " + m.group(1));
+    }
+
     private static String sandboxChannel(String key) {
         return "ERROR channels.yaml|channels." + key + "|'sandbox' means the built-in sandbox, which this configuration does "
                 + "not start (it starts only with mailroute.sandbox.enabled=true, mailroute.sandbox.url unset and a mailbox "
@@ -253,6 +297,7 @@ class ConfigValidationTest {
         assertEquals(broken.expected().stream().map(e -> e.replace("{config}", config.toString()))
                 .map(e -> !e.contains("{line of approval-request}") ? e : e.replace("{line of approval-request}",
                         String.valueOf(lineOf(config.resolve("triage.yaml"), "- id: approval-request"))))
+                .map(e -> reportLine(e, config.resolve("reports.yaml")))
                 .toList(), found);
         findings.problems().forEach(p -> assertFalse(p.fix() == null || p.fix().isBlank(), "says what to do: " + p));
     }
@@ -302,7 +347,8 @@ class ConfigValidationTest {
 
     private Path brokenCopy(Case broken) throws IOException {
         Path config = Files.createDirectories(work.resolve(Integer.toHexString(broken.name().hashCode())).resolve("config"));
-        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "channels.yaml", "approvals.yaml")) {
+        for (String file : List.of("application.properties", "mailboxes.yaml", "triage.yaml", "channels.yaml", "approvals.yaml",
+                "reports.yaml")) {
             Files.copy(Path.of("config", file), config.resolve(file));
         }
         Path file = config.resolve(broken.file());
