@@ -32,7 +32,7 @@ final class ConsoleClient {
         browser.findElement(By.id("name")).clear();
         browser.findElement(By.id("name")).sendKeys(name);
         browser.findElement(By.id("password")).sendKeys(password);
-        browser.findElement(By.cssSelector("form.sign-in button[type=submit]")).click();
+        io.mailroute.testing.Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("form.sign-in button[type=submit]")));
     }
 
     /** Signs in with a plain client; the session cookie's value. */

@@ -67,13 +67,14 @@ class ConsoleMailboxesIT {
             browser.get(base + "console/mailboxes/hr");
             assertTrue(browser.getCurrentUrl().startsWith(base + "console/sign-in"), browser.getCurrentUrl());
             signIn(browser, "ops-admin", PASSWORD);
-            assertEquals(base + "console/mailboxes/hr", browser.getCurrentUrl());
+            assertEquals(base + "console/mailboxes/hr", Browsers.urlOnceItIs(browser, base + "console/mailboxes/hr"));
             assertEquals("Not connected", browser.findElement(By.cssSelector("#mailbox-hr .state")).getText());
             assertTrue(browser.findElement(By.cssSelector("#mailbox-hr .state")).getAttribute("class").contains("state-bad"));
 
             // Re-authorize: the sandbox's consent (login_hint picks the account), back to the callback, stored and used
-            browser.findElement(By.cssSelector("#mailbox-hr button.connect")).click();
-            assertEquals(base + "console/mailboxes/hr?done=connected", browser.getCurrentUrl(), browser.getPageSource());
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("#mailbox-hr button.connect")));
+            assertEquals(base + "console/mailboxes/hr?done=connected", Browsers.urlOnceItIs(browser,
+                    base + "console/mailboxes/hr?done=connected"), browser.getPageSource());
             assertTrue(browser.findElement(By.cssSelector(".done")).getText().startsWith("Connected"));
             awaitState(service, "hr", "ACTIVE");
             browser.navigate().refresh();
@@ -83,11 +84,12 @@ class ConsoleMailboxesIT {
             assertTrue(browser.manage().getCookieNamed("mailroute_mailbox_connect") == null, "the connect's cookie is gone");
 
             // Revoke access: a confirm step, then revoked at the provider and forgotten here
-            browser.findElement(By.cssSelector("#mailbox-hr a.revoke")).click();
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("#mailbox-hr a.revoke")));
             assertEquals("Revoke access of hr@acme.example?", browser.findElement(By.tagName("h1")).getText());
             assertEquals("ACTIVE", state(service, "hr"), "the confirm page changes nothing");
-            browser.findElement(By.cssSelector("button.revoke")).click();
-            assertEquals(base + "console/mailboxes/hr?done=revoked", browser.getCurrentUrl());
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("button.revoke")));
+            assertEquals(base + "console/mailboxes/hr?done=revoked", Browsers.urlOnceItIs(browser,
+                    base + "console/mailboxes/hr?done=revoked"));
             assertEquals("Not connected", browser.findElement(By.cssSelector("#mailbox-hr .state")).getText());
             assertEquals(">Sign in with Google", ">" + browser.findElement(By.cssSelector("#mailbox-hr button.connect")).getText(),
                     "nothing left to re-authorize");
@@ -98,18 +100,18 @@ class ConsoleMailboxesIT {
             browser.manage().deleteAllCookies();
             browser.get(base + "console/mailboxes");
             signIn(browser, "ops-operator", PASSWORD);
-            assertEquals(base + "console/mailboxes", browser.getCurrentUrl());
+            assertEquals(base + "console/mailboxes", Browsers.urlOnceItIs(browser, base + "console/mailboxes"));
             assertTrue(browser.findElements(By.cssSelector("button.connect, a.revoke")).isEmpty());
-            browser.findElement(By.cssSelector("#mailbox-support button.pause")).click();
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("#mailbox-support button.pause")));
             assertEquals("Paused", browser.findElement(By.cssSelector("#mailbox-support .state")).getText());
             assertEquals("PAUSED", state(service, "support"));
-            browser.findElement(By.cssSelector("#mailbox-support button.resume")).click();
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("#mailbox-support button.resume")));
             assertFalse(List.of("PAUSED").contains(state(service, "support")), "resumed");
             awaitState(service, "support", "ACTIVE");
 
             // the audit trail: verified from the page, and it says who connected, revoked and paused
             browser.get(base + "console/audit");
-            browser.findElement(By.cssSelector("button.verify")).click();
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("button.verify")));
             assertTrue(browser.findElement(By.cssSelector(".audit-result")).getText().startsWith("Intact"),
                     browser.getPageSource());
             JsonNode records = service.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500").path("items");

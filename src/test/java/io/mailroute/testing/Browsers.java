@@ -78,4 +78,26 @@ public final class Browsers {
         }
         return Optional.empty();
     }
+
+    /**
+     * Clicks what submits a form or follows a link, and returns once the next page replaced this one: ChromeDriver's
+     * click may return before the navigation lands, and reading right after it reads the old page.
+     */
+    public static void clickAndLoad(org.openqa.selenium.WebDriver browser, org.openqa.selenium.WebElement target) {
+        org.openqa.selenium.WebElement page = browser.findElement(org.openqa.selenium.By.tagName("html"));
+        target.click();
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
+    }
+
+    /** The current URL once it is {@code expected} (a redirect chain may still be under way), or the last one seen after 20 s. */
+    public static String urlOnceItIs(org.openqa.selenium.WebDriver browser, String expected) {
+        try {
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.urlToBe(expected));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // the caller's assertion says what the URL was instead
+        }
+        return browser.getCurrentUrl();
+    }
 }
