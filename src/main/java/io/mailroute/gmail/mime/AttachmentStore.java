@@ -1,16 +1,14 @@
 package io.mailroute.gmail.mime;
 
 import io.mailroute.files.OwnerOnly;
-import java.io.FileOutputStream;
+import io.mailroute.files.StagedFile;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -55,12 +53,9 @@ public final class AttachmentStore {
         Objects.requireNonNull(content, "content");
         String safeName = AttachmentFilenames.sanitise(filename);
         OwnerOnly.directory(root);
-        Path temp = Files.createTempFile(root, TEMP_PREFIX, ".tmp"); // 0600, as temp files are
-        boolean kept = false;
-        try {
-            MessageDigest sha256 = sha256();
+        try (StagedFile staged = StagedFile.in(root, TEMP_PREFIX)) { // 0600, as temp files are
             long size = 0;
-            try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
+            try (OutputStream out = staged.output()) { // synced on close: the database row that points here is committed next
                 byte[] buffer = new byte[BUFFER_BYTES];
                 int n;
                 while ((n = content.read(buffer)) != -1) {
@@ -68,28 +63,19 @@ public final class AttachmentStore {
                     if (size > maxAttachmentBytes) {
                         throw new AttachmentTooLargeException(safeName, maxAttachmentBytes);
                     }
-                    sha256.update(buffer, 0, n);
                     out.write(buffer, 0, n);
                 }
-                out.getFD().sync(); // the database row that points here is committed next
             }
-            String hex = HexFormat.of().formatHex(sha256.digest());
+            String hex = staged.sha256Hex();
             Path target = root.resolve(hex);
-            if (Files.exists(target) && Files.size(target) == size) {
-                Files.delete(temp); // same content already stored
-            } else {
+            if (!Files.exists(target) || Files.size(target) != size) { // else the same content is already stored
                 try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                    staged.moveTo(target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (FileAlreadyExistsException raced) {
-                    Files.deleteIfExists(temp); // another thread stored the same content meanwhile
+                    // another thread stored the same content meanwhile
                 }
             }
-            kept = true;
             return new AttachmentRef(safeName, normaliseContentType(contentType), size, hex, inline, normaliseContentId(contentId));
-        } finally {
-            if (!kept) {
-                deleteQuietly(temp);
-            }
         }
     }
 
@@ -125,21 +111,5 @@ public final class AttachmentStore {
             id = id.substring(1, id.length() - 1).strip();
         }
         return id.isEmpty() ? null : id;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e); // every Java SE platform must have it
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // the original failure matters more; a leftover .incoming-* file is harmless and recognisable
-        }
     }
 }

@@ -1,20 +1,15 @@
 package io.mailroute.reports.render;
 
+import io.mailroute.files.StagedFile;
 import io.mailroute.reports.Table;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -37,7 +32,6 @@ public final class Documents {
     static final DateTimeFormatter GENERATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx");
 
     private static final String TEMP_PREFIX = ".rendering-";
-    private static final int BUFFER_BYTES = 64 * 1024;
 
     private final Clock clock;
 
@@ -59,28 +53,17 @@ public final class Documents {
         Path target = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         Path directory = target.getParent();
         Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, TEMP_PREFIX, ".tmp"); // 0600: a report may hold customer data
-        boolean kept = false;
-        try {
-            MessageDigest sha256 = sha256();
+        try (StagedFile staged = StagedFile.in(directory, TEMP_PREFIX)) { // 0600: a report may hold customer data
             long rows;
-            try (FileOutputStream fileOut = new FileOutputStream(temp.toFile());
-                 OutputStream out = new BufferedOutputStream(new DigestOutputStream(fileOut, sha256), BUFFER_BYTES)) {
+            try (OutputStream out = staged.output()) { // synced on close: whoever records this hash next finds the file
                 rows = writer(format).write(table, ZonedDateTime.now(clock), out);
-                out.flush();
-                fileOut.getFD().sync(); // whoever records this document's hash next must find it on disk
             } catch (IOException e) {
                 throw new IOException("could not write the " + format + " document for the report \"" + table.title()
                         + "\" to " + target + ": " + e.getMessage(), e);
             }
-            long bytes = Files.size(temp);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            kept = true;
-            return new RenderedDocument(target, format, bytes, HexFormat.of().formatHex(sha256.digest()), rows);
-        } finally {
-            if (!kept) {
-                deleteQuietly(temp);
-            }
+            long bytes = staged.size();
+            staged.moveTo(target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new RenderedDocument(target, format, bytes, staged.sha256Hex(), rows);
         }
     }
 
@@ -90,21 +73,5 @@ public final class Documents {
             case HTML -> new HtmlDocument();
             case PDF -> new PdfDocument();
         };
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e); // every Java SE platform must have it
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // the original failure matters more; a leftover .rendering-* file is harmless and recognisable
-        }
     }
 }
