@@ -86,8 +86,25 @@ public final class Browsers {
     public static void clickAndLoad(org.openqa.selenium.WebDriver browser, org.openqa.selenium.WebElement target) {
         org.openqa.selenium.WebElement page = browser.findElement(org.openqa.selenium.By.tagName("html"));
         target.click();
-        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
-                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20)).until(driver -> gone(page));
+    }
+
+    /**
+     * Whether the element's page was replaced. Asking about a node of a page being replaced may also get Chrome's
+     * "Node with given id does not belong to the document" instead of a stale reference: gone all the same.
+     */
+    private static boolean gone(org.openqa.selenium.WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return true;
+        } catch (org.openqa.selenium.WebDriverException e) {
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /** The current URL once it is {@code expected} (a redirect chain may still be under way), or the last one seen after 20 s. */
