@@ -97,6 +97,72 @@ public final class Periods {
     }
 
     /**
+     * The run a firing belongs to and the data it covers: the period of {@link #of(String, ZoneId, Instant, Unit)}, and
+     * the window from the schedule's firing before the one {@code fireTime} stands for (inclusive) to that firing
+     * (exclusive). A Monday 07:00 weekly report covers the week up to that Monday 07:00; a monthly one on the 1st the
+     * month before it. A fire time with no firing lately (a run by hand before the schedule ever fired) ends its window
+     * at itself.
+     *
+     * @param unit the report's explicit unit, or null to derive it from the cadence
+     */
+    public static RunWindow window(String cron, ZoneId zone, Instant fireTime, Unit unit) {
+        CronExpression schedule = parse(cron, zone);
+        Unit chosen = unit != null ? unit : cadence(schedule, cron, fireTime);
+        Instant end = firingAtOrBefore(schedule, fireTime);
+        Instant start = latestFiring(schedule, end.minusSeconds(1));
+        if (start == null) { // no firing before it lately: one unit back
+            start = switch (chosen) {
+                case DAY -> end.atZone(zone).minusDays(1).toInstant();
+                case WEEK -> end.atZone(zone).minusWeeks(1).toInstant();
+                case MONTH -> end.atZone(zone).minusMonths(1).toInstant();
+            };
+        }
+        return new RunWindow(0, chosen.key(end.atZone(zone)), start, end, zone);
+    }
+
+    /**
+     * The window of a period given by its key ({@code reports run --period 2026-W48}): the one of the schedule's last
+     * firing in that period, or of the period's end when the schedule never fires in it.
+     *
+     * @throws IllegalArgumentException for a key that is not a period, or of another unit than the schedule's
+     */
+    public static RunWindow window(String cron, ZoneId zone, String periodKey, Unit unit) {
+        Unit keyUnit = unitOf(periodKey);
+        CronExpression schedule = parse(cron, zone);
+        ZonedDateTime first = firstDayOf(periodKey, keyUnit).atStartOfDay(zone);
+        Instant periodEnd = (switch (keyUnit) {
+            case DAY -> first.plusDays(1);
+            case WEEK -> first.plusWeeks(1);
+            case MONTH -> first.plusMonths(1);
+        }).toInstant();
+        Unit chosen = unit != null ? unit : cadence(schedule, cron, periodEnd);
+        if (chosen != keyUnit) {
+            throw new IllegalArgumentException("this report's periods are " + chosen.name().toLowerCase(Locale.ROOT)
+                    + "s (" + chosen.key(first) + "), not " + keyUnit.name().toLowerCase(Locale.ROOT) + "s like '"
+                    + periodKey + "'");
+        }
+        Instant last = firingAtOrBefore(schedule, periodEnd.minusSeconds(1));
+        Instant at = last.isBefore(first.toInstant()) ? periodEnd.minusSeconds(1) : last;
+        RunWindow window = window(cron, zone, at, chosen);
+        return new RunWindow(0, periodKey, window.start(), window.end(), zone);
+    }
+
+    /** The schedule's latest firing at or before {@code at}, in the 800 days before it: what a start-up catches up. */
+    public static java.util.Optional<Instant> latestFiring(String cron, ZoneId zone, Instant at) {
+        return java.util.Optional.ofNullable(latestFiring(parse(cron, zone), at));
+    }
+
+    private static LocalDate firstDayOf(String key, Unit unit) {
+        return switch (unit) {
+            case DAY -> LocalDate.parse(key);
+            case WEEK -> LocalDate.of(Integer.parseInt(key.substring(0, 4)), 6, 1)
+                    .with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, Integer.parseInt(key.substring(6)))
+                    .with(java.time.DayOfWeek.MONDAY);
+            case MONTH -> YearMonth.parse(key).atDay(1);
+        };
+    }
+
+    /**
      * The unit derived from the cadence of {@code cron} around {@code near} (see the class comment).
      *
      * @throws IllegalArgumentException when the cron is not valid or fires more than once a day
@@ -168,6 +234,12 @@ public final class Periods {
 
     /** The latest firing at or before {@code fireTime}, or fireTime itself when the schedule had none lately. */
     private static Instant firingAtOrBefore(CronExpression schedule, Instant fireTime) {
+        Instant latest = latestFiring(schedule, fireTime);
+        return latest == null ? fireTime : latest;
+    }
+
+    /** The latest firing at or before {@code fireTime} in the 800 days before it, or null. */
+    private static Instant latestFiring(CronExpression schedule, Instant fireTime) {
         for (Duration lookback : LOOKBACKS) {
             Instant latest = null;
             for (Instant at = next(schedule, fireTime.minus(lookback)); at != null && !at.isAfter(fireTime);
@@ -178,7 +250,7 @@ public final class Periods {
                 return latest;
             }
         }
-        return fireTime;
+        return null;
     }
 
     /** The first firing strictly after {@code after}, or null when the schedule has no more. */

@@ -125,4 +125,38 @@ class PeriodsTest {
         assertEquals(Unit.WEEK, Periods.Unit.parse(" Week "));
         assertThrows(IllegalArgumentException.class, () -> Periods.Unit.parse("quarter"));
     }
+
+    @Test
+    void aRunsWindowRunsFromTheFiringBeforeToItsOwnFiring() {
+        RunWindow caughtUp = Periods.window(MONDAY_7, BERLIN, berlin("2026-12-02T10:00:00"), null);
+        assertEquals("2026-W49", caughtUp.period());
+        assertEquals(berlin("2026-11-23T07:00:00"), caughtUp.start());
+        assertEquals(berlin("2026-11-30T07:00:00"), caughtUp.end(), "a late fire covers the week up to its firing");
+        RunWindow month = Periods.window(FIRST_OF_MONTH, BERLIN, berlin("2027-01-01T00:30:00"), null);
+        assertEquals("2027-01", month.period());
+        assertEquals(berlin("2026-12-01T00:30:00"), month.start());
+        assertEquals(berlin("2027-01-01T00:30:00"), month.end());
+    }
+
+    @Test
+    void aPeriodKeyGivesTheWindowOfItsFiringAndAKeyOfAnotherUnitIsRefused() {
+        RunWindow week = Periods.window(MONDAY_7, BERLIN, "2026-W53", null);
+        assertEquals("2026-W53", week.period());
+        assertEquals(berlin("2026-12-21T07:00:00"), week.start());
+        assertEquals(berlin("2026-12-28T07:00:00"), week.end());
+        assertEquals(week, Periods.window(MONDAY_7, BERLIN, berlin("2026-12-28T07:00:00"), null));
+        RunWindow firstWeek = Periods.window(MONDAY_7, BERLIN, "2027-W01", null);
+        assertEquals(berlin("2027-01-04T07:00:00"), firstWeek.end());
+        IllegalArgumentException wrongUnit = assertThrows(IllegalArgumentException.class,
+                () -> Periods.window(MONDAY_7, BERLIN, "2026-12", null));
+        assertTrue(wrongUnit.getMessage().contains("weeks (") && wrongUnit.getMessage().contains("not months like '2026-12'"),
+                wrongUnit.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Periods.window(MONDAY_7, BERLIN, "2026-W60", null));
+    }
+
+    @Test
+    void theLatestFiringIsWhatAStartUpCatchesUp() {
+        assertEquals(berlin("2026-11-30T07:00:00"), Periods.latestFiring(MONDAY_7, BERLIN, berlin("2026-12-02T10:00:00")).orElseThrow());
+        assertTrue(Periods.latestFiring("0 0 7 1 1 ? 2099", BERLIN, berlin("2026-12-02T10:00:00")).isEmpty());
+    }
 }
