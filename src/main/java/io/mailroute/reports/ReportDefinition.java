@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param recipientParameter the query's named parameter bound to the recipient's address; null unless perRecipient
  * @param delivery           attached to the email, a signed download link in it, or both
  * @param linkLifetime       how long a download link works (default {@link #DEFAULT_LINK_LIFETIME})
+ * @param oneTimeLink        a download link works once (the download page's POST uses it up)
  * @param subject            the email's subject template
  * @param body               the email's body template
  * @param acknowledgeWithin  when present: recipients are asked to acknowledge within this time, and are OVERDUE after it
@@ -33,7 +34,7 @@ import java.util.Optional;
  */
 public record ReportDefinition(String id, String title, String owner, Schedule schedule, Source source, Format format,
         Recipients recipients, boolean perRecipient, String recipientParameter, Delivery delivery, Duration linkLifetime,
-        Template subject, Template body, Optional<Duration> acknowledgeWithin, String mailbox, Map<String, Integer> lines) {
+        boolean oneTimeLink, Template subject, Template body, Optional<Duration> acknowledgeWithin, String mailbox, Map<String, Integer> lines) {
 
     /** A download link's lifetime when the report gives none. */
     public static final Duration DEFAULT_LINK_LIFETIME = Duration.ofDays(7);

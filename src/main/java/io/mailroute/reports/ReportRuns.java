@@ -88,13 +88,30 @@ public final class ReportRuns {
             WHERE id = :id AND state = 'GENERATING'""" + HELD;
     private static final String ENDED = ", claim_token = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = :now";
     private static final String DONE = "UPDATE report_run SET state = 'DONE'" + ENDED + " WHERE id = :id AND state = 'DISTRIBUTING'"
-            + HELD + " AND NOT EXISTS (SELECT 1 FROM report_recipient WHERE run_id = :id AND status = 'PENDING')";
+            + HELD + " AND NOT EXISTS (SELECT 1 FROM report_recipient WHERE run_id = :id AND status = 'PENDING'"
+            + " AND delivery_id IS NULL)";
     private static final String FAILED = "UPDATE report_run SET state = 'FAILED', attempts = attempts + 1, last_error = :error"
             + ENDED + " WHERE id = :id" + HELD;
     private static final String RETRY = """
             UPDATE report_run SET state = 'PLANNED', updated_at = :now
             WHERE id = :id AND state = 'FAILED' AND attempts < :maxAttempts""";
 
+    private static final String WINDOW = """
+            UPDATE report_run SET window_start = :start, window_end = :end
+            WHERE id = :id AND window_start IS NULL""";
+    private static final String WINDOW_OF = "SELECT window_start, window_end FROM report_run WHERE id = :id";
+    private static final String UNDELIVERED = "SELECT " + "%s" + " FROM report_recipient WHERE run_id = :runId"
+            + " AND status = 'PENDING' AND delivery_id IS NULL ORDER BY id";
+    private static final String RECIPIENT_DOCUMENT = """
+            UPDATE report_recipient SET document_sha256 = :sha256, document_size = :size, document_rows = :rows, updated_at = :now
+            WHERE run_id = :runId AND address = :address""";
+    private static final String DOCUMENT_OF = """
+            SELECT document_sha256, document_size FROM report_recipient WHERE run_id = :runId AND address = :address""";
+    /** Links are made when the email is written: a rewritten email (a retry) carries new ones, and only they count. */
+    private static final String LINKS = """
+            UPDATE report_recipient SET link_id = COALESCE(:linkId, link_id), ack_link_id = COALESCE(:ackLinkId, ack_link_id),
+                   updated_at = :now
+            WHERE run_id = :runId AND address = :address AND status = 'PENDING'""";
     private static final String RECIPIENT_COLUMNS = """
             id, run_id, recipient, address, status, delivery_id, message_id, link_id, last_error, sent_at, bounced_at,
             downloaded_at, acknowledged_at, overdue_at""";
@@ -253,19 +270,27 @@ public final class ReportRuns {
 
     /**
      * GENERATING → DISTRIBUTING with the document, and the event {@code report.generated}, in one transaction.
+     * A report whose recipients each get a document of their own passes null: theirs are recorded with
+     * {@link #recipientDocument}.
      *
      * @return the event, or empty when the claim is lost or the run was not GENERATING
      */
     public Optional<Event> generated(Claim claim, ReportRun.Document document) {
         return db.transactions().execute(tx -> {
             Instant now = now();
-            int rows = db.jdbc().update(GENERATED, fence(claim, now).addValue("sha256", document.sha256())
-                    .addValue("size", document.size()).addValue("format", document.format()));
+            int rows = db.jdbc().update(GENERATED, fence(claim, now)
+                    .addValue("sha256", document == null ? null : document.sha256(), Types.VARCHAR)
+                    .addValue("size", document == null ? null : document.size(), Types.BIGINT)
+                    .addValue("format", document == null ? null : document.format(), Types.VARCHAR));
             if (rows != 1) {
                 return Optional.<Event>empty();
             }
             ObjectNode data = runData(claim.run());
-            data.put("sha256", document.sha256()).put("size", document.size()).put("format", document.format());
+            if (document == null) {
+                data.put("perRecipient", true);
+            } else {
+                data.put("sha256", document.sha256()).put("size", document.size()).put("format", document.format());
+            }
             return Optional.of(events.append("report.generated", null, null, null, data));
         });
     }
@@ -339,6 +364,60 @@ public final class ReportRuns {
             return count;
         });
         return added == null ? 0 : added;
+    }
+
+    /**
+     * Fixes the data window a run covers, once: a resumed or retried run reads the same one.
+     *
+     * @return the window as stored (the first one recorded)
+     */
+    public RunWindow window(long runId, RunWindow window) {
+        db.jdbc().update(WINDOW, new MapSqlParameterSource("id", runId).addValue("start", Timestamp.from(window.start()))
+                .addValue("end", Timestamp.from(window.end())));
+        return windowOf(runId, window.zone()).orElse(window.forRun(runId));
+    }
+
+    /** The data window recorded for a run, in {@code zone}; empty before {@link #window}. */
+    public Optional<RunWindow> windowOf(long runId, java.time.ZoneId zone) {
+        return db.jdbc().query(WINDOW_OF, Map.of("id", runId), (rs, n) -> {
+            Instant start = instant(rs, "window_start");
+            Instant end = instant(rs, "window_end");
+            return start == null || end == null ? null : new RunWindow(runId, find(runId).orElseThrow().period(), start, end, zone);
+        }).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** The PENDING recipients no delivery has been planned for yet: what a resumed distribution still hands over. */
+    public List<RunRecipient> undelivered(long runId) {
+        return db.jdbc().query(UNDELIVERED.formatted(RECIPIENT_COLUMNS), Map.of("runId", runId), ReportRuns::recipient);
+    }
+
+    /** Records a recipient's own document (perRecipient reports), content-addressed. */
+    public void recipientDocument(long runId, String address, String sha256, long size, long rows) {
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}") || size < 0 || rows < 0) {
+            throw new IllegalArgumentException("a report document is 64 lower-case hex digits of SHA-256 and a size, not "
+                    + sha256 + " / " + size);
+        }
+        db.jdbc().update(RECIPIENT_DOCUMENT, new MapSqlParameterSource("runId", runId).addValue("address", address(address))
+                .addValue("sha256", sha256).addValue("size", size).addValue("rows", rows).addValue("now", Timestamp.from(now())));
+    }
+
+    /** A recipient's own document's content address and size, when it has one. */
+    public Optional<Map.Entry<String, Long>> recipientDocument(long runId, String address) {
+        return db.jdbc().query(DOCUMENT_OF, new MapSqlParameterSource("runId", runId).addValue("address", address(address)),
+                (rs, n) -> rs.getString("document_sha256") == null ? null
+                        : Map.entry(rs.getString("document_sha256"), rs.getLong("document_size")))
+                .stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /**
+     * The links the email to a PENDING recipient carries, recorded as it is written (null: that link unchanged). An
+     * email written again for a retry carries new links, whose ids replace the old ones: downloads and
+     * acknowledgements are matched by these.
+     */
+    public boolean links(long runId, String address, String downloadLinkId, String ackLinkId) {
+        return db.jdbc().update(LINKS, new MapSqlParameterSource("runId", runId).addValue("address", address(address))
+                .addValue("linkId", downloadLinkId, Types.VARCHAR).addValue("ackLinkId", ackLinkId, Types.VARCHAR)
+                .addValue("now", Timestamp.from(now()))) == 1;
     }
 
     /** The recipients not sent to yet (PENDING), in planned order: what a resumed run still sends. */

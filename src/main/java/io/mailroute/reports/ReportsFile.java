@@ -66,7 +66,8 @@ public final class ReportsFile {
     private static final List<String> TOP_KEYS = List.of("datasources", "reports");
     private static final List<String> DATASOURCE_KEYS = List.of("url", "user", "password");
     private static final List<String> REPORT_KEYS = List.of("id", "title", "owner", "schedule", "source", "format", "recipients",
-            "perRecipient", "recipientParameter", "delivery", "linkLifetime", "subject", "body", "acknowledgeWithin", "mailbox");
+            "perRecipient", "recipientParameter", "delivery", "linkLifetime", "subject", "body", "acknowledgeWithin", "mailbox",
+            "oneTimeLink");
     private static final List<String> SCHEDULE_KEYS = List.of("cron", "zone");
     private static final Map<String, List<String>> SOURCE_KEYS = Map.of(
             "sql", List.of("type", "query"),
@@ -300,6 +301,11 @@ public final class ReportsFile {
                         "drop it, or write delivery: link or delivery: both");
             }
         }
+        boolean oneTimeLink = fields.containsKey("oneTimeLink") && Boolean.TRUE.equals(bool(fields.get("oneTimeLink"), "oneTimeLink"));
+        if (oneTimeLink && delivery == Delivery.ATTACHMENT) {
+            problem(fields.get("oneTimeLink"), "oneTimeLink", "is only for delivery: link or both (this report attaches)",
+                    "drop it, or write delivery: link or delivery: both");
+        }
         Template subject = template(fields, mapping, "subject");
         Template body = template(fields, mapping, "body");
         Optional<Duration> acknowledgeWithin = Optional.empty();
@@ -311,7 +317,7 @@ public final class ReportsFile {
             return null;
         }
         return new ReportDefinition(id, title, owner, schedule, source, format, recipients, perRecipient, recipientParameter,
-                delivery, linkLifetime, subject, body, acknowledgeWithin, mailbox, lines);
+                delivery, linkLifetime, oneTimeLink, subject, body, acknowledgeWithin, mailbox, lines);
     }
 
     private ReportDefinition.Schedule schedule(Node node, MappingNode report) {
