@@ -216,6 +216,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("itemApi", new ItemApi(workflow, json));
         TriageRulesReloader rules = new TriageRulesReloader(settings.path("mailroute.triage.rules-file", "triage.yaml", true), clock);
         bindApprovals(context, settings, db, events, audit, workflow, rules, byId.keySet(), json, clock);
+        bindReportBounces(context, db, events, workflow, attachments, clock);
         context.getRegistry().bind("triageProcessor", new TriageProcessor(workflow, rules, db, json));
 
         ApiTokens apiTokens = new ApiTokens(db, audit, json, clock);
@@ -327,6 +328,21 @@ public final class MailrouteBeans implements CamelConfiguration {
         rules.checkedWith(config::problemsIn);
         context.getRegistry().bind("approvals", approvals);
         context.getRegistry().bind("approvalApi", new ApprovalApi(approvals, json));
+    }
+
+    /**
+     * Bounces of report emails: triage hands a delivery status notification about one to the report ledger first
+     * (recipient BOUNCED, report.bounced); it opens no case. Uses the {@code reportRuns} bean, made here when none is bound.
+     */
+    private static void bindReportBounces(CamelContext context, Database db, EventLog events, Workflow workflow,
+            AttachmentStore attachments, Clock clock) {
+        io.mailroute.reports.ReportRuns runs = context.getRegistry().lookupByNameAndType("reportRuns", io.mailroute.reports.ReportRuns.class);
+        if (runs == null) {
+            runs = new io.mailroute.reports.ReportRuns(db, events, clock);
+            context.getRegistry().bind("reportRuns", runs);
+        }
+        workflow.takingOwnMailWith(new io.mailroute.reports.bounces.ReportBounces(runs,
+                new io.mailroute.gmail.mime.DeliveryStatusReader(attachments), db));
     }
 
     /**

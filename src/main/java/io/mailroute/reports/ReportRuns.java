@@ -125,6 +125,8 @@ public final class ReportRuns {
             + " AND address = :address";
     private static final String RECIPIENT_BY_ID = "SELECT " + RECIPIENT_COLUMNS + " FROM report_recipient WHERE id = :id";
     private static final String BY_MESSAGE_ID = "SELECT id FROM report_recipient WHERE message_id = :messageId ORDER BY id";
+    private static final String SENT_WITH = "SELECT " + RECIPIENT_COLUMNS + " FROM report_recipient"
+            + " WHERE message_id IN (:messageIds) ORDER BY id";
     private static final String BY_LINK_ID = "SELECT id FROM report_recipient WHERE link_id = :linkId ORDER BY id";
     /** Before the send: what it goes with, first value wins (a resumed send reuses the Message-ID it chose). */
     private static final String PREPARE = """
@@ -479,6 +481,18 @@ public final class ReportRuns {
         }
         List<Long> ids = db.jdbc().queryForList(BY_MESSAGE_ID, Map.of("messageId", messageId), Long.class);
         return changes(ids, BOUNCED, "report.bounced", at);
+    }
+
+    /**
+     * The recipients whose email carried this Message-ID, whether it was recorded with angle brackets or without
+     * (a received message's ids have none: {@code MimeParser.messageId}); any status.
+     */
+    public List<RunRecipient> sentWith(String messageId) {
+        if (messageId == null || messageId.isBlank() || messageId.length() > MAX_MESSAGE_ID) {
+            return List.of();
+        }
+        String bare = messageId.strip().replaceAll("^<|>$", "");
+        return db.jdbc().query(SENT_WITH, Map.of("messageIds", List.of(bare, "<" + bare + ">")), ReportRuns::recipient);
     }
 
     /**

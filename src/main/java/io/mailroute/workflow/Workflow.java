@@ -40,6 +40,7 @@ public final class Workflow {
     private final Clock clock;
     private volatile ApprovalItems approvals = (item, message, classification) -> List.of();
     private volatile ApprovalReplies approvalReplies = message -> Optional.empty();
+    private volatile OwnMail ownMail = message -> Optional.empty();
     private volatile StateOwners stateOwners = itemId -> Optional.empty();
 
     /**
@@ -66,6 +67,27 @@ public final class Workflow {
     public record TakenReply(Long itemId, List<Event> events) {
     }
 
+    /**
+     * What takes a received message about mail we sent (a delivery status notification of a report email) out of
+     * triage, first, in triage's transaction: such a message opens no case and attaches to none; it is recorded as
+     * ignored, with the reason. The reports feature plugs in here.
+     */
+    @FunctionalInterface
+    public interface OwnMail {
+        /** @return what became of the message, or empty when it is about no mail this hook knows (triage goes on) */
+        Optional<TakenOwnMail> take(MessageFacts message);
+    }
+
+    /**
+     * A message {@link OwnMail} took.
+     *
+     * @param takenBy what took it, kept as the triage ledger's rule id (at most 128 characters), e.g. report-bounce
+     * @param reason  why, for the audit trail and the log, e.g. "bounce of report email &lt;id&gt; to ann@example.com"
+     * @param events  the events committed with it
+     */
+    public record TakenOwnMail(String takenBy, String reason, List<Event> events) {
+    }
+
     /** What else decides an item's state, and so refuses a change of it by hand (the approvals feature plugs in here). */
     @FunctionalInterface
     public interface StateOwners {
@@ -76,6 +98,12 @@ public final class Workflow {
     /** A state change of an item that {@code owners} say something else decides is refused (409), naming it. */
     public Workflow stateDecidedBy(StateOwners owners) {
         this.stateOwners = java.util.Objects.requireNonNull(owners, "owners");
+        return this;
+    }
+
+    /** Messages about mail we sent go to {@code ownMail} before anything else (approval replies included). */
+    public Workflow takingOwnMailWith(OwnMail ownMail) {
+        this.ownMail = java.util.Objects.requireNonNull(ownMail, "ownMail");
         return this;
     }
 
@@ -118,6 +146,11 @@ public final class Workflow {
             MessageFacts message = store.message(messageId)
                     .orElseThrow(() -> new IllegalArgumentException("no stored message " + messageId));
             Instant now = clock.instant();
+            Optional<TakenOwnMail> own = ownMail.take(message);
+            if (own.isPresent()) {
+                ignore(message, own.get().takenBy(), own.get().reason(), now);
+                return own.get().events();
+            }
             Optional<TakenReply> approvalReply = approvalReplies.take(message);
             if (approvalReply.isPresent()) {
                 store.recordTriage(messageId, "APPROVAL_REPLY", null, approvalReply.get().itemId(), now);
@@ -129,15 +162,24 @@ public final class Workflow {
             }
             Classification c = classifier.apply(message, known.isPresent());
             if (c.ignored()) {
-                store.recordTriage(messageId, "IGNORED", c.ruleId(), null, now);
-                audit.record("message.classified", message.mailbox(), "message:" + messageId,
-                        json.createObjectNode().put("ruleId", c.ruleId()).put("outcome", "IGNORED"));
-                LOG.info("Mailbox {}: message {} ignored (rule {})", message.mailbox(), messageId, c.ruleId());
+                ignore(message, c.ruleId(), null, now);
                 return List.<Event>of();
             }
             return create(message, c, now);
         });
         return committed == null ? List.of() : committed;
+    }
+
+    /** No item: the triage ledger says IGNORED by {@code ruleId}; the audit trail and the log say why, when given. */
+    private void ignore(MessageFacts message, String ruleId, String reason, Instant now) {
+        store.recordTriage(message.id(), "IGNORED", ruleId, null, now);
+        ObjectNode details = json.createObjectNode().put("ruleId", ruleId).put("outcome", "IGNORED");
+        if (reason != null) {
+            details.put("reason", reason);
+        }
+        audit.record("message.classified", message.mailbox(), "message:" + message.id(), details);
+        LOG.info("Mailbox {}: message {} ignored (rule {}){}", message.mailbox(), message.id(), ruleId,
+                reason == null ? "" : ": " + reason);
     }
 
     private List<Event> create(MessageFacts message, Classification c, Instant now) {

@@ -111,6 +111,26 @@ class WorkflowTest {
     }
 
     @Test
+    void mailAboutOurOwnMailIsTakenFirstAndIgnoredWithItsReason() {
+        long first = message("t1", "<first@globex.example>", null, "");
+        workflow.triage(first, (m, reply) -> SUPPORT);
+        workflow.takingApprovalRepliesWith(m -> {
+            throw new AssertionError("own mail goes first");
+        });
+        workflow.takingOwnMailWith(m -> m.messageIdHeader().startsWith("dsn")
+                ? java.util.Optional.of(new Workflow.TakenOwnMail("report-bounce", "bounce of report email <r1> to a@b", List.of()))
+                : java.util.Optional.empty());
+
+        // in the item's thread, yet no reply to it: taken, ignored, with the reason in the audit trail
+        long dsn = message("t1", "<dsn1@mx.example>", null, "");
+        assertEquals(List.of(), workflow.triage(dsn, this::mustNotClassify));
+        assertTrue(workflow.store().isTriaged(dsn));
+        assertEquals(1, workflow.store().items(new WorkflowStore.ItemFilter(null, null, null, null, null), 0, 10).size());
+        assertEquals(1, workflow.store().itemMessages(1).size(), "not attached to the thread's item");
+        assertTrue(audited.contains("message.classified message:" + dsn), audited.toString());
+    }
+
+    @Test
     void changesAreCheckedVersionedAndEvented() {
         long item = data(workflow.triage(message("t1", "<a@globex.example>", null, ""), (m, reply) -> SUPPORT).get(0))
                 .get("itemId").asLong();
