@@ -2,8 +2,13 @@ package io.mailroute.reports.sources;
 
 import io.mailroute.reports.Table;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.CharacterCodingException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,10 +26,14 @@ final class CsvRows {
     static final int MAX_FIELD_CHARS = 1024 * 1024;
     private static final char BOM = '\uFEFF';
 
-    private final Reader in;
+    private final InputStream in;
+    private final CharsetDecoder decoder;
+    private final ByteBuffer bytes = ByteBuffer.allocate(8192).flip();
+    private boolean ended;
     private final String origin;
     private final String fix;
     private final char[] buffer = new char[8192];
+    private final CharBuffer chars = CharBuffer.wrap(buffer);
     private int position;
     private int limit;
     /** The line (from 1) the next character is on. */
@@ -36,15 +45,20 @@ final class CsvRows {
      * @param origin what is being read, to start messages ("report 'x': the CSV from https://...")
      * @param fix    what to do when it is not CSV, to end messages
      */
-    private CsvRows(Reader in, String origin, String fix) {
+    private CsvRows(InputStream in, Charset charset, String origin, String fix) {
         this.in = in;
+        this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         this.origin = origin;
         this.fix = fix;
     }
 
-    /** Reads the header line now and returns the table whose rows are read from {@code in} as they are iterated. */
-    static Table table(String title, Reader in, String origin, String fix) throws SourceException {
-        CsvRows csv = new CsvRows(in, origin, fix);
+    /**
+     * Reads the header line now and returns the table whose rows are read from {@code in} as they are iterated. The
+     * caller closes {@code in}.
+     */
+    static Table table(String title, InputStream in, Charset charset, String origin, String fix) throws SourceException {
+        CsvRows csv = new CsvRows(in, charset, origin, fix);
         if (csv.peek() == BOM) {
             csv.read();
         }
@@ -160,23 +174,42 @@ final class CsvRows {
         return buffer[position++];
     }
 
+    /**
+     * Decodes the next characters. Decoded here rather than by a Reader so that text before a byte that is not in the
+     * character set is parsed first, and the message names the line that byte is on.
+     */
     private boolean fill() throws SourceException {
+        chars.clear();
         try {
-            int n;
-            do {
-                n = in.read(buffer);
-            } while (n == 0);
-            if (n < 0) {
-                return false;
+            while (true) {
+                CoderResult result = decoder.decode(bytes, chars, ended);
+                if (result.isError()) {
+                    if (chars.position() > 0) {
+                        break; // parse what came before it first
+                    }
+                    throw new SourceException(origin + " is not " + decoder.charset() + " text on line " + line + ". " + fix);
+                }
+                if (result.isOverflow() || chars.position() > 0 && ended) {
+                    break;
+                }
+                if (ended) {
+                    decoder.flush(chars);
+                    break;
+                }
+                bytes.compact();
+                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                if (n < 0) {
+                    ended = true;
+                } else {
+                    bytes.position(bytes.position() + n);
+                }
+                bytes.flip();
             }
-            position = 0;
-            limit = n;
-            return true;
-        } catch (CharacterCodingException e) {
-            throw new SourceException(origin + " is not text in its character set (UTF-8 unless it says otherwise) near "
-                    + "line " + line + ". " + fix, e);
         } catch (IOException e) {
             throw new SourceException(origin + " could not be read after line " + line + ": " + e.getMessage(), e);
         }
+        position = 0;
+        limit = chars.position();
+        return limit > 0;
     }
 }

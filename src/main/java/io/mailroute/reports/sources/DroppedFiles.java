@@ -4,9 +4,7 @@ import io.mailroute.reports.ReportDefinition;
 import io.mailroute.reports.ReportDefinition.FileSource;
 import io.mailroute.reports.RunWindow;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.CodingErrorAction;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -56,15 +54,14 @@ final class DroppedFiles {
             throws SourceException, IOException {
         Path file = pickUp(report, source, window);
         String origin = "report '" + report.id() + "': the file " + file;
-        Reader reader;
+        InputStream in;
         try {
-            reader = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+            in = Files.newInputStream(file);
         } catch (IOException e) {
             throw new SourceException(origin + " could not be opened: " + e.getMessage(), e);
         }
-        try (reader) {
-            return use.read(CsvRows.table(report.title(), reader, origin, FIX));
+        try (in) {
+            return use.read(CsvRows.table(report.title(), in, StandardCharsets.UTF_8, origin, FIX));
         }
     }
 

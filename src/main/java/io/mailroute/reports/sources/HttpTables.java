@@ -7,14 +7,12 @@ import io.mailroute.reports.Table;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -55,9 +53,7 @@ final class HttpTables {
         String origin = "report '" + report.id() + "': the " + (json ? "JSON" : "CSV") + " answered by " + answer.uri();
         try (InputStream body = new Capped(answer.body(), maxBytes, origin)) {
             Table table = json ? JsonRows.table(report.title(), body, origin, FIX)
-                    : CsvRows.table(report.title(), new InputStreamReader(body, charset(answer, origin)
-                            .newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)), origin, FIX);
+                    : CsvRows.table(report.title(), body, charset(answer, origin), origin, FIX);
             return use.read(table);
         }
     }
@@ -119,7 +115,9 @@ final class HttpTables {
     }
 
     private String tooLarge(String what, String size) {
-        return what + " is larger (" + size + ") than the " + maxBytes / (1024 * 1024) + " MiB a report reads. Have the "
+        long mib = 1024 * 1024;
+        String cap = maxBytes % mib == 0 ? maxBytes / mib + " MiB" : maxBytes + " bytes";
+        return what + " is larger (" + size + ") than the " + cap + " a report reads. Have the "
                 + "system behind the URL answer with less (a narrower export), then run the report again";
     }
 
