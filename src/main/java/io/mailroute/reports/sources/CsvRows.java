@@ -29,7 +29,9 @@ final class CsvRows {
     private final InputStream in;
     private final CharsetDecoder decoder;
     private final ByteBuffer bytes = ByteBuffer.allocate(8192).flip();
+    /** The input's end was read, and then all of it decoded. */
     private boolean ended;
+    private boolean flushed;
     private final String origin;
     private final String fix;
     private final char[] buffer = new char[8192];
@@ -179,6 +181,9 @@ final class CsvRows {
      * character set is parsed first, and the message names the line that byte is on.
      */
     private boolean fill() throws SourceException {
+        if (flushed) {
+            return false;
+        }
         chars.clear();
         try {
             while (true) {
@@ -194,6 +199,7 @@ final class CsvRows {
                 }
                 if (ended) {
                     decoder.flush(chars);
+                    flushed = true;
                     break;
                 }
                 bytes.compact();
