@@ -392,7 +392,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** JDBC URLs may carry passwords (PostgreSQL's ?password=): never print those. */
-    static String redact(String url) {
+    public static String redact(String url) {
         return url == null ? "" : url.replaceAll("(?i)(password=)[^;&]*", "$1***");
     }
 
