@@ -200,7 +200,7 @@ public final class ReportPages {
             return Answer.page(unavailable.get());
         }
         Optional<Document> document = document(target);
-        InputStream body = document.map(ReportPages::open).orElse(null);
+        InputStream body = document.map(ReportPages::openFile).orElse(null);
         if (body == null) {
             return Answer.page(deleted(target, path));
         }
@@ -468,7 +468,7 @@ public final class ReportPages {
     }
 
     /** The stored file, opened; null when retention deleted it since it was found. */
-    private static InputStream open(Document document) {
+    private static InputStream openFile(Document document) {
         try {
             return Files.newInputStream(document.path());
         } catch (NoSuchFileException e) {
