@@ -269,6 +269,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         GoogleSignInWiring.bind(context, settings, System::getenv, sandbox, sandboxRoot, signedLinks, json, clock);
         ConsoleMailboxesWiring.bind(context, settings, wiring, states, byId, quotas, db, clock);
         bindDecisionPages(context, settings, db, json, clock);
+        ReportPagesWiring.bind(context, settings, db, events, clock);
         ConsoleWorkWiring.bind(context, db, workflow, attachments, deliveries, channels, audit, json, clock);
         bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);
         Timers timers = timers(settings, db, json, clock);

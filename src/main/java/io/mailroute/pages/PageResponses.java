@@ -42,6 +42,20 @@ public final class PageResponses {
     }
 
     /**
+     * A file to save, never to show: {@code Content-Disposition: attachment}, {@code no-store}, {@code nosniff} and the
+     * pages' policy (so even an HTML document opened from it runs nothing). platform-http streams the body to the browser
+     * in chunks and closes it.
+     *
+     * @param contentType e.g. {@code application/pdf}, {@code text/csv; charset=utf-8}
+     * @param fileName    the name to save it under: characters other than letters, digits, {@code . _ -} become {@code _}
+     */
+    public static void attachment(Exchange exchange, java.io.InputStream body, String contentType, String fileName) {
+        Message message = reset(exchange, 200, contentType, NO_STORE);
+        message.setHeader("Content-Disposition", "attachment; filename=\"" + fileName.replaceAll("[^A-Za-z0-9._-]", "_") + "\"");
+        message.setBody(body);
+    }
+
+    /**
      * {@code 303 See Other} to a path of this service (after a form POST, or from a page that moved): the browser GETs
      * {@code location}. The caller makes sure it is local (io.mailroute.console.NextPath for one a request named).
      */

@@ -106,6 +106,10 @@ class ApiAccessIT {
                     // link is a 400, its POST without a form a 415 (it consumes application/x-www-form-urlencoded)
                     new Endpoint("GET", "/p/approvals/decide", "/p/approvals/decide", null, null, 400),
                     new Endpoint("POST", "/p/approvals/decide", "/p/approvals/decide", null, null, 415),
+                    new Endpoint("GET", "/p/reports/download", "/p/reports/download", null, null, 400),
+                    new Endpoint("POST", "/p/reports/download", "/p/reports/download", null, null, 415),
+                    new Endpoint("GET", "/p/reports/ack", "/p/reports/ack", null, null, 400),
+                    new Endpoint("POST", "/p/reports/ack", "/p/reports/ack", null, null, 415),
                     new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
                             null, 200),
                     // the console's sign-in pages and GET / are public; its pages need a session, which no token is: every

@@ -96,7 +96,7 @@ public final class SignInPages {
         String preSession = ConsoleSessions.cookieValue(cookies, PRE_SESSION_COOKIE);
         String next = NextPath.orDefault(form.value("next"));
         String name = form.get("name").orElse("");
-        String address = RemoteAddress.of(exchange);
+        String address = io.mailroute.pages.RemoteAddress.of(exchange);
         if (preSession == null || !TOKEN.matcher(preSession).matches() || !same(preSession, form.value(ConsoleRequest.CSRF_FIELD))) {
             LOG.info("Console: a sign-in from {} without the sign-in page's token refused", address);
             PageResponses.write(exchange, pages.problem(403, "This form cannot be used", "It was not sent from this "
