@@ -43,6 +43,10 @@ public final class Mailroute {
               user create NAME --role viewer|operator|admin [--google]
                              a console user (password typed twice, or MAILROUTE_USER_PASSWORD); user list;
                              user disable NAME; user password NAME (with the service stopped)
+              reports list   the reports of config/reports.yaml, their next firing and last run
+              reports run ID [--period P] [--dry-run OUT_DIR]
+                             run a report now for its latest period or P (2026-W48); a period is sent once;
+                             --dry-run renders the documents to OUT_DIR and sends nothing
               triage --explain FILE.eml [--mailbox ID] [--reply]
                              which triage rule a message matches, and why the earlier ones do not
               audit verify   check the audit trail's hash chain; exit 1 naming the first bad record
@@ -123,7 +127,7 @@ public final class Mailroute {
                 commandArgs.add(option);
             }
         }
-        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status", "token", "user").contains(command)) {
+        if (!commandArgs.isEmpty() && !List.of("audit", "triage", "connect", "disconnect", "status", "token", "user", "reports").contains(command)) {
             err.println("Unknown option '" + commandArgs.get(0) + "'.");
             err.println(USAGE);
             return 2;
@@ -147,6 +151,9 @@ public final class Mailroute {
             case "token":
                 quietCamelLogs();
                 return TokenCommand.run(commandArgs, config, out, err);
+            case "reports":
+                quietCamelLogs();
+                return io.mailroute.app.ReportsCommand.run(commandArgs, config, out, err);
             case "user":
                 quietCamelLogs();
                 return UserCommand.run(commandArgs, config, System.in, out, err);

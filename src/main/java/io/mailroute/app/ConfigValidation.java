@@ -213,6 +213,14 @@ public final class ConfigValidation {
         problems.addAll(reports.problemsIn(mailboxes == null ? null : mailboxes.keySet(),
                 named == null ? null : named.recipients().keySet(), audiences));
         warnings.addAll(reports.unsetVariables(environment));
+        String channel = settings.text(ReportsWiring.CHANNEL, "report-email");
+        if (named != null && !reports.reports().isEmpty()
+                && (named.channels().get(channel) == null || !named.channels().get(channel).isEmail())) {
+            problems.add(new ConfigProblem(settings.configDir().resolve("application.properties").toString(),
+                    ReportsWiring.CHANNEL, "names '" + channel + "', which is not an email channel of channels.yaml, and "
+                    + reportsFile + " has reports to send", "add the channel to channels.yaml (type: email, sender: $mailbox "
+                    + "sends from each report's mailbox) or name another email channel"));
+        }
     }
 
     /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */

@@ -104,6 +104,7 @@ public final class MailrouteBeans implements CamelConfiguration {
 
     private final Path configDir;
     private List<MailboxSettings> mailboxes = List.of();
+    private io.mailroute.reports.ReportsConfig reports;
     private io.mailroute.cluster.ClusterSettings cluster;
     private io.mailroute.cluster.QuartzSetup.Store store;
 
@@ -119,6 +120,11 @@ public final class MailrouteBeans implements CamelConfiguration {
     /** The database Quartz keeps its tables in when clustered; valid after {@link #configure}. */
     public io.mailroute.cluster.QuartzSetup.Store store() {
         return store;
+    }
+
+    /** The reports read from config; valid after {@link #configure}. */
+    public io.mailroute.reports.ReportsConfig reports() {
+        return reports;
     }
 
     /** The mailboxes read from config; valid after {@link #configure}. */
@@ -269,12 +275,15 @@ public final class MailrouteBeans implements CamelConfiguration {
         GoogleSignInWiring.bind(context, settings, System::getenv, sandbox, sandboxRoot, signedLinks, json, clock);
         ConsoleMailboxesWiring.bind(context, settings, wiring, states, byId, quotas, db, clock);
         bindDecisionPages(context, settings, db, json, clock);
-        ReportPagesWiring.bind(context, settings, db, events, clock);
         ConsoleWorkWiring.bind(context, db, workflow, attachments, deliveries, channels, audit, json, clock);
         bindApprovalMail(context, settings, db, json, clock, channels, byId, email, notifications, pushSenders);
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
         ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
+        reports = ReportsWiring.config(settings);
+        ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
+                dataDir, json, clock);
+        ReportPagesWiring.bind(context, settings, db, events, clock); // the pages of the reports' links, on the beans above
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

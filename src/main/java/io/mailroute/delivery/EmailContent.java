@@ -21,7 +21,23 @@ public interface EmailContent {
      * @param thread  the Gmail thread to send in, or null for a new one
      * @param replyTo where replies go (the mailbox that reads them), or null for the sender
      */
-    record Mail(String subject, String text, String html, Thread thread, String replyTo) {
+    record Mail(String subject, String text, String html, Thread thread, String replyTo, List<Attachment> attachments) {
+        public Mail {
+            attachments = attachments == null ? List.of() : List.copyOf(attachments);
+        }
+
+        public Mail(String subject, String text, String html, Thread thread, String replyTo) {
+            this(subject, text, html, thread, replyTo, List.of());
+        }
+    }
+
+    /**
+     * A file the email carries, streamed from disk when the email is composed.
+     *
+     * @param filename    as the recipient sees it (encoded by the composer; never a path)
+     * @param contentType its MIME type
+     */
+    record Attachment(String filename, String contentType, java.nio.file.Path file) {
     }
 
     /**
@@ -36,4 +52,12 @@ public interface EmailContent {
 
     /** None: every email from the channel's template. */
     EmailContent NONE = (delivery, channel) -> null;
+
+    /** This content, and where it writes nothing (null), {@code other}'s. */
+    default EmailContent orElse(EmailContent other) {
+        return (delivery, channel) -> {
+            Mail mail = compose(delivery, channel);
+            return mail != null ? mail : other.compose(delivery, channel);
+        };
+    }
 }

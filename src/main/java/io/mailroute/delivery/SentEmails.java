@@ -18,4 +18,12 @@ public interface SentEmails {
     void sent(Delivery delivery, String messageId, String gmailId, String gmailThreadId, String senderMailbox);
 
     SentEmails NONE = (delivery, messageId, gmailId, gmailThreadId, senderMailbox) -> { };
+
+    /** This listener, then {@code other}. */
+    default SentEmails andThen(SentEmails other) {
+        return (delivery, messageId, gmailId, gmailThreadId, senderMailbox) -> {
+            sent(delivery, messageId, gmailId, gmailThreadId, senderMailbox);
+            other.sent(delivery, messageId, gmailId, gmailThreadId, senderMailbox);
+        };
+    }
 }

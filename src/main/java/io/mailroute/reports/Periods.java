@@ -44,7 +44,8 @@ public final class Periods {
 
     /** The calendar unit of a period. */
     public enum Unit {
-        DAY, WEEK, MONTH;
+        /** Finer units, for schedules that fire more than once a day ({@code schedule.period: hour}). */
+        MINUTE, HOUR, DAY, WEEK, MONTH;
 
         /** {@code day}, {@code week} or {@code month} (any case), as a report's {@code period:} key takes it. */
         public static Unit parse(String text) {
@@ -55,12 +56,14 @@ public final class Periods {
                     }
                 }
             }
-            throw new IllegalArgumentException("a report period is day, week or month, not " + quoted(text));
+            throw new IllegalArgumentException("a report period is minute, hour, day, week or month, not " + quoted(text));
         }
 
         /** The key of the period of this unit that holds {@code at} (in at's zone). */
         public String key(ZonedDateTime at) {
             return switch (this) {
+                case MINUTE -> at.toLocalDate() + String.format(Locale.ROOT, "T%02d:%02d", at.getHour(), at.getMinute());
+                case HOUR -> at.toLocalDate() + String.format(Locale.ROOT, "T%02d", at.getHour());
                 case DAY -> at.toLocalDate().toString();
                 case WEEK -> String.format(Locale.ROOT, "%04d-W%02d", at.get(IsoFields.WEEK_BASED_YEAR),
                         at.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
@@ -70,6 +73,8 @@ public final class Periods {
     }
 
     private static final Pattern DAY_KEY = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})");
+    private static final Pattern HOUR_KEY = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})T(\\d{2})");
+    private static final Pattern MINUTE_KEY = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})T(\\d{2}):(\\d{2})");
     private static final Pattern WEEK_KEY = Pattern.compile("(\\d{4})-W(\\d{2})");
     private static final Pattern MONTH_KEY = Pattern.compile("(\\d{4})-(\\d{2})");
     private static final Duration[] LOOKBACKS = {Duration.ofHours(1), Duration.ofDays(2), Duration.ofDays(16),
@@ -112,6 +117,8 @@ public final class Periods {
         Instant start = latestFiring(schedule, end.minusSeconds(1));
         if (start == null) { // no firing before it lately: one unit back
             start = switch (chosen) {
+                case MINUTE -> end.minusSeconds(60);
+                case HOUR -> end.minusSeconds(3600);
                 case DAY -> end.atZone(zone).minusDays(1).toInstant();
                 case WEEK -> end.atZone(zone).minusWeeks(1).toInstant();
                 case MONTH -> end.atZone(zone).minusMonths(1).toInstant();
@@ -129,8 +136,12 @@ public final class Periods {
     public static RunWindow window(String cron, ZoneId zone, String periodKey, Unit unit) {
         Unit keyUnit = unitOf(periodKey);
         CronExpression schedule = parse(cron, zone);
-        ZonedDateTime first = firstDayOf(periodKey, keyUnit).atStartOfDay(zone);
+        ZonedDateTime first = keyUnit == Unit.MINUTE || keyUnit == Unit.HOUR
+                ? java.time.LocalDateTime.parse(keyUnit == Unit.HOUR ? periodKey + ":00" : periodKey).atZone(zone)
+                : firstDayOf(periodKey, keyUnit).atStartOfDay(zone);
         Instant periodEnd = (switch (keyUnit) {
+            case MINUTE -> first.plusMinutes(1);
+            case HOUR -> first.plusHours(1);
             case DAY -> first.plusDays(1);
             case WEEK -> first.plusWeeks(1);
             case MONTH -> first.plusMonths(1);
@@ -154,7 +165,7 @@ public final class Periods {
 
     private static LocalDate firstDayOf(String key, Unit unit) {
         return switch (unit) {
-            case DAY -> LocalDate.parse(key);
+            case MINUTE, HOUR, DAY -> LocalDate.parse(key.substring(0, 10));
             case WEEK -> LocalDate.of(Integer.parseInt(key.substring(0, 4)), 6, 1)
                     .with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, Integer.parseInt(key.substring(6)))
                     .with(java.time.DayOfWeek.MONDAY);
@@ -175,6 +186,14 @@ public final class Periods {
     public static Unit unitOf(String key) {
         try {
             Matcher m;
+            if (key != null && (m = MINUTE_KEY.matcher(key)).matches()) {
+                java.time.LocalDateTime.parse(key);
+                return Unit.MINUTE;
+            }
+            if (key != null && (m = HOUR_KEY.matcher(key)).matches()) {
+                java.time.LocalDateTime.parse(key + ":00");
+                return Unit.HOUR;
+            }
             if (key != null && (m = DAY_KEY.matcher(key)).matches()) {
                 LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
                 return Unit.DAY;
@@ -193,8 +212,8 @@ public final class Periods {
         } catch (DateTimeException e) {
             // falls through to the message below
         }
-        throw new IllegalArgumentException("a report period is a day (2026-11-23), an ISO week (2026-W48) or a month "
-                + "(2026-11), not " + quoted(key));
+        throw new IllegalArgumentException("a report period is a day (2026-11-23), an ISO week (2026-W48), a month "
+                + "(2026-11), an hour (2026-11-23T14) or a minute (2026-11-23T14:05), not " + quoted(key));
     }
 
     private static CronExpression parse(String cron, ZoneId zone) {

@@ -59,8 +59,15 @@ public record ReportDefinition(String id, String title, String owner, Schedule s
         return ReportsFile.where(lineOf(key), id, key);
     }
 
-    /** A Quartz cron expression (seconds first) in a time zone. */
-    public record Schedule(String cron, ZoneId zone) {
+    /**
+     * A Quartz cron expression (seconds first) in a time zone, and the unit of its periods (the run key): null when it
+     * follows from the cadence (month, ISO week or day); given for schedules that fire more than once a day.
+     */
+    public record Schedule(String cron, ZoneId zone, Periods.Unit period) {
+        /** A schedule whose period unit follows from its cadence. */
+        public Schedule(String cron, ZoneId zone) {
+            this(cron, zone, null);
+        }
     }
 
     /** Where a report's rows come from. */

@@ -52,4 +52,9 @@ public record ReportRun(long id, String reportId, String period, State state, in
     public boolean mayRetry(int maxAttempts) {
         return state == State.FAILED && attempts < maxAttempts;
     }
+
+    /** The acknowledgement deadline of a report that asks for one within {@code within}: from when the run began. */
+    public Instant acknowledgeBy(java.time.Duration within) {
+        return createdAt.plus(within);
+    }
 }

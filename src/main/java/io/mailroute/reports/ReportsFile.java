@@ -68,7 +68,7 @@ public final class ReportsFile {
     private static final List<String> REPORT_KEYS = List.of("id", "title", "owner", "schedule", "source", "format", "recipients",
             "perRecipient", "recipientParameter", "delivery", "linkLifetime", "subject", "body", "acknowledgeWithin", "mailbox",
             "oneTimeLink");
-    private static final List<String> SCHEDULE_KEYS = List.of("cron", "zone");
+    private static final List<String> SCHEDULE_KEYS = List.of("cron", "zone", "period");
     private static final Map<String, List<String>> SOURCE_KEYS = Map.of(
             "sql", List.of("type", "query"),
             "jdbc", List.of("type", "datasource", "query"),
@@ -353,7 +353,26 @@ public final class ReportsFile {
                         "write a region id such as Europe/Berlin, America/New_York or UTC");
             }
         }
-        return cron == null || zone == null ? null : new ReportDefinition.Schedule(cron, zone);
+        Periods.Unit period = null;
+        if (fields.containsKey("period")) {
+            String unit = scalar(fields.get("period"), "schedule.period", "write minute, hour, day, week or month");
+            try {
+                period = unit == null ? null : Periods.Unit.parse(unit);
+            } catch (IllegalArgumentException e) {
+                problem(fields.get("period"), "schedule.period", e.getMessage(), "write minute, hour, day, week or month");
+                return null;
+            }
+        }
+        if (cron != null && zone != null && period == null) {
+            try {
+                Periods.cadence(cron, zone, java.time.Instant.now());
+            } catch (IllegalArgumentException e) {
+                problem(fields.get("cron"), "schedule.cron", "fires more than once a day, so its runs need a period unit",
+                        "add period: hour (one run per hour) or minute to the schedule");
+                return null;
+            }
+        }
+        return cron == null || zone == null ? null : new ReportDefinition.Schedule(cron, zone, period);
     }
 
     private Source source(Node node, MappingNode report, Map<String, ReportsConfig.Datasource> datasources) {

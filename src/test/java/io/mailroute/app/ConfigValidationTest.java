@@ -139,6 +139,14 @@ class ConfigValidationTest {
                         text -> text.replaceFirst("      type: sql\n", "      type: jdbc\n      datasource: erp\n"),
                         List.of("ERROR reports.yaml|line {line of weekly-queue-status datasource}, report 'weekly-queue-status', "
                                 + "source.datasource|'erp' is not a datasource of this file")),
+                new Case("a report firing every hour without a period unit", "reports.yaml",
+                        text -> text.replace("cron: \"0 30 7 ? * MON\"", "cron: \"0 30 * * * ?\""),
+                        List.of("ERROR reports.yaml|line {line of weekly-sla-compliance cron}, report 'weekly-sla-compliance', "
+                                + "schedule.cron|fires more than once a day, so its runs need a period unit")),
+                new Case("reports to send, and the report channel is not in channels.yaml", "channels.yaml",
+                        text -> text.replace("  report-email:\n", "  report-mail:\n"),
+                        List.of("ERROR application.properties|mailroute.reports.channel|names 'report-email', which is not an "
+                                + "email channel of channels.yaml, and {config}/reports.yaml has reports to send")),
                 new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
                         text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
                         List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "

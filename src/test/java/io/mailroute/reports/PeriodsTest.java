@@ -108,13 +108,15 @@ class PeriodsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"2026-11-23, DAY", "2026-W48, WEEK", "2026-W53, WEEK", "2026-W01, WEEK", "2026-11, MONTH"})
+    @CsvSource({"2026-11-23, DAY", "2026-W48, WEEK", "2026-W53, WEEK", "2026-W01, WEEK", "2026-11, MONTH",
+            "2026-11-23T14, HOUR", "2026-11-23T14:05, MINUTE"})
     void periodKeysAreRecognised(String key, Unit unit) {
         assertEquals(unit, Periods.unitOf(key));
     }
 
     @ParameterizedTest(name = "[{index}] ''{0}''")
-    @CsvSource({"2027-W53", "2026-W00", "2026-13", "2026-02-30", "26-11", "2026-11-23T00:00", "'2026-11 '", "''"})
+    @CsvSource({"2027-W53", "2026-W00", "2026-13", "2026-02-30", "26-11", "2026-11-23T24", "2026-11-23T14:60",
+            "2026-11-23T14:05:00", "'2026-11 '", "''"})
     void otherPeriodKeysAreRefused(String key) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Periods.unitOf(key));
         assertTrue(e.getMessage().contains("2026-W48"), e.getMessage());
@@ -158,5 +160,18 @@ class PeriodsTest {
     void theLatestFiringIsWhatAStartUpCatchesUp() {
         assertEquals(berlin("2026-11-30T07:00:00"), Periods.latestFiring(MONDAY_7, BERLIN, berlin("2026-12-02T10:00:00")).orElseThrow());
         assertTrue(Periods.latestFiring("0 0 7 1 1 ? 2099", BERLIN, berlin("2026-12-02T10:00:00")).isEmpty());
+    }
+
+    @Test
+    void aScheduleFiringEveryMinuteHasARunPerMinuteWithItsOwnWindow() {
+        String everyMinute = "0 * * * * ?";
+        assertThrows(IllegalArgumentException.class, () -> Periods.of(everyMinute, BERLIN, berlin("2026-12-01T10:00:30")),
+                "no unit follows from a cadence of more than once a day");
+        RunWindow window = Periods.window(everyMinute, BERLIN, berlin("2026-12-01T10:05:30"), Unit.MINUTE);
+        assertEquals("2026-12-01T10:05", window.period());
+        assertEquals(berlin("2026-12-01T10:04:00"), window.start());
+        assertEquals(berlin("2026-12-01T10:05:00"), window.end());
+        assertEquals(window, Periods.window(everyMinute, BERLIN, "2026-12-01T10:05", Unit.MINUTE));
+        assertEquals("2026-12-01T10", Periods.window("0 0/15 * * * ?", BERLIN, berlin("2026-12-01T10:50:00"), Unit.HOUR).period());
     }
 }

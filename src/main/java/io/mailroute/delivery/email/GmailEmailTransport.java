@@ -107,12 +107,14 @@ public final class GmailEmailTransport implements EmailTransport {
     }
 
     /**
+     * Adds a feature's emails (each feature is asked in the order added; the first that writes one wins).
+     *
      * @param content    writes the email of deliveries a feature renders itself (see {@link EmailContent})
      * @param sentEmails told of each email Gmail (or the SMTP fallback) accepted
      */
     public GmailEmailTransport withContent(EmailContent content, SentEmails sentEmails) {
-        this.content = content;
-        this.sentEmails = sentEmails;
+        this.content = this.content == EmailContent.NONE ? content : this.content.orElse(content);
+        this.sentEmails = this.sentEmails == SentEmails.NONE ? sentEmails : this.sentEmails.andThen(sentEmails);
         return this;
     }
 
@@ -208,7 +210,8 @@ public final class GmailEmailTransport implements EmailTransport {
                     written != null ? written.text() : render(template + ".txt.mustache", model),
                     written != null ? written.html() : render(template + ".html.mustache", model), messageId,
                     thread == null ? null : thread.messageId(), thread == null ? List.of() : thread.references(),
-                    String.valueOf(delivery.id()));
+                    String.valueOf(delivery.id()), written == null ? List.of() : written.attachments().stream()
+                            .map(a -> new MailComposer.Attachment(a.filename(), a.contentType(), a.file())).toList(), null);
             String replyTo = viaFallback && own != null ? own.address() : written != null ? written.replyTo() : null;
             byte[] raw = composer.compose(replyTo != null ? mail.withReplyTo(replyTo) : mail);
             jakarta.mail.internet.MimeMessage composed = composer.parse(raw);

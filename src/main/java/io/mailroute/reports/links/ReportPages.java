@@ -366,10 +366,9 @@ public final class ReportPages {
                 .orElse(runDocument != null ? runDocument.size() : sizeOf(file))));
     }
 
-    /** The acknowledgement deadline: sent plus the report's acknowledgeWithin. */
+    /** The acknowledgement deadline: the run's (ReportRun.acknowledgeBy), as its reminder timer has it. */
     private static Optional<Instant> deadline(Target target) {
-        Instant sent = target.recipient().sentAt();
-        return sent == null ? Optional.empty() : target.report().flatMap(ReportDefinition::acknowledgeWithin).map(sent::plus);
+        return target.report().flatMap(ReportDefinition::acknowledgeWithin).map(target.run()::acknowledgeBy);
     }
 
     // ---- pages ------------------------------------------------------------------------------------------

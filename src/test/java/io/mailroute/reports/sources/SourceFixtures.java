@@ -36,7 +36,7 @@ final class SourceFixtures {
     static ReportDefinition report(String id, Source source, String recipientParameter) {
         return new ReportDefinition(id, "Title of " + id, "ops@acme.example", new Schedule("0 0 7 ? * MON", BERLIN), source,
                 Format.CSV, new Recipients(List.of(), List.of("ops@acme.example"), false), recipientParameter != null,
-                recipientParameter, Delivery.ATTACHMENT, ReportDefinition.DEFAULT_LINK_LIFETIME, new Template(null, "s"),
+                recipientParameter, Delivery.ATTACHMENT, ReportDefinition.DEFAULT_LINK_LIFETIME, false, new Template(null, "s"),
                 new Template(null, "b"), Optional.empty(), "support", Map.of("", 3, "source.query", 9, "source.url", 9,
                         "source.directory", 9, "source.datasource", 9));
     }
