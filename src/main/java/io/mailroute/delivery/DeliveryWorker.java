@@ -102,7 +102,7 @@ public final class DeliveryWorker {
         }
         try {
             // inside the try: a feature's link or text that cannot be made fails this delivery, not the worker's batch
-            Notification notification = notifications.from(delivery, event(delivery.eventId()));
+            Notification notification = notifications.from(delivery, event(delivery));
             if (channel.isEmail()) {
                 return email.send(delivery, notification, channel);
             }
@@ -218,8 +218,18 @@ public final class DeliveryWorker {
         return planned;
     }
 
-    private JsonNode event(String eventId) {
-        String payload = db.jdbc().queryForObject(EVENT, Map.of("id", eventId), String.class);
+    /**
+     * The event a delivery is about; for an email a feature plans and writes itself without an event (a report to one
+     * of its recipients: see {@link EmailContent}), a stand-in with the delivery's type.
+     */
+    private JsonNode event(Delivery delivery) {
+        java.util.List<String> found = db.jdbc().queryForList(EVENT, Map.of("id", delivery.eventId()), String.class);
+        if (found.isEmpty()) {
+            return json.createObjectNode().put("id", delivery.eventId()).put("type", delivery.eventType())
+                    .put("mailbox", delivery.mailbox()).set("data", json.createObjectNode());
+        }
+        String payload = found.get(0);
+        String eventId = delivery.eventId();
         try {
             return json.readTree(payload);
         } catch (JsonProcessingException e) {
