@@ -102,6 +102,12 @@ class ApiAccessIT {
                     new Endpoint("POST", "/api/approvals/{id}/decision", "/api/approvals/999999/decision",
                             "{\"decision\":\"approve\",\"approver\":\"r.okafor@acme.example\"}", Role.OPERATOR, 404),
                     new Endpoint("POST", "/api/approvals/{id}/cancel", "/api/approvals/999999/cancel", null, Role.OPERATOR, 404),
+                    new Endpoint("GET", "/api/reports", "/api/reports", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/reports/{id}/runs", "/api/reports/nobody-such/runs", null, Role.VIEWER, 404),
+                    new Endpoint("POST", "/api/reports/{id}/runs", "/api/reports/nobody-such/runs", "{}", Role.OPERATOR, 404),
+                    new Endpoint("POST", "/api/reports/{id}/dry-run", "/api/reports/nobody-such/dry-run", "{}", Role.OPERATOR, 404),
+                    new Endpoint("POST", "/api/reports/{id}/runs/{runId}/revoke", "/api/reports/nobody-such/runs/1/revoke", null,
+                            Role.OPERATOR, 404),
                     // public (role null): the same for every caller, token or none, never a 401: a link page without its
                     // link is a 400, its POST without a form a 415 (it consumes application/x-www-form-urlencoded)
                     new Endpoint("GET", "/p/approvals/decide", "/p/approvals/decide", null, null, 400),
