@@ -1,5 +1,6 @@
 package io.mailroute.reports;
 
+import io.mailroute.files.OwnerOnly;
 import io.mailroute.reports.render.RenderedDocument;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Where generated report documents are kept: content-addressed like attachments, {@code <dir>/<sha[0..2]>/<sha>.<format>},
  * so the same bytes are kept once however many runs or recipients share them, and a name says nothing of the content.
- * Files are readable by the service's user only (they may hold customer data). Retention (deleting what no run within
+ * Files and directories are the service's user's only (0600, 0700: they may hold customer data). Retention (deleting what no run within
  * {@code mailroute.reports.retention} refers to) is the caller's: {@link #delete}.
  */
 public final class ReportFiles {
@@ -39,7 +40,8 @@ public final class ReportFiles {
      */
     public Path store(RenderedDocument document) throws IOException {
         Path target = path(document.sha256(), document.format().name().toLowerCase(java.util.Locale.ROOT));
-        Files.createDirectories(target.getParent());
+        OwnerOnly.directory(directory);
+        OwnerOnly.directory(target.getParent());
         if (Files.isRegularFile(target) && Files.size(target) == document.bytes()) {
             Files.deleteIfExists(document.file());
             return target;
@@ -77,8 +79,7 @@ public final class ReportFiles {
 
     /** A directory for rendering into before {@link #store} (same file system, so the move is atomic). */
     public Path staging() throws IOException {
-        Path staging = directory.resolve("staging");
-        Files.createDirectories(staging);
-        return staging;
+        OwnerOnly.directory(directory);
+        return OwnerOnly.directory(directory.resolve("staging"));
     }
 }

@@ -144,7 +144,7 @@ public final class ReportsApi {
             return ApiErrors.error(json, exchange, 404, "no report '" + id + "' in " + config.get().source());
         }
         String period = request.path("period").isTextual() ? request.path("period").asText() : null;
-        Files.createDirectories(scratch);
+        io.mailroute.files.OwnerOnly.directory(scratch);
         Path directory = Files.createTempDirectory(scratch, "dry-run-");
         try {
             ReportDryRun.Result result = dryRun.render(id, period, directory);

@@ -131,6 +131,18 @@ class DemoFirstStartIT {
         answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), approvalClaims);
     }
 
+    /**
+     * The "Scheduled reports" examples in order: the demo's queue status pack is run now (once), its run lists the
+     * team as recipient and reaches SENT, and the list shows the shipped reports with that run.
+     */
+    @Test
+    void theReportsExamplesOfTheReadmeAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Scheduled reports");
+        answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), reportClaims);
+        demo.await(WAIT, "the pack SENT to the team", () -> "SENT".equals(demo.api("/api/reports/weekly-queue-status/runs")
+                .path("runs").path(0).path("recipients").path(0).path("status").asText()));
+    }
+
     private void answerAsClaimed(List<ReadmeExamples.Curl> curls, List<Claim> claims) throws Exception {
         Set<Claim> used = new HashSet<>();
         for (ReadmeExamples.Curl curl : curls) {
@@ -302,6 +314,26 @@ class DemoFirstStartIT {
             }));
 
     /** The "Approvals" examples, in the README's order. */
+    private final List<Claim> reportClaims = List.of(
+            claim("POST /api/reports/weekly-queue-status/runs", (request, curl, answer) -> {
+                JsonNode run = JSON.readTree(answer);
+                assertEquals("DONE", run.path("state").asText(), answer);
+                assertTrue(run.path("created").asBoolean(), answer);
+                assertEquals(1, demo.events("report.generated").size());
+            }),
+            claim("GET /api/reports/weekly-queue-status/runs", (request, curl, answer) -> {
+                JsonNode runs = JSON.readTree(answer).path("runs");
+                assertEquals(1, runs.size(), answer);
+                assertEquals("team@acme.example", runs.get(0).path("recipients").get(0).path("address").asText(), answer);
+                assertEquals("pdf", runs.get(0).path("document").path("format").asText(), answer);
+            }),
+            claim("GET /api/reports", (request, curl, answer) -> {
+                JsonNode reports = JSON.readTree(answer).path("reports");
+                assertEquals(4, reports.size(), answer);
+                assertEquals("weekly-queue-status", reports.get(0).path("id").asText(), answer);
+                assertEquals("DONE", reports.get(0).path("lastRun").path("state").asText(), answer);
+            }));
+
     private final List<Claim> approvalClaims = List.of(
             claim("GET /api/approvals\\?state=PENDING", (request, curl, answer) -> {
                 JsonNode po = JSON.readTree(answer).path("items").get(0);
