@@ -308,4 +308,68 @@ class ReportRunnerTest {
         assertTrue(files.find(old.document().sha256(), "csv").isEmpty());
         assertEquals(ReportRun.State.DONE, runs.find(old.id()).orElseThrow().state(), "the run and its statuses stay");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "bad-sql  | no_such_table",
+            "bad-json | bad.json",
+            "bad-csv  | line 3",
+            "no-file  | no file matching 'ledger-*.csv'"})
+    void aSourceThatFailsFailsTheRunWithItsReasonSendsNothingAndTellsTheOwnerOnce(String id, String reason) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/bad.json", exchange -> answer(exchange, "[{\"a\": 1}, {\"a\": "));
+        server.createContext("/bad.csv", exchange -> answer(exchange, "a,b\n1,2\n3,4,5\n"));
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Files.createDirectories(dir.resolve("drop"));
+            Files.writeString(dir.resolve("failing.yaml"), """
+                    reports:
+                      - {id: bad-sql, owner: boss@acme.example, mailbox: support, schedule: {cron: "0 0 7 ? * MON", zone: UTC},
+                         source: {type: sql, query: "SELECT nothing FROM no_such_table"}, format: pdf, recipients: [a@acme.example],
+                         subject: s, body: b}
+                      - {id: bad-json, owner: boss@acme.example, mailbox: support, schedule: {cron: "0 0 7 ? * MON", zone: UTC},
+                         source: {type: http, url: "%1$s/bad.json", format: json}, format: pdf, recipients: [a@acme.example],
+                         subject: s, body: b}
+                      - {id: bad-csv, owner: boss@acme.example, mailbox: support, schedule: {cron: "0 0 7 ? * MON", zone: UTC},
+                         source: {type: http, url: "%1$s/bad.csv", format: csv}, format: pdf, recipients: [a@acme.example],
+                         subject: s, body: b}
+                      - {id: no-file, owner: boss@acme.example, mailbox: support, schedule: {cron: "0 0 7 ? * MON", zone: UTC},
+                         source: {type: file, directory: "%2$s", pattern: "ledger-*.csv"}, format: pdf, recipients: [a@acme.example],
+                         subject: s, body: b}
+                    """.formatted(url, dir.resolve("drop")));
+            config = ReportsFile.load(dir.resolve("failing.yaml"), dir);
+            io.mailroute.reports.sources.ReportSources sources = new io.mailroute.reports.sources.ReportSources(db, config,
+                    name -> null, io.mailroute.reports.sources.ReportSources.httpClient(), clock);
+            ReportRunner.Renderer real = (report, window, recipient, directory) -> sources.read(report, window, recipient,
+                    table -> new Documents(clock).render(table, DocumentFormat.PDF, directory.resolve(UUID.randomUUID() + ".pdf")));
+            ReportRunner runner = ReportSchedule.create(() -> config, runs, new ReportAudience(CHANNELS, m -> List.of()), files,
+                    real, sources::finished, deliveries, "report-email", timers, events, db,
+                    new ReportRunner.Policy(Duration.ofMinutes(2), 3, Duration.ofMinutes(15)), "node-a", clock).runner();
+
+            ReportRunner.Outcome outcome = runner.run(id, null);
+            assertEquals(ReportRun.State.FAILED, outcome.run().state(), outcome.said());
+            assertTrue(outcome.run().lastError().contains("'" + id + "'"), "names the report: " + outcome.run().lastError());
+            assertTrue(outcome.run().lastError().contains(reason), outcome.run().lastError());
+            assertEquals(0, count("SELECT COUNT(*) FROM delivery WHERE event_type = 'report.document'"), "no email");
+            assertEquals(1, count("SELECT COUNT(*) FROM delivery WHERE event_type = 'report.failed' AND address = 'boss@acme.example'"));
+            clock.advance(Duration.ofMinutes(16));
+            timers.fireDue();
+            runner.resume();
+            assertEquals(2, runs.find(outcome.run().id()).orElseThrow().attempts(), "retried by policy");
+            assertEquals(1, count("SELECT COUNT(*) FROM delivery WHERE event_type = 'report.failed'"), "the owner is told once");
+            sources.close();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange, String body) throws java.io.IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
 }
