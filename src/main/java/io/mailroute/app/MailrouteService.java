@@ -35,10 +35,11 @@ public final class MailrouteService {
         main.addMainListener(ConfigValidation.routesAtStart(configDir, routesDir));
         main.addMainListener(new IntakeRoutesInstaller(beans::mailboxes));
         main.addMainListener(new ReportRoutesInstaller(beans::reports));
-        // after the intake routes exist: it counts the quartz routes for its threads
+        // after the intake and report routes exist: it counts the quartz routes for its threads
         main.addMainListener(new io.mailroute.cluster.QuartzSetup(beans::cluster, beans::store,
                 () -> beans.mailboxes().stream().filter(io.mailroute.config.MailboxSettings::isMonitored)
-                        .map(io.mailroute.config.MailboxSettings::id).collect(java.util.stream.Collectors.toSet())));
+                        .map(io.mailroute.config.MailboxSettings::id).collect(java.util.stream.Collectors.toSet()))
+                .withReports(() -> beans.reports() == null ? java.util.Set.of() : beans.reports().reports().keySet()));
         return main;
     }
 

@@ -39,6 +39,8 @@ public final class QuartzSetup extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(QuartzSetup.class);
     /** The quartz group of the mailboxes' polls (routes/gmail-intake.camel.yaml: quartz://gmail-intake/<mailbox>). */
     public static final String INTAKE_GROUP = "gmail-intake";
+    /** The quartz group of the reports' schedules (routes/reports.camel.yaml: quartz://reports/<report>). */
+    public static final String REPORTS_GROUP = "reports";
     private static final AtomicInteger PROVIDERS = new AtomicInteger();
     /** Quartz's own margin on top of the check-in interval before it declares a silent node dead (JobStoreSupport). */
     static final long QUARTZ_FAILURE_MARGIN_MS = 7_500;
@@ -50,6 +52,7 @@ public final class QuartzSetup extends MainListenerSupport {
     private final Supplier<ClusterSettings> settings;
     private final Supplier<Store> store;
     private final Supplier<Set<String>> monitoredMailboxes;
+    private Supplier<Set<String>> reports = Set::of;
 
     public QuartzSetup(Supplier<ClusterSettings> settings, Supplier<Store> store, Supplier<Set<String>> monitoredMailboxes) {
         this.settings = settings;
@@ -88,9 +91,16 @@ public final class QuartzSetup extends MainListenerSupport {
                 cluster.nodeId(), threads, cluster.checkinInterval().toSeconds());
     }
 
+    /** The ids of the reports whose schedules are triggers of group {@value #REPORTS_GROUP}; the others are removed. */
+    public QuartzSetup withReports(Supplier<Set<String>> reportIds) {
+        this.reports = reportIds;
+        return this;
+    }
+
     /**
-     * A mailbox removed from mailboxes.yaml keeps its trigger in a clustered store (camel-quartz deletes nothing
-     * there when a route stops, since other nodes may run it): remove the polls of mailboxes no longer configured.
+     * A mailbox removed from mailboxes.yaml (a report removed from reports.yaml) keeps its trigger in a clustered store
+     * (camel-quartz deletes nothing there when a route stops, since other nodes may run it): remove the polls of
+     * mailboxes, and the schedules of reports, no longer configured.
      */
     @Override
     public void afterStart(BaseMainSupport main) {
@@ -98,16 +108,20 @@ public final class QuartzSetup extends MainListenerSupport {
             return;
         }
         Scheduler scheduler = main.getCamelContext().getComponent("quartz", QuartzComponent.class).getScheduler();
-        Set<String> mailboxes = monitoredMailboxes.get();
+        prune(scheduler, INTAKE_GROUP, monitoredMailboxes.get(), "the poll of mailbox", "mailboxes.yaml");
+        prune(scheduler, REPORTS_GROUP, reports.get(), "the schedule of report", "reports.yaml");
+    }
+
+    static void prune(Scheduler scheduler, String group, Set<String> configured, String what, String file) {
         try {
-            for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(INTAKE_GROUP))) {
-                if (!mailboxes.contains(key.getName())) {
+            for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(group))) {
+                if (!configured.contains(key.getName())) {
                     scheduler.unscheduleJob(key);
-                    LOG.info("Quartz: removed the poll of mailbox '{}', which mailboxes.yaml no longer has", key.getName());
+                    LOG.info("Quartz: removed {} '{}', which {} no longer has", what, key.getName(), file);
                 }
             }
         } catch (SchedulerException e) {
-            LOG.warn("Quartz: could not look for polls of removed mailboxes: {}", e.getMessage());
+            LOG.warn("Quartz: could not look for {} no longer in {}: {}", what, file, e.getMessage());
         }
     }
 
