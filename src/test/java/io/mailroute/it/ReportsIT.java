@@ -375,6 +375,14 @@ class ReportsIT {
                 List<String> periods = periods(service);
                 assertFalse(periods.contains(minute.format(firstMissed)), "one run for the missed firings, not one each: " + periods);
                 assertTrue(service.log().contains("was missed while the service was down; running it once now"), "said so");
+                // and the schedule goes on: the next firing runs its own minute
+                Instant next = lastMissed.plus(Duration.ofMinutes(1));
+                Instant afterStart = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+                Instant regular = next.isAfter(afterStart) ? next : afterStart;
+                service.await(WAIT, "the regular firing of " + minute.format(regular), () -> periods(service)
+                        .contains(minute.format(regular)));
+                service.await(WAIT, "both runs DONE", () -> service.api("/api/reports/minutely/runs").path("runs").findValues("state")
+                        .stream().allMatch(state -> "DONE".equals(state.asText())));
             }
         }
     }
