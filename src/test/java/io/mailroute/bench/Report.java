@@ -240,8 +240,9 @@ public final class Report {
         section(out, "REPORTS: a PDF of " + String.format(Locale.ROOT, "%,d", reports.path("rows").asInt()) + " rows (sql over "
                 + "Mailroute's database) attached to " + reports.path("recipients").asInt() + " recipients, one warm service");
         JsonNode document = reports.at("/unpaced/document");
-        line(out, "Rows stored through intake first", String.format(Locale.ROOT, "%,d", reports.path("rows").asInt()) + " in "
-                + num(reports.path("storeSeconds")) + " s" + (reports.path("rowsStored").asBoolean(true) ? "" : " (INCOMPLETE)"));
+        JsonNode store = reports.path("store");
+        line(out, "Rows stored through intake first: insert / drain", num(store.path("insertSeconds")) + " s / "
+                + num(store.path("drainSeconds")) + " s (" + num(store.path("storedPerSecond")) + " msg/s)" + incomplete(store.path("complete")));
         line(out, "Document: PDF size / pages / rows printed", mb(document.path("pdfBytes").asLong()) + " / "
                 + document.path("pages").asText("?") + " / " + document.path("rowsPrinted").asText("?") + "  (email "
                 + mb(document.path("emailBytes").asLong()) + (document.path("sha256MatchesRun").asBoolean() ? "" : ", NOT THE RUN'S DOCUMENT")

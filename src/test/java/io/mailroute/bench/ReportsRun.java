@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * rows are the service's own data, as the shipped reports read it: {@code bench.reports.rows} customer emails are
  * inserted into the sandbox and stored by intake (one mail_message and workflow item each); the report is a
  * compliance log of them (received, from, subject, queue, category, state), one SQL query over Mailroute's database,
- * rendered as PDF and attached to one email per recipient ({@code bench.reports.recipients} sandbox users).
+ * rendered as PDF and attached to one email per recipient ({@code bench.reports.recipients} sandbox users). Both
+ * mailboxes poll at the shipped interval; the rows arrive in the unpaced one.
  *
  * <p>A small report (a tenth of the rows, one recipient) runs first, so the PDF code is compiled as in a service that
  * has sent reports before. Then, each from a GC'd heap with the heap pools' peaks reset:
@@ -93,11 +94,8 @@ final class ReportsRun {
                 service.awaitBootstrapped(Duration.ofMinutes(2));
 
                 Bench.progress("reports: storing " + sizes.rows() + " messages through intake (the report's rows)");
-                long seeding = System.nanoTime();
-                boolean seeded = service.warmUp(sandbox, world.mailboxes(), rows(settings.seed(), sizes.rows()), settings.stall());
-                double seedSeconds = (System.nanoTime() - seeding) / 1e9;
-                json.put("rowsStored", seeded).put("storeSeconds", Results.round(seedSeconds, 1))
-                        .put("storedPerSecond", Results.round(sizes.rows() / seedSeconds, 1));
+                json.set("store", store(service, sandbox, world.mailboxes().get(1), rows(settings.seed(), sizes.rows()),
+                        settings.stall()));
 
                 try (JvmProbe probe = JvmProbe.attach(service.pid())) {
                     Bench.progress("reports: warm-up report (" + warmRows + " rows, 1 recipient)");
@@ -120,6 +118,27 @@ final class ReportsRun {
             }
         }
         return json;
+    }
+
+    /**
+     * The report's rows stored through intake: the mail inserted into the unpaced mailbox while Gmail answers 429 (so
+     * inserting and ingesting do not share the cores), then released and drained.
+     */
+    private static ObjectNode store(ServiceWorld.Started service, SandboxProcess sandbox, SandboxProcess.Credentials mailbox,
+            List<MailMix.Mail> mails, Duration stall) {
+        EventTail received = new EventTail(service.service(), "message.received");
+        int before = received.poll();
+        sandbox.holdGmailApi();
+        long inserting = System.nanoTime();
+        sandbox.insertAll(List.of(mailbox), mails);
+        long inserted = System.nanoTime();
+        sandbox.releaseGmailApi();
+        boolean complete = EventTail.await(List.of(received), () -> received.count() >= before + mails.size(), stall);
+        double drainSeconds = (System.nanoTime() - inserted) / 1e9;
+        return Results.object().put("complete", complete).put("messages", received.count() - before)
+                .put("insertSeconds", Results.round((inserted - inserting) / 1e9, 1))
+                .put("drainSeconds", Results.round(drainSeconds, 1))
+                .put("storedPerSecond", Results.round(mails.size() / drainSeconds, 1));
     }
 
     /**
