@@ -44,7 +44,7 @@ public final class Bench {
         deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
                 .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost, intake under faults, approval "
-                        + "decisions and several nodes on one PostgreSQL")
+                        + "decisions, several nodes on one PostgreSQL and a large report to many recipients")
                 .put("startedAt", Instant.now().toString());
         results.putObject("machine")
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -55,15 +55,10 @@ public final class Bench {
         results.set("settings", settings.toJson());
         ArrayNode errors = results.putArray("errors");
 
-        long generating = System.nanoTime();
-        int count = Math.max(settings.messages(), Math.max(Math.max(settings.faults().messages(), settings.cluster().messages()),
-                Math.max(settings.quotaMessages(), settings.latencyMessages())) + 1);
-        MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
-                settings.largeAttachmentShare());
-        List<MailMix.Mail> warmup = MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare());
-        results.set("mix", mix.summary(settings.messages())
-                .put("generationSeconds", Results.round((System.nanoTime() - generating) / 1e9, 1)));
-        progress("mix: " + results.get("mix"));
+        boolean mailPhases = settings.phases().stream().anyMatch(phase -> !phase.equals("reports")); // it makes its own mail
+        MailMix mix = mailPhases ? mix(settings, results) : null;
+        List<MailMix.Mail> warmup = mailPhases
+                ? MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare()) : List.of();
 
         if (settings.runs("cost")) {
             measure(errors, "cost", () -> CostRun.run(settings, mix.giant()), run -> results.set("cost", run), file, results);
@@ -95,6 +90,9 @@ public final class Bench {
         if (settings.runs("cluster")) {
             cluster(settings, mix, warmup, errors, file, results);
         }
+        if (settings.runs("reports")) {
+            measure(errors, "reports", () -> ReportsRun.run(settings), run -> results.set("reports", run), file, results);
+        }
         results.put("finishedAt", Instant.now().toString());
         results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());
         Results.write(file, results);
@@ -102,6 +100,19 @@ public final class Bench {
         System.out.println(Report.table(results));
         System.out.println("Written: " + file.toAbsolutePath());
         return results;
+    }
+
+    /** The message mix the intake phases share, generated once; its summary goes in the results. */
+    private static MailMix mix(BenchSettings settings, ObjectNode results) {
+        long generating = System.nanoTime();
+        int count = Math.max(settings.messages(), Math.max(Math.max(settings.faults().messages(), settings.cluster().messages()),
+                Math.max(settings.quotaMessages(), settings.latencyMessages())) + 1);
+        MailMix mix = MailMix.generate(settings.seed(), count, settings.messages() / 2, settings.bigMessageBytes(),
+                settings.largeAttachmentShare());
+        results.set("mix", mix.summary(settings.messages())
+                .put("generationSeconds", Results.round((System.nanoTime() - generating) / 1e9, 1)));
+        progress("mix: " + results.get("mix"));
+        return mix;
     }
 
     /** One cluster run per node count, SIGKILLs in the largest; without PostgreSQL skipped, and the table says why. */

@@ -37,15 +37,16 @@ import java.util.Properties;
  * @param faults             the run under transient faults
  * @param approvals          the approvals run
  * @param cluster            the cluster run (several nodes on one PostgreSQL)
+ * @param reports            the reports run (a large PDF report to many recipients)
  */
 public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
         double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
         int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
         Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
-        Path outDir, List<String> phases, Faults faults, Approvals approvals, Cluster cluster) {
+        Path outDir, List<String> phases, Faults faults, Approvals approvals, Cluster cluster, Reports reports) {
 
     public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults", "approvals",
-            "cluster");
+            "cluster", "reports");
 
     /** Where the cluster run's PostgreSQL comes from when {@code -Dbench.postgres-url} is not given. */
     static final String POSTGRES_VARIABLE = "MAILROUTE_TEST_POSTGRES_URL";
@@ -84,6 +85,20 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
 
         ObjectNode toJson() {
             return Results.object().put("links", links).put("replies", replies);
+        }
+    }
+
+    /**
+     * One report built from the service's own database and sent to many recipients.
+     *
+     * @param rows       rows of the PDF (messages stored through intake first, one row each)
+     * @param recipients sandbox users it is sent to, the same document to each
+     * @param paced      also send it from a mailbox at the shipped Gmail budget (50 units/s: one send per 2 s)
+     */
+    public record Reports(int rows, int recipients, boolean paced) {
+
+        ObjectNode toJson() {
+            return Results.object().put("rows", rows).put("recipients", recipients).put("paced", paced);
         }
     }
 
@@ -162,7 +177,10 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                         integer(p, "bench.cluster-mailboxes", 20),
                         integer(p, "bench.cluster-messages", quick ? 200 : 2_000),
                         integer(p, "bench.cluster-kills", quick ? 2 : 5),
-                        blankToNull(p.getProperty("bench.postgres-url", environment.get(POSTGRES_VARIABLE)))));
+                        blankToNull(p.getProperty("bench.postgres-url", environment.get(POSTGRES_VARIABLE)))),
+                new Reports(integer(p, "bench.reports.rows", quick ? 1_000 : 10_000),
+                        integer(p, "bench.reports.recipients", quick ? 10 : 100),
+                        Boolean.parseBoolean(p.getProperty("bench.reports.paced", "true"))));
     }
 
     private static String blankToNull(String text) {
@@ -195,6 +213,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
         json.set("faults", faults.toJson());
         json.set("approvals", approvals.toJson());
         json.set("cluster", cluster.toJson());
+        json.set("reports", reports.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

@@ -50,6 +50,31 @@ class BenchSettingsTest {
     }
 
     @Test
+    void theReportsRunIsPartOfTheFullRunWithTheIssuesSizesAndQuickShrinksIt() {
+        BenchSettings full = BenchSettings.from(new Properties());
+        assertTrue(full.runs("reports"));
+        assertEquals(new BenchSettings.Reports(10_000, 100, true), full.reports());
+
+        Properties quick = new Properties();
+        quick.setProperty("bench.quick", "true");
+        quick.setProperty("bench.reports.recipients", "3");
+        quick.setProperty("bench.reports.paced", "false");
+        assertEquals(new BenchSettings.Reports(1_000, 3, false), BenchSettings.from(quick).reports());
+    }
+
+    @Test
+    void theReportsRowsAreTheSameMailForTheSameSeedOneCustomerEmailEach() throws Exception {
+        List<MailMix.Mail> rows = ReportsRun.rows(7, 50);
+        assertEquals(50, rows.size());
+        assertEquals(new String(rows.get(9).raw(), java.nio.charset.StandardCharsets.UTF_8),
+                new String(ReportsRun.rows(7, 50).get(9).raw(), java.nio.charset.StandardCharsets.UTF_8));
+        jakarta.mail.internet.MimeMessage mail = new jakarta.mail.internet.MimeMessage(
+                jakarta.mail.Session.getInstance(new Properties()), new java.io.ByteArrayInputStream(rows.get(0).raw()));
+        assertEquals("<bench-report-row-1@globex.example>", mail.getMessageID());
+        assertTrue(mail.getFrom()[0].toString().endsWith("@globex.example>"), mail.getFrom()[0].toString());
+    }
+
+    @Test
     void theClusterRunIsPartOfTheFullRunWithTheIssuesSizesAndQuickShrinksIt() {
         BenchSettings full = BenchSettings.from(new Properties());
         assertTrue(full.runs("cluster"));

@@ -34,14 +34,16 @@ public final class Report {
                 .append("Machine: ").append(machine.path("cores").asInt()).append(" cores, ")
                 .append(gib(machine.path("memoryMiB").asDouble())).append(" GiB, ").append(machine.path("java").asText())
                 .append("; load average ").append(machine.path("loadAverageAtStart").asText()).append(" at start, ")
-                .append(machine.path("loadAverageAtEnd").asText("?")).append(" at end\n")
-                .append("Mix (seed ").append(settings.path("seed").asText()).append("): ")
-                .append(String.format(Locale.ROOT, "%,d", mix.path("messages").asInt())).append(" messages, median ")
-                .append(kb(mix.path("medianBytes").asLong())).append(", ").append(mix.path("withAttachments").asInt())
-                .append(" with attachments, ").append(mix.path("withLargeAttachment").asInt()).append(" of them 1-5 MB, one of ")
-                .append(mb(mix.path("bigMessageBytes").asLong())).append(" (")
-                .append(mb(mix.path("bigMessageAttachmentBytes").asLong())).append(" attachment); ")
-                .append(mb(mix.path("totalBytes").asLong())).append(" in all\n");
+                .append(machine.path("loadAverageAtEnd").asText("?")).append(" at end\n");
+        if (!mix.isMissingNode()) { // only the intake phases use the mix
+            out.append("Mix (seed ").append(settings.path("seed").asText()).append("): ")
+                    .append(String.format(Locale.ROOT, "%,d", mix.path("messages").asInt())).append(" messages, median ")
+                    .append(kb(mix.path("medianBytes").asLong())).append(", ").append(mix.path("withAttachments").asInt())
+                    .append(" with attachments, ").append(mix.path("withLargeAttachment").asInt()).append(" of them 1-5 MB, one of ")
+                    .append(mb(mix.path("bigMessageBytes").asLong())).append(" (")
+                    .append(mb(mix.path("bigMessageAttachmentBytes").asLong())).append(" attachment); ")
+                    .append(mb(mix.path("totalBytes").asLong())).append(" in all\n");
+        }
 
         List<JsonNode> runs = new ArrayList<>();
         r.path("throughput").forEach(runs::add);
@@ -147,6 +149,7 @@ public final class Report {
             }
         }
         cluster(out, r.path("cluster"));
+        reports(out, r.path("reports"));
         JsonNode profile = runs.isEmpty() ? null : runs.get(0).at("/mailroute/profile");
         if (profile != null && !profile.isMissingNode()) {
             section(out, "PROFILE of the service, throughput with " + runs.get(0).path("mailboxes").asInt()
@@ -227,6 +230,52 @@ public final class Report {
                         kill.path("p50Millis").asText("?") + " / " + kill.path("maxMillis").asText("?"));
             }
         }
+    }
+
+    /** The reports section: one large PDF report to many recipients, unpaced and at the shipped Gmail budget. */
+    private static void reports(StringBuilder out, JsonNode reports) {
+        if (reports.isMissingNode()) {
+            return;
+        }
+        section(out, "REPORTS: a PDF of " + String.format(Locale.ROOT, "%,d", reports.path("rows").asInt()) + " rows (sql over "
+                + "Mailroute's database) attached to " + reports.path("recipients").asInt() + " recipients, one warm service");
+        JsonNode document = reports.at("/unpaced/document");
+        JsonNode store = reports.path("store");
+        line(out, "Rows stored through intake first: insert / drain", num(store.path("insertSeconds")) + " s / "
+                + num(store.path("drainSeconds")) + " s (" + num(store.path("storedPerSecond")) + " msg/s)" + incomplete(store.path("complete")));
+        line(out, "Document: PDF size / pages / rows printed", mb(document.path("pdfBytes").asLong()) + " / "
+                + document.path("pages").asText("?") + " / " + document.path("rowsPrinted").asText("?") + "  (email "
+                + mb(document.path("emailBytes").asLong()) + (document.path("sha256MatchesRun").asBoolean() ? "" : ", NOT THE RUN'S DOCUMENT")
+                + ")");
+        List<JsonNode> runs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String name : List.of("unpaced", "paced")) {
+            if (reports.has(name)) {
+                runs.add(reports.path(name));
+                names.add(name.equals("paced") ? "paced " + reports.path("pacedBudgetUnitsPerSecond").asInt() + " u/s" : name);
+            }
+        }
+        if (runs.isEmpty()) {
+            return;
+        }
+        int[] column = {0};
+        row(out, "", runs, run -> names.get(column[0]++));
+        row(out, "POST -> answer (render + hand over)  s", runs, run -> num(run.path("postToAnswerSeconds")));
+        row(out, "POST -> all recipients SENT  s", runs, run -> num(run.path("postToAllSentSeconds")) + incomplete(run.path("complete")));
+        row(out, "Emails taken by Gmail  per s", runs, run -> num(run.path("emailsPerSecond")));
+        row(out, "Service peak heap: to answer / all  MiB", runs, run -> num(run.path("peakHeapToAnswerMiB")) + " / "
+                + num(run.path("peakHeapMiB")));
+        row(out, "  heap after GC before the run  MiB", runs, run -> num(run.path("heapBeforeMiB")));
+        row(out, "Service allocated  MiB", runs, run -> num(run.path("allocatedMiB")));
+        row(out, "Service / sandbox CPU  s", runs, run -> num(run.path("serviceCpuSeconds")) + " / " + num(run.path("sandboxCpuSeconds")));
+        row(out, "Service RSS after  MiB", runs, run -> num(run.path("rssAfterMiB")));
+        if (reports.has("paced")) {
+            out.append("  (paced: messages.send costs 100 units, so ").append(reports.path("recipients").asInt())
+                    .append(" emails need at least ").append(num(reports.at("/paced/floorSeconds"))).append(" s at ")
+                    .append(reports.path("pacedBudgetUnitsPerSecond").asInt()).append(" units/s)\n");
+        }
+        line(out, "Warm-up report (" + reports.path("warmUpRows").asInt() + " rows, 1 recipient): POST -> answer",
+                num(reports.at("/warmUp/postToAnswerSeconds")) + " s");
     }
 
     private static void section(StringBuilder out, String title) {
