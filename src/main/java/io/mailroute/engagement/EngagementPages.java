@@ -86,7 +86,8 @@ public final class EngagementPages {
     public void ack(@Body Object body, Exchange exchange) {
         Answer answer;
         try {
-            answer = ack(queryToken(exchange), body);
+            // a form arrives as platform-http's map; JSON or text/plain as bytes, read as text (UTF-8 by default)
+            answer = ack(queryToken(exchange), body instanceof Map<?, ?> ? body : exchange.getMessage().getBody(String.class));
         } catch (RuntimeException e) {
             answer = Answer.page(failed("record an acknowledgement", EngagementLinks.ACK_PATH, e));
         }
