@@ -284,6 +284,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
         ReportPagesWiring.bind(context, settings, db, events, clock); // the pages of the reports' links, on the beans above
+        EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

@@ -58,6 +58,7 @@ public final class Settings {
             Map.entry("mailroute.delivery.backoff-max", "duration"),
             Map.entry("mailroute.delivery.lease", "duration"),
             Map.entry("mailroute.alerts.window", "duration"),
+            Map.entry("mailroute.engagement.link-lifetime", "duration"),
             Map.entry("mailroute.timers.check-interval", "number"),
             Map.entry("mailroute.timers.batch-size", "number"),
             Map.entry("mailroute.timers.max-attempts", "number"),

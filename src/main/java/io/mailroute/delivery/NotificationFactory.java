@@ -12,6 +12,7 @@ public final class NotificationFactory {
 
     private final String itemUrl;
     private Links links = (delivery, event) -> null;
+    private AckLinks ackLinks = (delivery, data) -> null;
     private String mailboxPages;
 
     public NotificationFactory(String itemUrl) {
@@ -27,6 +28,22 @@ public final class NotificationFactory {
 
     public NotificationFactory withLinks(Links links) {
         this.links = links;
+        return this;
+    }
+
+    /** The signed acknowledgement URL of one delivery (io.mailroute.engagement.EngagementLinks). */
+    @FunctionalInterface
+    public interface AckLinks {
+        /**
+         * @param data the notification's data so far (priority, itemId, ...)
+         * @return the URL for {@link Notification#ACK_URL}, or null for none
+         */
+        String ackUrl(Delivery delivery, Map<String, String> data);
+    }
+
+    /** Gives each notification its delivery's acknowledgement URL, in its data ({@link Notification#ackUrl}). */
+    public NotificationFactory withAckLinks(AckLinks ackLinks) {
+        this.ackLinks = ackLinks;
         return this;
     }
 
@@ -121,6 +138,10 @@ public final class NotificationFactory {
             if (data.hasNonNull(key) && data.get(key).isValueNode()) {
                 fields.put(key.equals("type") ? "itemType" : key, data.get(key).asText());
             }
+        }
+        String ackUrl = ackLinks.ackUrl(delivery, Map.copyOf(fields));
+        if (ackUrl != null) {
+            fields.put(Notification.ACK_URL, ackUrl);
         }
         String url = links.url(delivery, event);
         if (url == null && mailboxPages != null && event.path("type").asText().startsWith("connection.")

@@ -34,6 +34,21 @@ class NotificationFactoryTest {
                 .url());
     }
 
+    @Test
+    void theAckLinkGoesInTheDataEveryProviderCopiesAndSeesThePriority() {
+        ObjectNode sla = event("sla.breached");
+        ((ObjectNode) sla.get("data")).put("priority", "URGENT");
+        Notification notice = new NotificationFactory(null)
+                .withAckLinks((d, data) -> "https://mailroute.acme.example/p/engagement/acknowledge?t=" + d.id() + "-"
+                        + data.get("priority"))
+                .from(delivery, sla);
+        assertEquals("https://mailroute.acme.example/p/engagement/acknowledge?t=7-URGENT", notice.ackUrl());
+        assertEquals(notice.ackUrl(), notice.data().get(Notification.ACK_URL));
+        Notification none = new NotificationFactory(null).from(delivery, sla);
+        assertNull(none.ackUrl());
+        assertTrue(!none.data().containsKey(Notification.ACK_URL), none.data().toString());
+    }
+
     private ObjectNode event(String type) {
         ObjectNode event = json.createObjectNode().put("id", "e-1").put("type", type).put("mailbox", "hr");
         event.putObject("data").put("address", "hr@acme.example").put("reconnect", "java -jar target/mailroute.jar connect hr");

@@ -116,6 +116,11 @@ class ApiAccessIT {
                     new Endpoint("POST", "/p/reports/download", "/p/reports/download", null, null, 415),
                     new Endpoint("GET", "/p/reports/ack", "/p/reports/ack", null, null, 400),
                     new Endpoint("POST", "/p/reports/ack", "/p/reports/ack", null, null, 415),
+                    // a push's acknowledgement address takes JSON from apps: without its link, a 400
+                    new Endpoint("GET", "/p/engagement/ack", "/p/engagement/ack", null, null, 400),
+                    new Endpoint("POST", "/p/engagement/ack", "/p/engagement/ack", "{\"event\":\"opened\"}", null, 400),
+                    new Endpoint("GET", "/p/engagement/acknowledge", "/p/engagement/acknowledge", null, null, 400),
+                    new Endpoint("POST", "/p/engagement/acknowledge", "/p/engagement/acknowledge", null, null, 415),
                     new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
                             null, 200),
                     // the console's sign-in pages and GET / are public; its pages need a session, which no token is: every

@@ -342,6 +342,7 @@ public final class GmailEmailTransport implements EmailTransport {
         model.put("eventType", n.eventType());
         model.put("recipient", d.recipient());
         model.put("data", n.data());
+        model.put("ackUrl", n.ackUrl()); // critical notices: the signed Acknowledge link (io.mailroute.engagement)
         return model;
     }
 }
