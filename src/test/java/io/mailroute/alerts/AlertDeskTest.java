@@ -1,4 +1,4 @@
-package io.mailroute.delivery;
+package io.mailroute.alerts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
