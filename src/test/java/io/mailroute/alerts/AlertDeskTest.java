@@ -62,6 +62,36 @@ class AlertDeskTest {
     }
 
     @Test
+    void ownAlertsGoToTheOwnersOfTheirQueueOrMailboxElseToTheDefault() throws Exception {
+        desk.withOwners(new AlertOwners(java.util.Map.of("finance-exceptions", List.of("ap-team")),
+                java.util.Map.of("accounts", List.of("accounts-team")), List.of("ops-team")));
+        assertEquals(List.of("ap-team"), channels(desk.handle(event("sla.breached", "accounts",
+                "{\"itemId\":7,\"queue\":\"finance-exceptions\"}"))));
+        assertEquals(List.of("ops-team"), channels(desk.handle(event("sla.breached", "support",
+                "{\"itemId\":8,\"queue\":\"support\"}"))), "a queue nobody owns: the default");
+        assertEquals(List.of("accounts-team"), channels(desk.handle(quarantined("accounts"))));
+        assertEquals(List.of("ops-team"), channels(desk.handle(quarantined("support"))));
+        assertEquals(List.of("accounts-team"), channels(desk.handle(event("mailbox.failing", "accounts",
+                "{\"state\":\"FAILING\",\"error\":\"503\"}"))));
+        assertEquals(List.of("accounts-team"), channels(desk.handle(event("mailbox.recovered", "accounts", "{}"))),
+                "resolved to the same owners");
+        assertEquals(List.of("ops-team"), channels(desk.handle(event("subscription.dead-lettered", null,
+                "{\"subscription\":\"erp-hook\",\"eventType\":\"case.created\",\"eventSeq\":3,\"error\":\"x\"}"))));
+    }
+
+    @Test
+    void withoutOwnersTheEventNamesNoAudienceAndRoutingDecidesAsBefore() throws Exception {
+        assertTrue(json.readTree(desk.handle(quarantined("support")).get(0).json()).path("data").path("channels").isMissingNode());
+    }
+
+    private List<String> channels(List<Event> raised) throws Exception {
+        assertEquals(1, raised.size());
+        List<String> out = new java.util.ArrayList<>();
+        json.readTree(raised.get(0).json()).path("data").path("channels").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
     void eventsThatAreNotTroubleRaiseNothing() throws Exception {
         assertEquals(0, desk.handle(event("case.created", "support", "{\"itemId\":1}")).size());
     }
