@@ -135,6 +135,7 @@ public final class ConfigValidation {
             emailSenders(channels, channelsFile, mailboxes);
             owners(channels, channelsFile, mailboxes.values(), mailboxesFile);
         }
+        alertOwners(channels, channelsFile, mailboxes);
         Path rulesFile = settings.path("mailroute.triage.rules-file", "triage.yaml", true);
         TriageRules rules = load(() -> TriageRules.load(rulesFile));
         if (rules != null && channels != null) {
@@ -153,6 +154,14 @@ public final class ConfigValidation {
         reports(mailboxes, channels, Files.isRegularFile(channelsFile));
         if (mailboxes != null) {
             googleSignIn(sandboxRuns); // whether the sandbox runs is known only from readable mailboxes
+        }
+    }
+
+    /** owners: of channels.yaml (alerts): audiences it names, and mailboxes of mailboxes.yaml when that could be read. */
+    private void alertOwners(ChannelsConfig channels, Path channelsFile, Map<String, MailboxSettings> mailboxes) {
+        if (channels != null) {
+            problems.addAll(io.mailroute.alerts.AlertOwnersFile.check(channelsFile, channels,
+                    mailboxes == null ? null : mailboxes.keySet()));
         }
     }
 

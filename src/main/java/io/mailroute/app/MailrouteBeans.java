@@ -19,7 +19,6 @@ import io.mailroute.connection.Connections;
 import io.mailroute.connection.CredentialsResolver;
 import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.db.Database;
-import io.mailroute.delivery.AlertDesk;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.ChannelsFile;
 import io.mailroute.delivery.DeliveryPlanner;
@@ -267,8 +266,6 @@ public final class MailrouteBeans implements CamelConfiguration {
                         new SecureRandom()::nextDouble),
                 settings.duration("mailroute.delivery.lease", Duration.ofMinutes(1))).reportingTo(events)
                 .onNode(cluster.nodeId()));
-        context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
-                settings.duration("mailroute.alerts.window", Duration.ofHours(1))));
         context.getRegistry().bind("deliveryApi", new DeliveryApi(deliveries, channels, json, clock));
         io.mailroute.links.SignedLinks signedLinks = SignedLinksWiring.create(settings, System::getenv, db, clock);
         context.getRegistry().bind("signedLinks", signedLinks);
@@ -280,6 +277,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
         ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
+        AlertsWiring.bind(context, settings, db, events, channels, timers, json, clock); // alertDesk, externalAlerts, alertApi
         reports = ReportsWiring.config(settings);
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);

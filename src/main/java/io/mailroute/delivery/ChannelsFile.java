@@ -57,7 +57,7 @@ public final class ChannelsFile {
         if (root == null || root.isNull()) {
             return ChannelsConfig.empty();
         }
-        known(root, Set.of("channels", "recipients", "audiences", "routing"), "");
+        known(root, Set.of("channels", "recipients", "audiences", "routing", "owners"), ""); // owners: alerts.AlertOwnersFile
         Map<String, ChannelsConfig.Channel> channels = new LinkedHashMap<>();
         root.path("channels").fields().forEachRemaining(e -> channels.put(e.getKey(), channel(e.getKey(), e.getValue())));
         Map<String, ChannelsConfig.Recipient> recipients = new LinkedHashMap<>();

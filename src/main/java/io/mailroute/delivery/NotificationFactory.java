@@ -88,8 +88,10 @@ public final class NotificationFactory {
                 body = subject + " (due " + data.path("slaDueAt").asText("") + ")";
             }
             case "alert.raised" -> {
-                title = (data.path("reminder").asBoolean() ? "Still happening (" + data.path("occurrences").asText() + "x): "
-                        : "Alert: ") + data.path("kind").asText() + " " + data.path("subject").asText("");
+                // another system's alert carries its severity; Mailroute's own do not
+                title = (data.hasNonNull("severity") ? "[" + data.get("severity").asText().toUpperCase(java.util.Locale.ROOT)
+                        + "] " : "") + (data.path("reminder").asBoolean() ? "Still happening (" + data.path("occurrences").asText()
+                        + "x): " : "Alert: ") + data.path("kind").asText() + " " + data.path("subject").asText("");
                 body = data.path("summary").asText("");
             }
             case "alert.resolved" -> {
@@ -134,7 +136,7 @@ public final class NotificationFactory {
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("eventType", event.path("type").asText());
-        for (String key : new String[] {"itemId", "approvalId", "queue", "priority", "category", "type", "state"}) {
+        for (String key : new String[] {"itemId", "approvalId", "queue", "priority", "category", "type", "state", "severity"}) {
             if (data.hasNonNull(key) && data.get(key).isValueNode()) {
                 fields.put(key.equals("type") ? "itemType" : key, data.get(key).asText());
             }

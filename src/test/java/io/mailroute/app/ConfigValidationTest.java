@@ -151,6 +151,14 @@ class ConfigValidationTest {
                         text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
                         List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "
                                 + "which an event of type item.state-changed cannot name, so it would reach nobody")),
+                new Case("a queue's alerts owned by an audience that is not defined", "channels.yaml",
+                        text -> text.replace("    finance-exceptions: [ap-team]\n", "    finance-exceptions: [ap-teem]\n"),
+                        List.of("ERROR channels.yaml|owners.queues.finance-exceptions|audience 'ap-teem' is not defined",
+                                "ERROR channels.yaml|owners.queues.finance-exceptions|names no audience, so its alerts would "
+                                        + "reach nobody")),
+                new Case("a mailbox's alerts owned, and there is no such mailbox", "channels.yaml",
+                        text -> text.replace("\nowners:\n", "\nowners:\n  mailboxes: {archive: [ap-team]}\n"),
+                        List.of("ERROR channels.yaml|owners.mailboxes.archive|'archive' is not a mailbox of mailboxes.yaml")),
                 new Case("an indentation mistake in channels.yaml", "channels.yaml",
                         text -> """
                                 channels:

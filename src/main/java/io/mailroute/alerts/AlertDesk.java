@@ -1,4 +1,4 @@
-package io.mailroute.delivery;
+package io.mailroute.alerts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +19,10 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  * Turns trouble events into {@code alert.raised} / {@code alert.resolved}, de-duplicated: one
  * alert per condition (kind + subject, e.g. quarantine in mailbox support) per window, then a
  * reminder carrying the count if it keeps happening, and a resolved note when it clears.
- * Channels and audiences for the alerts come from {@code routing:} in channels.yaml.
+ * Who hears: the owners of the alert's queue (an SLA breach) or mailbox (quarantined mail, a failing mailbox) from
+ * {@code owners:} in channels.yaml, else its {@code owners: default:}, named in the event's {@code data.channels};
+ * {@code routing:} adds its audiences for the event type as for any event. Alerts other systems raise are
+ * {@link ExternalAlerts}': the same events, owned the same way.
  */
 public final class AlertDesk {
 
@@ -44,6 +47,7 @@ public final class AlertDesk {
     private final ObjectMapper json;
     private final Clock clock;
     private final Duration window;
+    private AlertOwners owners = AlertOwners.none();
 
     public AlertDesk(Database db, EventLog events, ObjectMapper json, Clock clock, Duration window) {
         this.db = db;
@@ -51,6 +55,12 @@ public final class AlertDesk {
         this.json = json;
         this.clock = clock;
         this.window = window;
+    }
+
+    /** Routes the alerts to the owners of their queue or mailbox ({@code owners:} in channels.yaml). */
+    public AlertDesk withOwners(AlertOwners owners) {
+        this.owners = owners;
+        return this;
     }
 
     /** @return the alert events committed (none when the condition was alerted within the window) */
@@ -99,9 +109,9 @@ public final class AlertDesk {
                     return List.<Event>of(); // alerted within the window: counted, not repeated
                 }
             }
-            return List.of(events.append(RAISED, mailbox, null, null, json.createObjectNode()
+            return List.of(events.append(RAISED, mailbox, null, null, routed(json.createObjectNode()
                     .put("condition", key).put("kind", kind).put("subject", subject).put("summary", summary)
-                    .put("occurrences", occurrences).put("reminder", reminder)));
+                    .put("occurrences", occurrences).put("reminder", reminder), kind, subject)));
         });
     }
 
@@ -111,10 +121,28 @@ public final class AlertDesk {
             if (db.jdbc().update(RESOLVE, new MapSqlParameterSource("key", key).addValue("now", Timestamp.from(clock.instant()))) == 0) {
                 return List.<Event>of();
             }
-            return List.of(events.append(RESOLVED, mailbox, null, null, json.createObjectNode()
+            return List.of(events.append(RESOLVED, mailbox, null, null, routed(json.createObjectNode()
                     .put("condition", key).put("kind", kind).put("subject", subject)
-                    .put("summary", kind + " " + subject + " is back to normal")));
+                    .put("summary", kind + " " + subject + " is back to normal"), kind, subject)));
         });
+    }
+
+    /** {@code data.channels}: the owners of the condition's queue (sla) or mailbox (quarantine, mailbox), else the default. */
+    private com.fasterxml.jackson.databind.node.ObjectNode routed(com.fasterxml.jackson.databind.node.ObjectNode data,
+            String kind, String subject) {
+        java.util.Optional<List<String>> owned = switch (kind) {
+            case "sla" -> owners.ofQueue(subject).map(o -> {
+                data.put("queue", subject);
+                return o;
+            });
+            case "quarantine", "mailbox" -> owners.ofMailbox(subject);
+            default -> java.util.Optional.empty();
+        };
+        List<String> audiences = owned.orElse(owners.fallback());
+        if (!audiences.isEmpty()) {
+            audiences.forEach(data.putArray("channels")::add);
+        }
+        return data;
     }
 
     private static Instant instant(Object value) {

@@ -1,4 +1,4 @@
-package io.mailroute.delivery;
+package io.mailroute.alerts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +59,36 @@ class AlertDeskTest {
         clock.advance(Duration.ofMinutes(5));
         assertEquals(1, desk.handle(event("mailbox.failing", "hr", "{\"state\":\"FAILING\",\"error\":\"503\"}")).size(),
                 "a new failure after recovery is a new alert, window or not");
+    }
+
+    @Test
+    void ownAlertsGoToTheOwnersOfTheirQueueOrMailboxElseToTheDefault() throws Exception {
+        desk.withOwners(new AlertOwners(java.util.Map.of("finance-exceptions", List.of("ap-team")),
+                java.util.Map.of("accounts", List.of("accounts-team")), List.of("ops-team")));
+        assertEquals(List.of("ap-team"), channels(desk.handle(event("sla.breached", "accounts",
+                "{\"itemId\":7,\"queue\":\"finance-exceptions\"}"))));
+        assertEquals(List.of("ops-team"), channels(desk.handle(event("sla.breached", "support",
+                "{\"itemId\":8,\"queue\":\"support\"}"))), "a queue nobody owns: the default");
+        assertEquals(List.of("accounts-team"), channels(desk.handle(quarantined("accounts"))));
+        assertEquals(List.of("ops-team"), channels(desk.handle(quarantined("support"))));
+        assertEquals(List.of("accounts-team"), channels(desk.handle(event("mailbox.failing", "accounts",
+                "{\"state\":\"FAILING\",\"error\":\"503\"}"))));
+        assertEquals(List.of("accounts-team"), channels(desk.handle(event("mailbox.recovered", "accounts", "{}"))),
+                "resolved to the same owners");
+        assertEquals(List.of("ops-team"), channels(desk.handle(event("subscription.dead-lettered", null,
+                "{\"subscription\":\"erp-hook\",\"eventType\":\"case.created\",\"eventSeq\":3,\"error\":\"x\"}"))));
+    }
+
+    @Test
+    void withoutOwnersTheEventNamesNoAudienceAndRoutingDecidesAsBefore() throws Exception {
+        assertTrue(json.readTree(desk.handle(quarantined("support")).get(0).json()).path("data").path("channels").isMissingNode());
+    }
+
+    private List<String> channels(List<Event> raised) throws Exception {
+        assertEquals(1, raised.size());
+        List<String> out = new java.util.ArrayList<>();
+        json.readTree(raised.get(0).json()).path("data").path("channels").forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     @Test
