@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -34,18 +33,7 @@ public final class AlertRequestReader {
 
     /** A flow's body (JSON text, a map or a JSON tree) or the API's, as a JSON tree. */
     public JsonNode body(Object body) {
-        if (body instanceof Map<?, ?> map) {
-            return json.valueToTree(map);
-        }
-        if (body instanceof JsonNode node) {
-            return node;
-        }
-        String text = body == null ? "" : body.toString();
-        try {
-            return json.readTree(text.isBlank() ? "null" : text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the body must be JSON such as " + EXAMPLE + ": " + e.getOriginalMessage());
-        }
+        return io.mailroute.json.Json.body(json, body, EXAMPLE);
     }
 
     public AlertRequest read(JsonNode body) {

@@ -281,7 +281,6 @@ public final class MailrouteBeans implements CamelConfiguration {
         reports = ReportsWiring.config(settings);
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
-        ReportPagesWiring.bind(context, settings, db, events, clock); // the pages of the reports' links, on the beans above
         EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);

@@ -20,6 +20,7 @@ import io.mailroute.reports.ReportSchedule;
 import io.mailroute.reports.ReportsApi;
 import io.mailroute.reports.ReportsConfig;
 import io.mailroute.reports.ReportsFile;
+import io.mailroute.reports.links.ReportLinkRevocations;
 import io.mailroute.reports.links.ReportLinks;
 import io.mailroute.reports.render.DocumentFormat;
 import io.mailroute.reports.render.Documents;
@@ -38,7 +39,8 @@ import org.apache.camel.CamelContext;
 
 /**
  * Scheduled reports ({@code config/reports.yaml}, {@code routes/reports.camel.yaml}): the run engine, its emails on the
- * delivery pipeline, its timers, the API's bean {@code reportsApi}, and the list of reports whose schedules
+ * delivery pipeline, its timers, the API's bean {@code reportsApi}, the link pages ({@link ReportPagesWiring}), and the
+ * list of reports whose schedules
  * {@link ReportRoutesInstaller} makes routes of. Keys: {@code mailroute.reports.*} (application.properties).
  */
 final class ReportsWiring {
@@ -57,7 +59,10 @@ final class ReportsWiring {
         return ReportsFile.load(file, settings.path("mailroute.delivery.templates-dir", "templates", true));
     }
 
-    /** Binds {@code reportsApi}, {@code reportRuns}, {@code reportFiles}; needs {@code signedLinks} and {@code timers}. */
+    /**
+     * Binds {@code reportsApi}, {@code reportRunner} (the schedule's routes), {@code reportRuns}, {@code reportRetention}
+     * and the link pages; needs {@code signedLinks}, {@code pages} and {@code timers}.
+     */
     static void bind(CamelContext context, Settings settings, ReportsConfig reports, Database db, EventLog events,
             ChannelsConfig channels, Map<String, MailboxSettings> mailboxes, DeliveryStore deliveries, GmailEmailTransport email,
             Timers timers, String node, Path dataDir, ObjectMapper json, Clock clock) {
@@ -99,12 +104,13 @@ final class ReportsWiring {
                 id -> mailboxes.containsKey(id) ? mailboxes.get(id).owners() : List.of());
         ReportSchedule schedule = ReportSchedule.create(config, runs, audience, files, renderer, sources::finished, deliveries,
                 channel, timers, events, db, policy, node, clock);
-        ReportMail mail = new ReportMail(config, runs, files, new ReportLinks(
-                context.getRegistry().lookupByNameAndType("signedLinks", SignedLinks.class), clock),
+        ReportLinks links = new ReportLinks(context.getRegistry().lookupByNameAndType("signedLinks", SignedLinks.class), clock);
+        ReportLinkRevocations revocations = new ReportLinkRevocations(db, clock);
+        ReportMail mail = new ReportMail(config, runs, files, links,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toFile(), db, json, clock, maxAttempts);
         email.withContent(mail, mail);
         context.getRegistry().bind("reportRuns", runs);
-        context.getRegistry().bind("reportFiles", files);
+        context.getRegistry().bind("reportRunner", schedule.runner());
         try {
             context.getRegistry().bind("reportRetention", new io.mailroute.reports.ReportRetention(db, files,
                     settings.duration("mailroute.reports.retention", Duration.ofDays(90)), clock));
@@ -112,9 +118,10 @@ final class ReportsWiring {
             throw new ConfigException(new ConfigProblem(properties, "mailroute.reports.retention", e.getMessage(),
                     "write how long report documents are kept, e.g. 90d"));
         }
-        context.getRegistry().bind("reportsConfig", reports);
         context.getRegistry().bind("reportsApi", new ReportsApi(config, runs, schedule.runner(),
-                new ReportDryRun(config, audience, renderer, clock), audience, db, json, clock, dataDir.resolve("reports-scratch")));
+                new ReportDryRun(config, audience, renderer, clock), audience, revocations, db, json, clock,
+                dataDir.resolve("reports-scratch")));
+        ReportPagesWiring.bind(context, reports, runs, files, links, revocations, db, clock);
     }
 
     /** A report's document: its source's rows, streamed into the renderer, in the report's time zone. */

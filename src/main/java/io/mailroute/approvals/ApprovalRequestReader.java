@@ -80,18 +80,7 @@ public final class ApprovalRequestReader {
 
     /** A route's body: JSON text, or a map a flow built. */
     public JsonNode body(Object body) {
-        if (body instanceof Map<?, ?> map) {
-            return json.valueToTree(map);
-        }
-        if (body instanceof JsonNode node) {
-            return node;
-        }
-        String text = body == null ? "" : body.toString();
-        try {
-            return json.readTree(text.isBlank() ? "null" : text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("the body must be JSON: " + e.getOriginalMessage());
-        }
+        return io.mailroute.json.Json.body(json, body, null);
     }
 
     /** The amount of a request's fields, when it has one (a number, or a number as text). */

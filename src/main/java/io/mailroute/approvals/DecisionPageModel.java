@@ -2,8 +2,6 @@ package io.mailroute.approvals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,8 +15,6 @@ import java.util.Map;
  */
 final class DecisionPageModel {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
 
     private final Approvals approvals;
     private final OriginalMessages originals;
@@ -186,6 +182,6 @@ final class DecisionPageModel {
     }
 
     static String time(Instant at) {
-        return at == null ? "an unknown time" : TIME.format(at);
+        return at == null ? "an unknown time" : io.mailroute.pages.Pages.time(at);
     }
 }

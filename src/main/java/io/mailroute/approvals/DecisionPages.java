@@ -231,9 +231,8 @@ public final class DecisionPages {
     }
 
     private Page failed(String what, RuntimeException e) {
-        LOG.error("Decision page: could not {} ({}): answering 500", what, e.toString(), e);
-        return pages.problem(500, "Something went wrong", "The service could not answer just now. Open the link again in a "
-                + "minute: the page will say whether a decision was recorded.", DecisionLinks.PAGE_PATH);
+        return pages.failed("Decision", what, "Open the link again in a minute: the page will say whether a decision was "
+                + "recorded.", DecisionLinks.PAGE_PATH, e);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------

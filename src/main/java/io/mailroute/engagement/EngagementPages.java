@@ -10,8 +10,6 @@ import io.mailroute.pages.Page;
 import io.mailroute.pages.PageResponses;
 import io.mailroute.pages.Pages;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,8 +42,7 @@ public final class EngagementPages {
     static final String TOKEN_FIELD = SignedLinks.TOKEN_PARAMETER;
     static final String CSRF_FIELD = SignedLinks.CSRF_PARAMETER;
     private static final Logger LOG = LoggerFactory.getLogger(EngagementPages.class);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final String RETRY = "Try again in a minute.";
 
     /** A POST's answer: a page, or null for 204 No Content; and the events it committed. */
     record Answer(Page page, List<Event> events) {
@@ -274,20 +271,14 @@ public final class EngagementPages {
     }
 
     private Page safely(String what, String path, java.util.function.Supplier<Page> page) {
-        try {
-            return page.get();
-        } catch (RuntimeException e) {
-            return failed(what, path, e);
-        }
+        return pages.safely("Engagement", what, RETRY, path, page);
     }
 
     private Page failed(String what, String path, RuntimeException e) {
-        LOG.error("Engagement page: could not {} ({}): answering 500", what, e.toString(), e);
-        return pages.problem(500, "Something went wrong", "The service could not answer just now. Try again in a minute.",
-                path);
+        return pages.failed("Engagement", what, RETRY, path, e);
     }
 
     static String time(Instant at) {
-        return at == null ? "" : TIME.format(at);
+        return at == null ? "" : Pages.time(at);
     }
 }

@@ -2,7 +2,12 @@ package io.mailroute.pages;
 
 import io.mailroute.links.LinkCheck;
 import io.mailroute.links.Refusal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -19,6 +24,9 @@ public final class Pages {
     /** Every signed-link page lives under this path: the only pages reachable without an API token. */
     public static final String LINK_PREFIX = io.mailroute.access.ApiAccessPolicy.SIGNED_LINK_PREFIX;
     private static final String PROBLEM_TEMPLATE = "problem";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pages.class);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private final PageTemplates templates;
     private final PageAssets assets;
@@ -47,6 +55,31 @@ public final class Pages {
      * The one page for a signed link that was refused, whatever it was for: the refusal's sentence (which repeats
      * nothing from the link), with 400 for a link that never was valid here and 410 for one that was and is no more.
      */
+    /** A time as the pages show it: {@code 2026-11-30 07:00 UTC}. */
+    public static String time(Instant at) {
+        return TIME.format(at);
+    }
+
+    /**
+     * The page for a page that failed unexpectedly: the cause logged once for the operator ("{@code <page>} page: could
+     * not {@code <what>}"), a 500 that shows nothing internal, with what the person can do.
+     *
+     * @param advice what to do now, e.g. "Open the link again in a minute."
+     */
+    public Page failed(String page, String what, String advice, String pagePath, RuntimeException e) {
+        LOG.error("{} page: could not {} ({}): answering 500", page, what, e.toString(), e);
+        return problem(500, "Something went wrong", "The service could not answer just now. " + advice, pagePath);
+    }
+
+    /** The page {@code page} makes, or {@link #failed} when making it throws. */
+    public Page safely(String page, String what, String advice, String pagePath, Supplier<Page> make) {
+        try {
+            return make.get();
+        } catch (RuntimeException e) {
+            return failed(page, what, advice, pagePath, e);
+        }
+    }
+
     public Page refused(LinkCheck.Refused refused, String pagePath) {
         return problem(status(refused.reason()), "This link cannot be used", refused.message(), pagePath);
     }

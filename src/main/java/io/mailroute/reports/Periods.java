@@ -158,6 +158,11 @@ public final class Periods {
         return new RunWindow(0, periodKey, window.start(), window.end(), zone);
     }
 
+    /** The schedule's first firing after {@code at}, if it has one. */
+    public static java.util.Optional<Instant> nextFiring(String cron, ZoneId zone, Instant at) {
+        return java.util.Optional.ofNullable(next(parse(cron, zone), at));
+    }
+
     /** The schedule's latest firing at or before {@code at}, in the 800 days before it: what a start-up catches up. */
     public static java.util.Optional<Instant> latestFiring(String cron, ZoneId zone, Instant at) {
         return java.util.Optional.ofNullable(latestFiring(parse(cron, zone), at));

@@ -68,6 +68,26 @@ public record ReportDefinition(String id, String title, String owner, Schedule s
         public Schedule(String cron, ZoneId zone) {
             this(cron, zone, null);
         }
+
+        /** The run a firing at {@code at} belongs to, and the data it covers ({@link Periods#window}). */
+        public RunWindow windowAt(java.time.Instant at) {
+            return Periods.window(cron, zone, at, period);
+        }
+
+        /** The run of a period given by its key ({@code reports run --period 2026-W48}), and the data it covers. */
+        public RunWindow windowOf(String periodKey) {
+            return Periods.window(cron, zone, periodKey, period);
+        }
+
+        /** The latest firing at or before {@code at}: what a start-up catches up. */
+        public Optional<java.time.Instant> latestFiring(java.time.Instant at) {
+            return Periods.latestFiring(cron, zone, at);
+        }
+
+        /** The next firing after {@code at}, if the schedule has one. */
+        public Optional<java.time.Instant> nextFiring(java.time.Instant at) {
+            return Periods.nextFiring(cron, zone, at);
+        }
     }
 
     /** Where a report's rows come from. */

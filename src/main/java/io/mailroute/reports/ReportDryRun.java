@@ -47,9 +47,7 @@ public final class ReportDryRun {
     public Result render(String reportId, String period, Path directory) throws Exception {
         ReportDefinition report = config.get().report(reportId).orElseThrow(() -> new IllegalArgumentException("no report '"
                 + reportId + "' in " + config.get().source() + " (reports: " + String.join(", ", config.get().reports().keySet()) + ")"));
-        RunWindow window = period == null
-                ? Periods.window(report.schedule().cron(), report.schedule().zone(), clock.instant(), report.schedule().period())
-                : Periods.window(report.schedule().cron(), report.schedule().zone(), period, report.schedule().period());
+        RunWindow window = period == null ? report.schedule().windowAt(clock.instant()) : report.schedule().windowOf(period);
         Files.createDirectories(directory);
         String ext = report.format().configName();
         List<Output> out = new ArrayList<>();

@@ -210,10 +210,10 @@ public final class ReportMail implements EmailContent, SentEmails {
 
     /** The document a recipient gets: their own (perRecipient), else the run's. */
     Document documentOf(ReportRun run, String address) {
-        Optional<Map.Entry<String, Long>> own = runs.recipientDocument(run.id(), address);
+        Optional<ReportRuns.OwnDocument> own = runs.recipientDocument(run.id(), address);
         String format = run.document() != null ? run.document().format()
                 : report(run).format().configName();
-        String sha = own.map(Map.Entry::getKey).orElseGet(() -> {
+        String sha = own.map(ReportRuns.OwnDocument::sha256).orElseGet(() -> {
             if (run.document() == null) {
                 throw new IllegalStateException("report run " + run.id() + " has no document for " + address);
             }
@@ -221,14 +221,11 @@ public final class ReportMail implements EmailContent, SentEmails {
         });
         Path path = files.find(sha, format).orElseThrow(() -> new IllegalStateException("the document of report run "
                 + run.id() + " (" + sha + "." + format + ") is no longer stored (mailroute.reports.retention)"));
-        return new Document(path, run.reportId() + "-" + run.period() + "." + format, contentType(format));
+        return new Document(path, run.reportId() + "-" + run.period() + "." + format,
+                io.mailroute.reports.render.DocumentFormat.of(format).contentType());
     }
 
     record Document(Path path, String filename, String contentType) {
-    }
-
-    static String contentType(String format) {
-        return io.mailroute.reports.render.DocumentFormat.of(format).contentType();
     }
 
     private Map<String, Object> model(ReportDefinition report, ReportRun run) {

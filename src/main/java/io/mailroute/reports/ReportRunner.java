@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,10 +101,10 @@ public final class ReportRunner {
      * A firing of a report's schedule (Quartz's fire time; a firing caught up after a misfire has the time it fired,
      * and belongs to the period of the latest firing before it).
      */
-    public List<Event> fire(String reportId, Date fireTime) {
+    public List<Event> fire(@Header("MailrouteReport") String reportId, @Header("fireTime") Date fireTime) {
         ReportDefinition report = report(reportId);
         Instant at = fireTime == null ? clock.instant() : fireTime.toInstant();
-        RunWindow window = windowAt(report, at);
+        RunWindow window = report.schedule().windowAt(at);
         return begin(report, window, false).events();
     }
 
@@ -115,8 +116,8 @@ public final class ReportRunner {
      */
     public Outcome run(String reportId, String period) {
         ReportDefinition report = report(reportId);
-        RunWindow window = period == null ? windowAt(report, clock.instant())
-                : Periods.window(report.schedule().cron(), report.schedule().zone(), period, report.schedule().period());
+        RunWindow window = period == null ? report.schedule().windowAt(clock.instant())
+                : report.schedule().windowOf(period);
         return begin(report, window, true);
     }
 
@@ -129,11 +130,11 @@ public final class ReportRunner {
         Instant now = clock.instant();
         for (ReportDefinition report : config.get().reports().values()) {
             Instant since = timers.scheduledSince(report, now);
-            Optional<Instant> latest = Periods.latestFiring(report.schedule().cron(), report.schedule().zone(), now);
+            Optional<Instant> latest = report.schedule().latestFiring(now);
             if (latest.isEmpty() || !latest.get().isAfter(since)) {
                 continue;
             }
-            RunWindow window = windowAt(report, latest.get());
+            RunWindow window = report.schedule().windowAt(latest.get());
             if (runs.find(report.id(), window.period()).isEmpty()) {
                 LOG.info("Report {}: its firing of {} (period {}) was missed while the service was down; running it once now",
                         report.id(), latest.get(), window.period());
@@ -190,8 +191,7 @@ public final class ReportRunner {
                 throw new RunFailure("report '" + run.reportId() + "' is no longer in " + config.get().source());
             }
             window = runs.windowOf(runId, report.schedule().zone()).orElseGet(
-                    () -> Periods.window(report.schedule().cron(), report.schedule().zone(), run.period(),
-                            report.schedule().period()).forRun(runId));
+                    () -> report.schedule().windowOf(run.period()).forRun(runId));
             window = window.forRun(runId);
             if (run.state() == ReportRun.State.PLANNED || run.state() == ReportRun.State.GENERATING) {
                 List<RunRecipient.Planned> recipients = audience.of(report);
@@ -281,10 +281,6 @@ public final class ReportRunner {
             LOG.warn("Report {} period {}: could not tidy its source up after the run: {}", report.id(), window.period(),
                     describe(e));
         }
-    }
-
-    private static RunWindow windowAt(ReportDefinition report, Instant at) {
-        return Periods.window(report.schedule().cron(), report.schedule().zone(), at, report.schedule().period());
     }
 
     private ReportDefinition report(String reportId) {

@@ -99,7 +99,7 @@ public final class ReportRuns {
     private static final String WINDOW = """
             UPDATE report_run SET window_start = :start, window_end = :end
             WHERE id = :id AND window_start IS NULL""";
-    private static final String WINDOW_OF = "SELECT window_start, window_end FROM report_run WHERE id = :id";
+    private static final String WINDOW_OF = "SELECT period, window_start, window_end FROM report_run WHERE id = :id";
     private static final String UNDELIVERED = "SELECT " + "%s" + " FROM report_recipient WHERE run_id = :runId"
             + " AND status = 'PENDING' AND delivery_id IS NULL ORDER BY id";
     private static final String RECIPIENT_DOCUMENT = """
@@ -384,7 +384,7 @@ public final class ReportRuns {
         return db.jdbc().query(WINDOW_OF, Map.of("id", runId), (rs, n) -> {
             Instant start = instant(rs, "window_start");
             Instant end = instant(rs, "window_end");
-            return start == null || end == null ? null : new RunWindow(runId, find(runId).orElseThrow().period(), start, end, zone);
+            return start == null || end == null ? null : new RunWindow(runId, rs.getString("period"), start, end, zone);
         }).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
@@ -403,11 +403,15 @@ public final class ReportRuns {
                 .addValue("sha256", sha256).addValue("size", size).addValue("rows", rows).addValue("now", Timestamp.from(now())));
     }
 
-    /** A recipient's own document's content address and size, when it has one. */
-    public Optional<Map.Entry<String, Long>> recipientDocument(long runId, String address) {
+    /** A recipient's own document (perRecipient reports): its content address and size. */
+    public record OwnDocument(String sha256, long size) {
+    }
+
+    /** A recipient's own document, when it has one (else it gets the run's). */
+    public Optional<OwnDocument> recipientDocument(long runId, String address) {
         return db.jdbc().query(DOCUMENT_OF, new MapSqlParameterSource("runId", runId).addValue("address", address(address)),
                 (rs, n) -> rs.getString("document_sha256") == null ? null
-                        : Map.entry(rs.getString("document_sha256"), rs.getLong("document_size")))
+                        : new OwnDocument(rs.getString("document_sha256"), rs.getLong("document_size")))
                 .stream().filter(java.util.Objects::nonNull).findFirst();
     }
 

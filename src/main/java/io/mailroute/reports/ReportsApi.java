@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.db.Database;
-import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
 import io.mailroute.ops.ApiErrors;
 import java.io.IOException;
@@ -14,20 +13,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
-import org.quartz.CronExpression;
 
 /**
  * The reports' API ({@code routes/reports.camel.yaml}): what reports there are and when they run next, each run with
  * its recipients' status, running one now (also by the {@code reports} command), a dry run, revoking a run's links.
- * Also the beans the schedule's routes call.
  */
 public final class ReportsApi {
 
@@ -55,8 +50,9 @@ public final class ReportsApi {
     private final io.mailroute.reports.links.ReportLinkRevocations revocations;
 
     public ReportsApi(Supplier<ReportsConfig> config, ReportRuns runs, ReportRunner runner, ReportDryRun dryRun,
-            ReportAudience audience, Database db, ObjectMapper json, Clock clock, Path scratch) {
-        this.revocations = new io.mailroute.reports.links.ReportLinkRevocations(db, clock);
+            ReportAudience audience, io.mailroute.reports.links.ReportLinkRevocations revocations, Database db, ObjectMapper json,
+            Clock clock, Path scratch) {
+        this.revocations = revocations;
         this.config = config;
         this.runs = runs;
         this.runner = runner;
@@ -68,23 +64,6 @@ public final class ReportsApi {
         this.scratch = scratch;
     }
 
-    // --- the schedule's routes
-
-    /** A firing of the report's Quartz trigger ({@code fireTime}: when Quartz fired it). */
-    public List<Event> fire(@Header("MailrouteReport") String reportId, @Header("fireTime") Date fireTime) {
-        return runner.fire(reportId, fireTime);
-    }
-
-    public List<Event> catchUp() {
-        return runner.catchUp();
-    }
-
-    public List<Event> resume() {
-        return runner.resume();
-    }
-
-    // --- the API
-
     /** {@code GET /api/reports}. */
     public ObjectNode list() {
         ObjectNode answer = json.createObjectNode();
@@ -93,7 +72,7 @@ public final class ReportsApi {
             ObjectNode node = reports.addObject();
             node.put("id", report.id()).put("title", report.title()).put("owner", report.owner()).put("mailbox", report.mailbox());
             node.putObject("schedule").put("cron", report.schedule().cron()).put("zone", report.schedule().zone().getId())
-                    .put("next", next(report).map(Instant::toString).orElse(null));
+                    .put("next", report.schedule().nextFiring(clock.instant()).map(Instant::toString).orElse(null));
             node.put("source", report.source().type()).put("format", report.format().configName())
                     .put("delivery", report.delivery().configName()).put("perRecipient", report.perRecipient());
             ArrayNode to = node.putArray("recipients");
@@ -223,16 +202,6 @@ public final class ReportsApi {
             }
         });
         return node;
-    }
-
-    private Optional<Instant> next(ReportDefinition report) {
-        try {
-            CronExpression cron = new CronExpression(report.schedule().cron());
-            cron.setTimeZone(java.util.TimeZone.getTimeZone(report.schedule().zone()));
-            return Optional.ofNullable(cron.getNextValidTimeAfter(Date.from(clock.instant()))).map(Date::toInstant);
-        } catch (java.text.ParseException e) {
-            return Optional.empty();
-        }
     }
 
     private JsonNode request(String body) {

@@ -14,27 +14,23 @@ import io.mailroute.delivery.PushTarget;
 import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.webhook.WebhookSender;
 import io.mailroute.events.Event;
-import io.mailroute.pages.PageHeaders;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.PushInbox;
 import io.mailroute.sandbox.SandboxOptions;
 import io.mailroute.sandbox.WebhookReceiver;
 import io.mailroute.testing.MutableClock;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.mailroute.testing.PageRoutes;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,31 +57,12 @@ class EngagementRouteIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        port = freeLoopbackPort();
+        port = PageRoutes.freeLoopbackPort();
         fixture = new EngagementFixture(clock, port);
         sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
         WebhookReceiver.of(sandbox).setSecret(SECRET);
 
-        main = new Main();
-        main.setPropertyPlaceholderLocations("file:" + Path.of("config/application.properties").toAbsolutePath());
-        main.addOverrideProperty("camel.server.port", Integer.toString(port));
-        main.addOverrideProperty("camel.management.enabled", "false");
-        main.addOverrideProperty("camel.metrics.enabled", "false");
-        main.configure().withRoutesIncludePattern("file:" + Path.of("routes/engagement.camel.yaml").toAbsolutePath());
-        main.configure().addRoutesBuilder(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:events-publish").routeId("test-bus").process(e -> published.add(e.getIn().getBody(Event.class)));
-            }
-        });
-        main.bind("engagementPages", fixture.pages);
-        main.configure().addConfiguration(new org.apache.camel.CamelConfiguration() {
-            @Override
-            public void configure(org.apache.camel.CamelContext context) throws Exception {
-                context.addService(new PageHeaders(context), true, false); // Cache-Control, as the service has it
-            }
-        });
-        main.start();
+        main = PageRoutes.start(port, "engagement.camel.yaml", "engagementPages", fixture.pages, published);
     }
 
     @AfterEach
@@ -251,11 +228,5 @@ class EngagementRouteIT {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(html);
         assertTrue(m.find(), html);
         return m.group(1).replace("&#61;", "=");
-    }
-
-    private static int freeLoopbackPort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

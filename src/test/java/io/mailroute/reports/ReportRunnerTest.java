@@ -240,9 +240,9 @@ class ReportRunnerTest {
         assertEquals(null, run.document(), "no document for everybody");
         List<String> shas = new ArrayList<>();
         for (String customer : List.of("c1@example.com", "c2@example.com", "c3@example.com")) {
-            Map.Entry<String, Long> own = runs.recipientDocument(run.id(), customer).orElseThrow();
-            shas.add(own.getKey());
-            String content = Files.readString(files.find(own.getKey(), "csv").orElseThrow());
+            ReportRuns.OwnDocument own = runs.recipientDocument(run.id(), customer).orElseThrow();
+            shas.add(own.sha256());
+            String content = Files.readString(files.find(own.sha256(), "csv").orElseThrow());
             assertTrue(content.contains("only " + customer), content);
             for (String other : List.of("c1@example.com", "c2@example.com", "c3@example.com")) {
                 if (!other.equals(customer)) {

@@ -12,9 +12,9 @@ import java.util.Objects;
  * number of opens until it expires). Both have the run's id as their subject and the recipient's address as their
  * recipient, so a link opens only that recipient's document of that run. The pages they open are {@link ReportPages}.
  *
- * <p>The spine issues one of each per recipient and records {@link Issued#linkId} (the download link's in
- * {@code report_recipient.link_id} through {@code ReportRuns.prepare}, the acknowledgement link's through
- * {@link ReportRecipientLinks#ackLink}): the first download through the recorded link makes the recipient DOWNLOADED.
+ * <p>{@code ReportMail} issues one of each per recipient as it writes the email and records both ids with
+ * {@code ReportRuns.links} (a retried email records its new ones): the first download through the recorded link makes
+ * the recipient DOWNLOADED.
  */
 public final class ReportLinks {
 

@@ -26,8 +26,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,8 +60,7 @@ public final class ReportPages {
     static final String TOKEN_FIELD = SignedLinks.TOKEN_PARAMETER;
     static final String CSRF_FIELD = SignedLinks.CSRF_PARAMETER;
     private static final Logger LOG = LoggerFactory.getLogger(ReportPages.class);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final String RETRY = "Open the link again in a minute.";
     private static final Set<RunRecipient.Status> MAY_ACKNOWLEDGE = EnumSet.of(RunRecipient.Status.SENT,
             RunRecipient.Status.DOWNLOADED, RunRecipient.Status.OVERDUE);
     private static final Map<String, String> CONTENT_TYPES = Map.of("pdf", "application/pdf",
@@ -96,21 +93,19 @@ public final class ReportPages {
     private final ReportFiles files;
     private final ReportLinkRevocations revocations;
     private final ReportDownloads downloads;
-    private final ReportRecipientLinks recipientLinks;
     private final SignedLinks links;
     private final Database db;
     private final Pages pages;
     private final Clock clock;
 
     public ReportPages(ReportsConfig reports, ReportRuns runs, ReportFiles files, ReportLinkRevocations revocations,
-            ReportDownloads downloads, ReportRecipientLinks recipientLinks, SignedLinks links, Database db, Pages pages,
+            ReportDownloads downloads, SignedLinks links, Database db, Pages pages,
             Clock clock) {
         this.reports = Objects.requireNonNull(reports, "reports");
         this.runs = Objects.requireNonNull(runs, "runs");
         this.files = Objects.requireNonNull(files, "files");
         this.revocations = Objects.requireNonNull(revocations, "revocations");
         this.downloads = Objects.requireNonNull(downloads, "downloads");
-        this.recipientLinks = Objects.requireNonNull(recipientLinks, "recipientLinks");
         this.links = Objects.requireNonNull(links, "links");
         this.db = Objects.requireNonNull(db, "db");
         this.pages = Objects.requireNonNull(pages, "pages");
@@ -357,12 +352,12 @@ public final class ReportPages {
         ReportRun.Document runDocument = target.run().document();
         String format = runDocument != null ? runDocument.format()
                 : target.report().map(r -> r.format().configName()).orElse(null);
-        Optional<ReportRecipientLinks.OwnDocument> own = recipientLinks.document(target.recipient().id());
-        String sha256 = own.map(ReportRecipientLinks.OwnDocument::sha256).orElse(runDocument == null ? null : runDocument.sha256());
+        Optional<ReportRuns.OwnDocument> own = runs.recipientDocument(target.run().id(), target.recipient().address());
+        String sha256 = own.map(ReportRuns.OwnDocument::sha256).orElse(runDocument == null ? null : runDocument.sha256());
         if (sha256 == null || format == null) {
             return Optional.empty();
         }
-        return files.find(sha256, format).map(file -> new Document(file, format, own.map(ReportRecipientLinks.OwnDocument::size)
+        return files.find(sha256, format).map(file -> new Document(file, format, own.map(ReportRuns.OwnDocument::size)
                 .orElse(runDocument != null ? runDocument.size() : sizeOf(file))));
     }
 
@@ -432,17 +427,11 @@ public final class ReportPages {
     }
 
     private Page failed(String what, String path, RuntimeException e) {
-        LOG.error("Report page: could not {} ({}): answering 500", what, e.toString(), e);
-        return pages.problem(500, "Something went wrong", "The service could not answer just now. Open the link again in a "
-                + "minute.", path);
+        return pages.failed("Report", what, RETRY, path, e);
     }
 
     private Page safely(String what, String path, java.util.function.Supplier<Page> page) {
-        try {
-            return page.get();
-        } catch (RuntimeException e) {
-            return failed(what, path, e);
-        }
+        return pages.safely("Report", what, RETRY, path, page);
     }
 
     /** "Ask the report's owner (owner@acme.example) for a new link." The owner is named when it is an address. */
@@ -455,7 +444,7 @@ public final class ReportPages {
     // ---- helpers ----------------------------------------------------------------------------------------
 
     static String time(Instant at) {
-        return TIME.format(at);
+        return Pages.time(at);
     }
 
     static String size(long bytes) {

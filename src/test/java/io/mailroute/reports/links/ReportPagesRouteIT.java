@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.events.Event;
-import io.mailroute.pages.PageHeaders;
 import io.mailroute.testing.MutableClock;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.mailroute.testing.PageRoutes;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,29 +50,10 @@ class ReportPagesRouteIT {
     void setUp() throws Exception {
         pdf = new byte[600 * 1024];
         new Random(14).nextBytes(pdf);
-        port = freeLoopbackPort();
+        port = PageRoutes.freeLoopbackPort();
         fixture = new ReportPagesFixture(dir, clock, "Weekly status", pdf, List.of(RECIPIENT), port);
 
-        main = new Main();
-        main.setPropertyPlaceholderLocations("file:" + Path.of("config/application.properties").toAbsolutePath());
-        main.addOverrideProperty("camel.server.port", Integer.toString(port));
-        main.addOverrideProperty("camel.management.enabled", "false");
-        main.addOverrideProperty("camel.metrics.enabled", "false");
-        main.configure().withRoutesIncludePattern("file:" + Path.of("routes/reports-pages.camel.yaml").toAbsolutePath());
-        main.configure().addRoutesBuilder(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:events-publish").routeId("test-bus").process(e -> published.add(e.getIn().getBody(Event.class)));
-            }
-        });
-        main.bind("reportPages", fixture.pages);
-        main.configure().addConfiguration(new org.apache.camel.CamelConfiguration() {
-            @Override
-            public void configure(org.apache.camel.CamelContext context) throws Exception {
-                context.addService(new PageHeaders(context), true, false); // Cache-Control, as the service has it
-            }
-        });
-        main.start();
+        main = PageRoutes.start(port, "reports-pages.camel.yaml", "reportPages", fixture.pages, published);
     }
 
     @AfterEach
@@ -121,11 +99,5 @@ class ReportPagesRouteIT {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(410, again.statusCode());
         assertTrue(again.body().contains("already used on"), again.body());
-    }
-
-    private static int freeLoopbackPort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
