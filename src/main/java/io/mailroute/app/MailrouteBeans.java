@@ -248,7 +248,10 @@ public final class MailrouteBeans implements CamelConfiguration {
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
         context.getRegistry().bind("deliveryStore", deliveries);
-        context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock));
+        io.mailroute.workflow.ItemCustomers customers = CustomerMessagesWiring.customers(db, byId, fallbackSender);
+        context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock)
+                .resolvingSendersWith(customers));
+        CustomerMessagesWiring.bind(context, db, workflow, customers, events, audit, channels, json); // customerMessageApi
         GmailEmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,

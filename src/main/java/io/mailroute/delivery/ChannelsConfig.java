@@ -38,12 +38,13 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
 
     /**
      * The event types whose data says who a placeholder member is; for any other type it reaches nobody, silently.
-     * $sender and $assignee: an item's data (Workflow.itemData: sourceMessageId, assignee), $sender also the reply an
-     * approval.reply-refused answers (its sourceMessageId); $owners: a mailbox's
-     * connection data (MailboxStates: owners).
+     * $sender: the customer of the item any item event carries (workflow.ItemCustomers: the sender of a case's first
+     * message), or the message it names (sourceMessageId: the reply an approval.reply-refused answers); $assignee: an
+     * item's data (Workflow.itemData: assignee); $owners: a mailbox's connection data (MailboxStates: owners).
      */
     static final Map<String, Set<String>> PLACEHOLDER_EVENT_TYPES = Map.of(
-            SENDER, Set.of("case.created", "sla.breached", "approval.reply-refused"),
+            SENDER, Set.of("case.created", "sla.breached", "approval.reply-refused", "item.replied", "item.assigned",
+                    "item.state-changed", "item.info-requested", "item.status-update"),
             ASSIGNEE, Set.of("case.created", "sla.breached"),
             OWNERS, Set.of("connection.broken", "connection.restored", "connection.revoked", "mailbox.paused",
                     "mailbox.resumed"),
@@ -70,8 +71,19 @@ public record ChannelsConfig(Map<String, Channel> channels, Map<String, Recipien
 
     /** @param settings type-specific (email: sender mailbox; webhook: url, secret ...); "env:VAR" values are secrets */
     public record Channel(String name, String type, Map<String, String> settings, Fallback fallback) {
+        /** The settings key prefix of a per-event template ({@code templates: {<event type>: <name>}} in channels.yaml). */
+        public static final String TEMPLATE_FOR = "template.";
+
         public boolean isEmail() {
             return "email".equals(type);
+        }
+
+        /**
+         * The template an email of this event type is written with: the channel's {@code templates:} entry for the type,
+         * else its {@code template:}, else {@code notification} (files {@code config/templates/<name>.subject|txt|html.mustache}).
+         */
+        public String template(String eventType) {
+            return settings.getOrDefault(TEMPLATE_FOR + eventType, settings.getOrDefault("template", "notification"));
         }
     }
 

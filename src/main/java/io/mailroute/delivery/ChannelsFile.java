@@ -97,10 +97,15 @@ public final class ChannelsFile {
         }
         Map<String, String> settings = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("type") && !e.getKey().equals("fallback")) {
+            if (e.getKey().equals("templates")) {
+                templates(at, type, e.getValue(), settings);
+            } else if (!e.getKey().equals("type") && !e.getKey().equals("fallback")) {
                 settings.put(e.getKey(), e.getValue().asText());
             }
         });
+        if (settings.containsKey("template")) {
+            templateName(at + ".template", settings.get("template"));
+        }
         if (type.equals("email") && !settings.containsKey("sender")) {
             problem(at + ".sender", "is missing", "name the mailbox id whose Gmail account sends, e.g. sender: support");
         }
@@ -137,6 +142,34 @@ public final class ChannelsFile {
             fallback = new ChannelsConfig.Fallback(f.path("channel").asText(""), Math.max(1, afterAttempts), after);
         }
         return new ChannelsConfig.Channel(name, type, settings, fallback);
+    }
+
+    /** {@code templates: {<event type>: <template>}}: an email channel's template per event type, kept as template.<type>. */
+    private void templates(String at, String type, JsonNode node, Map<String, String> settings) {
+        if (!type.equals("email")) {
+            problem(at + ".templates", "only an email channel has templates", "remove it, or make the channel type: email");
+            return;
+        }
+        if (!node.isObject()) {
+            problem(at + ".templates", "must map event types to template names",
+                    "e.g. templates: {item.info-requested: request-info}");
+            return;
+        }
+        node.fields().forEachRemaining(e -> {
+            if (templateName(at + ".templates." + e.getKey(), e.getValue().asText())) {
+                settings.put(ChannelsConfig.Channel.TEMPLATE_FOR + e.getKey(), e.getValue().asText());
+            }
+        });
+    }
+
+    /** A template is a file name under the templates directory, never a path. */
+    private boolean templateName(String at, String name) {
+        if (name.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+            return true;
+        }
+        problem(at, "'" + name + "' is not a template name", "name the files config/templates/<name>.subject|txt|html.mustache "
+                + "by <name>: lower-case letters, digits and dashes");
+        return false;
     }
 
     private ChannelsConfig.Recipient recipient(String id, JsonNode node, Map<String, ChannelsConfig.Channel> channels) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.text.Counted;
+import io.mailroute.workflow.ItemCustomers;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class DeliveryPlanner {
     private final Database db;
     private final ObjectMapper json;
     private final Clock clock;
+    private ItemCustomers customers;
 
     public DeliveryPlanner(ChannelsConfig config, DeliveryStore store, Database db, ObjectMapper json, Clock clock) {
         this.config = config;
@@ -36,6 +38,13 @@ public final class DeliveryPlanner {
         this.db = db;
         this.json = json;
         this.clock = clock;
+        this.customers = new ItemCustomers(db, java.util.Set.of());
+    }
+
+    /** {@code $sender} is resolved by {@code customers} (which knows our own addresses, never written to). */
+    public DeliveryPlanner resolvingSendersWith(ItemCustomers customers) {
+        this.customers = java.util.Objects.requireNonNull(customers, "customers");
+        return this;
     }
 
     /** @return how many new deliveries were planned */
@@ -96,11 +105,16 @@ public final class DeliveryPlanner {
         String recipientId = member;
         ChannelsConfig.Recipient recipient = config.recipients().get(member);
         if (ChannelsConfig.SENDER.equals(member)) {
-            String sender = senderOf(event);
-            if (sender == null || !channel.isEmail()) {
+            if (!channel.isEmail()) {
                 return List.of(); // only email reaches an outside sender
             }
-            return List.of(new Planned(channel, sender, sender));
+            ItemCustomers.Customer sender = senderOf(event);
+            if (!sender.exists()) {
+                LOG.warn("Event {} ({}): $sender reaches nobody on channel {}: {}", event.path("id").asText(),
+                        event.path("type").asText(), channel.name(), sender.reason());
+                return List.of();
+            }
+            return List.of(new Planned(channel, sender.address(), sender.address()));
         }
         if (ChannelsConfig.REQUESTER.equals(member)) {
             String requester = event.at("/data/requester").asText(null);
@@ -152,15 +166,19 @@ public final class DeliveryPlanner {
         return out;
     }
 
-    /** The address that sent the item's first message; never one of our own mailboxes' outbound mail. */
-    private String senderOf(JsonNode event) {
+    /**
+     * {@code $sender}: the sender of the message the event is about when it names one ({@code data.sourceMessageId}: a
+     * new item's first message, the reply an approval.reply-refused answers), else the customer of the item it carries
+     * (any item event: the sender of a case's first message). Never one of our own mailboxes, never an invalid address.
+     */
+    private ItemCustomers.Customer senderOf(JsonNode event) {
         JsonNode source = event.at("/data/sourceMessageId");
-        if (!source.canConvertToLong()) {
-            return null;
+        if (source.canConvertToLong()) {
+            return customers.senderOf(source.asLong());
         }
-        return db.jdbc().queryForList("SELECT from_address FROM mail_message WHERE id = :id AND status = 'INGESTED'",
-                java.util.Map.of("id", source.asLong()), String.class).stream().filter(a -> a != null && a.contains("@"))
-                .findFirst().orElse(null);
+        JsonNode item = event.hasNonNull("itemId") ? event.get("itemId") : event.at("/data/itemId");
+        return item.canConvertToLong() ? customers.ofItem(item.asLong())
+                : ItemCustomers.Customer.none("the event names no item and no message");
     }
 
     record Planned(ChannelsConfig.Channel channel, String recipient, String address) {

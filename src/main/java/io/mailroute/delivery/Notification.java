@@ -11,7 +11,8 @@ import java.util.Map;
  * @param title      short, for the notification's title line
  * @param body       one or two sentences
  * @param url        a deep link into the workflow tool, or null
- * @param data       small string pairs for the app (itemId, queue, priority, ...); never mail bodies. Among them
+ * @param data       small string pairs for the app (itemId, queue, priority, ...); never mail bodies (an agent's
+ *                   {@code text} to a customer, at most 4,000 characters, is ours, not a mail's). Among them
  *                   {@value #ACK_URL}, the delivery's signed acknowledgement URL, when it has one: every push
  *                   provider copies {@code data}, so each payload carries it (FCM data, Web Push JSON, AppWorks and
  *                   webhook {@code data})

@@ -83,6 +83,14 @@ public final class NotificationFactory {
                 title = "#" + itemId + " is now " + data.path("to").asText();
                 body = "was " + data.path("from").asText() + ", by " + data.path("by").asText("");
             }
+            case "item.info-requested" -> { // io.mailroute.loop.CustomerMessages: to the customer, in their thread
+                title = "More information needed for case #" + itemId;
+                body = data.path("text").asText("");
+            }
+            case "item.status-update" -> {
+                title = "Update on case #" + itemId;
+                body = data.path("text").asText("");
+            }
             case "sla.breached" -> {
                 title = "SLA breached: #" + itemId + " in " + queue;
                 body = subject + " (due " + data.path("slaDueAt").asText("") + ")";
@@ -136,7 +144,8 @@ public final class NotificationFactory {
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("eventType", event.path("type").asText());
-        for (String key : new String[] {"itemId", "approvalId", "queue", "priority", "category", "type", "state", "severity"}) {
+        for (String key : new String[] {"itemId", "approvalId", "queue", "priority", "category", "type", "state", "severity",
+                "text"}) {
             if (data.hasNonNull(key) && data.get(key).isValueNode()) {
                 fields.put(key.equals("type") ? "itemType" : key, data.get(key).asText());
             }

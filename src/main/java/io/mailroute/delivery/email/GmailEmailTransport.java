@@ -193,7 +193,7 @@ public final class GmailEmailTransport implements EmailTransport {
             } catch (IllegalStateException e) {
                 return SendResult.obsolete("not sent: " + e.getMessage()); // e.g. the approval was decided meanwhile
             }
-            String template = channel.settings().getOrDefault("template", "notification");
+            String template = channel.template(notification.eventType());
             Map<String, Object> model = model(notification, delivery);
             String subject = written != null ? written.subject() : render(template + ".subject.mustache", model);
             ItemThread thread = written != null ? (written.thread() == null ? null : new ItemThread(written.thread().threadId(),
