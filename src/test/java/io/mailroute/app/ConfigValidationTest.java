@@ -147,10 +147,14 @@ class ConfigValidationTest {
                         text -> text.replace("  report-email:\n", "  report-mail:\n"),
                         List.of("ERROR application.properties|mailroute.reports.channel|names 'report-email', which is not an "
                                 + "email channel of channels.yaml, and {config}/reports.yaml has reports to send")),
-                new Case("a state change routed to $sender, whom it does not name", "channels.yaml",
-                        text -> text.replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"),
-                        List.of("ERROR channels.yaml|routing.item.state-changed|audience 'customer-ack' has member $sender, "
-                                + "which an event of type item.state-changed cannot name, so it would reach nobody")),
+                new Case("a resolved alert routed to $sender, whom it does not name", "channels.yaml",
+                        text -> text.replace("\nrouting:\n", "\nrouting:\n  alert.resolved: [customer]\n"),
+                        List.of("ERROR channels.yaml|routing.alert.resolved|audience 'customer' has member $sender, "
+                                + "which an event of type alert.resolved cannot name, so it would reach nobody")),
+                new Case("a per-event template that is a path, not a name", "channels.yaml",
+                        text -> text.replace("item.status-update: status-update}", "item.status-update: ../../etc/passwd}"),
+                        List.of("ERROR channels.yaml|channels.customer-reply.templates.item.status-update|'../../etc/passwd' "
+                                + "is not a template name")),
                 new Case("a queue's alerts owned by an audience that is not defined", "channels.yaml",
                         text -> text.replace("    finance-exceptions: [ap-team]\n", "    finance-exceptions: [ap-teem]\n"),
                         List.of("ERROR channels.yaml|owners.queues.finance-exceptions|audience 'ap-teem' is not defined",
@@ -321,7 +325,7 @@ class ConfigValidationTest {
     @Test
     void theServiceRefusesToStartWithTheProblemsCheckNamesBeforeItOpensAnything() throws IOException {
         for (Case broken : List.of(caseNamed("an email channel's sender is no mailbox"),
-                caseNamed("a state change routed to $sender, whom it does not name"))) {
+                caseNamed("a resolved alert routed to $sender, whom it does not name"))) {
             Path config = brokenCopy(broken);
             Path data = config.resolveSibling("data");
             Files.writeString(config.resolve("application.properties"), "\nmailroute.data-dir = " + data + "\n",
