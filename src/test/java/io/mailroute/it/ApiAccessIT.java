@@ -74,6 +74,8 @@ class ApiAccessIT {
                             Role.VIEWER, 200),
                     new Endpoint("PATCH", "/api/items/{id}", "/api/items/" + itemId, "{\"assignee\":\"mei@acme.example\"}",
                             Role.OPERATOR, 200),
+                    new Endpoint("POST", "/api/items/{id}/messages", "/api/items/999999/messages",
+                            "{\"template\":\"status-update\",\"text\":\"From the table\"}", Role.OPERATOR, 404),
                     new Endpoint("POST", "/api/mailboxes/{id}/pause", "/api/mailboxes/support/pause", null, Role.OPERATOR, 200),
                     new Endpoint("POST", "/api/mailboxes/{id}/resume", "/api/mailboxes/support/resume", null, Role.OPERATOR, 200),
                     new Endpoint("POST", "/api/recipients/{id}/targets", "/api/recipients/team/targets",

@@ -118,6 +118,21 @@ class DemoFirstStartIT {
         List<ReadmeExamples.Curl> curls = ReadmeExamples.curls(section, readmeShellVariables());
         assertTrue(curls.size() >= 10, "the section's curl examples: " + curls);
         answerAsClaimed(curls, claims);
+        theCustomerMessagesExamplesAnswerAsTheySay();
+    }
+
+    /**
+     * "Asking the customer, telling the customer", after the table above (its PATCH names a version of item 1 that these
+     * examples must not have changed first): ITEM as the section's first line finds it, a request for information makes
+     * the delivery question wait and reaches its sender, and a status update follows.
+     */
+    private void theCustomerMessagesExamplesAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Asking the customer, telling the customer");
+        assertTrue(section.contains("ITEM=$(curl -s -H \"Authorization: Bearer $MAILROUTE_TOKEN\" "
+                + "'http://127.0.0.1:8080/api/items?category=support/delivery'"), section);
+        Map<String, String> variables = new java.util.LinkedHashMap<>(readmeShellVariables());
+        variables.put("ITEM", demo.api("/api/items?category=support/delivery").path("items").get(0).path("itemId").asText());
+        answerAsClaimed(ReadmeExamples.curls(section, variables), customerClaims);
     }
 
     /**
@@ -332,6 +347,19 @@ class DemoFirstStartIT {
                 assertEquals(4, reports.size(), answer);
                 assertEquals("weekly-queue-status", reports.get(0).path("id").asText(), answer);
                 assertEquals("DONE", reports.get(0).path("lastRun").path("state").asText(), answer);
+            }));
+
+    private final List<Claim> customerClaims = List.of(
+            claim("POST /api/items/(\\d+)/messages", (request, curl, answer) -> {
+                JsonNode sent = JSON.readTree(answer);
+                String template = JSON.readTree(curl.body()).path("template").asText();
+                assertEquals("k.weber@umbrella.example", sent.path("to").asText(), "the delivery question's sender: " + answer);
+                assertEquals(template.equals("request-info") ? List.of("item.info-requested", "item.state-changed")
+                        : List.of("item.status-update"), sent.path("events").findValuesAsText("type"), answer);
+                assertEquals("WAITING_FOR_INFO", demo.api("/api/items/" + request.group(1)).path("state").asText());
+                String event = sent.path("events").get(0).path("id").asText();
+                demo.await(WAIT, "the " + template + " SENT to the customer", () -> "SENT".equals(
+                        demo.api("/api/deliveries?event=" + event).path("items").path(0).path("status").asText()));
             }));
 
     private final List<Claim> approvalClaims = List.of(
