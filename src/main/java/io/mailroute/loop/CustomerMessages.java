@@ -26,6 +26,8 @@ import java.util.function.Predicate;
  */
 public final class CustomerMessages {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CustomerMessages.class);
+
     /** The most characters an agent's text may have: a few paragraphs, and within a push payload's limits. */
     public static final int MAX_TEXT = 4000;
 
@@ -107,7 +109,7 @@ public final class CustomerMessages {
                     + "would not get it: add routing: " + template.eventType() + ": [customer] (an audience with member "
                     + "$sender via an email channel with reply: true)");
         }
-        return db.transactions().execute(tx -> {
+        Outcome outcome = db.transactions().execute(tx -> {
             Optional<WorkflowItem> found = workflow.store().item(itemId);
             if (found.isEmpty()) {
                 return new Refused(404, "no item with id " + itemId);
@@ -149,6 +151,11 @@ public final class CustomerMessages {
             }
             return new Sent(workflow.store().item(itemId).orElseThrow(), customer.address(), List.copyOf(out));
         });
+        if (outcome instanceof Sent sent) {
+            LOG.info("Item {}: {} to its customer {} by {} (event {}); the item is {}", itemId, template.templateName(),
+                    sent.customer(), actor, sent.events().get(0).id(), sent.item().state());
+        }
+        return outcome;
     }
 
     /**

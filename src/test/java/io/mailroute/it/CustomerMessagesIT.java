@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
-import io.mailroute.gmail.mime.AttachmentStore;
-import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -140,16 +138,6 @@ class CustomerMessagesIT {
     }
 
     private static List<ParsedMail> inbox(Gmail gmail, Path work) throws Exception {
-        List<ParsedMail> mails = new ArrayList<>();
-        var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
-        if (list.getMessages() == null) {
-            return mails;
-        }
-        MimeParser parser = new MimeParser(new AttachmentStore(work.resolve("parsed"), 1 << 20));
-        for (Message ref : list.getMessages()) {
-            Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw").execute();
-            mails.add(parser.parse(raw.decodeRaw()));
-        }
-        return mails;
+        return IntakeFixture.inbox(gmail, work.resolve("parsed"));
     }
 }

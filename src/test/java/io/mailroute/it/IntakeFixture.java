@@ -166,6 +166,24 @@ public final class IntakeFixture implements AutoCloseable {
                 credentials.clientId(), credentials.clientSecret(), List.of(), "mailroute-it", credentials.refreshToken(), null);
     }
 
+    /** A sandbox user's inbox as its owner reads it: each message parsed (attachments stored under {@code parsedDir}). */
+    public static List<io.mailroute.gmail.mime.ParsedMail> inbox(com.google.api.services.gmail.Gmail gmail, Path parsedDir)
+            throws Exception {
+        List<io.mailroute.gmail.mime.ParsedMail> mails = new java.util.ArrayList<>();
+        var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
+        if (list.getMessages() == null) {
+            return mails;
+        }
+        io.mailroute.gmail.mime.MimeParser parser = new io.mailroute.gmail.mime.MimeParser(
+                new io.mailroute.gmail.mime.AttachmentStore(parsedDir, 1 << 20));
+        for (com.google.api.services.gmail.model.Message ref : list.getMessages()) {
+            com.google.api.services.gmail.model.Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw")
+                    .execute();
+            mails.add(parser.parse(raw.decodeRaw()));
+        }
+        return mails;
+    }
+
     /** Inserts a message given as RFC 822 text (LF line ends are sent as CRLF). */
     public String insertText(String mailboxId, String rfc822) {
         return insertRaw(mailboxId, rfc822.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));

@@ -58,11 +58,11 @@ class PackagedCommandsIT {
             Files.copy(Path.of("config", file), config.resolve(file));
         }
         Files.writeString(config.resolve("channels.yaml"), Files.readString(Path.of("config", "channels.yaml"))
-                .replace("\nrouting:\n", "\nrouting:\n  item.state-changed: [customer-ack]\n"));
+                .replace("\nrouting:\n", "\nrouting:\n  alert.resolved: [customer-ack]\n"));
         ServiceProcess.CommandResult check = run(List.of("check", "--config", config.toString()));
         assertEquals(1, check.exit(), check.output());
         String problem = check.output().lines().filter(l -> l.startsWith("ERROR ")).findFirst().orElseThrow();
-        assertTrue(problem.contains("channels.yaml: routing.item.state-changed: audience 'customer-ack' has member $sender"),
+        assertTrue(problem.contains("channels.yaml: routing.alert.resolved: audience 'customer-ack' has member $sender"),
                 check.output());
 
         ServiceProcess.CommandResult start = ServiceProcess.runJar(List.of("-Dmailroute.data-dir=" + work.resolve("data"),

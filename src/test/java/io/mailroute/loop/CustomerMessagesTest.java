@@ -158,6 +158,19 @@ class CustomerMessagesTest {
     }
 
     @Test
+    void aRequestWhoseStateChangeIsRefusedSendsNothing() {
+        long item = items.item("CASE", "pat@globex.example");
+        workflow.stateDecidedBy(id -> java.util.Optional.of("item " + id + "'s state is decided elsewhere"));
+        long before = events.lastSeq();
+
+        assertRefused(409, "item " + item + "'s state is decided elsewhere",
+                post(item, "{\"template\":\"request-info\",\"text\":\"Your order number?\"}"));
+
+        assertEquals(before, events.lastSeq(), "the message goes with its state change, or not at all");
+        assertEquals(ItemState.OPEN, workflow.store().item(item).orElseThrow().state());
+    }
+
+    @Test
     void aBadBodyIsRefusedNamingTheField() {
         long item = items.item("CASE", "pat@globex.example");
         Map<String, String> bodies = new java.util.LinkedHashMap<>();
