@@ -110,6 +110,43 @@ class CustomerMessagesIT {
         }
     }
 
+    /** customer-reply sends from the case's own mailbox ($mailbox): a case in accounts@ is answered in accounts@' thread. */
+    @Test
+    void aCaseInAnotherMailboxIsAnsweredFromThatMailboxInItsThread() throws Exception {
+        try (IntakeFixture world = new IntakeFixture(work, List.of("support", "accounts"), "")) {
+            world.triageEverythingTo("ops-email");
+            world.sandbox.admin().addUser("customer@globex.example", "refresh-customer");
+            try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
+                String original = world.insertText("accounts", """
+                        From: Pat Customer <customer@globex.example>
+                        To: accounts@acme.example
+                        Subject: Help with my order invoice
+                        Message-ID: <invoice-help-1@globex.example>
+
+                        The invoice for my order is missing.
+                        """);
+                service.await(SOON, "the case", () -> service.api("/api/items?mailbox=accounts").path("items").size() == 1);
+                long item = service.api("/api/items?mailbox=accounts").path("items").get(0).path("itemId").asLong();
+
+                HttpResponse<String> update = service.request("POST", "/api/items/" + item + "/messages",
+                        "{\"template\":\"status-update\",\"text\":\"The invoice is on its way.\"}");
+                assertEquals(202, update.statusCode(), update.body());
+                String event = JSON.readTree(update.body()).path("events").get(0).path("id").asText();
+                service.await(SOON, "the update SENT", () -> statuses(service, event).equals(List.of("SENT")));
+
+                Gmail accounts = world.gmailClient("accounts");
+                String threadId = accounts.users().messages().get("me", original).setFormat("minimal").execute().getThreadId();
+                List<Message> sent = sentTo(accounts, "customer@globex.example");
+                assertEquals(1, sent.size(), "sent from accounts@");
+                assertEquals(threadId, sent.get(0).getThreadId(), "in the customer's thread in accounts@");
+                assertEquals(List.of(), sentTo(world.gmailClient("support"), "customer@globex.example"), "not from support@");
+                ParsedMail mail = inbox(world.gmailClientFor("customer@globex.example"), work).get(0);
+                assertEquals("Re: Help with my order invoice", mail.subject());
+                assertEquals("invoice-help-1@globex.example", mail.inReplyTo());
+            }
+        }
+    }
+
     private static List<String> statuses(ServiceProcess service, String eventId) {
         List<String> statuses = new ArrayList<>();
         service.api("/api/deliveries?event=" + eventId).get("items").forEach(d -> statuses.add(d.get("status").asText()));
