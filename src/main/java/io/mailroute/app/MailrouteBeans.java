@@ -282,6 +282,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
         EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
+        EngagementWiring.bindGmailReads(context, settings, db, byId, id -> client(context, byId.get(id)), retry);
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {
