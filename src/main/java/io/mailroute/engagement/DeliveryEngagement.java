@@ -28,14 +28,12 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class DeliveryEngagement {
 
-    private static final String FIND = """
+    private static final String SELECT = """
             SELECT id, event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, status, created_at,
                    opened_at, acted_at, acted_action, dismissed_at, ignored_at
-              FROM delivery WHERE id = :id""";
-    private static final String FIND_ALL = """
-            SELECT id, event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, status, created_at,
-                   opened_at, acted_at, acted_action, dismissed_at, ignored_at
-              FROM delivery WHERE id IN (:ids)""";
+              FROM delivery""";
+    private static final String FIND = SELECT + " WHERE id = :id";
+    private static final String FIND_ALL = SELECT + " WHERE id IN (:ids)";
     private static final String OPEN = "UPDATE delivery SET opened_at = :at WHERE id = :id AND opened_at IS NULL";
     private static final String ACT = """
             UPDATE delivery SET acted_at = :at, acted_action = :action WHERE id = :id AND acted_at IS NULL""";
