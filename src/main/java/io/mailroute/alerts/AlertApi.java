@@ -71,6 +71,18 @@ public final class AlertApi {
         return answer;
     }
 
+    /**
+     * {@code GET /api/alerts/{key}}: the key's latest alert (the open one, else the last resolved); 404 naming the key
+     * when it was never raised, 400 for a key no report could have (the same rule as a report's {@code key}).
+     */
+    public ObjectNode show(@Header("key") String key, Exchange exchange) {
+        if (key == null || !AlertRequestReader.KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("key: 1 to 128 letters, digits and . _ : @ - (e.g. erp-sync-42)");
+        }
+        return alerts.latest(key).map(this::view)
+                .orElseGet(() -> ApiErrors.error(json, exchange, 404, notFound(key)));
+    }
+
     /** {@code GET /api/alerts?state=open|resolved&queue=&after=&limit=}: the alerts and how many are open and resolved. */
     public ObjectNode list(@Header("state") String state, @Header("queue") String queue, @Header("after") String after,
             @Header("limit") String limit) {

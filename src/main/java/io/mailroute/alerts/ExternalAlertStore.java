@@ -29,6 +29,11 @@ final class ExternalAlertStore {
                    severity = CASE WHEN :rank < (CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2
                                                  ELSE 3 END) THEN :severity ELSE severity END
             WHERE open_key = :key""";
+    /** A repeat that is worse than the open alert: its severity rises, once per rise, also under concurrency. */
+    private static final String RAISE_SEVERITY = """
+            UPDATE external_alert SET severity = :severity
+            WHERE open_key = :key AND :rank < (CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2
+                                               ELSE 3 END)""";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM external_alert WHERE id = :id";
     private static final String OPEN_BY_KEY = "SELECT " + COLUMNS + " FROM external_alert WHERE open_key = :key";
     private static final String LATEST_BY_KEY = "SELECT " + COLUMNS
@@ -62,6 +67,12 @@ final class ExternalAlertStore {
     /** @return false when no alert of the key is open */
     boolean repeat(AlertRequest request, Instant now) {
         return db.jdbc().update(REPEAT, request(request, now).addValue("rank", request.severity().ordinal())) == 1;
+    }
+
+    /** @return true when the key's open alert was less severe than {@code request}'s and now is as severe */
+    boolean raiseSeverity(AlertRequest request) {
+        return db.jdbc().update(RAISE_SEVERITY, new MapSqlParameterSource("key", request.key())
+                .addValue("severity", request.severity().name()).addValue("rank", request.severity().ordinal())) == 1;
     }
 
     Optional<ExternalAlert> byId(long id) {

@@ -3,6 +3,7 @@ package io.mailroute.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.events.Event;
@@ -30,18 +31,24 @@ import org.springframework.dao.DuplicateKeyException;
  *       planner reaches them as for any event. A queue nobody owns, or a team that is no audience, is refused: never
  *       sent to nobody, never guessed.</li>
  *   <li>further reports of the key while it is open are counted on it ({@code occurrences}, {@code lastSeenAt}; the
- *       latest summary and details, the worst severity) and tell nobody;</li>
+ *       latest summary and details, the worst severity) and append {@code alert.repeated}, which no audience is told of
+ *       (a flow may subscribe to it). Only a repeat that raises the severity tells the owners again: a second
+ *       {@code alert.raised} with {@code severityRoseFrom};</li>
  *   <li>one reminder ({@code alert.raised} with {@code reminder: true} and the count) when it is still open after
  *       {@code mailroute.alerts.reminder.<severity>}, on {@link Timers} (timer kind {@value #REMINDER}), so it survives
  *       restarts and fires once;</li>
  *   <li>a {@code resolved} report closes it, cancels its reminder and appends {@code alert.resolved} to the same
  *       audiences. A key reported again after that opens a new alert.</li>
  * </ul>
- * Each change commits with its events; they are returned for the caller to publish in-process.
+ * Each change commits with its events and its audit record ({@code alert.raised}, {@code alert.repeated},
+ * {@code alert.resolved}, subject {@code external-alert:<id>}); the events are returned for the caller to publish
+ * in-process.
  */
 public final class ExternalAlerts {
 
     public static final String REMINDER = "alert.reminder";
+    /** A report of a key whose alert is open: counted; its owners are told again only when the severity rose. */
+    public static final String REPEATED = "alert.repeated";
     private static final Logger LOG = LoggerFactory.getLogger(ExternalAlerts.class);
 
     /** What a report did. */
@@ -72,6 +79,7 @@ public final class ExternalAlerts {
     private final ObjectMapper json;
     private final Clock clock;
     private Timers timers;
+    private AuditTrail audit = (action, mailbox, subjectRef, details) -> { };
 
     /**
      * @param reminders how long an alert of each severity may stay open before its one reminder; a severity left out,
@@ -93,6 +101,12 @@ public final class ExternalAlerts {
     public ExternalAlerts remindingOn(Timers timers) {
         timers.register(REMINDER, this::remind);
         this.timers = timers;
+        return this;
+    }
+
+    /** Audits each alert raised, repeated and resolved, in the transaction of the change. Call at start. */
+    public ExternalAlerts auditedIn(AuditTrail trail) {
+        this.audit = java.util.Objects.requireNonNull(trail, "trail");
         return this;
     }
 
@@ -135,6 +149,7 @@ public final class ExternalAlerts {
             ExternalAlert resolved = store.byId(alert.id()).orElseThrow();
             ObjectNode data = data(resolved, false).put("summary", "resolved: " + resolved.summary())
                     .put("resolvedBy", actor);
+            audited(AlertDesk.RESOLVED, resolved, actor);
             return new Resolved(resolved, false, List.of(events.append(AlertDesk.RESOLVED, null, null, null, data)));
         });
     }
@@ -157,8 +172,13 @@ public final class ExternalAlerts {
     private Outcome raise(AlertRequest request, List<String> audiences, String actor) {
         Instant now = now();
         return db.transactions().execute(tx -> {
-            if (store.repeat(request, now)) {
-                return new Raised(store.open(request.key()).orElseThrow(), false, List.of());
+            Optional<ExternalAlert> open = store.open(request.key());
+            if (open.isPresent()) {
+                boolean rose = store.raiseSeverity(request);
+                if (store.repeat(request, now)) {
+                    return repeated(open.get(), store.open(request.key()).orElseThrow(), rose, actor);
+                }
+                // resolved since it was read: this report opens a new alert
             }
             long id = store.insert(request, audiences, actor, now);
             ExternalAlert alert = store.byId(id).orElseThrow();
@@ -168,8 +188,42 @@ public final class ExternalAlerts {
             }
             LOG.info("Alert {} {} ({}, key {}) raised by {}, for {}", id, alert.type(), alert.severity().configName(),
                     alert.key(), actor, audiences);
+            audited(AlertDesk.RAISED, alert, actor);
             return new Raised(alert, true, List.of(events.append(AlertDesk.RAISED, null, null, null, data(alert, false))));
         });
+    }
+
+    /**
+     * A repeat counted on the open alert, in its transaction: {@code alert.repeated} (no audience: {@code channels} is
+     * left out), and when it raised the severity, {@code alert.raised} to the same owners with {@code severityRoseFrom}.
+     */
+    private Raised repeated(ExternalAlert before, ExternalAlert after, boolean rose, String actor) {
+        List<Event> appended = new java.util.ArrayList<>();
+        ObjectNode data = data(after, false).put("reportedBy", actor).put("severityRose", rose);
+        data.remove("channels");
+        appended.add(events.append(REPEATED, null, null, null, data));
+        if (rose) {
+            appended.add(events.append(AlertDesk.RAISED, null, null, null, data(after, false)
+                    .put("severityRoseFrom", before.severity().configName())));
+            LOG.info("Alert {} {} (key {}) is now {} (was {}), reported by {}: its owners are told again", after.id(),
+                    after.type(), after.key(), after.severity().configName(), before.severity().configName(), actor);
+        }
+        audit.record(REPEATED, null, subject(after.id()), auditDetails(after, actor).put("severityRose", rose));
+        return new Raised(after, false, appended);
+    }
+
+    /**
+     * The audit record of a change to an alert, in its transaction: what it is and who reported it, never its summary
+     * or details (the sender's text, kept on the alert).
+     */
+    private void audited(String action, ExternalAlert alert, String actor) {
+        audit.record(action, null, subject(alert.id()), auditDetails(alert, actor));
+    }
+
+    private ObjectNode auditDetails(ExternalAlert alert, String actor) {
+        return json.createObjectNode().put("alertId", alert.id()).put("key", alert.key()).put("type", alert.type())
+                .put("severity", alert.severity().configName()).put("queue", alert.queue()).put("team", alert.team())
+                .put("count", alert.occurrences()).put("by", actor);
     }
 
     /** The timer's handler, in its transaction: one reminder, while the alert is open. */

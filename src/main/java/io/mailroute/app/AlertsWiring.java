@@ -7,6 +7,7 @@ import io.mailroute.alerts.AlertOwners;
 import io.mailroute.alerts.AlertOwnersFile;
 import io.mailroute.alerts.ExternalAlerts;
 import io.mailroute.alerts.Severity;
+import io.mailroute.audit.AuditTrail;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.events.EventLog;
@@ -32,7 +33,7 @@ final class AlertsWiring {
     }
 
     static void bind(CamelContext context, Settings settings, Database db, EventLog events, ChannelsConfig channels,
-            Timers timers, ObjectMapper json, Clock clock) {
+            Timers timers, AuditTrail audit, ObjectMapper json, Clock clock) {
         AlertOwners owners = AlertOwnersFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml", true),
                 channels);
         context.getRegistry().bind("alertDesk", new AlertDesk(db, events, json, clock,
@@ -41,7 +42,8 @@ final class AlertsWiring {
         for (Severity severity : Severity.values()) {
             reminders.put(severity, settings.duration(REMINDER + severity.configName(), DEFAULT_REMINDERS.get(severity)));
         }
-        ExternalAlerts alerts = new ExternalAlerts(db, events, channels, owners, reminders, json, clock).remindingOn(timers);
+        ExternalAlerts alerts = new ExternalAlerts(db, events, channels, owners, reminders, json, clock).remindingOn(timers)
+                .auditedIn(audit);
         context.getRegistry().bind("externalAlerts", alerts);
         context.getRegistry().bind("alertApi", new AlertApi(alerts, json));
     }

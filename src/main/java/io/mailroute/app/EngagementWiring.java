@@ -7,12 +7,20 @@ import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.engagement.DeliveryEngagement;
 import io.mailroute.engagement.EngagementLinks;
 import io.mailroute.engagement.EngagementPages;
+import io.mailroute.engagement.GmailReadReceipts;
+import io.mailroute.engagement.SentNotices;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.gmail.GmailRetry;
+import io.mailroute.gmail.HistorySync;
+import io.mailroute.gmail.MailboxClients;
 import io.mailroute.events.EventLog;
 import io.mailroute.links.SignedLinks;
+import io.mailroute.ops.DeliveryApi;
 import io.mailroute.pages.Pages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
@@ -20,13 +28,14 @@ import org.apache.camel.spi.Registry;
 
 /**
  * Engagement capture (routes/engagement.camel.yaml): beans {@code deliveryEngagement} and {@code engagementPages},
- * and every notification's acknowledgement link ({@link EngagementLinks} on the {@link NotificationFactory}); after
- * {@code signedLinks} and {@code pages}.
+ * every notification's acknowledgement link ({@link EngagementLinks} on the {@link NotificationFactory}), and each
+ * delivery's engagement in {@code GET /api/deliveries}; after {@code signedLinks}, {@code pages} and {@code deliveryApi}.
  */
 final class EngagementWiring {
 
     static final String LIFETIME = "mailroute.engagement.link-lifetime";
     static final String PRIORITIES = "mailroute.engagement.acknowledge-priorities";
+    static final String GMAIL_READ = "mailroute.engagement.gmail-read";
 
     private EngagementWiring() {
     }
@@ -47,6 +56,22 @@ final class EngagementWiring {
         notifications.withAckLinks(new EngagementLinks(links, lifetime, critical, clock));
         DeliveryEngagement engagement = new DeliveryEngagement(db, events, clock);
         registry.bind("deliveryEngagement", engagement);
+        registry.lookupByNameAndType("deliveryApi", DeliveryApi.class).showingEngagement(engagement); // GET /api/deliveries
         registry.bind("engagementPages", new EngagementPages(engagement, links, pages));
+    }
+
+    /**
+     * Gmail's read state as engagement (bean {@code gmailReadReceipts}, a step of routes/gmail-intake.camel.yaml):
+     * the intake's history sync also watches reads, unless {@value #GMAIL_READ} is false; after {@link #bind}.
+     */
+    static void bindGmailReads(CamelContext context, Settings settings, Database db, Map<String, MailboxSettings> mailboxes,
+            MailboxClients clients, GmailRetry retry) {
+        Registry registry = context.getRegistry();
+        GmailReadReceipts receipts = new GmailReadReceipts(mailboxes, clients, retry, new SentNotices(db),
+                registry.lookupByNameAndType("deliveryEngagement", DeliveryEngagement.class));
+        registry.bind("gmailReadReceipts", receipts);
+        if (settings.flag(GMAIL_READ, true)) {
+            registry.lookupByNameAndType("historySync", HistorySync.class).watchingReads();
+        }
     }
 }

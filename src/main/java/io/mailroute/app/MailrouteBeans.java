@@ -280,11 +280,12 @@ public final class MailrouteBeans implements CamelConfiguration {
         Timers timers = timers(settings, db, json, clock);
         context.getRegistry().bind("timers", timers);
         ApprovalTimers.install(timers, context.getRegistry().lookupByNameAndType("approvals", Approvals.class), json);
-        AlertsWiring.bind(context, settings, db, events, channels, timers, json, clock); // alertDesk, externalAlerts, alertApi
+        AlertsWiring.bind(context, settings, db, events, channels, timers, audit, json, clock); // alertDesk, externalAlerts, alertApi
         reports = ReportsWiring.config(settings);
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
         EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
+        EngagementWiring.bindGmailReads(context, settings, db, byId, id -> client(context, byId.get(id)), retry);
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

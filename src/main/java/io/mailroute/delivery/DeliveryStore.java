@@ -58,6 +58,9 @@ public final class DeliveryStore {
              FROM delivery
             WHERE id > :after AND (:eventId IS NULL OR event_id = :eventId) AND (:status IS NULL OR status = :status)
               AND (:channel IS NULL OR channel = :channel)
+              AND (:engagement IS NULL OR (:engagement = 'ACTED' AND acted_at IS NOT NULL)
+                   OR (:engagement = 'OPENED' AND opened_at IS NOT NULL AND acted_at IS NULL)
+                   OR (:engagement = 'IGNORED' AND ignored_at IS NOT NULL AND opened_at IS NULL))
             ORDER BY id LIMIT :limit""";
     private static final String RETRY = """
             UPDATE delivery SET status = 'PENDING', next_attempt_at = :now, claimed_until = NULL, updated_at = :now
@@ -194,9 +197,18 @@ public final class DeliveryStore {
 
     /** @param channel a channel of channels.yaml, or null for any */
     public List<Delivery> list(String eventId, String status, String channel, long after, int limit) {
+        return list(eventId, status, channel, null, after, limit);
+    }
+
+    /**
+     * @param engagement the engagement state the deliveries are in (as {@code DeliveryEngagement.Engagement.state()}
+     *                   names it: ACTED, OPENED = opened and not acted, IGNORED = ignored and never opened), or null for any
+     */
+    public List<Delivery> list(String eventId, String status, String channel, String engagement, long after, int limit) {
         return db.jdbc().query(LIST, new MapSqlParameterSource("after", after).addValue("limit", limit)
                 .addValue("eventId", eventId, Types.VARCHAR).addValue("status", status, Types.VARCHAR)
-                .addValue("channel", channel, Types.VARCHAR), (rs, n) -> row(rs));
+                .addValue("channel", channel, Types.VARCHAR).addValue("engagement", engagement, Types.VARCHAR),
+                (rs, n) -> row(rs));
     }
 
     /**

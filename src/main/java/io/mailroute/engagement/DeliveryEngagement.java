@@ -28,10 +28,12 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class DeliveryEngagement {
 
-    private static final String FIND = """
+    private static final String SELECT = """
             SELECT id, event_id, event_type, mailbox_id, item_id, channel, channel_type, recipient, status, created_at,
                    opened_at, acted_at, acted_action, dismissed_at, ignored_at
-              FROM delivery WHERE id = :id""";
+              FROM delivery""";
+    private static final String FIND = SELECT + " WHERE id = :id";
+    private static final String FIND_ALL = SELECT + " WHERE id IN (:ids)";
     private static final String OPEN = "UPDATE delivery SET opened_at = :at WHERE id = :id AND opened_at IS NULL";
     private static final String ACT = """
             UPDATE delivery SET acted_at = :at, acted_action = :action WHERE id = :id AND acted_at IS NULL""";
@@ -72,6 +74,16 @@ public final class DeliveryEngagement {
         return db.jdbc().query(FIND, Map.of("id", deliveryId), DeliveryEngagement::engagement).stream().findFirst();
     }
 
+    /** The engagement of these deliveries (one query), by delivery id; a delivery that is not there is not in it. */
+    public Map<Long, Engagement> find(java.util.Collection<Long> deliveryIds) {
+        Map<Long, Engagement> found = new java.util.HashMap<>();
+        if (!deliveryIds.isEmpty()) {
+            db.jdbc().query(FIND_ALL, Map.of("ids", deliveryIds), DeliveryEngagement::engagement)
+                    .forEach(e -> found.put(e.deliveryId(), e));
+        }
+        return found;
+    }
+
     /**
      * Records what a recipient did, in one transaction with its events: OPENED once; ACTED once, with the first
      * action, opening it too when it was not; DISMISSED once. Anything already recorded changes nothing.
@@ -98,6 +110,23 @@ public final class DeliveryEngagement {
     }
 
     /**
+     * Records that a delivery was opened where no link was followed, naming how it is known (e.g. {@code gmail-read}:
+     * the recipient's own monitored mailbox shows the notice read). Once, like {@link #record}.
+     *
+     * @return the {@code delivery.opened} event, committed, with {@code data.source}; empty when it was opened already
+     */
+    public Optional<Event> opened(long deliveryId, String source) {
+        Objects.requireNonNull(source, "source");
+        Timestamp at = now();
+        return db.transactions().execute(tx -> {
+            if (!update(OPEN, deliveryId, at, null)) {
+                return Optional.<Event>empty();
+            }
+            return Optional.of(append("delivery.opened", deliveryId, at, null, source));
+        });
+    }
+
+    /**
      * Marks a delivery IGNORED: not opened by its deadline (for escalation, which decides the deadline). Once, and
      * only while it was never opened.
      *
@@ -116,12 +145,19 @@ public final class DeliveryEngagement {
 
     /** The event of a change just made, about the delivery as it is in this transaction. */
     private Event append(String type, long deliveryId, Timestamp at, String action) {
+        return append(type, deliveryId, at, action, null);
+    }
+
+    private Event append(String type, long deliveryId, Timestamp at, String action, String source) {
         Engagement d = find(deliveryId).orElseThrow(() -> new IllegalStateException("delivery " + deliveryId + " vanished"));
         ObjectNode data = json.createObjectNode().put("deliveryId", d.deliveryId()).put("eventId", d.eventId())
                 .put("eventType", d.eventType()).put("channel", d.channel()).put("channelType", d.channelType())
                 .put("recipient", d.recipient()).put("at", at.toInstant().toString());
         if (action != null) {
             data.put("action", action);
+        }
+        if (source != null) {
+            data.put("source", source);
         }
         return events.append(type, d.mailbox(), d.itemId(), null, data);
     }

@@ -2,6 +2,7 @@ package io.mailroute.gmail;
 
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.History;
+import com.google.api.services.gmail.model.HistoryLabelRemoved;
 import com.google.api.services.gmail.model.HistoryMessageAdded;
 import com.google.api.services.gmail.model.ListHistoryResponse;
 import com.google.api.services.gmail.model.ListMessagesResponse;
@@ -43,6 +44,7 @@ public final class HistorySync {
     private java.util.function.Predicate<String> connected = mailboxId -> true;
     private java.util.function.BooleanSupplier paused = () -> false;
     private String node;
+    private volatile boolean watchingReads;
 
     /** @param retry spends the mailbox's quota on each Gmail call and retries a failed one in place */
     public HistorySync(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxStates states,
@@ -57,6 +59,16 @@ public final class HistorySync {
     /** This instance's node id, recorded as the mailbox's poller when it polls ({@link MailboxStates#polledBy}). */
     public HistorySync onNode(String nodeId) {
         this.node = nodeId;
+        return this;
+    }
+
+    /**
+     * Also asks history for removed labels, and hands the messages whose UNREAD label was removed to the batch's
+     * {@link SyncBatch#readIds} (engagement: a notice read in a monitored mailbox counts as opened). Intake never
+     * fetches them: a label change is not a new message.
+     */
+    public HistorySync watchingReads() {
+        this.watchingReads = true;
         return this;
     }
 
@@ -133,7 +145,7 @@ public final class HistorySync {
         if (overtaken.remove(batch.mailbox())) {
             return false; // the other poll carries on from its cursor; this one stops
         }
-        return batch.mode() == SyncBatch.Mode.HISTORY && batch.size() >= maxMessagesPerPoll;
+        return batch.mode() == SyncBatch.Mode.HISTORY && batch.size() + batch.readIds().size() >= maxMessagesPerPoll;
     }
 
     /**
@@ -182,6 +194,8 @@ public final class HistorySync {
 
     private SyncBatch history(Gmail gmail, MailboxSettings mailbox, String cursor) throws IOException {
         Set<String> ids = new LinkedHashSet<>();
+        Set<String> reads = new LinkedHashSet<>();
+        List<String> types = watchingReads ? List.of("messageAdded", "labelRemoved") : List.of("messageAdded");
         String pageToken = null;
         String newCursor;
         do {
@@ -189,7 +203,7 @@ public final class HistorySync {
             ListHistoryResponse page = retry.call(mailbox.id(), QuotaPacer.HISTORY_LIST, () -> gmail.users().history()
                     .list("me")
                     .setStartHistoryId(new BigInteger(cursor))
-                    .setHistoryTypes(List.of("messageAdded"))
+                    .setHistoryTypes(types)
                     .setMaxResults(PAGE_SIZE)
                     .setPageToken(token)
                     .execute());
@@ -202,16 +216,32 @@ public final class HistorySync {
                         ids.add(message.getId());
                     }
                 }
+                if (watchingReads) {
+                    reads.addAll(readIn(record));
+                }
                 lastRecord = record.getId().toString();
-                if (ids.size() >= maxMessagesPerPoll) {
+                if (ids.size() + reads.size() >= maxMessagesPerPoll) {
                     // Stop at a record boundary: the cursor covers exactly what this batch holds.
-                    return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), lastRecord, cursor);
+                    return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), lastRecord, cursor,
+                            List.copyOf(reads));
                 }
             }
             newCursor = page.getHistoryId() == null ? cursor : page.getHistoryId().toString();
             pageToken = page.getNextPageToken();
         } while (pageToken != null);
-        return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), newCursor, cursor);
+        return new SyncBatch(mailbox.id(), SyncBatch.Mode.HISTORY, List.copyOf(ids), newCursor, cursor, List.copyOf(reads));
+    }
+
+    /** The messages of a history record whose UNREAD label was removed: read, in Gmail or any client. */
+    static List<String> readIn(History record) {
+        List<String> read = new ArrayList<>();
+        for (HistoryLabelRemoved removed : record.getLabelsRemoved() == null
+                ? List.<HistoryLabelRemoved>of() : record.getLabelsRemoved()) {
+            if (removed.getMessage() != null && removed.getLabelIds() != null && removed.getLabelIds().contains("UNREAD")) {
+                read.add(removed.getMessage().getId());
+            }
+        }
+        return read;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.PushTargetRules;
+import io.mailroute.engagement.DeliveryEngagement;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +19,19 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
-/** {@code GET /api/deliveries?event=&status=} and {@code POST /api/recipients/{id}/targets}. */
+/**
+ * {@code GET /api/deliveries?event=&status=&engagement=} and {@code POST /api/recipients/{id}/targets}. Each delivery
+ * shows its engagement ({@link DeliveryEngagement}) once {@link #showingEngagement} gave it.
+ */
 public final class DeliveryApi {
 
     private final DeliveryStore store;
     private final ChannelsConfig config;
+    private static final List<String> ENGAGEMENT_STATES = List.of("OPENED", "ACTED", "IGNORED");
+
     private final ObjectMapper json;
     private final Clock clock;
+    private DeliveryEngagement engagement;
 
     public DeliveryApi(DeliveryStore store, ChannelsConfig config, ObjectMapper json, Clock clock) {
         this.store = store;
@@ -33,14 +40,23 @@ public final class DeliveryApi {
         this.clock = clock;
     }
 
-    public ObjectNode list(@Header("event") String event, @Header("status") String status, @Header("after") String after,
-            @Header("limit") String limit) {
+    /** Each delivery's engagement (state and times) in the list, and the list's {@code engagement} filter. */
+    public DeliveryApi showingEngagement(DeliveryEngagement engagement) {
+        this.engagement = engagement;
+        return this;
+    }
+
+    public ObjectNode list(@Header("event") String event, @Header("status") String status,
+            @Header("engagement") String engaged, @Header("after") String after, @Header("limit") String limit) {
         int max = ApiQueries.limit(limit);
         List<Delivery> rows = store.list(blank(event) ? null : event.trim(),
-                blank(status) ? null : status.trim().toUpperCase(Locale.ROOT).replace('-', '_'), ApiQueries.after(after), max);
+                blank(status) ? null : status.trim().toUpperCase(Locale.ROOT).replace('-', '_'), null,
+                engagementState(engaged), ApiQueries.after(after), max);
+        Map<Long, DeliveryEngagement.Engagement> engagements = engagement == null ? Map.of()
+                : engagement.find(rows.stream().map(Delivery::id).toList());
         ArrayNode items = json.createArrayNode();
         for (Delivery d : rows) {
-            items.addObject()
+            ObjectNode item = items.addObject()
                     .put("id", d.id())
                     .put("eventId", d.eventId())
                     .put("eventType", d.eventType())
@@ -58,6 +74,7 @@ public final class DeliveryApi {
                     .put("messageId", d.messageId())
                     .put("fallbackOf", d.fallbackOf())
                     .put("createdAt", d.createdAt().toString());
+            engagementOf(item, engagements.get(d.id()));
         }
         ObjectNode answer = json.createObjectNode();
         answer.set("items", items);
@@ -91,6 +108,30 @@ public final class DeliveryApi {
         boolean added = store.addTarget(recipient, channel, address, keys, clock.instant());
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, added ? 201 : 200);
         return json.createObjectNode().put("recipient", recipient).put("channel", channel).put("added", added);
+    }
+
+    /** The filter: one of the states {@code DeliveryEngagement.Engagement.state()} names, or null for any. */
+    private String engagementState(String engaged) {
+        if (blank(engaged)) {
+            return null;
+        }
+        String state = engaged.strip().toUpperCase(Locale.ROOT);
+        if (engagement == null || !ENGAGEMENT_STATES.contains(state)) {
+            throw new IllegalArgumentException("engagement must be one of " + String.join(", ", ENGAGEMENT_STATES));
+        }
+        return state;
+    }
+
+    private static void engagementOf(ObjectNode item, DeliveryEngagement.Engagement e) {
+        if (e == null) {
+            return;
+        }
+        item.put("engagement", e.state()).put("openedAt", text(e.openedAt())).put("actedAt", text(e.actedAt()))
+                .put("action", e.action()).put("dismissedAt", text(e.dismissedAt())).put("ignoredAt", text(e.ignoredAt()));
+    }
+
+    private static String text(java.time.Instant at) {
+        return at == null ? null : at.toString();
     }
 
     /** Device tokens are bearer credentials for pushing to a person: show only their ends. */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroute.audit.AuditLog;
+import io.mailroute.audit.AuditVerifier;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.ChannelsFile;
@@ -15,6 +17,7 @@ import io.mailroute.delivery.DeliveryPlanner;
 import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
+import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
@@ -78,7 +81,7 @@ class ExternalAlertsTest {
                 new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(1), () -> 0.5)));
         alerts = new ExternalAlerts(db, new EventLog(db, json, clock), channels, AlertOwnersFile.load(file, channels),
                 Map.of(Severity.CRITICAL, Duration.ofMinutes(30), Severity.LOW, Duration.ZERO), json, clock)
-                .remindingOn(timers);
+                .remindingOn(timers).auditedIn(new AuditLog(db, json, clock)::append);
         deliveries = new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, TokenKey.generate())::get,
                 null, false), () -> false));
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
@@ -92,7 +95,7 @@ class ExternalAlertsTest {
     }
 
     @Test
-    void aRepeatOfAnOpenKeyIsCountedOnItAndTellsNobody() throws Exception {
+    void aRepeatOfAnOpenKeyIsCountedOnItAndTellsNobodyUnlessItsSeverityRises() throws Exception {
         ExternalAlerts.Raised first = raised(report("erp-sync-42", "high", "ERP sync failed"));
         assertTrue(first.created());
         assertEquals(1, first.events().size());
@@ -103,22 +106,41 @@ class ExternalAlertsTest {
         assertEquals("high", data.path("severity").asText());
         assertEquals(List.of("ap-team"), strings(data.path("channels")));
 
-        clock.advance(Duration.ofMinutes(7));
+        clock.advance(Duration.ofMinutes(3));
+        ExternalAlerts.Raised same = raised(report("erp-sync-42", "high", "ERP sync failed, run 43"));
+        assertEquals(List.of("alert.repeated"), types(same.events()), "counted, nobody told");
+        JsonNode repeated = data(same.events().get(0));
+        assertEquals(2, repeated.path("occurrences").asInt());
+        assertFalse(repeated.path("severityRose").asBoolean());
+        assertFalse(repeated.has("channels"), "no audience: " + repeated);
+        assertEquals(0, planner.plan(same.events().get(0).json()), "a repeat plans no delivery");
+
+        clock.advance(Duration.ofMinutes(4));
         ExternalAlerts.Raised again = raised(report("erp-sync-42", "critical", "ERP sync failed again"));
         assertFalse(again.created());
-        assertEquals(List.of(), again.events(), "counted, not told again");
+        assertEquals(List.of("alert.repeated", "alert.raised"), types(again.events()), "worse: the owners are told again");
+        assertTrue(data(again.events().get(0)).path("severityRose").asBoolean());
+        JsonNode rose = data(again.events().get(1));
+        assertEquals("critical", rose.path("severity").asText());
+        assertEquals("high", rose.path("severityRoseFrom").asText());
+        assertEquals(3, rose.path("occurrences").asInt());
+        assertEquals(List.of("ap-team"), strings(rose.path("channels")));
+        assertEquals(3, planner.plan(again.events().get(1).json()), "to every owner on every channel, as the first");
         assertEquals(first.alert().id(), again.alert().id());
-        assertEquals(2, again.alert().occurrences());
+        assertEquals(3, again.alert().occurrences());
         assertEquals(T0, again.alert().firstSeenAt());
         assertEquals(T0.plus(Duration.ofMinutes(7)), again.alert().lastSeenAt());
         assertEquals("ERP sync failed again", again.alert().summary(), "the latest summary");
         assertEquals(Severity.CRITICAL, again.alert().severity(), "the worst severity seen");
-        raised(report("erp-sync-42", "low", "and again"));
+        assertEquals(List.of("alert.repeated"), types(raised(report("erp-sync-42", "low", "and again")).events()));
         assertEquals(Severity.CRITICAL, alerts.latest("erp-sync-42").orElseThrow().severity(), "never lowered by a repeat");
-        assertEquals(3, alerts.latest("erp-sync-42").orElseThrow().occurrences());
+        assertEquals(4, alerts.latest("erp-sync-42").orElseThrow().occurrences());
 
         assertTrue(raised(report("erp-sync-43", "high", "another key")).created(), "another key is another alert");
         assertEquals(Map.of("open", 2L, "resolved", 0L), alerts.counts());
+        for (Event event : events()) {
+            EventSchemas.assertValid("alert-events.schema.json", json.readTree(event.json()));
+        }
     }
 
     @Test
@@ -162,6 +184,43 @@ class ExternalAlertsTest {
         assertNotEquals(first.alert().id(), reopened.alert().id());
         assertEquals(1, reopened.alert().occurrences());
         assertEquals(Map.of("open", 1L, "resolved", 1L), alerts.counts());
+
+        String subject = ExternalAlerts.subject(first.alert().id());
+        assertEquals(List.of("alert.raised " + subject, "alert.resolved " + subject,
+                "alert.raised " + ExternalAlerts.subject(reopened.alert().id())), audited(), "resolving twice audits once");
+        JsonNode resolvedRecord = json.readTree(db.jdbc().queryForObject(
+                "SELECT details FROM audit_log WHERE action = 'alert.resolved'", Map.of(), String.class));
+        assertEquals("erp-sync-42", resolvedRecord.path("key").asText());
+        assertEquals("token:erp", resolvedRecord.path("by").asText());
+        assertTrue(new AuditVerifier(db).verify().intact(), "the chain holds");
+        for (Event event : events()) {
+            EventSchemas.assertValid("alert-events.schema.json", json.readTree(event.json()));
+        }
+    }
+
+    @Test
+    void eachRaiseRepeatAndResolveIsAuditedInItsOwnTransaction() throws Exception {
+        ExternalAlerts.Raised first = raised(report("erp-sync-42", "normal", "ERP sync failed"));
+        raised(report("erp-sync-42", "high", "worse"));
+        alerts.resolve("erp-sync-42", "token:ops");
+        String subject = ExternalAlerts.subject(first.alert().id());
+        assertEquals(List.of("alert.raised " + subject, "alert.repeated " + subject, "alert.resolved " + subject), audited());
+        JsonNode repeat = json.readTree(db.jdbc().queryForObject(
+                "SELECT details FROM audit_log WHERE action = 'alert.repeated'", Map.of(), String.class));
+        assertEquals(2, repeat.path("count").asInt());
+        assertEquals("high", repeat.path("severity").asText());
+        assertTrue(repeat.path("severityRose").asBoolean());
+        assertFalse(repeat.has("summary"), "the sender's text stays on the alert: " + repeat);
+
+        // an audit that cannot be written takes the change with it
+        ExternalAlerts failing = new ExternalAlerts(db, new EventLog(db, json, clock), ChannelsFile.load(dir.resolve("channels.yaml")),
+                AlertOwnersFile.load(dir.resolve("channels.yaml"), ChannelsFile.load(dir.resolve("channels.yaml"))), Map.of(),
+                json, clock).auditedIn((action, mailbox, ref, details) -> {
+                    throw new IllegalStateException("audit down");
+                });
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> failing.report(report("scan-9", "low", "x"),
+                "token:erp"));
+        assertTrue(alerts.latest("scan-9").isEmpty(), "not raised without its audit record");
     }
 
     @Test
@@ -222,6 +281,21 @@ class ExternalAlertsTest {
     private AlertRequest request(String body) {
         AlertRequestReader reader = new AlertRequestReader(json);
         return reader.read(reader.body(body));
+    }
+
+    private static List<String> types(List<Event> events) {
+        return events.stream().map(Event::type).toList();
+    }
+
+    /** Every event appended, oldest first. */
+    private List<Event> events() {
+        return new EventLog(db, json, clock).page(0, Long.MAX_VALUE, java.util.Set.of(), null, 1000);
+    }
+
+    /** The audit trail's alert records: action and subject, in order. */
+    private List<String> audited() {
+        return db.jdbc().queryForList("SELECT action || ' ' || subject_ref FROM audit_log WHERE action LIKE 'alert.%' ORDER BY seq",
+                Map.of(), String.class);
     }
 
     private JsonNode data(Event event) throws IOException {

@@ -114,7 +114,7 @@ class DeliveryWorkerTest {
     void aProvidersAnswerReachesTheLogButNeverTheApiOrTheEvents() throws Exception {
         assertEquals(2, worker.runOnce());
 
-        JsonNode answer = new DeliveryApi(store, channels, json, clock).list(null, null, null, null);
+        JsonNode answer = new DeliveryApi(store, channels, json, clock).list(null, null, null, null, null);
         JsonNode hook = delivery(answer, "team-hook");
         assertEquals("FAILED", hook.get("status").asText());
         assertEquals("webhook 400: the receiver refused the request", hook.get("lastError").asText());
@@ -141,7 +141,7 @@ class DeliveryWorkerTest {
 
         assertEquals(2, worker.runOnce(), "both claimed deliveries were attempted, the second despite the first");
         assertEquals(2, attempted.size());
-        JsonNode answer = new DeliveryApi(store, channels, json, clock).list(null, null, null, null);
+        JsonNode answer = new DeliveryApi(store, channels, json, clock).list(null, null, null, null, null);
         for (String channel : List.of("team-hook", "team-browser")) {
             JsonNode d = delivery(answer, channel);
             assertEquals("PENDING", d.get("status").asText(), d.toString());
@@ -172,7 +172,7 @@ class DeliveryWorkerTest {
         clock.advance(Duration.ofHours(1));
         assertEquals(0, approvalMail.runOnce(), "never tried again");
 
-        JsonNode answer = new DeliveryApi(store, withEmail, json, clock).list(null, null, null, null);
+        JsonNode answer = new DeliveryApi(store, withEmail, json, clock).list(null, null, null, null, null);
         JsonNode mail = delivery(answer, "approval-email");
         assertEquals("OBSOLETE", mail.get("status").asText());
         assertEquals("not sent: approval 7 is APPROVED", mail.get("lastError").asText());
@@ -187,7 +187,7 @@ class DeliveryWorkerTest {
     void aStoredTargetThatBreaksTheRulesFailsWithTheRuleAndIsNeverContacted() throws Exception {
         worker.runOnce();
 
-        JsonNode browser = delivery(new DeliveryApi(store, channels, json, clock).list(null, null, null, null), "team-browser");
+        JsonNode browser = delivery(new DeliveryApi(store, channels, json, clock).list(null, null, null, null, null), "team-browser");
         assertEquals("FAILED", browser.get("status").asText());
         assertEquals(1, browser.get("attempts").asInt(), "not retried");
         assertEquals("push target refused, address: a Web Push endpoint must not be a private, link-local or local-network"

@@ -125,6 +125,28 @@ class HistorySyncIT {
     }
 
     @Test
+    void watchingReadsHandsOverMessagesWhoseUnreadWasRemovedAndNeverFetchesThemAsNewMail() throws Exception {
+        HistorySync blind = sync(mailbox(100), 1000);
+        blind.advance(blind.plan("support"));
+        String read = insert(List.of("INBOX", "UNREAD"));
+        String starred = insert(List.of("INBOX", "UNREAD"));
+        blind.advance(blind.plan("support"));
+        gmail.users().messages().modify("me", read, new com.google.api.services.gmail.model.ModifyMessageRequest()
+                .setRemoveLabelIds(List.of("UNREAD"))).execute();
+        gmail.users().messages().modify("me", starred, new com.google.api.services.gmail.model.ModifyMessageRequest()
+                .setAddLabelIds(List.of("STARRED")).setRemoveLabelIds(List.of("INBOX"))).execute();
+        String fresh = insert(List.of("INBOX"));
+
+        HistorySync watching = sync(mailbox(100), 1000).watchingReads();
+        SyncBatch batch = watching.plan("support");
+        assertEquals(List.of(fresh), batch.messageIds(), "a label change is not a new message");
+        assertEquals(List.of(read), batch.readIds(), "only UNREAD removed counts as read");
+        assertEquals(List.of(), sync(mailbox(100), 1000).plan("support").readIds(), "not watched: no reads");
+        watching.advance(batch);
+        assertEquals(List.of(), watching.plan("support").readIds(), "a read is handed over once the cursor passed it");
+    }
+
+    @Test
     void aMailboxBackingOffIsNotPolled() throws Exception {
         HistorySync sync = sync(mailbox(100), 1000);
         states.failed("support", new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 429, Duration.ofSeconds(30), "429"));

@@ -105,6 +105,7 @@ class ApiAccessIT {
                             "{\"decision\":\"approve\",\"approver\":\"r.okafor@acme.example\"}", Role.OPERATOR, 404),
                     new Endpoint("POST", "/api/approvals/{id}/cancel", "/api/approvals/999999/cancel", null, Role.OPERATOR, 404),
                     new Endpoint("GET", "/api/alerts", "/api/alerts", null, Role.VIEWER, 200),
+                    new Endpoint("GET", "/api/alerts/{key}", "/api/alerts/never-raised", null, Role.VIEWER, 404),
                     new Endpoint("POST", "/api/alerts", "/api/alerts", "{\"key\":\"never-raised\",\"status\":\"resolved\"}",
                             Role.OPERATOR, 404),
                     new Endpoint("POST", "/api/alerts/{key}/resolve", "/api/alerts/never-raised/resolve", null, Role.OPERATOR, 404),

@@ -67,7 +67,9 @@ class DemoFirstStartIT {
                 "-Dmailroute.sandbox.port=" + sandboxPort,
                 "-Dmailroute.tokens.key-file=" + work.resolve("keys").resolve("token.key"),
                 // the shipped 30 s, shortened so that an SLA check surely runs before the examples (as it would for a reader)
-                "-Dmailroute.workflow.sla-check-interval=500")).start();
+                "-Dmailroute.workflow.sla-check-interval=500",
+                // links read as on a reader's machine (the README's examples grep for them); send() maps 8080 to this demo
+                "-Dmailroute.links.base-url=http://127.0.0.1:8080/")).start();
         demo.awaitUp(WAIT);
         demo.await(WAIT, seeded + " seeded messages ingested or quarantined",
                 () -> demo.events("message.received").size() + demo.events("message.quarantined").size() >= seeded);
@@ -156,6 +158,51 @@ class DemoFirstStartIT {
         answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), reportClaims);
         demo.await(WAIT, "the pack SENT to the team", () -> "SENT".equals(demo.api("/api/reports/weekly-queue-status/runs")
                 .path("runs").path(0).path("recipients").path(0).path("status").asText()));
+    }
+
+    /**
+     * The "Alerts, to the team that owns them" examples in order: another system raises an alert for the demo's
+     * finance-exceptions queue (its owners ap-team are told), reports it again worse (told again, once), shows it and
+     * resolves it; each step is in the audit trail.
+     */
+    @Test
+    void theAlertsExamplesOfTheReadmeAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Alerts, to the team that owns them");
+        answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), alertClaims);
+    }
+
+    /**
+     * The "Engagement" examples in order: the first acknowledgement URL the sandbox's push receivers got (the export
+     * line, as a reader's shell runs it), acted on as an app would, and the delivery then listed as ACTED.
+     */
+    @Test
+    void theEngagementExamplesOfTheReadmeAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Engagement: opened, acted, ignored");
+        Matcher export = Pattern.compile("export ACK_URL=\\$\\(curl -s (\\S+) \\| grep -o '([^']+)' \\| head -1\\)").matcher(section);
+        assertTrue(export.find(), "the section says how to get an acknowledgement URL");
+        Pattern grep = Pattern.compile(export.group(2).replace("?", "\\?")); // grep's basic regex: ? is a character
+        String pushes = "http://127.0.0.1:" + sandboxPort + URI.create(export.group(1)).getPath();
+        String[] ackUrl = new String[1];
+        demo.await(WAIT, "a push with its acknowledgement URL", () -> {
+            Matcher found = grep.matcher(get(pushes));
+            ackUrl[0] = found.find() ? found.group() : null;
+            return ackUrl[0] != null;
+        });
+        Map<String, String> variables = new java.util.LinkedHashMap<>(readmeShellVariables());
+        variables.put("ACK_URL", ackUrl[0]);
+        answerAsClaimed(ReadmeExamples.curls(section, variables), engagementClaims);
+    }
+
+    private static String get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private void answerAsClaimed(List<ReadmeExamples.Curl> curls, List<Claim> claims) throws Exception {
@@ -361,6 +408,76 @@ class DemoFirstStartIT {
                 demo.await(WAIT, "the " + template + " SENT to the customer", () -> "SENT".equals(
                         demo.api("/api/deliveries?event=" + event).path("items").path(0).path("status").asText()));
             }));
+
+
+    /** The "Alerts" examples: raise, raise again worse, show, resolve. */
+    private final List<Claim> alertClaims = List.of(
+            claim("POST /api/alerts", (request, curl, answer) -> {
+                JsonNode alert = JSON.readTree(answer);
+                boolean first = "high".equals(JSON.readTree(curl.body()).path("severity").asText());
+                assertEquals("erp-sync-42", alert.path("key").asText(), answer);
+                assertEquals(List.of("ap-team"), texts(alert.path("audiences")), "finance-exceptions' owners: " + answer);
+                assertEquals(first ? "raised" : "repeated", alert.path("outcome").asText(), answer);
+                assertEquals(first ? 1 : 2, alert.path("count").asInt(), answer);
+                assertEquals(first ? "high" : "critical", alert.path("severity").asText(), answer);
+                List<JsonNode> raised = eventsOfKey("alert.raised", "erp-sync-42");
+                assertEquals(first ? 1 : 2, raised.size(), "told once, and again when it got worse: " + raised);
+                assertEquals(first ? 0 : 1, eventsOfKey("alert.repeated", "erp-sync-42").size());
+                if (!first) {
+                    assertEquals("high", raised.get(1).at("/data/severityRoseFrom").asText(), raised.toString());
+                }
+            }),
+            claim("GET /api/alerts/erp-sync-42", (request, curl, answer) -> {
+                JsonNode alert = JSON.readTree(answer);
+                assertEquals("open", alert.path("state").asText(), answer);
+                assertEquals(2, alert.path("count").asInt(), answer);
+                assertEquals("critical", alert.path("severity").asText(), answer);
+            }),
+            claim("POST /api/alerts/erp-sync-42/resolve", (request, curl, answer) -> {
+                JsonNode alert = JSON.readTree(answer);
+                assertEquals("resolved", alert.path("state").asText(), answer);
+                assertEquals(1, eventsOfKey("alert.resolved", "erp-sync-42").size());
+                List<String> audited = new ArrayList<>();
+                JsonNode page = demo.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500");
+                while (true) {
+                    page.path("items").forEach(r -> {
+                        if (r.path("subjectRef").asText().equals("external-alert:" + alert.path("id").asLong())) {
+                            audited.add(r.path("action").asText());
+                        }
+                    });
+                    if (page.path("next").isNull()) {
+                        break;
+                    }
+                    page = demo.api("/api/audit/records?from=2020-01-01&to=2100-01-01&limit=500&after=" + page.path("next").asLong());
+                }
+                assertEquals(List.of("alert.raised", "alert.repeated", "alert.resolved"), audited);
+            }));
+
+    /** The "Engagement" examples: act on a push by its acknowledgement URL, then list what was acted on. */
+    private final List<Claim> engagementClaims = List.of(
+            claim("POST /p/engagement/ack\\?t=[A-Za-z0-9_-]+", (request, curl, answer) -> {
+                List<JsonNode> acted = demo.events("delivery.acted");
+                assertEquals(1, acted.size(), acted.toString());
+                assertEquals("approve", acted.get(0).at("/data/action").asText());
+            }),
+            claim("GET /api/deliveries\\?engagement=ACTED", (request, curl, answer) -> {
+                JsonNode items = JSON.readTree(answer).path("items");
+                assertEquals(1, items.size(), answer);
+                assertEquals("ACTED", items.get(0).path("engagement").asText(), answer);
+                assertEquals("approve", items.get(0).path("action").asText(), answer);
+                assertTrue(items.get(0).hasNonNull("openedAt"), "acting opens: " + answer);
+                assertEquals(demo.events("delivery.acted").get(0).at("/data/deliveryId").asLong(), items.get(0).path("id").asLong());
+            }));
+
+    private List<JsonNode> eventsOfKey(String type, String key) {
+        return demo.events(type).stream().filter(e -> key.equals(e.at("/data/key").asText())).toList();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
 
     private final List<Claim> approvalClaims = List.of(
             claim("GET /api/approvals\\?state=PENDING", (request, curl, answer) -> {

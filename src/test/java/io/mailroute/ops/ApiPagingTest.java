@@ -52,7 +52,7 @@ class ApiPagingTest {
                 (after, limit) -> queries.messages(null, null, after, limit),
                 (after, limit) -> queries.events(null, null, after, limit),
                 (after, limit) -> items.list(null, null, null, null, null, after, limit),
-                (after, limit) -> deliveries.list(null, null, after, limit));
+                (after, limit) -> deliveries.list(null, null, null, after, limit));
         for (BiConsumer<String, String> endpoint : endpoints) {
             for (String limit : List.of("0", "-1", "2147483647", "1000000")) {
                 assertTrue(assertThrows(IllegalArgumentException.class, () -> endpoint.accept(null, limit))
