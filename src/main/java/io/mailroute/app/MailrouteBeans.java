@@ -282,6 +282,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
         EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
+        EscalationWiring.bind(context, settings, db, events, channels, timers); // escalate: of channels.yaml, on timers
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

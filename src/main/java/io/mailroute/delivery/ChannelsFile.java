@@ -97,7 +97,8 @@ public final class ChannelsFile {
         }
         Map<String, String> settings = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("type") && !e.getKey().equals("fallback")) {
+            // escalate: is io.mailroute.escalation.EscalationFile's
+            if (!e.getKey().equals("type") && !e.getKey().equals("fallback") && !e.getKey().equals("escalate")) {
                 settings.put(e.getKey(), e.getValue().asText());
             }
         });
