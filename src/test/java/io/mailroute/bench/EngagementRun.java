@@ -114,6 +114,10 @@ final class EngagementRun {
             List<Long> lateness = world.db.jdbc().query("SELECT due_at, fired_at FROM timer WHERE state = 'FIRED'", Map.of(),
                     (rs, row) -> rs.getTimestamp("fired_at").toInstant().toEpochMilli() - rs.getTimestamp("due_at").toInstant()
                             .toEpochMilli());
+            List<Long> span = world.db.jdbc().query("SELECT MIN(fired_at) AS first_at, MAX(fired_at) AS last_at FROM timer "
+                    + "WHERE state = 'FIRED'", Map.of(), (rs, row) -> rs.getTimestamp("last_at").getTime()
+                    - rs.getTimestamp("first_at").getTime());
+            json.put("firedPerSecond", span.isEmpty() || span.get(0) <= 0 ? 0 : Results.round(lateness.size() * 1000.0 / span.get(0), 0));
             json.put("fired", lateness.size())
                     .put("escalated", count(world.db, "SELECT COUNT(*) FROM workflow_event WHERE type = 'delivery.escalated'"))
                     .put("planned", count(world.db, "SELECT COUNT(*) FROM delivery WHERE channel = 'oncall-email'"))

@@ -359,6 +359,9 @@ public final class Report {
             line(out, "Lateness (claimed - due)  p50 / p95 / p99 / max  ms", percentiles(escalation.path("latenessMillis")));
             line(out, "Fired / escalated / deliveries planned", escalation.path("fired").asText("?") + " / "
                     + escalation.path("escalated").asText("?") + " / " + escalation.path("planned").asText("?"));
+            line(out, "Fired per second (first to last claim); due per second", num(escalation.path("firedPerSecond")) + " / "
+                    + num(com.fasterxml.jackson.databind.node.DoubleNode.valueOf(Math.round(escalation.path("timers").asDouble() * 1000
+                    / Math.max(1, escalation.path("windowMillis").asLong())))));
             line(out, "Load average", escalation.path("loadAverage").asText("?"));
         }
         if (!ack.isMissingNode()) {
