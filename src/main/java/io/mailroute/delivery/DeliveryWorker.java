@@ -45,7 +45,7 @@ public final class DeliveryWorker {
     /** Told of each delivery that went (SENT or DELIVERED), in the transaction that records it (escalation's timers). */
     @FunctionalInterface
     public interface Sent {
-        /** Joins the recording transaction: throwing rolls the outcome back (the delivery is due again at its lease's end). */
+        /** Joins the recording transaction; throwing rolls back only its own work (logged), never the outcome. */
         void sent(Delivery delivery, Instant at);
     }
 
@@ -156,7 +156,16 @@ public final class DeliveryWorker {
                     boolean went = store.finish(d, channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED,
                             now, null, result.providerId(), now);
                     if (went) {
-                        sent.sent(d, now);
+                        // what follows a send must not undo it: a push recorded as sent is never sent twice for it
+                        Object savepoint = tx.createSavepoint();
+                        try {
+                            sent.sent(d, now);
+                            tx.releaseSavepoint(savepoint);
+                        } catch (RuntimeException e) {
+                            tx.rollbackToSavepoint(savepoint);
+                            LOG.error("Delivery {} of event {} by {}: sent, but what follows a send (escalation) failed and "
+                                    + "is skipped for it", d.id(), d.eventId(), d.channel(), e);
+                        }
                     }
                     return went;
                 }))) {

@@ -49,8 +49,13 @@ final class EscalationFixture implements AutoCloseable {
     private long messages;
 
     EscalationFixture(MutableClock clock) {
+        this(clock, TestDatabases.h2("escalation"));
+    }
+
+    /** @param db migrated, empty; closed with the fixture */
+    EscalationFixture(MutableClock clock, Database db) {
         this.clock = clock;
-        db = TestDatabases.h2("escalation");
+        this.db = db;
         TestDatabases.addMailbox(db, "support");
         events = new EventLog(db, json, clock);
         store = new DeliveryStore(db, null);

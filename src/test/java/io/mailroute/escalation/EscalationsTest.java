@@ -175,6 +175,21 @@ class EscalationsTest {
     }
 
     @Test
+    void whatFollowsASendFailingNeverUndoesTheSend() throws Exception {
+        f.worker.whenSent((delivery, at) -> {
+            f.escalations.sent(delivery, at); // its timer is rolled back with what failed after it
+            throw new IllegalStateException("escalation broke");
+        });
+        String eventId = f.caseCreated("URGENT").path("id").asText();
+        f.sendDue();
+        f.sendDue();
+
+        assertEquals(List.of("email lead", "email team"), f.sent.stream().sorted().toList(), "each sent once");
+        assertEquals(2, f.count("SELECT COUNT(*) FROM delivery WHERE event_id = :e AND status = 'SENT'", Map.of("e", eventId)));
+        assertEquals(List.of(), f.timers.pending(Escalations.subject(eventId)));
+    }
+
+    @Test
     void aPolicyCoversItsPrioritiesAndAnyTakesEventsWithout() {
         EscalationPolicy critical = new EscalationPolicy("email", EscalationPolicy.Condition.UNOPENED, Duration.ofMinutes(1),
                 List.of("a"), java.util.Set.of("URGENT"));
