@@ -136,6 +136,9 @@ public final class ConfigValidation {
             owners(channels, channelsFile, mailboxes.values(), mailboxesFile);
         }
         alertOwners(channels, channelsFile, mailboxes);
+        if (channels != null) {
+            problems.addAll(io.mailroute.escalation.EscalationFile.check(channelsFile, channels)); // escalate: per channel
+        }
         Path rulesFile = settings.path("mailroute.triage.rules-file", "triage.yaml", true);
         TriageRules rules = load(() -> TriageRules.load(rulesFile));
         if (rules != null && channels != null) {

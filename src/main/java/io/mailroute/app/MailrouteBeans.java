@@ -286,6 +286,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 dataDir, json, clock);
         EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
         EngagementWiring.bindGmailReads(context, settings, db, byId, id -> client(context, byId.get(id)), retry);
+        EscalationWiring.bind(context, settings, db, events, channels, timers); // escalate: of channels.yaml, on timers
 
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
         if (health != null) {

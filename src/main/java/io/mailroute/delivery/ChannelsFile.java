@@ -99,7 +99,8 @@ public final class ChannelsFile {
         node.fields().forEachRemaining(e -> {
             if (e.getKey().equals("templates")) {
                 templates(at, type, e.getValue(), settings);
-            } else if (!e.getKey().equals("type") && !e.getKey().equals("fallback")) {
+            } else if (!e.getKey().equals("type") && !e.getKey().equals("fallback")
+                    && !e.getKey().equals("escalate")) { // escalate: is io.mailroute.escalation.EscalationFile's
                 settings.put(e.getKey(), e.getValue().asText());
             }
         });

@@ -54,6 +54,26 @@ public final class DeliveryPlanner {
         Set<String> audiences = new LinkedHashSet<>();
         event.at("/data/channels").forEach(n -> audiences.add(n.asText()));
         audiences.addAll(config.routing().getOrDefault(type, List.of()));
+        int created = planFor(event, audiences);
+        if (created > 0) {
+            LOG.info("Event {} ({}): {} planned", event.path("id").asText(), type, Counted.of(created, "delivery", "deliveries"));
+        }
+        return created;
+    }
+
+    /**
+     * Plans the event for these audiences only, as {@link #plan} plans it for its own (escalation: the audiences an
+     * unopened notice escalates to). Idempotent the same way; joins the caller's transaction.
+     *
+     * @param event the event as stored (its {@code id}, {@code type}, {@code mailbox}, {@code itemId}, {@code data})
+     * @return how many new deliveries were planned
+     */
+    public int planAudiences(JsonNode event, java.util.Collection<String> audiences) {
+        return planFor(event, new LinkedHashSet<>(audiences));
+    }
+
+    private int planFor(JsonNode event, Set<String> audiences) {
+        String type = event.path("type").asText();
         List<Planned> planned = new ArrayList<>();
         for (String name : audiences) {
             ChannelsConfig.Audience audience = config.audiences().get(name);
@@ -81,9 +101,6 @@ public final class DeliveryPlanner {
             }
             return count;
         });
-        if (created != null && created > 0) {
-            LOG.info("Event {} ({}): {} planned", event.path("id").asText(), type, Counted.of(created, "delivery", "deliveries"));
-        }
         return created == null ? 0 : created;
     }
 

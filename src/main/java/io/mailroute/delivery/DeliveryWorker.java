@@ -40,6 +40,14 @@ public final class DeliveryWorker {
     private final Duration lease;
     private io.mailroute.events.EventLog events;
     private String node;
+    private Sent sent = (delivery, at) -> { };
+
+    /** Told of each delivery that went (SENT or DELIVERED), in the transaction that records it (escalation's timers). */
+    @FunctionalInterface
+    public interface Sent {
+        /** Joins the recording transaction; throwing rolls back only its own work (logged), never the outcome. */
+        void sent(Delivery delivery, Instant at);
+    }
 
     /**
      * @param lease how long a claimed delivery is this worker's; past it (the worker died mid-send) it is
@@ -62,6 +70,12 @@ public final class DeliveryWorker {
     /** Where a delivery that failed on every channel is reported ({@code delivery.failed}, for alerting). */
     public DeliveryWorker reportingTo(io.mailroute.events.EventLog eventLog) {
         this.events = eventLog;
+        return this;
+    }
+
+    /** Who is told, in its transaction, when a delivery went; one listener. */
+    public DeliveryWorker whenSent(Sent listener) {
+        this.sent = java.util.Objects.requireNonNull(listener, "listener");
         return this;
     }
 
@@ -138,8 +152,23 @@ public final class DeliveryWorker {
         int attempts = d.attempts() + 1;
         switch (result.outcome()) {
             case DELIVERED -> {
-                if (store.finish(d, channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED, now, null,
-                        result.providerId(), now)) {
+                if (Boolean.TRUE.equals(db.transactions().execute(tx -> {
+                    boolean went = store.finish(d, channel != null && channel.isEmail() ? Delivery.SENT : Delivery.DELIVERED,
+                            now, null, result.providerId(), now);
+                    if (went) {
+                        // what follows a send must not undo it: a push recorded as sent is never sent twice for it
+                        Object savepoint = tx.createSavepoint();
+                        try {
+                            sent.sent(d, now);
+                            tx.releaseSavepoint(savepoint);
+                        } catch (RuntimeException e) {
+                            tx.rollbackToSavepoint(savepoint);
+                            LOG.error("Delivery {} of event {} by {}: sent, but what follows a send (escalation) failed and "
+                                    + "is skipped for it", d.id(), d.eventId(), d.channel(), e);
+                        }
+                    }
+                    return went;
+                }))) {
                     LOG.info("Delivery {} of event {} by {} to {}: {}", d.id(), d.eventType(), d.channel(), d.recipient(),
                             channel != null && channel.isEmail() ? "sent" : "delivered");
                 }

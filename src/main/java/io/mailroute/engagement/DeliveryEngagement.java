@@ -61,12 +61,22 @@ public final class DeliveryEngagement {
     private final EventLog events;
     private final ObjectMapper json;
     private final Clock clock;
+    private java.util.function.Consumer<Engagement> acted = delivery -> { };
 
     public DeliveryEngagement(Database db, EventLog events, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.events = Objects.requireNonNull(events, "events");
         this.json = events.json();
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Who is told, in the recording transaction, when a delivery is first ACTED on (escalation stops: its timers are
+     * cancelled with the acknowledgement); one listener.
+     */
+    public DeliveryEngagement whenActed(java.util.function.Consumer<Engagement> listener) {
+        this.acted = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** A delivery and its engagement; empty when there is no such delivery. */
@@ -104,6 +114,7 @@ public final class DeliveryEngagement {
             }
             if (signal.kind() == AckSignal.Kind.ACTED && update(ACT, deliveryId, at, signal.action())) {
                 appended.add(append("delivery.acted", deliveryId, at, signal.action()));
+                find(deliveryId).ifPresent(acted);
             }
             return appended;
         });

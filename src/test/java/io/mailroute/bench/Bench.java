@@ -44,7 +44,8 @@ public final class Bench {
         deleteTree(settings.outDir().resolve("work")); // a previous run's databases and configs
         ObjectNode results = Results.object()
                 .put("benchmark", "Mailroute intake throughput, email-to-push latency, cost, intake under faults, approval "
-                        + "decisions, several nodes on one PostgreSQL and a large report to many recipients")
+                        + "decisions, several nodes on one PostgreSQL, a large report to many recipients, escalation timer lateness and "
+                        + "acknowledgement throughput")
                 .put("startedAt", Instant.now().toString());
         results.putObject("machine")
                 .put("cores", Runtime.getRuntime().availableProcessors())
@@ -55,7 +56,7 @@ public final class Bench {
         results.set("settings", settings.toJson());
         ArrayNode errors = results.putArray("errors");
 
-        boolean mailPhases = settings.phases().stream().anyMatch(phase -> !phase.equals("reports")); // it makes its own mail
+        boolean mailPhases = settings.phases().stream().anyMatch(phase -> !BenchSettings.WITHOUT_MAIL.contains(phase));
         MailMix mix = mailPhases ? mix(settings, results) : null;
         List<MailMix.Mail> warmup = mailPhases
                 ? MailMix.warmup(settings.seed(), settings.warmupMessages(), settings.largeAttachmentShare()) : List.of();
@@ -92,6 +93,13 @@ public final class Bench {
         }
         if (settings.runs("reports")) {
             measure(errors, "reports", () -> ReportsRun.run(settings), run -> results.set("reports", run), file, results);
+        }
+        if (settings.runs("escalation")) {
+            measure(errors, "escalation", () -> EngagementRun.escalation(settings), run -> results.set("escalation", run), file,
+                    results);
+        }
+        if (settings.runs("ack")) {
+            measure(errors, "ack", () -> EngagementRun.ack(settings), run -> results.set("ack", run), file, results);
         }
         results.put("finishedAt", Instant.now().toString());
         results.with("machine").put("loadAverageAtEnd", ProcStats.loadAverage());

@@ -38,15 +38,20 @@ import java.util.Properties;
  * @param approvals          the approvals run
  * @param cluster            the cluster run (several nodes on one PostgreSQL)
  * @param reports            the reports run (a large PDF report to many recipients)
+ * @param engagement         the escalation-timer and acknowledgement-endpoint runs
  */
 public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts, int bigMessageBytes,
         double largeAttachmentShare, Duration throughputPoll, int warmupMessages, int quotaUnits, int quotaMessages,
         int latencyMessages, double latencyRate, int latencyBudget, int idleMailboxes, Duration idleSettle,
         Duration stall, String alternativeOptions, List<String> serviceJvm, List<String> sandboxJvm, boolean jfr,
-        Path outDir, List<String> phases, Faults faults, Approvals approvals, Cluster cluster, Reports reports) {
+        Path outDir, List<String> phases, Faults faults, Approvals approvals, Cluster cluster, Reports reports,
+        Engagement engagement) {
 
     public static final List<String> ALL_PHASES = List.of("cost", "throughput", "quota", "latency", "faults", "approvals",
-            "cluster", "reports");
+            "cluster", "reports", "escalation", "ack");
+
+    /** The phases that make no mail of the mix (it is generated only when another phase runs). */
+    static final java.util.Set<String> WITHOUT_MAIL = java.util.Set.of("reports", "escalation", "ack");
 
     /** Where the cluster run's PostgreSQL comes from when {@code -Dbench.postgres-url} is not given. */
     static final String POSTGRES_VARIABLE = "MAILROUTE_TEST_POSTGRES_URL";
@@ -99,6 +104,22 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
 
         ObjectNode toJson() {
             return Results.object().put("rows", rows).put("recipients", recipients).put("paced", paced);
+        }
+    }
+
+    /**
+     * Engagement (issue 15's measures).
+     *
+     * @param timers        escalation timers pending at once, each an unopened URGENT email escalating
+     * @param window        they fall due evenly over this window
+     * @param ackDeliveries deliveries whose acknowledgement URL is POSTed opened, then acted (two requests each)
+     * @param ackClients    concurrent HTTP clients doing that
+     */
+    public record Engagement(int timers, Duration window, int ackDeliveries, int ackClients) {
+
+        ObjectNode toJson() {
+            return Results.object().put("timers", timers).put("windowMillis", window.toMillis())
+                    .put("ackDeliveries", ackDeliveries).put("ackClients", ackClients);
         }
     }
 
@@ -180,7 +201,11 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
                         blankToNull(p.getProperty("bench.postgres-url", environment.get(POSTGRES_VARIABLE)))),
                 new Reports(integer(p, "bench.reports.rows", quick ? 1_000 : 10_000),
                         integer(p, "bench.reports.recipients", quick ? 10 : 100),
-                        Boolean.parseBoolean(p.getProperty("bench.reports.paced", "true"))));
+                        Boolean.parseBoolean(p.getProperty("bench.reports.paced", "true"))),
+                new Engagement(integer(p, "bench.escalation.timers", 1_000),
+                        duration(p, "bench.escalation.window", "10s"),
+                        integer(p, "bench.ack.deliveries", quick ? 1_000 : 5_000),
+                        integer(p, "bench.ack.clients", 4)));
     }
 
     private static String blankToNull(String text) {
@@ -214,6 +239,7 @@ public record BenchSettings(long seed, int messages, List<Integer> mailboxCounts
         json.set("approvals", approvals.toJson());
         json.set("cluster", cluster.toJson());
         json.set("reports", reports.toJson());
+        json.set("engagement", engagement.toJson());
         mailboxCounts.forEach(json.putArray("mailboxCounts")::add);
         phases.forEach(json.putArray("phases")::add);
         return json;

@@ -150,6 +150,7 @@ public final class Report {
         }
         cluster(out, r.path("cluster"));
         reports(out, r.path("reports"));
+        engagement(out, r.path("escalation"), r.path("ack"));
         JsonNode profile = runs.isEmpty() ? null : runs.get(0).at("/mailroute/profile");
         if (profile != null && !profile.isMissingNode()) {
             section(out, "PROFILE of the service, throughput with " + runs.get(0).path("mailboxes").asInt()
@@ -347,5 +348,29 @@ public final class Report {
 
     private static String padLeft(String text, int width) {
         return text.length() >= width ? " " + text : " ".repeat(width - text.length()) + text;
+    }
+
+    /** Escalation timer lateness and acknowledgement throughput (issue 15's measures). */
+    private static void engagement(StringBuilder out, JsonNode escalation, JsonNode ack) {
+        if (!escalation.isMissingNode()) {
+            section(out, "ESCALATION TIMERS: " + escalation.path("timers").asInt() + " pending, due over "
+                    + escalation.path("windowMillis").asLong() / 1000.0 + " s, fired by the timers tick (every "
+                    + escalation.path("checkIntervalMillis").asLong() + " ms, batch " + escalation.path("batchSize").asInt() + ")");
+            line(out, "Lateness (claimed - due)  p50 / p95 / p99 / max  ms", percentiles(escalation.path("latenessMillis")));
+            line(out, "Fired / escalated / deliveries planned", escalation.path("fired").asText("?") + " / "
+                    + escalation.path("escalated").asText("?") + " / " + escalation.path("planned").asText("?"));
+            line(out, "Fired per second (first to last claim); due per second", num(escalation.path("firedPerSecond")) + " / "
+                    + num(com.fasterxml.jackson.databind.node.DoubleNode.valueOf(Math.round(escalation.path("timers").asDouble() * 1000
+                    / Math.max(1, escalation.path("windowMillis").asLong())))));
+            line(out, "Load average", escalation.path("loadAverage").asText("?"));
+        }
+        if (!ack.isMissingNode()) {
+            section(out, "ACKNOWLEDGEMENT ENDPOINT: " + ack.path("requests").asInt() + " POSTs (opened, then acted, per delivery) "
+                    + "by " + ack.path("clients").asInt() + " clients on loopback");
+            line(out, "Requests per second", num(ack.path("requestsPerSecond")) + "  (" + ack.path("failed").asText("?")
+                    + " not 204)");
+            line(out, "Request  p50 / p95 / p99 / max  ms", percentiles(ack.path("requestMillis")));
+            line(out, "Load average", ack.path("loadAverage").asText("?"));
+        }
     }
 }
