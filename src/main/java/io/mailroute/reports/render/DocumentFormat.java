@@ -12,7 +12,9 @@ public enum DocumentFormat {
     /** One self-contained page: inline CSS, no scripts, nothing fetched from elsewhere. */
     HTML("text/html; charset=UTF-8", "html"),
     /** A paged document: title, generation time, a table whose header repeats on each page, "Page N of M". */
-    PDF("application/pdf", "pdf");
+    PDF("application/pdf", "pdf"),
+    /** A digest's figures (io.mailroute.reports.digest), kept as the recipient's document; its email is written from it. */
+    JSON("application/json", "json");
 
     private final String contentType;
     private final String extension;
