@@ -292,7 +292,7 @@ public final class ReportsFile {
         }
         ReportDefinition.Schedule schedule = schedule(fields.get("schedule"), mapping);
         Source source = source(fields.get("source"), mapping, datasources);
-        if (source instanceof ReportDefinition.DigestSource) {
+        if (isDigest(fields.get("source"))) { // also when its own settings have problems: those are said, not others
             return digest(fields, mapping, before, id, title, owner, schedule, source);
         }
         Format format = choice(fields, mapping, "format", Format.class, null);
@@ -349,6 +349,11 @@ public final class ReportsFile {
         return new ReportDefinition(id, title, owner, schedule, source, Format.HTML, recipients, true, null,
                 Delivery.ATTACHMENT, ReportDefinition.DEFAULT_LINK_LIFETIME, false, subject, body, Optional.empty(), mailbox,
                 lines);
+    }
+
+    private static boolean isDigest(Node source) {
+        return source instanceof MappingNode mapping && field(mapping, "type") instanceof ScalarNode type
+                && "digest".equals(type.getValue().strip());
     }
 
     private ReportDefinition.DigestSource digestSource(Map<String, Node> fields, MappingNode source) {
