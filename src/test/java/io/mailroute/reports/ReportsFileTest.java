@@ -62,7 +62,8 @@ class ReportsFileTest {
     @Test
     void theShippedFileLoads() {
         ReportsConfig config = ReportsFile.load(Path.of("config", "reports.yaml"), Path.of("config", "templates"));
-        assertEquals(List.of("weekly-queue-status", "weekly-sla-compliance", "monthly-approvals-summary", "mailbox-status-pack"),
+        assertEquals(List.of("weekly-queue-status", "weekly-sla-compliance", "monthly-approvals-summary", "mailbox-status-pack",
+                        "weekly-digest"),
                 List.copyOf(config.reports().keySet()));
         ReportDefinition demo = config.report("weekly-queue-status").orElseThrow();
         assertEquals("Weekly queue status", demo.title());
