@@ -329,7 +329,7 @@ class DemoFirstStartIT {
             }),
             claim("GET /api/reports", (request, curl, answer) -> {
                 JsonNode reports = JSON.readTree(answer).path("reports");
-                assertEquals(4, reports.size(), answer);
+                assertEquals(5, reports.size(), answer);
                 assertEquals("weekly-queue-status", reports.get(0).path("id").asText(), answer);
                 assertEquals("DONE", reports.get(0).path("lastRun").path("state").asText(), answer);
             }));
