@@ -52,9 +52,13 @@ final class DigestFixture {
         return LocalDateTime.parse(local).atZone(BERLIN).toInstant();
     }
 
-    /** A database with the week seeded. */
+    /** An H2 database with the week seeded. */
     static Database seeded(String name) {
-        Database db = TestDatabases.h2(name);
+        return seed(TestDatabases.h2(name));
+    }
+
+    /** Seeds the week into a migrated, empty database (H2 or PostgreSQL). */
+    static Database seed(Database db) {
         TestDatabases.addMailbox(db, "support");
         new DigestFixture(db).seed();
         return db;

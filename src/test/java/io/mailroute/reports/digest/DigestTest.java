@@ -47,15 +47,20 @@ class DigestTest {
     private Digests digests;
     private DigestMail mail;
 
+    /** The database the digest is computed on: H2 here, PostgreSQL in {@link DigestPostgresIT}. */
+    Database database() throws Exception {
+        return DigestFixture.seeded("digest");
+    }
+
     @BeforeEach
-    void open() {
-        db = DigestFixture.seeded("digest");
+    void open() throws Exception {
+        db = database();
         digests = new Digests(new DigestQueries(db), DigestFixture.CHANNELS, DigestFixture.OWNERS, Json.newMapper());
         mail = new DigestMail(Path.of("config", "templates").toFile(), Json.newMapper());
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         db.close();
     }
 
