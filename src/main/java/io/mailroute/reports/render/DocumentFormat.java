@@ -1,6 +1,5 @@
 package io.mailroute.reports.render;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -22,6 +21,11 @@ public enum DocumentFormat {
     DocumentFormat(String contentType, String extension) {
         this.contentType = contentType;
         this.extension = extension;
+    }
+
+    /** The formats a report's table is rendered to ({@link Documents}): all but {@link #JSON}. */
+    public static java.util.List<DocumentFormat> tables() {
+        return java.util.List.of(CSV, HTML, PDF);
     }
 
     /** The MIME type for a mail part or a download's Content-Type header. */
@@ -46,7 +50,7 @@ public enum DocumentFormat {
             }
         }
         throw new IllegalArgumentException("unknown report format \"" + name + "\": use one of "
-                + Arrays.stream(values()).map(f -> f.extension).collect(Collectors.joining(", ")));
+                + tables().stream().map(f -> f.extension).collect(Collectors.joining(", ")));
     }
 
     @Override
