@@ -173,6 +173,22 @@ class DigestRunTest {
                 Integer.class));
     }
 
+    @Test
+    void aDryRunWritesEachRecipientsFiguresAndLeavesOutWhoWouldBeSkipped() throws Exception {
+        io.mailroute.reports.ReportDryRun dryRun = new io.mailroute.reports.ReportDryRun(() -> config(Path.of("config", "templates")),
+                new ReportAudience(DigestFixture.CHANNELS, m -> List.of()), new Digests(new DigestQueries(db),
+                        DigestFixture.CHANNELS, DigestFixture.OWNERS, json).or((r, w, a, d) -> {
+                            throw new IllegalStateException("not a table");
+                        }), clock);
+        io.mailroute.reports.ReportDryRun.Result result = dryRun.render("weekly-digest", "2026-W49", dir.resolve("out"));
+        assertEquals(List.of(ANNA, BORIS), result.documents().stream().map(io.mailroute.reports.ReportDryRun.Output::recipient).toList());
+        Path anna = result.documents().get(0).file();
+        assertEquals("weekly-digest-2026-W49-anna@acme.example.json", anna.getFileName().toString());
+        Digest figures = new DigestMail(dir.toFile(), json).read(anna);
+        assertEquals(List.of("finance-exceptions", "ops-oncall"), figures.queues());
+        assertEquals(0, db.jdbc().queryForObject("SELECT COUNT(*) FROM report_run", Map.of(), Integer.class), "nothing recorded");
+    }
+
     private List<String> digestDeliveries(ReportRun run) {
         return db.jdbc().queryForList("SELECT address FROM delivery WHERE event_id = :e ORDER BY address",
                 Map.of("e", "report-run-" + run.id()), String.class);
