@@ -225,6 +225,7 @@ public final class ConfigValidation {
         problems.addAll(reports.problemsIn(mailboxes == null ? null : mailboxes.keySet(),
                 named == null ? null : named.recipients().keySet(), audiences));
         warnings.addAll(reports.unsetVariables(environment));
+        digests(reports, mailboxes, channels);
         String channel = settings.text(ReportsWiring.CHANNEL, "report-email");
         if (named != null && !reports.reports().isEmpty()
                 && (named.channels().get(channel) == null || !named.channels().get(channel).isEmail())) {
@@ -233,6 +234,22 @@ public final class ConfigValidation {
                     + reportsFile + " has reports to send", "add the channel to channels.yaml (type: email, sender: $mailbox "
                     + "sends from each report's mailbox) or name another email channel"));
         }
+    }
+
+    /** The digests of reports.yaml: whether their recipients own any queue (channels.yaml owners:). */
+    private void digests(ReportsConfig reports, Map<String, MailboxSettings> mailboxes, ChannelsConfig channels) {
+        if (channels == null || mailboxes == null) {
+            return; // their own problems say why
+        }
+        io.mailroute.alerts.AlertOwners owners;
+        try {
+            owners = io.mailroute.alerts.AlertOwnersFile.load(settings.path("mailroute.delivery.channels-file", "channels.yaml",
+                    true), channels);
+        } catch (io.mailroute.config.ConfigException e) {
+            return; // said by alertOwners
+        }
+        warnings.addAll(io.mailroute.reports.digest.DigestChecks.warnings(reports, new io.mailroute.reports.ReportAudience(
+                channels, id -> mailboxes.containsKey(id) ? mailboxes.get(id).owners() : List.of()), channels, owners));
     }
 
     /** Without channels.yaml, rules' notify: and mailboxes' owners: reach nobody: said once, as a warning. */

@@ -99,7 +99,7 @@ final class ReportsWiring {
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the report sources with the context: " + e.getMessage(), e);
         }
-        ReportRunner.Renderer renderer = renderer(sources, clock);
+        ReportRunner.Renderer renderer = digests(settings, db, channels, json).or(renderer(sources, clock));
         ReportAudience audience = new ReportAudience(channels,
                 id -> mailboxes.containsKey(id) ? mailboxes.get(id).owners() : List.of());
         ReportSchedule schedule = ReportSchedule.create(config, runs, audience, files, renderer, sources::finished, deliveries,
@@ -122,6 +122,14 @@ final class ReportsWiring {
                 new ReportDryRun(config, audience, renderer, clock), audience, revocations, db, json, clock,
                 dataDir.resolve("reports-scratch")));
         ReportPagesWiring.bind(context, reports, runs, files, links, revocations, db, clock);
+    }
+
+    /** Digests (reports of source type digest): each recipient's figures for the queues they own (owners: of channels.yaml). */
+    private static io.mailroute.reports.digest.Digests digests(Settings settings, Database db, ChannelsConfig channels,
+            ObjectMapper json) {
+        io.mailroute.alerts.AlertOwners owners = io.mailroute.alerts.AlertOwnersFile.load(
+                settings.path("mailroute.delivery.channels-file", "channels.yaml", true), channels);
+        return new io.mailroute.reports.digest.Digests(new io.mailroute.reports.digest.DigestQueries(db), channels, owners, json);
     }
 
     /** A report's document: its source's rows, streamed into the renderer, in the report's time zone. */

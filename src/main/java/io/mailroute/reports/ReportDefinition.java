@@ -91,7 +91,7 @@ public record ReportDefinition(String id, String title, String owner, Schedule s
     }
 
     /** Where a report's rows come from. */
-    public sealed interface Source permits SqlSource, JdbcSource, HttpSource, FileSource {
+    public sealed interface Source permits SqlSource, JdbcSource, HttpSource, FileSource, DigestSource {
         /** The type name as reports.yaml writes it. */
         String type();
     }
@@ -125,6 +125,50 @@ public record ReportDefinition(String id, String title, String owner, Schedule s
         @Override
         public String type() {
             return "file";
+        }
+    }
+
+    /**
+     * A digest: rows Mailroute computes itself from its own database for the period, per recipient (the queues they own,
+     * channels.yaml {@code owners: queues:}), summarized in the email's body ({@link io.mailroute.reports.digest}).
+     *
+     * @param sections      what it summarizes, in this order
+     * @param unowned       what a recipient who owns no queue gets
+     * @param sendWhenEmpty whether a digest with nothing in it (no activity in the recipient's queues, no engagement) is
+     *                      sent; false: the recipient is SKIPPED for the period, with the reason
+     */
+    public record DigestSource(List<Section> sections, Unowned unowned, boolean sendWhenEmpty) implements Source {
+        public DigestSource {
+            sections = List.copyOf(sections);
+        }
+
+        @Override
+        public String type() {
+            return "digest";
+        }
+
+        /** What a digest summarizes. */
+        public enum Section {
+            /** Per queue: items opened and resolved, SLA breaches, escalations, approvals decided, failed deliveries. */
+            ACTIVITY,
+            /** Per channel and per person: deliveries sent, opened, acted on, ignored. */
+            ENGAGEMENT;
+
+            public String configName() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+        }
+
+        /** What a recipient who owns no queue gets. */
+        public enum Unowned {
+            /** Nothing: they are SKIPPED ("owns no queue"). */
+            NOTHING,
+            /** The digest of every queue (and of what belongs to none). */
+            EVERYTHING;
+
+            public String configName() {
+                return name().toLowerCase(Locale.ROOT);
+            }
         }
     }
 

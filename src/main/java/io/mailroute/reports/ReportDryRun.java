@@ -49,15 +49,20 @@ public final class ReportDryRun {
                 + reportId + "' in " + config.get().source() + " (reports: " + String.join(", ", config.get().reports().keySet()) + ")"));
         RunWindow window = period == null ? report.schedule().windowAt(clock.instant()) : report.schedule().windowOf(period);
         Files.createDirectories(directory);
-        String ext = report.format().configName();
+        String ext = report.source() instanceof ReportDefinition.DigestSource
+                ? io.mailroute.reports.render.DocumentFormat.JSON.extension() : report.format().configName();
         List<Output> out = new ArrayList<>();
         if (!report.perRecipient()) {
             out.add(one(report, window, null, directory.resolve(report.id() + "-" + window.period() + "." + ext)));
         } else {
             for (RunRecipient.Planned recipient : audience.of(report)) {
                 String safe = recipient.address().replaceAll("[^a-z0-9@._-]", "_").toLowerCase(Locale.ROOT);
-                out.add(one(report, window, recipient.address(),
-                        directory.resolve(report.id() + "-" + window.period() + "-" + safe + "." + ext)));
+                try {
+                    out.add(one(report, window, recipient.address(),
+                            directory.resolve(report.id() + "-" + window.period() + "-" + safe + "." + ext)));
+                } catch (ReportRunner.NothingToSend nothing) {
+                    continue; // a run would skip them too: nothing rendered
+                }
             }
         }
         return new Result(report.id(), window, out);

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class ReportFiles {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern FORMAT = Pattern.compile("csv|html|pdf");
+    private static final Pattern FORMAT = Pattern.compile("csv|html|pdf|json");
 
     private final Path directory;
 
@@ -61,7 +61,7 @@ public final class ReportFiles {
             throw new IllegalArgumentException("a report document's address is 64 lower-case hex digits, not " + sha256);
         }
         if (format == null || !FORMAT.matcher(format).matches()) {
-            throw new IllegalArgumentException("a report document's format is csv, html or pdf, not " + format);
+            throw new IllegalArgumentException("a report document's format is csv, html, pdf or json, not " + format);
         }
         return directory.resolve(sha256.substring(0, 2)).resolve(sha256 + "." + format);
     }

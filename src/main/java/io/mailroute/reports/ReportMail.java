@@ -66,6 +66,8 @@ public final class ReportMail implements EmailContent, SentEmails {
     private final int maxAttempts;
     /** Text templates: Mustache without HTML escaping. */
     private final DefaultMustacheFactory text;
+    /** The body of a digest (a report of source type digest): its text and HTML templates. */
+    private final io.mailroute.reports.digest.DigestMail digests;
 
     public ReportMail(Supplier<ReportsConfig> config, ReportRuns runs, ReportFiles files, ReportLinks links, File templatesDir,
             Database db, ObjectMapper json, Clock clock, int maxAttempts) {
@@ -77,6 +79,7 @@ public final class ReportMail implements EmailContent, SentEmails {
         this.json = json;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
+        this.digests = new io.mailroute.reports.digest.DigestMail(templatesDir, json);
         this.text = new DefaultMustacheFactory(templatesDir) {
             @Override
             public void encode(String value, Writer writer) {
@@ -127,6 +130,9 @@ public final class ReportMail implements EmailContent, SentEmails {
         if (recipient.status() != RunRecipient.Status.PENDING) {
             throw new IllegalStateException("report run " + run.id() + " was sent to " + address + " already");
         }
+        if (report.source() instanceof ReportDefinition.DigestSource) {
+            return digest(report, run, address);
+        }
         Document document = documentOf(run, address);
         Map<String, Object> model = model(report, run);
         Instant now = clock.instant();
@@ -154,6 +160,25 @@ public final class ReportMail implements EmailContent, SentEmails {
         String subject = oneLine(render(report.subject(), model, report.id() + ".subject"));
         String body = render(report.body(), model, report.id() + ".body");
         return mail(subject, body, buttons, attachments);
+    }
+
+    /** A digest: its figures (the recipient's document) in the body, text and HTML; nothing attached, no link. */
+    private Mail digest(ReportDefinition report, ReportRun run, String address) {
+        ReportRuns.OwnDocument own = runs.recipientDocument(run.id(), address).orElseThrow(() -> new IllegalStateException(
+                "report run " + run.id() + " has no digest for " + address));
+        Path path = files.find(own.sha256(), io.mailroute.reports.render.DocumentFormat.JSON.extension()).orElseThrow(
+                () -> new IllegalStateException("the digest of report run " + run.id() + " for " + address + " ("
+                        + own.sha256() + ".json) is no longer stored (mailroute.reports.retention)"));
+        Map<String, Object> model = model(report, run);
+        String subject = oneLine(render(report.subject(), model, report.id() + ".subject"));
+        String intro = report.body() == null ? null : render(report.body(), model, report.id() + ".body");
+        io.mailroute.reports.digest.DigestMail.Body body;
+        try {
+            body = digests.write(digests.read(path), model, intro);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the digest " + path + ": " + e.getMessage(), e);
+        }
+        return new Mail(subject, body.text(), body.html(), null, null, List.of());
     }
 
     private Mail reminder(Delivery delivery, ReportRun run) {

@@ -242,10 +242,18 @@ public final class ReportRunner {
         }
         int done = 0;
         for (RunRecipient recipient : runs.recipients(runId, null)) {
-            if (runs.recipientDocument(runId, recipient.address()).isPresent()) {
-                continue; // rendered before a crash
+            if (recipient.status() != RunRecipient.Status.PENDING || runs.recipientDocument(runId, recipient.address()).isPresent()) {
+                continue; // rendered (or skipped) before a crash
             }
-            RenderedDocument document = renderer.render(report, window, recipient.address(), files.staging());
+            RenderedDocument document;
+            try {
+                document = renderer.render(report, window, recipient.address(), files.staging());
+            } catch (NothingToSend nothing) {
+                runs.skipped(runId, recipient.address(), nothing.getMessage());
+                LOG.info("Report {} period {}: nothing sent to {}: {}", report.id(), window.period(), recipient.address(),
+                        nothing.getMessage());
+                continue;
+            }
             files.store(document);
             runs.recipientDocument(runId, recipient.address(), document.sha256(), document.bytes(), document.rows());
             if (++done % RENEW_EVERY == 0 && !runs.renew(claim, policy.lease())) {
@@ -291,6 +299,16 @@ public final class ReportRunner {
     static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * A renderer's answer for a recipient who gets nothing for the period (a digest with nothing in it): they are SKIPPED
+     * with this message as the reason, and the run goes on with the others.
+     */
+    public static final class NothingToSend extends Exception {
+        public NothingToSend(String reason) {
+            super(reason);
+        }
     }
 
     /** A run that cannot go on, in words for its owner. */

@@ -139,6 +139,9 @@ public final class ReportRuns {
     private static final String SEND_FAILED = """
             UPDATE report_recipient SET status = 'FAILED', last_error = :error, updated_at = :now
             WHERE id = :id AND status = 'PENDING'""";
+    private static final String SKIPPED = """
+            UPDATE report_recipient SET status = 'SKIPPED', last_error = :error, updated_at = :now
+            WHERE id = :id AND status = 'PENDING' AND delivery_id IS NULL""";
     private static final String BOUNCED = """
             UPDATE report_recipient SET status = 'BOUNCED', bounced_at = :at, updated_at = :now
             WHERE id = :id AND status = 'SENT'""";
@@ -471,6 +474,15 @@ public final class ReportRuns {
     public Optional<Change> sendFailed(long runId, String address, String reason) {
         return change(recipientId(runId, address), SEND_FAILED, null, new MapSqlParameterSource("error",
                 truncate(reason == null ? "no reason given" : reason, MAX_ERROR)), now());
+    }
+
+    /**
+     * PENDING → SKIPPED, the reason kept: nothing is sent to this recipient for the run's period (no event: the run
+     * shows it, GET /api/reports/{id}/runs).
+     */
+    public Optional<Change> skipped(long runId, String address, String reason) {
+        return change(recipientId(runId, address), SKIPPED, null, new MapSqlParameterSource("error",
+                truncate(reason == null ? "nothing to send" : reason, MAX_ERROR)), now());
     }
 
     /**

@@ -73,8 +73,12 @@ public final class ReportsFile {
             "sql", List.of("type", "query"),
             "jdbc", List.of("type", "datasource", "query"),
             "http", List.of("type", "url", "format"),
-            "file", List.of("type", "directory", "pattern"));
-    private static final List<String> SOURCE_TYPES = List.of("sql", "jdbc", "http", "file");
+            "file", List.of("type", "directory", "pattern"),
+            "digest", List.of("type", "sections", "unowned", "sendWhenEmpty"));
+    private static final List<String> SOURCE_TYPES = List.of("sql", "jdbc", "http", "file", "digest");
+    /** What a digest decides itself: its summary is the email's body, one per recipient, with no document or link. */
+    private static final List<String> NOT_FOR_DIGESTS = List.of("format", "perRecipient", "recipientParameter", "delivery",
+            "linkLifetime", "oneTimeLink", "acknowledgeWithin");
     private static final String CRON_FIX = "write a Quartz cron: seconds minutes hours day-of-month month day-of-week [year], "
             + "with ? in one of the two day fields, e.g. \"0 0 7 ? * MON\" (Mondays 07:00)";
     private static final String DURATION_FIX = "write a duration such as 7d, 12h or P1DT12H";
@@ -288,6 +292,9 @@ public final class ReportsFile {
         }
         ReportDefinition.Schedule schedule = schedule(fields.get("schedule"), mapping);
         Source source = source(fields.get("source"), mapping, datasources);
+        if (isDigest(fields.get("source"))) { // also when its own settings have problems: those are said, not others
+            return digest(fields, mapping, before, id, title, owner, schedule, source);
+        }
         Format format = choice(fields, mapping, "format", Format.class, null);
         Recipients recipients = recipients(fields.get("recipients"), mapping);
         Boolean perRecipient = fields.containsKey("perRecipient") ? bool(fields.get("perRecipient"), "perRecipient") : Boolean.FALSE;
@@ -318,6 +325,68 @@ public final class ReportsFile {
         }
         return new ReportDefinition(id, title, owner, schedule, source, format, recipients, perRecipient, recipientParameter,
                 delivery, linkLifetime, oneTimeLink, subject, body, acknowledgeWithin, mailbox, lines);
+    }
+
+    /**
+     * A digest report: its summary goes in each recipient's email (perRecipient, HTML and text), so the keys about a
+     * document (format, delivery, links, acknowledgement) are refused; {@code body:} is optional (an introduction).
+     */
+    private ReportDefinition digest(Map<String, Node> fields, MappingNode mapping, int before, String id, String title,
+            String owner, ReportDefinition.Schedule schedule, Source source) {
+        for (String key : NOT_FOR_DIGESTS) {
+            if (fields.containsKey(key)) {
+                problem(fields.get(key), key, "is not for a digest (source type digest): its summary is the email's body, "
+                        + "one for each recipient", "drop " + key);
+            }
+        }
+        Recipients recipients = recipients(fields.get("recipients"), mapping);
+        Template subject = template(fields, mapping, "subject");
+        Template body = fields.containsKey("body") ? template(fields, mapping, "body") : null;
+        String mailbox = required(fields, mapping, "mailbox", "mailbox", "write the id of the mailbox of mailboxes.yaml it is sent from, e.g. mailbox: support");
+        if (problems.size() > before || id == null) {
+            return null;
+        }
+        return new ReportDefinition(id, title, owner, schedule, source, Format.HTML, recipients, true, null,
+                Delivery.ATTACHMENT, ReportDefinition.DEFAULT_LINK_LIFETIME, false, subject, body, Optional.empty(), mailbox,
+                lines);
+    }
+
+    private static boolean isDigest(Node source) {
+        return source instanceof MappingNode mapping && field(mapping, "type") instanceof ScalarNode type
+                && "digest".equals(type.getValue().strip());
+    }
+
+    private ReportDefinition.DigestSource digestSource(Map<String, Node> fields, MappingNode source) {
+        String fix = "write e.g. sections: [activity, engagement]";
+        List<ReportDefinition.DigestSource.Section> sections = new ArrayList<>();
+        Node node = fields.get("sections");
+        int before = problems.size();
+        if (node == null) {
+            sections.addAll(List.of(ReportDefinition.DigestSource.Section.values()));
+        } else {
+            List<Node> items = node instanceof SequenceNode s ? s.getValue() : List.of(node);
+            if (items.isEmpty()) {
+                problem(node, "source.sections", "is empty, so the digest would say nothing", fix);
+            }
+            for (Node item : items) {
+                String name = scalar(item, "source.sections", fix);
+                ReportDefinition.DigestSource.Section section = name == null ? null : java.util.Arrays.stream(
+                        ReportDefinition.DigestSource.Section.values()).filter(v -> v.configName().equals(name)).findFirst().orElse(null);
+                if (name != null && section == null) {
+                    problem(item, "source.sections", "'" + name + "' is not a digest section", "write activity and/or engagement");
+                } else if (section != null && sections.contains(section)) {
+                    problem(item, "source.sections", "names " + name + " twice", "name each section once");
+                } else if (section != null) {
+                    sections.add(section);
+                }
+            }
+        }
+        ReportDefinition.DigestSource.Unowned unowned = choice(fields, source, "unowned",
+                ReportDefinition.DigestSource.Unowned.class, ReportDefinition.DigestSource.Unowned.NOTHING, "source.unowned");
+        Boolean sendWhenEmpty = fields.containsKey("sendWhenEmpty") ? bool(fields.get("sendWhenEmpty"), "source.sendWhenEmpty")
+                : Boolean.FALSE;
+        return problems.size() > before || unowned == null || sendWhenEmpty == null ? null
+                : new ReportDefinition.DigestSource(sections, unowned, sendWhenEmpty);
     }
 
     private ReportDefinition.Schedule schedule(Node node, MappingNode report) {
@@ -395,8 +464,8 @@ public final class ReportsFile {
         }
         if (!SOURCE_KEYS.containsKey(type)) {
             problem(field(mapping, "type"), "source.type", "'" + type + "' is not a source type",
-                    "write sql (Mailroute's database), jdbc (a datasource), http (a GET answering JSON or CSV) or file "
-                            + "(a file dropped in a directory)");
+                    "write sql (Mailroute's database), jdbc (a datasource), http (a GET answering JSON or CSV), file "
+                            + "(a file dropped in a directory) or digest (Mailroute's activity and engagement summary)");
             return null;
         }
         Map<String, Node> fields = fields(mapping, SOURCE_KEYS.get(type), "source.", "of a " + type + " source");
@@ -423,6 +492,7 @@ public final class ReportsFile {
                 TableFormat format = choice(fields, mapping, "format", TableFormat.class, null, "source.format");
                 yield url == null || format == null ? null : new ReportDefinition.HttpSource(url, format);
             }
+            case "digest" -> digestSource(fields, mapping);
             default -> {
                 String directory = required(fields, mapping, "directory", "source.directory",
                         "write the directory the other system drops its files in, e.g. directory: /srv/exports/ledger");

@@ -19,10 +19,12 @@ public record RunRecipient(long id, long runId, String recipient, String address
      * Forward only. PENDING → SENT, or → FAILED (the send failed for good). SENT → BOUNCED (a delivery status
      * notification came back). SENT → DOWNLOADED (the first download). SENT, DOWNLOADED → OVERDUE (not acknowledged
      * by the deadline). SENT, DOWNLOADED, OVERDUE → ACKNOWLEDGED. The times of download and acknowledgement are kept
-     * whatever the status then (a download after OVERDUE is recorded, the status stays OVERDUE).
+     * whatever the status then (a download after OVERDUE is recorded, the status stays OVERDUE). PENDING → SKIPPED:
+     * there was nothing to send them for the period (a digest of an empty period, or of a recipient who owns no queue),
+     * the reason kept in {@code lastError}; no email.
      */
     public enum Status {
-        PENDING, SENT, BOUNCED, DOWNLOADED, ACKNOWLEDGED, OVERDUE, FAILED
+        PENDING, SENT, BOUNCED, DOWNLOADED, ACKNOWLEDGED, OVERDUE, FAILED, SKIPPED
     }
 
     /** The input of {@link ReportRuns#plan}: who and where. */

@@ -205,6 +205,16 @@ class DemoFirstStartIT {
         }
     }
 
+    /**
+     * The "Digests" examples in order: the digest of the week before the demo started is run now, and its run shows
+     * both managers SKIPPED with the reason (that week was quiet; r-okafor owns no queue), no email sent.
+     */
+    @Test
+    void theDigestExamplesOfTheReadmeAnswerAsTheySay() throws Exception {
+        String section = ReadmeExamples.section(ReadmeExamples.readme(), "Digests");
+        answerAsClaimed(ReadmeExamples.curls(section, readmeShellVariables()), digestClaims);
+    }
+
     private void answerAsClaimed(List<ReadmeExamples.Curl> curls, List<Claim> claims) throws Exception {
         Set<Claim> used = new HashSet<>();
         for (ReadmeExamples.Curl curl : curls) {
@@ -391,7 +401,7 @@ class DemoFirstStartIT {
             }),
             claim("GET /api/reports", (request, curl, answer) -> {
                 JsonNode reports = JSON.readTree(answer).path("reports");
-                assertEquals(4, reports.size(), answer);
+                assertEquals(5, reports.size(), answer);
                 assertEquals("weekly-queue-status", reports.get(0).path("id").asText(), answer);
                 assertEquals("DONE", reports.get(0).path("lastRun").path("state").asText(), answer);
             }));
@@ -478,6 +488,23 @@ class DemoFirstStartIT {
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
+
+    /** The "Digests" examples, in the README's order. */
+    private final List<Claim> digestClaims = List.of(
+            claim("POST /api/reports/weekly-digest/runs", (request, curl, answer) -> {
+                JsonNode run = JSON.readTree(answer);
+                assertEquals("DONE", run.path("state").asText(), answer);
+            }),
+            claim("GET /api/reports/weekly-digest/runs", (request, curl, answer) -> {
+                JsonNode recipients = JSON.readTree(answer).path("runs").path(0).path("recipients");
+                assertEquals(2, recipients.size(), answer);
+                assertEquals("team@acme.example SKIPPED", recipients.get(0).path("address").asText() + " "
+                        + recipients.get(0).path("status").asText(), answer);
+                assertTrue(recipients.get(0).path("lastError").asText().contains("an empty period"), answer);
+                assertEquals("r.okafor@acme.example SKIPPED", recipients.get(1).path("address").asText() + " "
+                        + recipients.get(1).path("status").asText(), answer);
+                assertTrue(recipients.get(1).path("lastError").asText().contains("owns no queue"), answer);
+            }));
 
     private final List<Claim> approvalClaims = List.of(
             claim("GET /api/approvals\\?state=PENDING", (request, curl, answer) -> {

@@ -62,7 +62,8 @@ class ReportsFileTest {
     @Test
     void theShippedFileLoads() {
         ReportsConfig config = ReportsFile.load(Path.of("config", "reports.yaml"), Path.of("config", "templates"));
-        assertEquals(List.of("weekly-queue-status", "weekly-sla-compliance", "monthly-approvals-summary", "mailbox-status-pack"),
+        assertEquals(List.of("weekly-queue-status", "weekly-sla-compliance", "monthly-approvals-summary", "mailbox-status-pack",
+                        "weekly-digest"),
                 List.copyOf(config.reports().keySet()));
         ReportDefinition demo = config.report("weekly-queue-status").orElseThrow();
         assertEquals("Weekly queue status", demo.title());
@@ -274,6 +275,68 @@ class ReportsFileTest {
                 config.unsetVariables(Map.of("ERP_DB_PASSWORD", "s")::get).stream().map(p -> p.key() + "|" + p.problem()).toList());
         assertEquals(List.of(), config.unsetVariables(Map.of("ERP_DB_PASSWORD", "s", "ERP_DB_USER", "u")::get));
         assertNull(config.datasources().get("erp").user());
+    }
+
+    /** A digest (its report starts at line 2). */
+    private static final String DIGEST = """
+            reports:
+              - id: weekly-digest
+                owner: team
+                mailbox: support
+                schedule: {cron: "0 0 8 ? * MON", zone: Europe/Berlin}
+                source: {type: digest, sections: [engagement], unowned: everything, sendWhenEmpty: true}
+                recipients: [managers]
+                subject: "Digest {{period.key}}"
+            """;
+
+    @Test
+    void aDigestIsReadWithItsSectionsAndIsMadeForEachRecipientWithoutADocumentOrALink() throws IOException {
+        ReportDefinition digest = ReportsFile.load(write(DIGEST), dir).report("weekly-digest").orElseThrow();
+        assertEquals(new ReportDefinition.DigestSource(List.of(ReportDefinition.DigestSource.Section.ENGAGEMENT),
+                ReportDefinition.DigestSource.Unowned.EVERYTHING, true), digest.source());
+        assertTrue(digest.perRecipient());
+        assertNull(digest.recipientParameter());
+        assertNull(digest.body(), "a digest's body: is optional (an introduction)");
+        assertEquals(Optional.empty(), digest.acknowledgeWithin());
+
+        ReportDefinition defaults = ReportsFile.load(write(DIGEST.replace(
+                "{type: digest, sections: [engagement], unowned: everything, sendWhenEmpty: true}", "{type: digest}")), dir)
+                .report("weekly-digest").orElseThrow();
+        assertEquals(new ReportDefinition.DigestSource(List.of(ReportDefinition.DigestSource.Section.ACTIVITY,
+                ReportDefinition.DigestSource.Section.ENGAGEMENT), ReportDefinition.DigestSource.Unowned.NOTHING, false),
+                defaults.source(), "both sections; who owns no queue gets nothing; an empty period sends nothing");
+    }
+
+    static Stream<Arguments> brokenDigests() {
+        return Stream.of(
+                new Case("an unknown section", t -> t.replace("sections: [engagement]", "sections: [engagment]"),
+                        "line 6, report 'weekly-digest', source.sections", "'engagment' is not a digest section"),
+                new Case("a section twice", t -> t.replace("[engagement]", "[engagement, engagement]"),
+                        "line 6, report 'weekly-digest', source.sections", "names engagement twice"),
+                new Case("an unknown unowned", t -> t.replace("unowned: everything", "unowned: all"),
+                        "line 6, report 'weekly-digest', source.unowned", "'all' is not one of nothing, everything"),
+                new Case("sendWhenEmpty not a boolean", t -> t.replace("sendWhenEmpty: true", "sendWhenEmpty: sometimes"),
+                        "line 6, report 'weekly-digest', source.sendWhenEmpty", "must be true or false"),
+                new Case("an unknown digest setting", t -> t.replace("unowned:", "owners:"),
+                        "line 6, report 'weekly-digest', source.owners", "is not a known setting of a digest source"),
+                new Case("a format", t -> t + "    format: pdf\n",
+                        "line 9, report 'weekly-digest', format", "is not for a digest"),
+                new Case("a download link", t -> t + "    delivery: link\n",
+                        "line 9, report 'weekly-digest', delivery", "is not for a digest"),
+                new Case("an acknowledgement", t -> t + "    acknowledgeWithin: 2d\n",
+                        "line 9, report 'weekly-digest', acknowledgeWithin", "is not for a digest")).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenDigests")
+    void aBrokenDigestNamesTheLineAndTheKey(Case broken) throws IOException {
+        Path file = write(broken.edit().apply(DIGEST));
+        ConfigException e = assertThrows(ConfigException.class, () -> ReportsFile.load(file, dir));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        ConfigProblem p = e.problems().get(0);
+        assertEquals(broken.where(), p.key());
+        assertTrue(p.problem().contains(broken.problem()), p.problem());
+        assertFalse(p.fix() == null || p.fix().isBlank(), "says what to do: " + p);
     }
 
     private Path write(String yaml) throws IOException {

@@ -1,6 +1,5 @@
 package io.mailroute.reports.render;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -12,7 +11,9 @@ public enum DocumentFormat {
     /** One self-contained page: inline CSS, no scripts, nothing fetched from elsewhere. */
     HTML("text/html; charset=UTF-8", "html"),
     /** A paged document: title, generation time, a table whose header repeats on each page, "Page N of M". */
-    PDF("application/pdf", "pdf");
+    PDF("application/pdf", "pdf"),
+    /** A digest's figures (io.mailroute.reports.digest), kept as the recipient's document; its email is written from it. */
+    JSON("application/json", "json");
 
     private final String contentType;
     private final String extension;
@@ -20,6 +21,11 @@ public enum DocumentFormat {
     DocumentFormat(String contentType, String extension) {
         this.contentType = contentType;
         this.extension = extension;
+    }
+
+    /** The formats a report's table is rendered to ({@link Documents}): all but {@link #JSON}. */
+    public static java.util.List<DocumentFormat> tables() {
+        return java.util.List.of(CSV, HTML, PDF);
     }
 
     /** The MIME type for a mail part or a download's Content-Type header. */
@@ -44,7 +50,7 @@ public enum DocumentFormat {
             }
         }
         throw new IllegalArgumentException("unknown report format \"" + name + "\": use one of "
-                + Arrays.stream(values()).map(f -> f.extension).collect(Collectors.joining(", ")));
+                + tables().stream().map(f -> f.extension).collect(Collectors.joining(", ")));
     }
 
     @Override

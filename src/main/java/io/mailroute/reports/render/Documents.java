@@ -72,6 +72,8 @@ public final class Documents {
             case CSV -> new CsvDocument();
             case HTML -> new HtmlDocument();
             case PDF -> new PdfDocument();
+            case JSON -> throw new IllegalArgumentException("a digest's JSON is written by io.mailroute.reports.digest, "
+                    + "not rendered from a table");
         };
     }
 }

@@ -106,6 +106,10 @@ public final class ReportSources implements AutoCloseable {
             if (report.source() instanceof HttpSource http) {
                 return web.read(report, http, use);
             }
+            if (report.source() instanceof ReportDefinition.DigestSource) {
+                throw new IllegalArgumentException("report '" + report.id() + "' is a digest: io.mailroute.reports.digest "
+                        + "computes it, it has no rows to read");
+            }
             return files.read(report, (FileSource) report.source(), window, use);
         } catch (RuntimeException | IOException e) {
             SourceException source = SourceException.foundIn(e);

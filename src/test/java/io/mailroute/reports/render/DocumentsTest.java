@@ -33,7 +33,7 @@ class DocumentsTest {
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(DocumentFormat.class)
+    @EnumSource(value = DocumentFormat.class, names = {"CSV", "HTML", "PDF"}) // JSON is a digest's, rendered from no table
     void theResultNamesTheFileItsSizeItsSha256AndItsRows(DocumentFormat format) throws IOException, NoSuchAlgorithmException {
         Path file = dir.resolve("new/dir/queues." + format.extension());
 
@@ -49,7 +49,7 @@ class DocumentsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DocumentFormat.class)
+    @EnumSource(value = DocumentFormat.class, names = {"CSV", "HTML", "PDF"}) // JSON is a digest's, rendered from no table
     void aSourceFailingMidwayLeavesThePreviousFileAsItWasAndNoTempFile(DocumentFormat format) throws IOException {
         Path file = dir.resolve("report." + format.extension());
         Files.writeString(file, "last week's report");

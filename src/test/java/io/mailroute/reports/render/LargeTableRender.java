@@ -51,7 +51,7 @@ public final class LargeTableRender {
             return;
         }
         Documents documents = new Documents(Clock.fixed(Instant.parse("2026-03-02T08:00:00Z"), ZoneOffset.UTC));
-        for (DocumentFormat format : DocumentFormat.values()) {
+        for (DocumentFormat format : DocumentFormat.tables()) {
             RenderedDocument document = documents.render(new Table("Large", COLUMNS, lazy), format,
                     dir.resolve("large." + format.extension()));
             System.out.println(format + " " + document.rows() + " " + document.bytes() + " " + document.sha256());
