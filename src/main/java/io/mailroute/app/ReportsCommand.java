@@ -83,7 +83,7 @@ public final class ReportsCommand {
         ReportsConfig reports = ReportsWiring.config(settings);
         for (ReportDefinition report : reports.reports().values()) {
             out.printf("%-28s %-22s %-14s %-6s %-10s %-34s %s%n", report.id(), report.schedule().cron(),
-                    report.schedule().zone().getId(), report.format().configName(), report.delivery().configName(), "-",
+                    report.schedule().zone().getId(), report.shownFormat(), report.shownDelivery(), "-",
                     "(service not running)");
         }
         return 0;

@@ -54,6 +54,21 @@ public record ReportDefinition(String id, String title, String owner, Schedule s
         return lines.getOrDefault(key, lines.getOrDefault("", 0));
     }
 
+    /** Whether this is a digest: its summary is the email's body, it has no document format or delivery of its own. */
+    public boolean isDigest() {
+        return source instanceof DigestSource;
+    }
+
+    /** The format as lists show it: {@code body} for a digest (text and HTML in the email), else the document's. */
+    public String shownFormat() {
+        return isDigest() ? "body" : format.configName();
+    }
+
+    /** The delivery as lists show it: {@code body} for a digest, else attachment / link / both. */
+    public String shownDelivery() {
+        return isDigest() ? "body" : delivery.configName();
+    }
+
     /** "line 12, report 'weekly-sla', schedule.cron": where a person finds what a message is about. */
     public String where(String key) {
         return ReportsFile.where(lineOf(key), id, key);

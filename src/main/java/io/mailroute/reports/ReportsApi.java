@@ -73,8 +73,8 @@ public final class ReportsApi {
             node.put("id", report.id()).put("title", report.title()).put("owner", report.owner()).put("mailbox", report.mailbox());
             node.putObject("schedule").put("cron", report.schedule().cron()).put("zone", report.schedule().zone().getId())
                     .put("next", report.schedule().nextFiring(clock.instant()).map(Instant::toString).orElse(null));
-            node.put("source", report.source().type()).put("format", report.format().configName())
-                    .put("delivery", report.delivery().configName()).put("perRecipient", report.perRecipient());
+            node.put("source", report.source().type()).put("format", report.shownFormat())
+                    .put("delivery", report.shownDelivery()).put("perRecipient", report.perRecipient());
             ArrayNode to = node.putArray("recipients");
             audience.of(report).forEach(r -> to.add(r.address()));
             report.acknowledgeWithin().ifPresent(d -> node.put("acknowledgeWithin", d.toString()));

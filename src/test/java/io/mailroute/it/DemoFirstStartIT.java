@@ -402,6 +402,12 @@ class DemoFirstStartIT {
             claim("GET /api/reports", (request, curl, answer) -> {
                 JsonNode reports = JSON.readTree(answer).path("reports");
                 assertEquals(5, reports.size(), answer);
+                JsonNode digest = null;
+                for (JsonNode report : reports) {
+                    digest = "weekly-digest".equals(report.path("id").asText()) ? report : digest;
+                }
+                assertEquals("digest body body", digest.path("source").asText() + " " + digest.path("format").asText() + " "
+                        + digest.path("delivery").asText(), "a digest is written into the email, not attached: " + answer);
                 assertEquals("weekly-queue-status", reports.get(0).path("id").asText(), answer);
                 assertEquals("DONE", reports.get(0).path("lastRun").path("state").asText(), answer);
             }));
