@@ -36,9 +36,9 @@ final class CustomerMessagesWiring {
     }
 
     static void bind(CamelContext context, Database db, Workflow workflow, ItemCustomers customers, EventLog events,
-            AuditTrail audit, ChannelsConfig channels, ObjectMapper json) {
+            AuditTrail audit, ChannelsConfig channels, ObjectMapper json, java.time.Clock clock) {
         CustomerMessages messages = new CustomerMessages(db, workflow, customers, events, audit, json,
-                type -> !channels.routing().getOrDefault(type, java.util.List.of()).isEmpty());
+                type -> !channels.routing().getOrDefault(type, java.util.List.of()).isEmpty(), clock);
         context.getRegistry().bind("customerMessageApi", new CustomerMessageApi(messages, json));
     }
 }

@@ -251,7 +251,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         io.mailroute.workflow.ItemCustomers customers = CustomerMessagesWiring.customers(db, byId, fallbackSender);
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock)
                 .resolvingSendersWith(customers));
-        CustomerMessagesWiring.bind(context, db, workflow, customers, events, audit, channels, json); // customerMessageApi
+        CustomerMessagesWiring.bind(context, db, workflow, customers, events, audit, channels, json, clock); // customerMessageApi
         GmailEmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.delivery.PushTargetRules;
+import io.mailroute.ops.IdempotencyKeys;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,13 +26,11 @@ public final class ApprovalRequestReader {
     static final int MAX_FIELDS = 50;
     static final int MAX_FIELD_VALUE = 2000;
     static final int MAX_ATTACHMENTS = 20;
-    static final int MAX_KEY = 128;
     private static final List<String> KNOWN = List.of("title", "requester", "approvers", "policy", "fields", "attachments",
             "callbackUrl", "idempotencyKey", "mailbox", "priority");
     private static final List<String> PRIORITIES = List.of("LOW", "NORMAL", "HIGH", "URGENT");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1," + MAX_KEY + "}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
@@ -65,7 +64,7 @@ public final class ApprovalRequestReader {
         ObjectNode fields = fields(body.get("fields"));
         List<ApprovalRequest.Attachment> attachments = attachments(body.get("attachments"));
         String callbackUrl = callbackUrl(body.get("callbackUrl"));
-        String key = idempotencyKey(body.get("idempotencyKey"), headerKey);
+        String key = IdempotencyKeys.read(body.get(IdempotencyKeys.FIELD), headerKey);
         String mailbox = name(body, "mailbox", "a mailbox id of mailboxes.yaml, e.g. accounts");
         String priority = "NORMAL";
         if (present(body.get("priority"))) {
@@ -227,19 +226,6 @@ public final class ApprovalRequestReader {
             throw new IllegalArgumentException("callbackUrl: " + problem);
         });
         return url;
-    }
-
-    private static String idempotencyKey(JsonNode node, String header) {
-        String body = present(node) ? node.asText() : null;
-        String headerKey = header == null || header.isBlank() ? null : header.trim();
-        if (body != null && headerKey != null && !body.equals(headerKey)) {
-            throw new IllegalArgumentException("idempotencyKey differs from the Idempotency-Key header; send one of them, or the same");
-        }
-        String key = body != null ? body : headerKey;
-        if (key != null && !KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("idempotencyKey must be 1 to " + MAX_KEY + " visible ASCII characters, no spaces");
-        }
-        return key;
     }
 
     private static String name(JsonNode body, String field, String expected) {

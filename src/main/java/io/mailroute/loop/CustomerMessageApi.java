@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.access.ApiGuard;
-import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
 import io.mailroute.ops.ApiErrors;
+import io.mailroute.ops.IdempotencyKeys;
 import java.util.Set;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -17,12 +17,14 @@ import org.apache.camel.Header;
 /**
  * {@code POST /api/items/{id}/messages} {@code {"template":"request-info","text":"..."}} (routes/customer-messages.camel.yaml):
  * 202 with the item, the customer it goes to and the events committed (left in {@value EventLog#COMMITTED} for the route
- * to publish); 400 a bad body, naming the field; 404, 409 and 422 as {@link CustomerMessages#send} says.
+ * to publish); with an {@code Idempotency-Key} header or {@code idempotencyKey} field, the same message again answers
+ * 200 with the first one's events ({@code "repeated": true}) and sends nothing; 400 a bad body, naming the field;
+ * 404, 409 and 422 as {@link CustomerMessages#send} says.
  */
 public final class CustomerMessageApi {
 
     static final String EXAMPLE = "{\"template\":\"request-info\",\"text\":\"Could you send us your order number?\"}";
-    private static final Set<String> FIELDS = Set.of("template", "text");
+    private static final Set<String> FIELDS = Set.of("template", "text", IdempotencyKeys.FIELD);
 
     private final CustomerMessages messages;
     private final ObjectMapper json;
@@ -32,8 +34,8 @@ public final class CustomerMessageApi {
         this.json = json;
     }
 
-    public ObjectNode send(@Header("id") String id, @Header(ApiGuard.PRINCIPAL_HEADER) String principal, @Body String body,
-            Exchange exchange) {
+    public ObjectNode send(@Header("id") String id, @Header(ApiGuard.PRINCIPAL_HEADER) String principal,
+            @Header(IdempotencyKeys.HEADER) String idempotencyKey, @Body String body, Exchange exchange) {
         long itemId = itemId(id);
         JsonNode request = Json.body(json, body, EXAMPLE);
         if (!request.isObject()) {
@@ -41,7 +43,8 @@ public final class CustomerMessageApi {
         }
         request.fieldNames().forEachRemaining(field -> {
             if (!FIELDS.contains(field)) {
-                throw new IllegalArgumentException("unknown field '" + field + "'; a message has template and text");
+                throw new IllegalArgumentException("unknown field '" + field + "'; a message has template, text and "
+                        + "optionally " + IdempotencyKeys.FIELD);
             }
         });
         JsonNode template = request.path("template");
@@ -53,22 +56,24 @@ public final class CustomerMessageApi {
         if (!text.isMissingNode() && !text.isNull() && !text.isTextual()) {
             throw new IllegalArgumentException("text must be a string");
         }
-        CustomerMessages.Outcome outcome = messages.send(itemId, chosen, CustomerMessages.text(text.asText(null)),
+        String key = IdempotencyKeys.read(request.get(IdempotencyKeys.FIELD), idempotencyKey);
+        CustomerMessages.Outcome outcome = messages.send(itemId, chosen, CustomerMessages.text(text.asText(null)), key,
                 "token:" + principal); // who the API token says, never a header the client sets
         if (outcome instanceof CustomerMessages.Refused refused) {
             return ApiErrors.error(json, exchange, refused.status(), refused.reason());
         }
         CustomerMessages.Sent sent = (CustomerMessages.Sent) outcome;
-        exchange.setProperty(EventLog.COMMITTED, sent.events());
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        exchange.setProperty(EventLog.COMMITTED, sent.committed());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, sent.repeated() ? 200 : 202);
         ObjectNode answer = json.createObjectNode()
                 .put("itemId", sent.item().id())
                 .put("template", chosen.templateName())
                 .put("to", sent.customer())
                 .put("state", sent.item().state().name())
-                .put("version", sent.item().version());
+                .put("version", sent.item().version())
+                .put("repeated", sent.repeated());
         ArrayNode raised = answer.putArray("events");
-        for (Event event : sent.events()) {
+        for (CustomerMessages.EventRef event : sent.events()) {
             raised.addObject().put("id", event.id()).put("type", event.type()).put("seq", event.seq());
         }
         return answer;

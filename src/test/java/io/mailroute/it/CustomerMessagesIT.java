@@ -97,11 +97,17 @@ class CustomerMessagesIT {
 
                 // A status update: the same thread, the state stays.
                 HttpResponse<String> update = service.request("POST", "/api/items/" + item + "/messages",
-                        "{\"template\":\"status-update\",\"text\":\"Your order ships today.\"}");
+                        "{\"template\":\"status-update\",\"text\":\"Your order ships today.\",\"idempotencyKey\":\"upd-1\"}");
                 assertEquals(202, update.statusCode(), update.body());
                 assertEquals("OPEN", JSON.readTree(update.body()).path("state").asText());
                 String updateEvent = JSON.readTree(update.body()).path("events").get(0).path("id").asText();
                 service.await(SOON, "the update SENT", () -> statuses(service, updateEvent).equals(List.of("SENT")));
+                // the client retries it (a timeout): the first one's answer, nothing more for the customer
+                HttpResponse<String> retried = service.request("POST", "/api/items/" + item + "/messages",
+                        "{\"template\":\"status-update\",\"text\":\"Your order ships today.\",\"idempotencyKey\":\"upd-1\"}");
+                assertEquals(200, retried.statusCode(), retried.body());
+                assertEquals(updateEvent, JSON.readTree(retried.body()).path("events").get(0).path("id").asText());
+                assertEquals(1, service.events("item.status-update").size(), "one status update event");
                 List<Message> toCustomer = sentTo(support, "customer@globex.example");
                 assertEquals(2, toCustomer.size());
                 toCustomer.forEach(m -> assertEquals(threadId, m.getThreadId(), "every message in the customer's thread"));

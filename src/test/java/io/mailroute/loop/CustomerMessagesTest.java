@@ -59,7 +59,7 @@ class CustomerMessagesTest {
         items = new TestItems(db, workflow, T0);
         ItemCustomers customers = new ItemCustomers(db, Set.of("support@acme.example"));
         api = new CustomerMessageApi(new CustomerMessages(db, workflow, customers, events,
-                (action, mailbox, ref, details) -> audited.add(action + " " + ref), json, routedTypes::contains), json);
+                (action, mailbox, ref, details) -> audited.add(action + " " + ref), json, routedTypes::contains, clock), json);
     }
 
     @AfterEach
@@ -188,17 +188,81 @@ class CustomerMessagesTest {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> post(item, body), body);
             assertTrue(refused.getMessage().contains(message), body + " -> " + refused.getMessage());
         });
-        assertThrows(IllegalArgumentException.class, () -> api.send("abc", "mei", "{}", exchange()));
+        assertThrows(IllegalArgumentException.class, () -> api.send("abc", "mei", null, "{}", exchange()));
+        IllegalArgumentException twoKeys = assertThrows(IllegalArgumentException.class, () -> api.send(String.valueOf(item),
+                "mei", "k-1", "{\"template\":\"request-info\",\"text\":\"x\",\"idempotencyKey\":\"k-2\"}", exchange()));
+        assertTrue(twoKeys.getMessage().contains("idempotencyKey differs from the Idempotency-Key header"), twoKeys.getMessage());
+        IllegalArgumentException spaced = assertThrows(IllegalArgumentException.class, () -> api.send(String.valueOf(item),
+                "mei", "a key", "{\"template\":\"request-info\",\"text\":\"x\"}", exchange()));
+        assertTrue(spaced.getMessage().contains("visible ASCII characters, no spaces"), spaced.getMessage());
         assertEquals(202, post(item, "{\"template\":\"request-info\",\"text\":\"" + "x".repeat(4000) + "\"}").status(),
                 "4000 characters are fine");
+    }
+
+    /**
+     * A client that retries (a timeout, a double tap) with its idempotency key sends the customer one message: the
+     * repeat answers the first one's events (200, repeated) and commits and publishes nothing; the same key with other
+     * words is refused; the key is the item's own (another item may use it); requests racing with one key send once.
+     */
+    @Test
+    void theSameIdempotencyKeyAgainSendsTheCustomerOneMessage() throws Exception {
+        long item = items.item("CASE", "pat@globex.example");
+        String ask = "{\"template\":\"request-info\",\"text\":\"Your order number?\",\"idempotencyKey\":\"ask-1\"}";
+
+        Answer first = post(item, ask);
+        long after = events.lastSeq();
+        Answer again = post(item, "{\"template\":\"request-info\",\"text\":\"Your order number?\"}", "ask-1");
+
+        assertEquals(202, first.status(), first.body().toString());
+        assertEquals(200, again.status(), again.body().toString());
+        assertTrue(again.body().get("repeated").asBoolean());
+        assertEquals(first.body().get("events"), again.body().get("events"), "the first message's events");
+        assertEquals(after, events.lastSeq(), "a repeat commits nothing");
+        assertEquals(List.of(), again.exchange().getProperty(EventLog.COMMITTED, List.class), "and publishes nothing");
+        assertEquals(1, events.page(0, "item.info-requested", null, 10).size());
+
+        assertRefused(409, "idempotency key 'ask-1' was used for another message to item " + item,
+                post(item, ask.replace("Your order number?", "Your invoice number?")));
+        assertEquals(after, events.lastSeq());
+
+        long other = items.item("CASE", "kim@initech.example");
+        assertEquals(202, post(other, ask).status(), "keys are per item");
+
+        long raced = items.item("CASE", "lee@globex.example");
+        String race = ask.replace("ask-1", "race-1");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return post(raced, race.replace("request-info", "status-update"));
+                }));
+            }
+            go.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Answer> answer : answers) {
+                statuses.add(answer.get().status());
+            }
+            assertEquals(1, statuses.stream().filter(st -> st == 202).count(), "sent once: " + statuses);
+            assertEquals(3, statuses.stream().filter(st -> st == 200).count(), "the rest are repeats: " + statuses);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, events.page(0, "item.status-update", null, 10).stream().filter(e -> e.itemId() == raced).count());
     }
 
     private record Answer(int status, JsonNode body, Exchange exchange) {
     }
 
     private Answer post(long item, String body) {
+        return post(item, body, null);
+    }
+
+    private Answer post(long item, String body, String idempotencyKey) {
         Exchange exchange = exchange();
-        JsonNode answer = api.send(String.valueOf(item), "mei", body, exchange);
+        JsonNode answer = api.send(String.valueOf(item), "mei", idempotencyKey, body, exchange);
         return new Answer(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class), answer, exchange);
     }
 
