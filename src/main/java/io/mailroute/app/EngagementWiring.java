@@ -4,10 +4,12 @@ import io.mailroute.config.ConfigException;
 import io.mailroute.config.ConfigProblem;
 import io.mailroute.db.Database;
 import io.mailroute.delivery.NotificationFactory;
+import io.mailroute.delivery.email.GmailEmailTransport;
 import io.mailroute.engagement.DeliveryEngagement;
 import io.mailroute.engagement.EngagementLinks;
 import io.mailroute.engagement.EngagementPages;
 import io.mailroute.engagement.GmailReadReceipts;
+import io.mailroute.engagement.OpenPixel;
 import io.mailroute.engagement.SentNotices;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.gmail.GmailRetry;
@@ -28,7 +30,8 @@ import org.apache.camel.spi.Registry;
 
 /**
  * Engagement capture (routes/engagement.camel.yaml): beans {@code deliveryEngagement} and {@code engagementPages},
- * every notification's acknowledgement link ({@link EngagementLinks} on the {@link NotificationFactory}), and each
+ * every notification's acknowledgement link ({@link EngagementLinks} on the {@link NotificationFactory}), the optional
+ * open-tracking image of email notices ({@value #OPEN_PIXEL}, off by default), and each
  * delivery's engagement in {@code GET /api/deliveries}; after {@code signedLinks}, {@code pages} and {@code deliveryApi}.
  */
 final class EngagementWiring {
@@ -36,12 +39,13 @@ final class EngagementWiring {
     static final String LIFETIME = "mailroute.engagement.link-lifetime";
     static final String PRIORITIES = "mailroute.engagement.acknowledge-priorities";
     static final String GMAIL_READ = "mailroute.engagement.gmail-read";
+    static final String OPEN_PIXEL = "mailroute.engagement.open-pixel";
 
     private EngagementWiring() {
     }
 
     static void bind(CamelContext context, Settings settings, Database db, EventLog events, NotificationFactory notifications,
-            Clock clock) {
+            GmailEmailTransport email, Clock clock) {
         Registry registry = context.getRegistry();
         SignedLinks links = registry.lookupByNameAndType("signedLinks", SignedLinks.class);
         Pages pages = registry.lookupByNameAndType("pages", Pages.class);
@@ -53,11 +57,15 @@ final class EngagementWiring {
         }
         Set<String> critical = Arrays.stream(settings.text(PRIORITIES, "URGENT,HIGH").split(","))
                 .map(String::strip).filter(p -> !p.isEmpty()).collect(Collectors.toSet());
-        notifications.withAckLinks(new EngagementLinks(links, lifetime, critical, clock));
+        boolean openPixel = settings.flag(OPEN_PIXEL, false);
+        EngagementLinks engagementLinks = new EngagementLinks(links, lifetime, critical, openPixel, clock);
+        notifications.withAckLinks(engagementLinks);
+        email.withOpenPixels(engagementLinks); // issues none while the pixel is off
         DeliveryEngagement engagement = new DeliveryEngagement(db, events, clock);
         registry.bind("deliveryEngagement", engagement);
         registry.lookupByNameAndType("deliveryApi", DeliveryApi.class).showingEngagement(engagement); // GET /api/deliveries
-        registry.bind("engagementPages", new EngagementPages(engagement, links, pages));
+        registry.bind("engagementPages", new EngagementPages(engagement, links, pages,
+                new OpenPixel(engagement, links, openPixel)));
     }
 
     /**

@@ -284,7 +284,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         reports = ReportsWiring.config(settings);
         ReportsWiring.bind(context, settings, reports, db, events, channels, byId, deliveries, email, timers, cluster.nodeId(),
                 dataDir, json, clock);
-        EngagementWiring.bind(context, settings, db, events, notifications, clock); // acknowledgement links and their pages
+        EngagementWiring.bind(context, settings, db, events, notifications, email, clock); // acknowledgement links and their pages
         EngagementWiring.bindGmailReads(context, settings, db, byId, id -> client(context, byId.get(id)), retry);
         EscalationWiring.bind(context, settings, db, events, channels, timers); // escalate: of channels.yaml, on timers
 

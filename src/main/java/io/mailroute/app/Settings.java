@@ -59,6 +59,7 @@ public final class Settings {
             Map.entry("mailroute.delivery.lease", "duration"),
             Map.entry("mailroute.alerts.window", "duration"),
             Map.entry("mailroute.engagement.link-lifetime", "duration"),
+            Map.entry("mailroute.engagement.open-pixel", "flag"),
             Map.entry("mailroute.alerts.reminder.critical", "duration"),
             Map.entry("mailroute.alerts.reminder.high", "duration"),
             Map.entry("mailroute.alerts.reminder.normal", "duration"),

@@ -84,6 +84,20 @@ public final class DeliveryEngagement {
         return db.jdbc().query(FIND, Map.of("id", deliveryId), DeliveryEngagement::engagement).stream().findFirst();
     }
 
+    /**
+     * The delivery a signed link names (its subject id), when it is for the link's recipient; empty for any other
+     * (no such delivery, someone else's, a subject that is no delivery id).
+     */
+    public Optional<Engagement> find(io.mailroute.links.SignedLink link) {
+        long id;
+        try {
+            id = Long.parseLong(link.subjectId());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return find(id).filter(d -> d.recipient().equals(link.recipient()));
+    }
+
     /** The engagement of these deliveries (one query), by delivery id; a delivery that is not there is not in it. */
     public Map<Long, Engagement> find(java.util.Collection<Long> deliveryIds) {
         Map<Long, Engagement> found = new java.util.HashMap<>();

@@ -2,6 +2,7 @@ package io.mailroute.engagement;
 
 import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.NotificationFactory;
+import io.mailroute.delivery.email.GmailEmailTransport;
 import io.mailroute.links.SignedLinks;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,25 +26,37 @@ import org.slf4j.LoggerFactory;
  * <li>an email gets {@value #ACKNOWLEDGE} at {@value #ACKNOWLEDGE_PATH} when it is a critical notice (its item's
  * priority among {@code mailroute.engagement.acknowledge-priorities}): the Acknowledge link, whose page confirms
  * with a POST carrying the page's CSRF token. A push link does not open that page, nor an email link the app endpoint.</li>
+ * <li>only when {@code mailroute.engagement.open-pixel} is on (off by default), every email notice written from a
+ * template also gets {@value #PIXEL} at {@value #PIXEL_PATH}: the open-tracking image's address ({@link OpenPixel});
+ * off, none is issued.</li>
  * </ul>
  */
-public final class EngagementLinks implements NotificationFactory.AckLinks {
+public final class EngagementLinks implements NotificationFactory.AckLinks, GmailEmailTransport.OpenPixels {
 
-    public static final String ACK = "delivery.ack", ACKNOWLEDGE = "delivery.acknowledge";
+    public static final String ACK = "delivery.ack", ACKNOWLEDGE = "delivery.acknowledge", PIXEL = "delivery.pixel";
     /** The pages' paths from the service's root (routes/engagement.camel.yaml). */
-    public static final String ACK_PATH = "/p/engagement/ack", ACKNOWLEDGE_PATH = "/p/engagement/acknowledge";
+    public static final String ACK_PATH = "/p/engagement/ack", ACKNOWLEDGE_PATH = "/p/engagement/acknowledge",
+            PIXEL_PATH = "/p/engagement/pixel";
     private static final Logger LOG = LoggerFactory.getLogger(EngagementLinks.class);
 
     private final SignedLinks links;
     private final Duration lifetime;
     private final Set<String> criticalPriorities;
+    private final boolean openPixel;
     private final Clock clock;
+
+    /** Without the open-tracking pixel (its default). */
+    public EngagementLinks(SignedLinks links, Duration lifetime, Set<String> criticalPriorities, Clock clock) {
+        this(links, lifetime, criticalPriorities, false, clock);
+    }
 
     /**
      * @param lifetime           how long a link works after its notification is made; positive
      * @param criticalPriorities the item priorities (URGENT, HIGH) whose email notices carry the Acknowledge link
+     * @param openPixel          {@code mailroute.engagement.open-pixel}: whether email notices carry the open-tracking image
      */
-    public EngagementLinks(SignedLinks links, Duration lifetime, Set<String> criticalPriorities, Clock clock) {
+    public EngagementLinks(SignedLinks links, Duration lifetime, Set<String> criticalPriorities, boolean openPixel,
+            Clock clock) {
         this.links = Objects.requireNonNull(links, "links");
         if (lifetime == null || lifetime.isNegative() || lifetime.toSeconds() < 1) {
             throw new IllegalArgumentException("an acknowledgement link's lifetime must be a second or more: " + lifetime);
@@ -51,6 +64,7 @@ public final class EngagementLinks implements NotificationFactory.AckLinks {
         this.lifetime = lifetime;
         this.criticalPriorities = criticalPriorities.stream().map(p -> p.strip().toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
+        this.openPixel = openPixel;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -61,11 +75,22 @@ public final class EngagementLinks implements NotificationFactory.AckLinks {
         if (email && !isCritical(data.get("priority"))) {
             return null;
         }
-        String purpose = email ? ACKNOWLEDGE : ACK;
+        return email ? url(delivery, ACKNOWLEDGE, ACKNOWLEDGE_PATH) : url(delivery, ACK, ACK_PATH);
+    }
+
+    /**
+     * The open-tracking image's URL of an email notice, or null: the pixel is off, the delivery is no email, or the
+     * link cannot be made. Same subject, recipient and lifetime as the Acknowledge link, a purpose of its own.
+     */
+    @Override
+    public String pixelUrl(Delivery delivery) {
+        return openPixel && "email".equals(delivery.channelType()) ? url(delivery, PIXEL, PIXEL_PATH) : null;
+    }
+
+    private String url(Delivery delivery, String purpose, String path) {
         Instant expiresAt = clock.instant().plus(lifetime);
         try {
-            return links.url(email ? ACKNOWLEDGE_PATH : ACK_PATH,
-                    links.issue(purpose, String.valueOf(delivery.id()), delivery.recipient(), expiresAt, false));
+            return links.url(path, links.issue(purpose, String.valueOf(delivery.id()), delivery.recipient(), expiresAt, false));
         } catch (IllegalArgumentException e) {
             // the notice still goes, without its link: engagement is worth less than the notice itself
             LOG.warn("Delivery {}: no {} link ({}); sent without one", delivery.id(), purpose, e.getMessage());

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -35,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code GET acknowledge?t=} (a critical email's Acknowledge link): a page with an Acknowledge button; records
  * nothing (mail scanners open every link first). {@code POST acknowledge} (t, csrf) records ACTED
  * {@value AckSignal#ACKNOWLEDGED} (and OPENED), once.</li>
+ * <li>{@code GET pixel?t=} (an email notice's open-tracking image, only when it is on): always the same image;
+ * {@link OpenPixel} decides what it records.</li>
  * </ul>
  */
 public final class EngagementPages {
@@ -65,11 +66,18 @@ public final class EngagementPages {
     private final DeliveryEngagement engagement;
     private final SignedLinks links;
     private final Pages pages;
+    private final OpenPixel pixel;
 
+    /** Without the open-tracking image (its default): a fetch of it records nothing. */
     public EngagementPages(DeliveryEngagement engagement, SignedLinks links, Pages pages) {
+        this(engagement, links, pages, new OpenPixel(engagement, links, false));
+    }
+
+    public EngagementPages(DeliveryEngagement engagement, SignedLinks links, Pages pages, OpenPixel pixel) {
         this.engagement = Objects.requireNonNull(engagement, "engagement");
         this.links = Objects.requireNonNull(links, "links");
         this.pages = Objects.requireNonNull(pages, "pages");
+        this.pixel = Objects.requireNonNull(pixel, "pixel");
     }
 
     // ---- the routes' beans ------------------------------------------------------------------------------
@@ -112,6 +120,15 @@ public final class EngagementPages {
         }
         exchange.setProperty(EventLog.COMMITTED, answer.events());
         PageResponses.write(exchange, answer.page());
+    }
+
+    /**
+     * {@code GET /p/engagement/pixel?t=<token>}: the same image for every token, valid, forged, expired or none; what a
+     * valid one recorded in {@link EventLog#COMMITTED}.
+     */
+    public void pixel(@Header(TOKEN_FIELD) String token, Exchange exchange) {
+        exchange.setProperty(EventLog.COMMITTED, pixel.fetched(token));
+        PageResponses.image(exchange, OpenPixel.image(), OpenPixel.CONTENT_TYPE);
     }
 
     // ---- a push's acknowledgement address ---------------------------------------------------------------
@@ -216,19 +233,9 @@ public final class EngagementPages {
             return Opened.refused(pages.refused(refused, path));
         }
         SignedLink link = ((LinkCheck.Valid) check).link();
-        return delivery(link).map(d -> new Opened(link, d, null)).orElseGet(() -> Opened.refused(pages.problem(410,
+        return engagement.find(link).map(d -> new Opened(link, d, null)).orElseGet(() -> Opened.refused(pages.problem(410,
                 "This notification is not known here", "The notification this link was for is not kept here any more.",
                 path)));
-    }
-
-    private Optional<DeliveryEngagement.Engagement> delivery(SignedLink link) {
-        long id;
-        try {
-            id = Long.parseLong(link.subjectId());
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        return engagement.find(id).filter(d -> d.recipient().equals(link.recipient()));
     }
 
     /** What every page shows about the delivery. */

@@ -10,7 +10,8 @@ import org.apache.camel.support.service.ServiceSupport;
  * Puts the pages' response headers on every answer under {@value Pages#LINK_PREFIX}, {@value PageAssets#PREFIX} and /console/,
  * on the service port's router itself: also on answers no page bean wrote (a 404 or 405 of the router, an error), and
  * including {@code Cache-Control}, which platform-http's header filter drops from what a route sets. Pages are
- * {@code no-store}; an asset found is cached a year (its name changes with its content).
+ * {@code no-store}; an asset found is cached a year (its name changes with its content); an image that is no asset
+ * (an email's open-tracking image, {@link PageResponses#image}) is {@code no-store, private}.
  */
 public final class PageHeaders extends ServiceSupport {
 
@@ -49,6 +50,9 @@ public final class PageHeaders extends ServiceSupport {
                 PageResponses.CONTENT_SECURITY_POLICY.indexOf("form-action")))) {
             headers.set(PageResponses.CONTENT_SECURITY_POLICY_HEADER, pagePolicy);
         }
-        headers.set("Cache-Control", asset && status == 200 ? PageResponses.IMMUTABLE : PageResponses.NO_STORE);
+        String contentType = headers.get("Content-Type");
+        headers.set("Cache-Control", asset && status == 200 ? PageResponses.IMMUTABLE
+                : !asset && contentType != null && contentType.startsWith("image/") ? PageResponses.NO_STORE_PRIVATE
+                : PageResponses.NO_STORE);
     }
 }

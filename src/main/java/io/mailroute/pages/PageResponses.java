@@ -25,6 +25,8 @@ public final class PageResponses {
     public static final Map<String, String> SECURITY_HEADERS = securityHeaders();
     static final String NO_STORE = "no-store";
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
+    /** An image a link answers with (an email's open-tracking image): also kept by no shared cache or image proxy. */
+    static final String NO_STORE_PRIVATE = "no-store, private";
 
     private PageResponses() {
     }
@@ -33,6 +35,12 @@ public final class PageResponses {
     public static void write(Exchange exchange, Page page) {
         Message message = reset(exchange, page.status(), "text/html; charset=utf-8", NO_STORE);
         message.setBody(page.html().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An image that is one person's (an email's open-tracking image): {@code no-store, private}. */
+    public static void image(Exchange exchange, byte[] bytes, String contentType) {
+        Message message = reset(exchange, 200, contentType, NO_STORE_PRIVATE);
+        message.setBody(bytes);
     }
 
     /** An asset, cached for a year under its hashed name. */

@@ -128,6 +128,8 @@ class ApiAccessIT {
                     new Endpoint("POST", "/p/engagement/ack", "/p/engagement/ack", "{\"event\":\"opened\"}", null, 400),
                     new Endpoint("GET", "/p/engagement/acknowledge", "/p/engagement/acknowledge", null, null, 400),
                     new Endpoint("POST", "/p/engagement/acknowledge", "/p/engagement/acknowledge", null, null, 415),
+                    // an email's open-tracking image: the same 1x1 GIF for every caller and token, none included
+                    new Endpoint("GET", "/p/engagement/pixel", "/p/engagement/pixel", null, null, 200),
                     new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
                             null, 200),
                     // the console's sign-in pages and GET / are public; its pages need a session, which no token is: every

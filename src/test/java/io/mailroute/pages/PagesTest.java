@@ -90,6 +90,22 @@ class PagesTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"false, 'no-store, private'", "true, 'public, max-age=31536000, immutable'"})
+    void anImageALinkAnswersWithIsPrivateAndAnAssetImageStaysCached(boolean asset, String cacheControl) {
+        Exchange exchange = exchange();
+        exchange.getMessage().setHeader("t", "the-token-from-the-query");
+        PageResponses.image(exchange, new byte[] {1, 2, 3}, "image/gif");
+        assertEquals("no-store, private", exchange.getMessage().getHeader("Cache-Control"));
+        assertEquals("image/gif", exchange.getMessage().getHeader(Exchange.CONTENT_TYPE));
+        assertNull(exchange.getMessage().getHeader("t"), "the token is not echoed");
+        assertSecurityHeaders(exchange);
+
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap().set("Content-Type", "image/gif");
+        PageHeaders.apply(headers, 200, asset);
+        assertEquals(cacheControl, headers.get("cache-control"), "as the router sends it");
+    }
+
+    @ParameterizedTest
     @EnumSource(Refusal.class)
     void everyRefusedLinkGetsTheOneRefusalPageWithItsSentence(Refusal reason) {
         Page page = pages.refused(new LinkCheck.Refused(reason, Optional.empty(), Optional.empty()), "/p/approvals/decide");

@@ -57,6 +57,7 @@ public final class GmailEmailTransport implements EmailTransport {
     private FallbackSender fallback;
     private EmailContent content = EmailContent.NONE;
     private SentEmails sentEmails = SentEmails.NONE;
+    private OpenPixels openPixels = delivery -> null;
 
     /** {@code sender:} of an email channel that always sends from the fallback sender (connection notices). */
     public static final String FALLBACK_SENDER = "fallback";
@@ -115,6 +116,19 @@ public final class GmailEmailTransport implements EmailTransport {
     public GmailEmailTransport withContent(EmailContent content, SentEmails sentEmails) {
         this.content = this.content == EmailContent.NONE ? content : this.content.orElse(content);
         this.sentEmails = this.sentEmails == SentEmails.NONE ? sentEmails : this.sentEmails.andThen(sentEmails);
+        return this;
+    }
+
+    /** The open-tracking image of one email notice (io.mailroute.engagement.EngagementLinks); off by default. */
+    @FunctionalInterface
+    public interface OpenPixels {
+        /** @return the URL a template shows as {@code {{body.pixelUrl}}}, or null for none (the pixel is off) */
+        String pixelUrl(Delivery delivery);
+    }
+
+    /** Gives each email written from a template its open-tracking image's URL, as {@code pixelUrl} in the model. */
+    public GmailEmailTransport withOpenPixels(OpenPixels openPixels) {
+        this.openPixels = java.util.Objects.requireNonNull(openPixels, "openPixels");
         return this;
     }
 
@@ -194,7 +208,7 @@ public final class GmailEmailTransport implements EmailTransport {
                 return SendResult.obsolete("not sent: " + e.getMessage()); // e.g. the approval was decided meanwhile
             }
             String template = channel.template(notification.eventType());
-            Map<String, Object> model = model(notification, delivery);
+            Map<String, Object> model = written != null ? Map.of() : model(notification, delivery); // a feature's own has none
             String subject = written != null ? written.subject() : render(template + ".subject.mustache", model);
             ItemThread thread = written != null ? (written.thread() == null ? null : new ItemThread(written.thread().threadId(),
                     written.thread().inReplyTo(), written.thread().references(), null))
@@ -334,7 +348,8 @@ public final class GmailEmailTransport implements EmailTransport {
         return producer.requestBody("mustache:file:" + templatesDir + "/" + template + "?contentCache=true", model, String.class);
     }
 
-    private static Map<String, Object> model(Notification n, Delivery d) {
+    /** What a template is given, as {@code body}. */
+    private Map<String, Object> model(Notification n, Delivery d) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("title", n.title());
         model.put("body", n.body());
@@ -343,6 +358,10 @@ public final class GmailEmailTransport implements EmailTransport {
         model.put("recipient", d.recipient());
         model.put("data", n.data());
         model.put("ackUrl", n.ackUrl()); // critical notices: the signed Acknowledge link (io.mailroute.engagement)
+        String pixelUrl = openPixels.pixelUrl(d); // only when mailroute.engagement.open-pixel is on
+        if (pixelUrl != null) {
+            model.put("pixelUrl", pixelUrl);
+        }
         return model;
     }
 }
