@@ -143,11 +143,11 @@ class ConfigValidationTest {
                         text -> text.replace("cron: \"0 30 7 ? * MON\"", "cron: \"0 30 * * * ?\""),
                         List.of("ERROR reports.yaml|line {line of weekly-sla-compliance cron}, report 'weekly-sla-compliance', "
                                 + "schedule.cron|fires more than once a day, so its runs need a period unit")),
-                new Case("a digest whose recipients own no queue", "reports.yaml",
+                new Case("a digest whose recipients own no queue and no mailbox", "reports.yaml",
                         text -> text.replace("recipients: [managers]", "recipients: [r.okafor@acme.example]"),
                         List.of("WARN reports.yaml|line {line of weekly-digest recipients}, report 'weekly-digest', "
-                                + "recipients|none of the digest's recipients owns a queue (owners: queues: in channels.yaml), "
-                                + "so it never sends anything")),
+                                + "recipients|none of the digest's recipients owns a queue or a mailbox (owners: queues: and "
+                                + "mailboxes: in channels.yaml), so it never sends anything")),
                 new Case("reports to send, and the report channel is not in channels.yaml", "channels.yaml",
                         text -> text.replace("  report-email:\n", "  report-mail:\n"),
                         List.of("ERROR application.properties|mailroute.reports.channel|names 'report-email', which is not an "

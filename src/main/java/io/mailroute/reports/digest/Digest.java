@@ -13,11 +13,13 @@ import java.util.List;
  * @param everything whether it covers every queue (a recipient who owns none, with {@code unowned: everything})
  * @param queues     the queues it covers (those the recipient owns), sorted; empty when {@code everything}
  * @param activity   per queue, the queues it covers (each owned queue, with zeros), then "(no queue)" for everything
+ * @param mailboxes  per mailbox it covers (each owned mailbox, with zeros), its exceptions; null without the activity
+ *                   section
  * @param byChannel  deliveries per channel, sorted by name; null when the digest has no engagement section
  * @param byPerson   deliveries per person (the delivery's recipient), sorted; null without the engagement section
  */
 public record Digest(String period, String start, String end, boolean everything, List<String> queues,
-        List<QueueActivity> activity, List<Engagement> byChannel, List<Engagement> byPerson) {
+        List<QueueActivity> activity, List<MailboxExceptions> mailboxes, List<Engagement> byChannel, List<Engagement> byPerson) {
 
     /** The name shown for what belongs to no queue (an approval asked through the API, a report's email ...). */
     public static final String NO_QUEUE = "(no queue)";
@@ -25,6 +27,7 @@ public record Digest(String period, String start, String end, boolean everything
     public Digest {
         queues = List.copyOf(queues);
         activity = activity == null ? null : List.copyOf(activity);
+        mailboxes = mailboxes == null ? null : List.copyOf(mailboxes);
         byChannel = byChannel == null ? null : List.copyOf(byChannel);
         byPerson = byPerson == null ? null : List.copyOf(byPerson);
     }
@@ -54,6 +57,19 @@ public record Digest(String period, String start, String end, boolean everything
     }
 
     /**
+     * One mailbox's exceptions in the period: what its owners had to handle that belongs to no queue.
+     *
+     * @param quarantined       messages quarantined in the period (stored, not triaged: GET /api/messages?status=QUARANTINED)
+     * @param connectionBreaks  times its Gmail connection broke in the period ({@code connection.broken})
+     */
+    public record MailboxExceptions(String mailbox, long quarantined, long connectionBreaks) {
+
+        boolean isEmpty() {
+            return quarantined + connectionBreaks == 0;
+        }
+    }
+
+    /**
      * Deliveries of the period (planned in it, and sent) to one channel or one person: how many were sent, and of those
      * how many were opened, acted on and ignored by the time the digest was made.
      */
@@ -64,9 +80,13 @@ public record Digest(String period, String start, String end, boolean everything
         }
     }
 
-    /** How many of its lines say something (a queue with any activity, a channel that sent anything): 0 is empty. */
+    /**
+     * How many of its lines say something (a queue with any activity, a mailbox with an exception, a channel that sent
+     * anything): 0 is empty.
+     */
     public long lines() {
         long lines = activity == null ? 0 : activity.stream().filter(a -> !a.isEmpty()).count();
+        lines += mailboxes == null ? 0 : mailboxes.stream().filter(m -> !m.isEmpty()).count();
         return lines + (byChannel == null ? 0 : byChannel.stream().filter(e -> e.sent() > 0).count());
     }
 

@@ -20,7 +20,7 @@ public final class DigestChecks {
     private DigestChecks() {
     }
 
-    /** Warnings: a digest that reaches nobody, because none of its recipients owns a queue (owners: queues:). */
+    /** Warnings: a digest that reaches nobody, because none of its recipients owns a queue or a mailbox (owners:). */
     public static List<ConfigProblem> warnings(ReportsConfig reports, ReportAudience audience, ChannelsConfig channels,
             AlertOwners owners) {
         List<ConfigProblem> warnings = new ArrayList<>();
@@ -33,7 +33,7 @@ public final class DigestChecks {
                     .isNothing());
             if (!recipients.isEmpty() && !anyOwns) {
                 warnings.add(new ConfigProblem(reports.source(), report.where("recipients"), "none of the digest's recipients "
-                        + "owns a queue (owners: queues: in channels.yaml), so it never sends anything",
+                        + "owns a queue or a mailbox (owners: queues: and mailboxes: in channels.yaml), so it never sends anything",
                         "name the queues' owners in recipients:, add owners: queues: for them, or write "
                                 + "source: {type: digest, unowned: everything}"));
             }

@@ -72,6 +72,14 @@ public final class DigestMail {
             model.put("intro", intro.strip());
         }
         model.put("scope", Map.of("everything", digest.everything(), "queues", String.join(", ", digest.queues())));
+        if (digest.mailboxes() != null && !digest.mailboxes().isEmpty()) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Digest.MailboxExceptions row : digest.mailboxes()) {
+                rows.add(Map.of("mailbox", row.mailbox(), "quarantined", row.quarantined(),
+                        "connectionBreaks", row.connectionBreaks()));
+            }
+            model.put("mailboxes", Map.of("rows", rows));
+        }
         if (digest.activity() != null) {
             List<Map<String, Object>> rows = new ArrayList<>();
             Digest.QueueActivity total = new Digest.QueueActivity("Total", 0, 0, 0, 0, 0, 0);

@@ -37,6 +37,11 @@ public final class DigestQueries {
     private static final String FAILED = "SELECT i.queue, COUNT(*) AS n FROM delivery d"
             + " LEFT JOIN workflow_item i ON i.id = d.item_id WHERE d.status = 'FAILED' AND d.updated_at"
             + PERIOD.formatted("d.updated_at") + " GROUP BY i.queue";
+    /** A mailbox's exceptions: mail it quarantined, and its connection breaking. */
+    private static final String QUARANTINED = "SELECT mailbox_id, COUNT(*) AS n FROM mail_message WHERE status = 'QUARANTINED'"
+            + " AND ingested_at" + PERIOD.formatted("ingested_at") + " GROUP BY mailbox_id";
+    private static final String BREAKS = "SELECT mailbox_id, COUNT(*) AS n FROM workflow_event WHERE type = 'connection.broken'"
+            + " AND occurred_at" + PERIOD.formatted("occurred_at") + " GROUP BY mailbox_id";
     private static final String ENGAGEMENT = """
             SELECT d.channel, d.recipient, i.queue, COUNT(*) AS sent,
                    SUM(CASE WHEN d.opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
@@ -59,6 +64,7 @@ public final class DigestQueries {
         MapSqlParameterSource period = new MapSqlParameterSource("periodStart", Timestamp.from(window.start()))
                 .addValue("periodEnd", Timestamp.from(window.end())).addValue("type", ESCALATED);
         List<Digest.QueueActivity> activity = sections.contains(Section.ACTIVITY) ? activity(period, scope) : null;
+        List<Digest.MailboxExceptions> mailboxes = sections.contains(Section.ACTIVITY) ? exceptions(period, scope) : null;
         List<Digest.Engagement> byChannel = null;
         List<Digest.Engagement> byPerson = null;
         if (sections.contains(Section.ENGAGEMENT)) {
@@ -81,7 +87,7 @@ public final class DigestQueries {
             byPerson = new ArrayList<>(people.values());
         }
         return new Digest(window.period(), window.start().toString(), window.end().toString(), scope.everything(),
-                List.copyOf(scope.queues()), activity, byChannel, byPerson);
+                List.copyOf(scope.queues()), activity, mailboxes, byChannel, byPerson);
     }
 
     private List<Digest.QueueActivity> activity(MapSqlParameterSource period, DigestScope scope) {
@@ -108,6 +114,23 @@ public final class DigestQueries {
             if (queue != null || !row.isEmpty()) {
                 rows.add(row);
             }
+        }
+        return rows;
+    }
+
+    /** Each mailbox the scope covers (an owned one with zeros; for everything, those with an exception), sorted. */
+    private List<Digest.MailboxExceptions> exceptions(MapSqlParameterSource period, DigestScope scope) {
+        Map<String, Long> quarantined = counts(QUARANTINED, period);
+        Map<String, Long> breaks = counts(BREAKS, period);
+        java.util.TreeSet<String> shown = new java.util.TreeSet<>(scope.mailboxes());
+        if (scope.everything()) {
+            java.util.stream.Stream.concat(quarantined.keySet().stream(), breaks.keySet().stream())
+                    .filter(java.util.Objects::nonNull).forEach(shown::add);
+        }
+        List<Digest.MailboxExceptions> rows = new ArrayList<>();
+        for (String mailbox : shown) {
+            rows.add(new Digest.MailboxExceptions(bounded(mailbox), quarantined.getOrDefault(mailbox, 0L),
+                    breaks.getOrDefault(mailbox, 0L)));
         }
         return rows;
     }

@@ -48,7 +48,7 @@ public final class Digests {
                 : others.render(report, window, recipient, directory);
     }
 
-    /** The recipient's scope: which queues their digest covers. */
+    /** The recipient's scope: which queues and mailboxes their digest covers. */
     public DigestScope scopeOf(DigestSource digest, String address) {
         return DigestScope.of(address, digest.unowned(), channels, owners);
     }
@@ -60,14 +60,16 @@ public final class Digests {
         }
         DigestScope scope = scopeOf(source, recipient);
         if (scope.isNothing()) {
-            throw new ReportRunner.NothingToSend(recipient + " owns no queue (owners: queues: in channels.yaml names no "
-                    + "audience of theirs), and a digest gives who owns none nothing (source.unowned: nothing, "
+            throw new ReportRunner.NothingToSend(recipient + " owns no queue and no mailbox (owners: queues: and mailboxes: "
+                    + "in channels.yaml name no audience of theirs), and a digest gives who owns none nothing (source.unowned: nothing, "
                     + report.where("source") + ")");
         }
         Digest digest = queries.compute(window, scope, source.sections());
         if (digest.isEmpty() && !source.sendWhenEmpty()) {
             throw new ReportRunner.NothingToSend("an empty period: no activity in " + (scope.everything() ? "any queue"
-                    : "the queues " + String.join(", ", scope.queues())) + " and no engagement from " + window.start()
+                    : "the queues " + String.join(", ", scope.queues())) + ", no exception in " + (scope.everything()
+                    ? "any mailbox" : "the mailboxes " + String.join(", ", scope.mailboxes())) + " and no engagement from "
+                    + window.start()
                     + " to " + window.end() + " (source.sendWhenEmpty: false)");
         }
         return write(digest, directory);

@@ -16,7 +16,8 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * A week of Mailroute's work on H2, seeded around the edges of the period (Monday 2026-11-23 08:00 to Monday 2026-11-30
- * 08:00, Berlin): anna owns finance-exceptions and ops-oncall, boris ops-oncall, carl nothing; queue "it" is nobody's.
+ * 08:00, Berlin): anna owns finance-exceptions and ops-oncall, boris ops-oncall and the mailbox support, carl nothing;
+ * queue "it" and mailbox "accounts" are nobody's.
  */
 final class DigestFixture {
 
@@ -36,10 +37,11 @@ final class DigestFixture {
                     "carl", new ChannelsConfig.Recipient("carl", "Carl", CARL, List.of())),
             Map.of("fin-managers", new ChannelsConfig.Audience("fin-managers", List.of("anna"), List.of("report-email")),
                     "ops-managers", new ChannelsConfig.Audience("ops-managers", List.of("boris", "anna"), List.of("report-email")),
-                    "managers", new ChannelsConfig.Audience("managers", List.of("anna", "boris", "carl"), List.of("report-email"))),
+                    "managers", new ChannelsConfig.Audience("managers", List.of("anna", "boris", "carl"), List.of("report-email")),
+                    "support-owners", new ChannelsConfig.Audience("support-owners", List.of("boris"), List.of("report-email"))),
             Map.of());
     static final AlertOwners OWNERS = new AlertOwners(Map.of("finance-exceptions", List.of("fin-managers"),
-            "ops-oncall", List.of("ops-managers")), Map.of(), List.of());
+            "ops-oncall", List.of("ops-managers")), Map.of("support", List.of("support-owners")), List.of());
 
     private final Database db;
     private long messages;
@@ -60,6 +62,7 @@ final class DigestFixture {
     /** Seeds the week into a migrated, empty database (H2 or PostgreSQL). */
     static Database seed(Database db) {
         TestDatabases.addMailbox(db, "support");
+        TestDatabases.addMailbox(db, "accounts");
         new DigestFixture(db).seed();
         return db;
     }
@@ -93,6 +96,27 @@ final class DigestFixture {
         delivery(null, "report-email", "carl", "SENT", START.plus(d), null, null, null);
         delivery(f1, "email", "anna", "SENT", START.minus(d), START, null, null);             // sent before the period
         delivery(o1, "team-hook", "team", "PENDING", START.plus(d), null, null, null);       // not sent (yet)
+
+        quarantined("support", START);                                                       // at the start: counted
+        quarantined("support", START.plus(d));
+        quarantined("support", END);                                                         // the next period
+        quarantined("accounts", START.plus(h));
+        mailboxEvent("connection.broken", "support", START.plus(d.multipliedBy(4)));
+        mailboxEvent("connection.broken", "accounts", START.plus(d));
+        mailboxEvent("connection.restored", "support", START.plus(d.multipliedBy(5)));       // not a break
+    }
+
+    private void quarantined(String mailbox, Instant at) {
+        long message = ++messages;
+        db.jdbc().update("INSERT INTO mail_message (id, mailbox_id, gmail_id, status, subject, ingested_at) "
+                + "VALUES (:id, :mailbox, :gmail, 'QUARANTINED', 'subject', :at)", new MapSqlParameterSource("id", message)
+                .addValue("mailbox", mailbox).addValue("gmail", "g" + message).addValue("at", Timestamp.from(at)));
+    }
+
+    private void mailboxEvent(String type, String mailbox, Instant at) {
+        db.jdbc().update("INSERT INTO workflow_event (id, type, mailbox_id, occurred_at, payload) VALUES (:id, :type, "
+                + ":mailbox, :at, '{}')", new MapSqlParameterSource("id", UUID.randomUUID().toString())
+                .addValue("type", type).addValue("mailbox", mailbox).addValue("at", Timestamp.from(at)));
     }
 
     private long item(String queue, String state, Instant created, Instant updated, Instant breached) {

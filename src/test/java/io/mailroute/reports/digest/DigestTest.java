@@ -76,6 +76,7 @@ class DigestTest {
         // and by hand, so that the seed is known to exercise each figure and each edge of the period
         assertEquals(new Digest.QueueActivity("finance-exceptions", 2, 2, 1, 1, 1, 1), digest.activity().get(0));
         assertEquals(new Digest.QueueActivity("ops-oncall", 1, 0, 0, 0, 0, 0), digest.activity().get(1));
+        assertEquals(List.of(), digest.mailboxes(), "anna owns no mailbox");
 
         List<String> queues = List.of("finance-exceptions", "ops-oncall");
         assertEquals(expectedEngagement("channel", queues), digest.byChannel());
@@ -92,13 +93,32 @@ class DigestTest {
         assertEquals(List.of(expectedActivity("ops-oncall")), digest.activity());
         assertEquals(expectedEngagement("channel", List.of("ops-oncall")), digest.byChannel());
         assertEquals(List.of(new Digest.Engagement(DigestFixture.HOSTILE, 1, 1, 0, 0)), digest.byPerson());
+        assertEquals(List.of(expectedExceptions("support")), digest.mailboxes(), "boris owns support, not accounts");
+        assertEquals(List.of(new Digest.MailboxExceptions("support", 2, 1)), digest.mailboxes());
+    }
+
+    @Test
+    void whoOwnsOnlyAMailboxGetsItsExceptions() throws Exception {
+        Digests mailboxOnly = new Digests(new DigestQueries(db), DigestFixture.CHANNELS, new io.mailroute.alerts.AlertOwners(
+                Map.of(), Map.of("accounts", List.of("managers")), List.of()), Json.newMapper());
+        RenderedDocument document = mailboxOnly.render(report(), new DigestSource(BOTH, Unowned.NOTHING, false), WEEK, CARL, dir);
+        Digest digest = mail.read(document.file());
+
+        assertEquals(List.of(), digest.queues());
+        assertEquals(List.of(expectedExceptions("accounts")), digest.mailboxes());
+        assertEquals(List.of(new Digest.MailboxExceptions("accounts", 1, 1)), digest.mailboxes());
+        assertEquals(1, document.rows(), "a mailbox with exceptions is something to send");
+        DigestMail.Body body = mail.write(digest, Map.of("report", Map.of("id", "weekly-digest", "title", "Weekly"),
+                "period", Map.of("key", "2026-W49", "start", "2026-11-23", "end", "2026-11-30")), null);
+        assertTrue(body.text().contains("accounts: 1 / 1"), body.text());
+        assertTrue(body.html().contains("<td>accounts</td><td align=\"right\">1</td><td align=\"right\">1</td>"), body.html());
     }
 
     @Test
     void whoOwnsNoQueueGetsNothingUnlessTheDigestGivesThemEverything() throws Exception {
         ReportRunner.NothingToSend nothing = assertThrows(ReportRunner.NothingToSend.class,
                 () -> render(CARL, new DigestSource(BOTH, Unowned.NOTHING, true)));
-        assertTrue(nothing.getMessage().contains("owns no queue"), nothing.getMessage());
+        assertTrue(nothing.getMessage().contains("owns no queue and no mailbox"), nothing.getMessage());
 
         Digest everything = render(CARL, new DigestSource(BOTH, Unowned.EVERYTHING, false));
         assertTrue(everything.everything());
@@ -108,6 +128,7 @@ class DigestTest {
             assertEquals(expectedActivity(queue), everything.activity().get(shown.indexOf(queue)));
         }
         assertEquals(new Digest.QueueActivity(Digest.NO_QUEUE, 0, 0, 0, 1, 1, 0), everything.activity().get(3));
+        assertEquals(List.of(expectedExceptions("accounts"), expectedExceptions("support")), everything.mailboxes());
         long sentInPeriod = count("SELECT COUNT(*) FROM delivery WHERE status IN ('SENT', 'DELIVERED') AND created_at >= :s "
                 + "AND created_at < :e", Map.of());
         assertEquals(sentInPeriod, everything.byChannel().stream().mapToLong(Digest.Engagement::sent).sum());
@@ -167,6 +188,15 @@ class DigestTest {
                         + "AND item_id IN (SELECT id FROM workflow_item WHERE queue = :q)", q),
                 count("SELECT COUNT(*) FROM delivery WHERE status = 'FAILED' AND updated_at >= :s AND updated_at < :e "
                         + "AND item_id IN (SELECT id FROM workflow_item WHERE queue = :q)", q));
+    }
+
+    private Digest.MailboxExceptions expectedExceptions(String mailbox) {
+        Map<String, Object> m = Map.of("m", mailbox);
+        return new Digest.MailboxExceptions(mailbox,
+                count("SELECT COUNT(*) FROM mail_message WHERE mailbox_id = :m AND status = 'QUARANTINED' "
+                        + "AND ingested_at >= :s AND ingested_at < :e", m),
+                count("SELECT COUNT(*) FROM workflow_event WHERE mailbox_id = :m AND type = 'connection.broken' "
+                        + "AND occurred_at >= :s AND occurred_at < :e", m));
     }
 
     /** Per channel or per person (column), the deliveries sent in the period about items of these queues. */
