@@ -24,10 +24,10 @@ public final class ReportRetention {
                 SELECT r.document_sha256 AS sha256, r.document_format AS format, r.created_at FROM report_run r
                 WHERE r.document_sha256 IS NOT NULL
                 UNION ALL
-                SELECT p.document_sha256, u.document_format, u.created_at FROM report_recipient p
+                SELECT p.document_sha256, p.document_format, u.created_at FROM report_recipient p
                 JOIN report_run u ON u.id = p.run_id WHERE p.document_sha256 IS NOT NULL
             ) d
-            WHERE d.created_at < :cutoff AND d.format IS NOT NULL AND NOT EXISTS (
+            WHERE d.created_at < :cutoff AND NOT EXISTS (
                 SELECT 1 FROM report_run n WHERE n.created_at >= :cutoff AND n.document_sha256 = d.sha256)
               AND NOT EXISTS (
                 SELECT 1 FROM report_recipient q JOIN report_run m ON m.id = q.run_id
@@ -54,9 +54,14 @@ public final class ReportRetention {
                 Map.of("cutoff", Timestamp.from(clock.instant().minus(retention))));
         int deleted = 0;
         for (Map<String, Object> document : expired) {
+            String format = (String) document.get("format");
             try {
-                if (files.delete((String) document.get("sha256"), (String) document.get("format"))) {
-                    deleted++;
+                // a recipient's document recorded before its format was (V38): whichever format it was stored as
+                for (String each : format != null ? List.of(format) : java.util.Arrays.stream(
+                        io.mailroute.reports.render.DocumentFormat.values()).map(f -> f.extension()).toList()) {
+                    if (files.delete((String) document.get("sha256"), each)) {
+                        deleted++;
+                    }
                 }
             } catch (IOException e) {
                 LOG.warn("Could not delete the expired report document {}: {}", document.get("sha256"), e.getMessage());

@@ -255,7 +255,8 @@ public final class ReportRunner {
                 continue;
             }
             files.store(document);
-            runs.recipientDocument(runId, recipient.address(), document.sha256(), document.bytes(), document.rows());
+            runs.recipientDocument(runId, recipient.address(), document.sha256(), document.bytes(), document.rows(),
+                    document.format().name().toLowerCase(Locale.ROOT));
             if (++done % RENEW_EVERY == 0 && !runs.renew(claim, policy.lease())) {
                 throw new RunFailure("run " + runId + " was taken over by another node while rendering");
             }

@@ -103,7 +103,8 @@ public final class ReportRuns {
     private static final String UNDELIVERED = "SELECT " + "%s" + " FROM report_recipient WHERE run_id = :runId"
             + " AND status = 'PENDING' AND delivery_id IS NULL ORDER BY id";
     private static final String RECIPIENT_DOCUMENT = """
-            UPDATE report_recipient SET document_sha256 = :sha256, document_size = :size, document_rows = :rows, updated_at = :now
+            UPDATE report_recipient SET document_sha256 = :sha256, document_size = :size, document_rows = :rows,
+                   document_format = :format, updated_at = :now
             WHERE run_id = :runId AND address = :address""";
     private static final String DOCUMENT_OF = """
             SELECT document_sha256, document_size FROM report_recipient WHERE run_id = :runId AND address = :address""";
@@ -396,14 +397,15 @@ public final class ReportRuns {
         return db.jdbc().query(UNDELIVERED.formatted(RECIPIENT_COLUMNS), Map.of("runId", runId), ReportRuns::recipient);
     }
 
-    /** Records a recipient's own document (perRecipient reports), content-addressed. */
-    public void recipientDocument(long runId, String address, String sha256, long size, long rows) {
+    /** Records a recipient's own document (perRecipient reports, digests), content-addressed, with its format. */
+    public void recipientDocument(long runId, String address, String sha256, long size, long rows, String format) {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}") || size < 0 || rows < 0) {
             throw new IllegalArgumentException("a report document is 64 lower-case hex digits of SHA-256 and a size, not "
                     + sha256 + " / " + size);
         }
         db.jdbc().update(RECIPIENT_DOCUMENT, new MapSqlParameterSource("runId", runId).addValue("address", address(address))
-                .addValue("sha256", sha256).addValue("size", size).addValue("rows", rows).addValue("now", Timestamp.from(now())));
+                .addValue("sha256", sha256).addValue("size", size).addValue("rows", rows).addValue("format", format)
+                .addValue("now", Timestamp.from(now())));
     }
 
     /** A recipient's own document (perRecipient reports): its content address and size. */

@@ -309,6 +309,29 @@ class ReportRunnerTest {
         assertEquals(ReportRun.State.DONE, runs.find(old.id()).orElseThrow().state(), "the run and its statuses stay");
     }
 
+    /** Each recipient's own document goes too: it records its format, and one recorded before that is found anyway. */
+    @Test
+    void perRecipientDocumentsAreDeletedPastTheRetentionToo() throws Exception {
+        runner("node-a").run("statements", "2026-12");
+        ReportRun run = runs.find("statements", "2026-12").orElseThrow();
+        List<String> shas = new ArrayList<>();
+        for (String customer : List.of("c1@example.com", "c2@example.com", "c3@example.com")) {
+            shas.add(runs.recipientDocument(run.id(), customer).orElseThrow().sha256());
+        }
+        assertEquals(List.of("csv", "csv", "csv"), db.jdbc().queryForList(
+                "SELECT document_format FROM report_recipient WHERE run_id = :id ORDER BY address", Map.of("id", run.id()), String.class));
+        db.jdbc().update("UPDATE report_recipient SET document_format = NULL WHERE run_id = :id AND address = 'c1@example.com'",
+                Map.of("id", run.id())); // as written before V38
+        ReportRetention retention = new ReportRetention(db, files, Duration.ofDays(90), clock);
+        assertEquals(0, retention.prune());
+        clock.advance(Duration.ofDays(91));
+
+        assertEquals(3, retention.prune());
+        for (String sha : shas) {
+            assertTrue(files.find(sha, "csv").isEmpty(), sha);
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
             "bad-sql  | no_such_table",
