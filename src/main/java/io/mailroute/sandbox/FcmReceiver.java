@@ -52,6 +52,12 @@ public final class FcmReceiver implements PushReceiver {
     public static final String PROJECT_ID = "mailroute-sandbox";
     public static final String CLIENT_EMAIL = "mailroute-push@mailroute-sandbox.iam.gserviceaccount.com";
     static final int ACCESS_TOKEN_SECONDS = 3599;
+    /**
+     * The assertion's {@code aud}: Google's token endpoint, whatever host the exchange is posted to (Google's
+     * libraries always name it, even when {@code token_uri} points elsewhere); the older names Google still accepts.
+     */
+    static final List<String> GOOGLE_TOKEN_AUDIENCES = List.of("https://oauth2.googleapis.com/token",
+            "https://www.googleapis.com/oauth2/v4/token", "https://accounts.google.com/o/oauth2/token");
     private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
     private static final Set<String> SCOPES = Set.of("https://www.googleapis.com/auth/firebase.messaging",
             "https://www.googleapis.com/auth/cloud-platform");
@@ -222,15 +228,14 @@ public final class FcmReceiver implements PushReceiver {
             oauthError(exchange, "invalid_grant", "Invalid JWT: the assertion is not a signed JWT.");
             return;
         }
-        String expectedAudience = "http://" + exchange.getRequestHeaders().getFirst("Host") + PATH + "token";
         long now = clock.instant().getEpochSecond();
         long iat = claims.path("iat").asLong(-1);
         long exp = claims.path("exp").asLong(-1);
         if (!CLIENT_EMAIL.equals(claims.path("iss").asText())) {
             oauthError(exchange, "invalid_grant", "Invalid email or User ID");
-        } else if (!expectedAudience.equals(claims.path("aud").asText())) {
+        } else if (!GOOGLE_TOKEN_AUDIENCES.contains(claims.path("aud").asText())) {
             oauthError(exchange, "invalid_grant", "Invalid JWT: Failed audience check. The expected audience is "
-                    + expectedAudience + ".");
+                    + GOOGLE_TOKEN_AUDIENCES.get(0) + ".");
         } else if (iat < 0 || exp <= iat || exp - iat > 3600 || exp <= now || iat > now + 60) {
             oauthError(exchange, "invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in"
                     + " a reasonable timeframe. Check your iat and exp values in the JWT claim.");

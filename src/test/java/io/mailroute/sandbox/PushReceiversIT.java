@@ -28,6 +28,8 @@ class PushReceiversIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static GmailSandbox sandbox;
+    /** The audience Google's token endpoint expects, wherever it is reached (the sandbox expects the same). */
+    static final String GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token";
     static ServiceAccount account;
     static String accessToken;
 
@@ -35,7 +37,7 @@ class PushReceiversIT {
     static void start() throws Exception {
         sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
         account = FcmReceiver.testAccount(sandbox.rootUrl());
-        HttpResponse<String> token = tokenRequest(assertion(account.tokenUri(), "https://www.googleapis.com/auth/"
+        HttpResponse<String> token = tokenRequest(assertion(GOOGLE_AUDIENCE, "https://www.googleapis.com/auth/"
                 + "firebase.messaging", Instant.now().getEpochSecond(), Instant.now().getEpochSecond() + 3600));
         assertEquals(200, token.statusCode(), token.body());
         JsonNode body = JSON.readTree(token.body());
@@ -89,21 +91,20 @@ class PushReceiversIT {
     void tokenEndpointChecksAudienceLifetimeScopeAndSignature() throws Exception {
         long now = Instant.now().getEpochSecond();
         String scope = "https://www.googleapis.com/auth/firebase.messaging";
-        HttpResponse<String> wrongAud = tokenRequest(assertion("https://oauth2.googleapis.com/token", scope, now,
-                now + 3600));
+        HttpResponse<String> wrongAud = tokenRequest(assertion(account.tokenUri(), scope, now, now + 3600));
         assertEquals(400, wrongAud.statusCode());
         assertEquals("invalid_grant", JSON.readTree(wrongAud.body()).get("error").asText());
         assertTrue(wrongAud.body().contains("audience"), wrongAud.body());
 
-        assertEquals(400, tokenRequest(assertion(account.tokenUri(), scope, now, now + 7200)).statusCode(),
+        assertEquals(400, tokenRequest(assertion(GOOGLE_AUDIENCE, scope, now, now + 7200)).statusCode(),
                 "longer than an hour");
-        assertEquals(400, tokenRequest(assertion(account.tokenUri(), scope, now - 7200, now - 3600)).statusCode(),
+        assertEquals(400, tokenRequest(assertion(GOOGLE_AUDIENCE, scope, now - 7200, now - 3600)).statusCode(),
                 "expired");
-        HttpResponse<String> noScope = tokenRequest(assertion(account.tokenUri(),
+        HttpResponse<String> noScope = tokenRequest(assertion(GOOGLE_AUDIENCE,
                 "https://www.googleapis.com/auth/gmail.send", now, now + 3600));
         assertEquals("invalid_scope", JSON.readTree(noScope.body()).get("error").asText());
 
-        String good = assertion(account.tokenUri(), scope, now, now + 3600);
+        String good = assertion(GOOGLE_AUDIENCE, scope, now, now + 3600);
         String tampered = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA" + good.substring(good.lastIndexOf('.') + 5);
         HttpResponse<String> badSignature = tokenRequest(tampered);
         assertEquals(400, badSignature.statusCode());

@@ -2,31 +2,33 @@ package io.mailroute.delivery.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.api.client.http.HttpResponseException;
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.mailroute.delivery.BoundedBody;
-import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.RetryAfter;
+import io.mailroute.delivery.SendResult;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One service account's OAuth access token: fetched with a signed assertion, kept until shortly before it
- * expires, shared by every send. Thread-safe; concurrent callers wait for one fetch rather than each making one.
+ * One service account's OAuth access token, by google-auth-library's {@link ServiceAccountCredentials}: it signs
+ * the JWT bearer assertion, exchanges it at the key's {@code token_uri}, caches the token and refreshes it shortly
+ * before expiry. The library holds no lock across the token call (one caller fetches, the others wait on that
+ * fetch's future). This class only turns the library's failures into a send's outcome.
  */
 final class AccessTokens {
 
-    static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    static final String FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
     /** Refresh this long before expiry, so a token never runs out between taking it and FCM checking it. */
     static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** What an OAuth error code looks like (RFC 6749 section 5.2: {@code invalid_grant}, {@code invalid_client}). */
     static final Pattern OAUTH_ERROR = Pattern.compile("[a-z_]{1,40}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,74 +43,82 @@ final class AccessTokens {
         }
     }
 
-    private record Token(String value, Instant refreshAt) {
-    }
-
-    private final ServiceAccount account;
-    private final HttpClient http;
+    private final ServiceAccountCredentials credentials;
     private final Clock clock;
-    private Token current;
+    private volatile String refused;
 
     AccessTokens(ServiceAccount account, HttpClient http, Clock clock) {
-        this.account = account;
-        this.http = http;
+        JdkHttpTransport transport = new JdkHttpTransport(http);
+        ServiceAccountCredentials.Builder builder = ServiceAccountCredentials.newBuilder()
+                .setProjectId(account.projectId())
+                .setClientEmail(account.clientEmail())
+                .setPrivateKey(account.privateKey())
+                .setTokenServerUri(URI.create(account.tokenUri()))
+                .setScopes(List.of(FCM_SCOPE))
+                .setHttpTransportFactory(() -> transport)
+                .setDefaultRetriesEnabled(false); // the delivery worker retries, with the provider's Retry-After
+        builder.setExpirationMargin(REFRESH_MARGIN).setRefreshMargin(REFRESH_MARGIN);
+        this.credentials = builder.build();
         this.clock = clock;
     }
 
-    synchronized String get() throws Unavailable, InterruptedException {
-        if (current == null || !clock.instant().isBefore(current.refreshAt())) {
-            current = fetch();
-        }
-        return current.value();
-    }
-
-    /** FCM refused this token: forget it (unless another thread already replaced it). */
-    synchronized void invalidate(String token) {
-        if (current != null && current.value().equals(token)) {
-            current = null;
-        }
-    }
-
-    private Token fetch() throws Unavailable, InterruptedException {
-        Instant now = clock.instant();
-        String form = "grant_type=" + URLEncoder.encode(JWT_BEARER_GRANT, StandardCharsets.UTF_8)
-                + "&assertion=" + ServiceAccountAssertion.sign(account, now);
-        HttpResponse<BoundedBody> response;
+    String get() throws Unavailable, InterruptedException {
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(account.tokenUri()))
-                            .timeout(REQUEST_TIMEOUT)
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString(form))
-                            .build(),
-                    BoundedBody.handler());
-        } catch (IOException e) {
-            throw new Unavailable(SendResult.retry("fcm token endpoint: " + e.getClass().getSimpleName(), null));
-        }
-        int status = response.statusCode();
-        JsonNode body = parse(response.body().text());
-        if (status == 200 && body.path("access_token").isTextual()) {
-            long expiresIn = body.path("expires_in").asLong(3600);
-            Instant refreshAt = now.plusSeconds(expiresIn).minus(REFRESH_MARGIN);
-            if (refreshAt.isBefore(now)) {
-                refreshAt = now; // a very short-lived token is used once, then fetched again
+            AccessToken cached = credentials.getAccessToken();
+            if (cached != null && cached.getTokenValue().equals(refused)) {
+                credentials.refresh(); // single flight in the library: concurrent callers share this fetch
+            } else {
+                credentials.refreshIfExpired();
             }
-            return new Token(body.get("access_token").asText(), refreshAt);
+            AccessToken token = credentials.getAccessToken();
+            if (token == null) {
+                throw new Unavailable(SendResult.retry("fcm token endpoint: no token", null));
+            }
+            return token.getTokenValue();
+        } catch (InterruptedIOException e) {
+            throw new InterruptedException(e.getMessage());
+        } catch (IOException e) {
+            throw new Unavailable(outcome(e));
         }
+    }
+
+    /** FCM refused this token: the next {@link #get} fetches a fresh one (unless one already replaced it). */
+    void invalidate(String token) {
+        refused = token;
+    }
+
+    private SendResult outcome(IOException e) {
+        Optional<HttpResponseException> answer = answerIn(e);
+        if (answer.isEmpty()) {
+            return SendResult.retry("fcm token endpoint: " + e.getClass().getSimpleName(), null);
+        }
+        HttpResponseException response = answer.get();
+        int status = response.getStatusCode();
+        JsonNode body = parse(response.getContent());
         String error = body.path("error").asText("");
         String detail = "fcm token endpoint " + status + (OAUTH_ERROR.matcher(error).matches() ? " " + error : "");
         String said = BoundedBody.forLog(body.path("error_description").asText(""));
         if (status == 429 || status >= 500) {
-            throw new Unavailable(SendResult.retry(detail,
-                    RetryAfter.parse(response.headers().firstValue("Retry-After"), clock)).withProviderSaid(said));
+            return SendResult.retry(detail, RetryAfter.parse(Optional.ofNullable(
+                    response.getHeaders().getFirstHeaderStringValue("Retry-After")), clock)).withProviderSaid(said);
         }
-        throw new Unavailable(SendResult.failed(detail
+        return SendResult.failed(detail
                 + " (check the FCM service account key in the channel configuration, and this machine's clock)")
-                .withProviderSaid(said));
+                .withProviderSaid(said);
+    }
+
+    private static Optional<HttpResponseException> answerIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpResponseException r) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     private static JsonNode parse(String body) {
         try {
-            JsonNode json = JSON.readTree(body);
+            JsonNode json = body == null ? null : JSON.readTree(body);
             return json == null ? JSON.createObjectNode() : json;
         } catch (IOException e) {
             return JSON.createObjectNode();

@@ -2,13 +2,10 @@ package io.mailroute.delivery.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -30,7 +27,7 @@ public record ServiceAccount(String projectId, String clientEmail, RSAPrivateKey
 
     /**
      * Reads the JSON key file format ({@code project_id}, {@code client_email}, {@code private_key} as a PKCS#8 PEM,
-     * {@code token_uri}). Errors name the missing or broken field, never its value.
+     * {@code token_uri}) with google-auth-library. Errors name the missing or broken field, never its value.
      */
     public static ServiceAccount fromJson(String serviceAccountJson) {
         JsonNode json;
@@ -47,26 +44,25 @@ public record ServiceAccount(String projectId, String clientEmail, RSAPrivateKey
             throw new IllegalArgumentException("FCM service account: \"type\" is \"" + json.get("type").asText()
                     + "\"; FCM needs a service account key (type service_account)");
         }
-        String tokenUri = json.hasNonNull("token_uri") ? json.get("token_uri").asText() : GOOGLE_TOKEN_URI;
-        return new ServiceAccount(text(json, "project_id"), text(json, "client_email"),
-                parsePkcs8Pem(text(json, "private_key")), tokenUri);
-    }
-
-    static RSAPrivateKey parsePkcs8Pem(String pem) {
-        String base64 = pem.replace("-----BEGIN PRIVATE KEY-----", "")
-                .replace("-----END PRIVATE KEY-----", "")
-                .replaceAll("\\s", "");
+        String projectId = text(json, "project_id");
+        String clientEmail = text(json, "client_email");
+        String pem = text(json, "private_key");
         if (pem.contains("BEGIN RSA PRIVATE KEY")) {
             throw new IllegalArgumentException("FCM service account: \"private_key\" is PKCS#1; Google key files"
                     + " carry PKCS#8 (BEGIN PRIVATE KEY). Download a fresh key from the Cloud console.");
         }
+        PrivateKey key;
         try {
-            PrivateKey key = KeyFactory.getInstance("RSA")
-                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-            return (RSAPrivateKey) key;
-        } catch (IllegalArgumentException | GeneralSecurityException | ClassCastException e) {
+            key = ServiceAccountCredentials.newBuilder().setClientEmail(clientEmail).setPrivateKeyString(pem).build()
+                    .getPrivateKey();
+        } catch (IOException | RuntimeException e) {
+            key = null; // the library's message may quote the key's text: not repeated here
+        }
+        if (!(key instanceof RSAPrivateKey rsa)) {
             throw new IllegalArgumentException("FCM service account: \"private_key\" is not an RSA PKCS#8 PEM key");
         }
+        String tokenUri = json.hasNonNull("token_uri") ? json.get("token_uri").asText() : GOOGLE_TOKEN_URI;
+        return new ServiceAccount(projectId, clientEmail, rsa, tokenUri);
     }
 
     private static String text(JsonNode json, String field) {

@@ -54,10 +54,15 @@ class FcmSenderTest {
 
     /** A fake Google: token endpoint issuing tok-1, tok-2, ...; messages:send answering {@code send}. */
     static ScriptedHttpClient google(AtomicInteger tokensIssued, ScriptedHttpClient.Script send) {
+        return google(tokensIssued, 3599, send);
+    }
+
+    /** The same, with tokens that live {@code expiresIn} seconds. */
+    static ScriptedHttpClient google(AtomicInteger tokensIssued, int expiresIn, ScriptedHttpClient.Script send) {
         return new ScriptedHttpClient(r -> {
             if (r.uri().toString().equals(TOKEN_URI)) {
                 return Answer.of(200, "{\"access_token\":\"tok-" + tokensIssued.incrementAndGet()
-                        + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+                        + "\",\"expires_in\":" + expiresIn + ",\"token_type\":\"Bearer\"}");
             }
             return send.answer(r);
         });
@@ -199,33 +204,42 @@ class FcmSenderTest {
     void oneTokenServesManySendsUntilShortlyBeforeExpiry() throws Exception {
         AtomicInteger issued = new AtomicInteger();
         ScriptedHttpClient http = google(issued, ok());
-        MutableClock clock = startClock();
-        FcmSender sender = new FcmSender(account, "https://fcm.example/", http, clock);
-
+        FcmSender sender = new FcmSender(account, "https://fcm.example/", http, startClock());
         for (int i = 0; i < 20; i++) {
             sender.send(NOTIFICATION, DEVICE);
         }
         assertEquals(1, issued.get(), "one token call for many sends");
+        assertEquals("Bearer tok-1", http.sentTo(":send").get(19).header("Authorization"));
 
-        clock.advance(Duration.ofMinutes(50));
-        sender.send(NOTIFICATION, DEVICE);
-        assertEquals(1, issued.get(), "still 9 minutes left: kept");
+        // the credential library keeps time itself: token lifetimes either side of the 5-minute margin
+        AtomicInteger kept = new AtomicInteger();
+        FcmSender roomy = new FcmSender(account, "https://fcm.example/", google(kept, 360, ok()), startClock());
+        for (int i = 0; i < 3; i++) {
+            roomy.send(NOTIFICATION, DEVICE);
+        }
+        assertEquals(1, kept.get(), "6 minutes left: kept");
 
-        clock.advance(Duration.ofMinutes(5));
-        sender.send(NOTIFICATION, DEVICE);
-        assertEquals(2, issued.get(), "within 5 minutes of expiry: refreshed");
-        assertEquals("Bearer tok-2", http.sentTo(":send").get(21).header("Authorization"));
+        AtomicInteger refreshed = new AtomicInteger();
+        ScriptedHttpClient shortLived = google(refreshed, 240, ok());
+        FcmSender tight = new FcmSender(account, "https://fcm.example/", shortLived, startClock());
+        for (int i = 0; i < 3; i++) {
+            tight.send(NOTIFICATION, DEVICE);
+        }
+        assertEquals(3, refreshed.get(), "within 5 minutes of expiry: refreshed before each send");
+        assertEquals("Bearer tok-3", shortLived.sentTo(":send").get(2).header("Authorization"));
     }
 
     @Test
     void tokenRequestIsAJwtBearerGrantWithAnRs256AssertionWithTheRightClaims() throws Exception {
         ScriptedHttpClient http = google(new AtomicInteger(), ok());
-        MutableClock clock = startClock();
-        new FcmSender(account, "https://fcm.example/", http, clock).send(NOTIFICATION, DEVICE);
+        long before = Instant.now().getEpochSecond();
+        new FcmSender(account, "https://fcm.example/", http, startClock()).send(NOTIFICATION, DEVICE);
+        long after = Instant.now().getEpochSecond();
 
         ScriptedHttpClient.Sent token = http.sent().get(0);
         assertEquals(TOKEN_URI, token.uri().toString());
-        assertEquals("application/x-www-form-urlencoded", token.header("Content-Type"));
+        assertTrue(token.header("Content-Type").startsWith("application/x-www-form-urlencoded"),
+                token.header("Content-Type"));
         Map<String, String> form = new java.util.HashMap<>();
         for (String pair : token.body().split("&")) {
             String[] kv = pair.split("=", 2);
@@ -240,9 +254,11 @@ class FcmSenderTest {
         assertEquals("RS256", header.get("alg").asText());
         assertEquals("push@acme-prod.iam.gserviceaccount.com", claims.get("iss").asText());
         assertEquals("https://www.googleapis.com/auth/firebase.messaging", claims.get("scope").asText());
-        assertEquals(TOKEN_URI, claims.get("aud").asText());
-        assertEquals(clock.instant().getEpochSecond(), claims.get("iat").asLong());
-        assertEquals(clock.instant().getEpochSecond() + 3600, claims.get("exp").asLong());
+        assertEquals("https://oauth2.googleapis.com/token", claims.get("aud").asText(),
+                "Google's audience, though the exchange goes to the key's token_uri");
+        long iat = claims.get("iat").asLong();
+        assertTrue(before <= iat && iat <= after, "issued now (the library's clock): " + iat);
+        assertEquals(iat + 3600, claims.get("exp").asLong());
         assertFalse(form.get("assertion").contains("="), "base64url without padding");
 
         Signature rs256 = Signature.getInstance("SHA256withRSA");
@@ -290,5 +306,35 @@ class FcmSenderTest {
                 () -> ServiceAccount.fromJson(json.replace("MII", "XYZ")));
         assertTrue(broken.getMessage().contains("private_key"));
         assertFalse(broken.getMessage().contains("BEGIN"), "the key's text is not echoed");
+    }
+
+    @Test
+    void aBadKeyFileIsAProblemNamingTheChannelAndTheFieldNeverTheKey(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("channels.yaml");
+        java.nio.file.Files.writeString(file, """
+                channels:
+                  phones:
+                    type: fcm
+                    serviceAccount: env:FCM_KEY
+                """);
+        io.mailroute.delivery.ChannelsConfig channels = io.mailroute.delivery.ChannelsFile.load(file);
+        String pem = "-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC7-not-a-key\n"
+                + "-----END PRIVATE KEY-----\n";
+        String broken = JSON.createObjectNode().put("type", "service_account").put("project_id", "acme-prod")
+                .put("private_key", pem).put("client_email", "push@acme-prod.iam.gserviceaccount.com").toString();
+
+        java.util.List<io.mailroute.config.ConfigProblem> problems = io.mailroute.delivery.PushSenders.check(channels,
+                file.toString(), Map.of("FCM_KEY", broken)::get, false, new ScriptedHttpClient(r -> Answer.of(500, "")));
+        assertEquals(1, problems.size(), problems.toString());
+        String said = problems.get(0).key() + ": " + problems.get(0).problem();
+        assertTrue(said.startsWith("channels.phones"), said);
+        assertTrue(said.contains("\"private_key\" is not an RSA PKCS#8 PEM key"), said);
+        assertFalse(said.contains("MIIEvgIBADAN"), "the key's text is not echoed: " + said);
+
+        java.util.List<io.mailroute.config.ConfigProblem> unset = io.mailroute.delivery.PushSenders.check(channels,
+                file.toString(), Map.<String, String>of()::get, false, new ScriptedHttpClient(r -> Answer.of(500, "")));
+        assertEquals("channels.phones.serviceAccount", unset.get(0).key());
+        assertTrue(unset.get(0).problem().contains("environment variable FCM_KEY is not set"), unset.get(0).problem());
     }
 }
