@@ -62,6 +62,17 @@ public final class DeliveryPlanner {
     }
 
     /**
+     * Plans the event for one audience only, whatever its rule and routing name: a subscription route that picks
+     * events of its own (routes/finance-exceptions-webhook.camel.yaml) delivers them through a channel this way.
+     * Idempotent like {@link #plan}: an event planned again (a subscription resuming) plans nothing new.
+     *
+     * @return how many new deliveries were planned
+     */
+    public int planAudience(@Body String eventJson, String audience) throws JsonProcessingException {
+        return planFor(json.readTree(eventJson), new LinkedHashSet<>(List.of(audience)));
+    }
+
+    /**
      * Plans the event for these audiences only, as {@link #plan} plans it for its own (escalation: the audiences an
      * unopened notice escalates to). Idempotent the same way; joins the caller's transaction.
      *

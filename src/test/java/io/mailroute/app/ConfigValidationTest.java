@@ -190,7 +190,8 @@ class ConfigValidationTest {
                                         + "built-in sandbox, which this configuration does not start",
                                 "ERROR mailboxes.yaml|mailbox 'notify' credentials|'sandbox' credentials come from the "
                                         + "built-in sandbox, which this configuration does not start",
-                                sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                                sandboxChannel("team-hook.url"), sandboxChannel("finance-system.url"),
+                                sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl"),
                                 "ERROR application.properties|mailroute.console.google.domains|Google sign-in is on, but "
                                         + "environment variable MAILROUTE_GOOGLE_CLIENT_ID is not set",
@@ -198,14 +199,16 @@ class ConfigValidationTest {
                                         + "environment variable MAILROUTE_GOOGLE_CLIENT_SECRET is not set")),
                 new Case("mailboxes on a sandbox elsewhere while channels still say sandbox", "mailboxes.yaml",
                         text -> MAILBOXES_ON_A_SANDBOX,
-                        List.of(sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                        List.of(sandboxChannel("team-hook.url"), sandboxChannel("finance-system.url"),
+                                sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
                         .withProperties("mailroute.sandbox.enabled = false\nmailroute.console.google.domains =\nmailroute.sandbox.url = http://127.0.0.1:8025/\n"
                                 + "mailroute.fallback-sender = mailbox:support\n"),
                 new Case("gmail: sandbox with no sandbox at all", "mailboxes.yaml",
                         text -> MAILBOXES_ON_A_SANDBOX,
                         List.of(noSandbox("support"), noSandbox("accounts"), noSandbox("hr"),
-                                sandboxChannel("team-hook.url"), sandboxChannel("team-mobile.serviceAccount"),
+                                sandboxChannel("team-hook.url"), sandboxChannel("finance-system.url"),
+                                sandboxChannel("team-mobile.serviceAccount"),
                                 sandboxChannel("team-browser.vapidPublicKey"), sandboxChannel("team-appworks.gatewayUrl")))
                         .withProperties("mailroute.sandbox.enabled = false\nmailroute.console.google.domains =\nmailroute.fallback-sender = mailbox:support\n"),
                 new Case("Google sign-in at Google without its OAuth client in the environment", "application.properties",
