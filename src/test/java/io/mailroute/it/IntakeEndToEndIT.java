@@ -82,7 +82,7 @@ class IntakeEndToEndIT {
             service.start().awaitUp(SOON);
 
             service.await(Duration.ofSeconds(60), "all 200 messages", () -> service.events("message.received").size() >= 200);
-            Thread.sleep(1000); // a few more polls: anything duplicated would show now
+            service.awaitLaterPolls(SOON); // later polls: anything duplicated would show now
             List<JsonNode> events = service.events("message.received");
             assertEquals(inserted, gmailIds(events), "every inserted message, exactly once");
             assertEquals(200, events.size());
@@ -102,7 +102,7 @@ class IntakeEndToEndIT {
             IntStream.range(0, 5).forEach(i -> inserted.add(world.insert("support", "After " + i)));
 
             service.await(SOON, "all ten", () -> service.events("message.received").size() >= 10);
-            Thread.sleep(1000);
+            service.awaitLaterPolls(SOON);
             assertEquals(inserted, gmailIds(service.events("message.received")));
             assertEquals(10, service.events("message.received").size());
             assertTrue(service.log().contains("resync"), "the resync is visible in the log");
