@@ -18,26 +18,52 @@ import org.junit.jupiter.api.Test;
 class BenchSettingsTest {
 
     @Test
-    void defaultsAreTheIssuesSizesAndQuickLowersThemUnlessAKnobIsGiven() {
+    void defaultsAreTheIssuesSizesAndQuickLowersThem() {
         BenchSettings full = BenchSettings.from(new Properties());
         assertEquals(10_000, full.messages());
         assertEquals(List.of(1, 20), full.mailboxCounts());
         assertEquals(1_000, full.latencyMessages());
+        assertEquals(1_000, full.warmupMessages());
         assertEquals(25_000_000, full.bigMessageBytes());
+        assertEquals(Duration.ofSeconds(1), full.throughputPoll());
+        assertEquals(Duration.ofSeconds(15), full.idleSettle());
         assertEquals(BenchSettings.ALL_PHASES, full.phases());
 
         Properties quick = new Properties();
         quick.setProperty("bench.quick", "true");
-        quick.setProperty("bench.messages", "300");
-        quick.setProperty("bench.phases", "throughput,latency");
-        quick.setProperty("bench.throughput.poll", "500ms");
         BenchSettings small = BenchSettings.from(quick);
-        assertEquals(300, small.messages());
+        assertEquals(500, small.messages());
         assertEquals(List.of(1, 2), small.mailboxCounts());
         assertEquals(100, small.latencyMessages());
-        assertEquals(Duration.ofMillis(500), small.throughputPoll());
-        assertTrue(small.runs("latency"));
-        assertFalse(small.runs("cost"));
+        assertEquals(200, small.warmupMessages());
+        assertEquals(25_000_000, small.bigMessageBytes(), "quick keeps what it does not lower");
+        assertEquals(Duration.ofSeconds(1), small.throughputPoll());
+        assertEquals(Duration.ofSeconds(5), small.idleSettle());
+        assertEquals(BenchSettings.ALL_PHASES, small.phases());
+    }
+
+    @Test
+    void aGivenKnobWinsOverQuickAndIsParsedInTheFormsTheReadmeShows() {
+        Properties p = new Properties();
+        p.setProperty("bench.quick", "true");
+        p.setProperty("bench.messages", " 1_500 ");
+        p.setProperty("bench.mailboxes", "1, 4,,8");
+        p.setProperty("bench.phases", "throughput,latency");
+        p.setProperty("bench.throughput.poll", "500ms");
+        p.setProperty("bench.idle.settle", "2m");
+        BenchSettings given = BenchSettings.from(p);
+        assertEquals(1_500, given.messages());
+        assertEquals(List.of(1, 4, 8), given.mailboxCounts());
+        assertEquals(List.of("throughput", "latency"), given.phases());
+        assertTrue(given.runs("latency"));
+        assertFalse(given.runs("cost"));
+        assertEquals(Duration.ofMillis(500), given.throughputPoll());
+        assertEquals(Duration.ofMinutes(2), given.idleSettle());
+        assertEquals(100, given.latencyMessages(), "knobs not given keep the quick value");
+
+        p.setProperty("bench.messages", "ten");
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> BenchSettings.from(p));
+        assertTrue(wrong.getMessage().contains("bench.messages") && wrong.getMessage().contains("'ten'"), wrong.getMessage());
     }
 
     @Test
@@ -57,6 +83,7 @@ class BenchSettingsTest {
 
         Properties quick = new Properties();
         quick.setProperty("bench.quick", "true");
+        assertEquals(new BenchSettings.Reports(1_000, 10, true), BenchSettings.from(quick).reports());
         quick.setProperty("bench.reports.recipients", "3");
         quick.setProperty("bench.reports.paced", "false");
         assertEquals(new BenchSettings.Reports(1_000, 3, false), BenchSettings.from(quick).reports());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroute.db.Database;
 import io.mailroute.json.Json;
+import io.mailroute.testing.MutableClock;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,9 +55,10 @@ class EventSubscriptionTest {
         List<String> afterRestart = new CopyOnWriteArrayList<>();
         start("mailroute-events:audit-feed?types=case.created,item.replied", afterRestart, null);
         await(() -> afterRestart.size() == 1);
-        Thread.sleep(500);
-        assertEquals(List.of("6:item.replied"), afterRestart, "nothing redelivered, nothing missed");
-        assertEquals(6L, new SubscriptionCursors(db, Clock.systemUTC()).all().get("audit-feed"));
+        append("case.created"); // a later event: once it is through, anything redelivered before it would have shown
+        await(() -> afterRestart.size() == 2);
+        assertEquals(List.of("6:item.replied", "7:case.created"), afterRestart, "nothing redelivered, nothing missed");
+        assertEquals(7L, new SubscriptionCursors(db, Clock.systemUTC()).all().get("audit-feed"));
     }
 
     @Test
@@ -104,18 +106,26 @@ class EventSubscriptionTest {
     void pausesBeforeAYoungGapInSeqAndSkipsItOnceItIsOld() throws Exception {
         append("case.created");
         // seq 2 "still committing": write seq 3 directly, as a concurrent transaction would
-        Instant third = Instant.now();
+        Instant third = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         db.jdbc().getJdbcTemplate().update("INSERT INTO workflow_event (seq, id, type, occurred_at, payload) VALUES (3, 'e3', "
                 + "'case.created', ?, '{}')", Timestamp.from(third));
         List<String> received = new CopyOnWriteArrayList<>();
-        List<Instant> arrivals = new CopyOnWriteArrayList<>();
-        start("mailroute-events:gappy?types=case.created&gapWait=3000", received, seq -> arrivals.add(Instant.now()));
+        MutableClock clock = new MutableClock(third);
+        start("mailroute-events:gappy?types=case.created&gapWait=3000", received, null, clock);
 
+        await(() -> received.size() == 1);
+        long readsAfterFirst = clock.reads();
+        await(() -> clock.reads() >= readsAfterFirst + 3); // every poll reads the clock: three more polls saw the young gap
+        assertEquals(List.of("1:case.created"), received, "seq 3 waits while the gap before it is younger than gapWait");
+
+        clock.set(third.plusMillis(2999));
+        long readsAtTheEdge = clock.reads();
+        await(() -> clock.reads() >= readsAtTheEdge + 3);
+        assertEquals(List.of("1:case.created"), received, "a gap 1 ms short of gapWait still holds seq 3");
+
+        clock.set(third.plusMillis(3000));
         await(() -> received.size() == 2);
         assertEquals(List.of("1:case.created", "3:case.created"), received);
-        assertTrue(arrivals.get(0).isBefore(third.plusMillis(3000)), "the subscriber was live while the gap was young");
-        assertTrue(!arrivals.get(1).isBefore(third.plusMillis(3000)),
-                "seq 3 must wait until the gap before it is older than gapWait, arrived " + arrivals.get(1) + " for " + third);
     }
 
     private void append(String... types) {
@@ -130,9 +140,13 @@ class EventSubscriptionTest {
     }
 
     private CamelContext start(String uri, List<String> sink, OnEvent onEvent) throws Exception {
+        return start(uri, sink, onEvent, Clock.systemUTC());
+    }
+
+    private CamelContext start(String uri, List<String> sink, OnEvent onEvent, Clock clock) throws Exception {
         CamelContext context = new DefaultCamelContext();
         context.addComponent(EventsComponent.SCHEME, new EventsComponent(events, new SubscriptionCursors(db, Clock.systemUTC()),
-                Clock.systemUTC()));
+                clock));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -152,7 +152,7 @@ class ConnectionLifecycleIT {
                 assertEquals(fallback.getMessageID(), "<" + audited.get(0).at("/details/messageId").asText() + ">");
                 assertEquals(IntakeFixture.TEAM, audited.get(0).at("/details/to/0").asText());
 
-                Thread.sleep(1500);
+                service.awaitLaterPolls(WAIT, "hr"); // the service is polling: only the disconnected mailbox is skipped
                 assertEquals(0, messages(service, "support"), "a disconnected mailbox is not read");
                 JsonNode health = service.health();
                 assertEquals("DEGRADED", health.path("status").asText(), health.toString());

@@ -201,7 +201,12 @@ class DeliveryEndToEndIT {
             world.insertText("support", "From: e@globex.example\nTo: support@acme.example\nSubject: help, ticket five\n"
                     + "Message-ID: <t5@globex.example>\n\nfifth\n");
             service.await(SOON, "the second round", () -> world.sandbox.admin().pushInbox().of("webpush").size() == 2);
-            Thread.sleep(1500);
+            List<JsonNode> cases = service.events("case.created");
+            assertEquals(2, cases.size());
+            // the second case's deliveries are all planned (the phone's would be among them) and none is still under way
+            service.awaitSubscriptionPast(SOON, "deliver-plan", cases.get(1).path("seq").asLong());
+            service.await(SOON, "every delivery finished", () -> statuses(service).stream()
+                    .noneMatch(st -> st.equals("PENDING") || st.equals("SENDING")));
             assertEquals(1, world.sandbox.admin().pushInbox().of("fcm").size(), "the disabled phone is not pushed again");
         }
     }
@@ -370,7 +375,8 @@ class DeliveryEndToEndIT {
 
             world.insertRaw("support", io.mailroute.testing.TestMail.withAttachment("Another scan", "scan2.pdf", "application/pdf", 8192));
             service.await(SOON, "the second quarantine", () -> service.events("message.quarantined").size() == 2);
-            Thread.sleep(1500);
+            // the alert desk has handled the second quarantine: had it raised another alert, that would show now
+            service.awaitSubscriptionPast(SOON, "alerts", service.events("message.quarantined").get(1).path("seq").asLong());
             assertEquals(1, service.events("alert.raised").size(), "one alert per condition per window");
         }
     }

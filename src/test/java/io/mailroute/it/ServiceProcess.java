@@ -313,6 +313,49 @@ public final class ServiceProcess implements AutoCloseable {
                 + "\n--- service log ---\n" + tail(log()));
     }
 
+    /**
+     * Waits until each given mailbox (every one of /api/mailboxes when none is given) has finished two more polls than when called (its lastPollAt moved
+     * twice): the second began after this call, so whatever it would ingest, the check after this has seen. A stalled
+     * service fails here instead of passing a "nothing happened" check.
+     */
+    public void awaitLaterPolls(Duration timeout, String... mailboxIds) {
+        for (int round = 1; round <= 2; round++) {
+            Map<String, String> before = lastPolls();
+            if (mailboxIds.length > 0) {
+                before.keySet().retainAll(List.of(mailboxIds));
+                if (before.size() != mailboxIds.length) {
+                    throw new AssertionError("no such mailbox among " + lastPolls().keySet() + ": " + List.of(mailboxIds));
+                }
+            }
+            await(timeout, "poll " + round + " of every mailbox after " + before, () -> {
+                Map<String, String> now = lastPolls();
+                return before.entrySet().stream().allMatch(e -> !java.util.Objects.equals(e.getValue(), now.get(e.getKey())));
+            });
+        }
+    }
+
+    /** Waits until the flow's subscription (as /observe/health shows it) has handled every event up to the given seq. */
+    public void awaitSubscriptionPast(Duration timeout, String subscription, long seq) {
+        await(timeout, "subscription " + subscription + " past event " + seq, () -> {
+            try {
+                for (JsonNode s : JSON.readTree(observe("/observe/health?exposureLevel=full").body()).at("/cluster/subscriptions")) {
+                    if (s.path("name").asText().equals(subscription) && s.path("lastSeq").asLong() >= seq) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private Map<String, String> lastPolls() {
+        Map<String, String> polls = new java.util.HashMap<>();
+        api("/api/mailboxes").path("items").forEach(m -> polls.put(m.path("id").asText(), m.path("lastPollAt").asText(null)));
+        return polls;
+    }
+
     private static String tail(String text) {
         return text.length() <= 20_000 ? text : "…" + text.substring(text.length() - 20_000);
     }

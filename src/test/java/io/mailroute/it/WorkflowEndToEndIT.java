@@ -106,16 +106,18 @@ class WorkflowEndToEndIT {
             try (ServiceProcess service = world.service().start().awaitUp(SOON)) {
                 world.insert("hr", "urgent: badge does not work");
                 service.await(SOON, "sla.breached", () -> service.events("sla.breached").size() == 1);
-                Thread.sleep(1500); // several more SLA checks
-                assertEquals(1, service.events("sla.breached").size(), "once only");
+                // a second overdue case: its breach comes from a later SLA check, which saw the first case again
+                world.insert("hr", "urgent: door code does not work");
+                service.await(SOON, "the second sla.breached", () -> service.events("sla.breached").size() >= 2);
+                assertEquals(2, service.events("sla.breached").size(), "once per case only: " + service.events("sla.breached"));
 
                 Files.writeString(rules, "rules:\n  - id: broken\n    when: {subject: {regex: '(unclosed'}}\n"
                         + "    then: {type: case, category: x, queue: y}\n  - id: default\n    then: {type: case, category: general, queue: triage}\n");
                 service.await(SOON, "the refusal in the log", () -> service.log().contains("not reloaded")
                         && service.log().contains("rule 'broken'") && service.log().contains("line 3"));
                 world.insert("hr", "urgent: second badge");
-                service.await(SOON, "second case", () -> service.events("case.created").size() == 2);
-                assertEquals("fast-lane", service.events("case.created").get(1).at("/data/queue").asText(),
+                service.await(SOON, "third case", () -> service.events("case.created").size() == 3);
+                assertEquals("fast-lane", service.events("case.created").get(2).at("/data/queue").asText(),
                         "the last good rules stay in force");
 
                 Files.writeString(rules, """
@@ -125,8 +127,8 @@ class WorkflowEndToEndIT {
                         """);
                 service.await(SOON, "the reload", () -> service.log().contains("Triage rules reloaded from"));
                 world.insert("hr", "urgent: third badge");
-                service.await(SOON, "third case", () -> service.events("case.created").size() == 3);
-                assertEquals("hr", service.events("case.created").get(2).at("/data/queue").asText());
+                service.await(SOON, "fourth case", () -> service.events("case.created").size() == 4);
+                assertEquals("hr", service.events("case.created").get(3).at("/data/queue").asText());
             }
         }
     }

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 public final class MutableClock extends Clock {
 
     private volatile Instant now;
+    private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
 
     public MutableClock(Instant start) {
         this.now = start;
@@ -23,8 +24,14 @@ public final class MutableClock extends Clock {
         now = now.plus(duration);
     }
 
+    /** How often the time was read: a test can wait for code that reads it on every pass to have passed again. */
+    public long reads() {
+        return reads.get();
+    }
+
     @Override
     public Instant instant() {
+        reads.incrementAndGet();
         return now;
     }
 

@@ -112,14 +112,16 @@ class ExplanationTest {
 
     @Test
     void untrustedTextInReasonsIsShortAndOnOneLine() {
-        String subject = "x".repeat(500);
-        Explanation explanation = RULES.explain(mail().mailbox("accounts\nFAKE LINE").subject(subject).build());
+        Explanation explanation = RULES.explain(mail().mailbox("accounts\nFAKE LINE" + "x".repeat(500)).build());
 
-        for (Explanation.RuleVerdict verdict : explanation.verdicts()) {
-            for (String reason : verdict.reasons()) {
-                assertTrue(!reason.contains("\n") && reason.length() < 400, reason);
-            }
+        assertEquals(List.of("newsletters", "bank-fraud", "vendor-invoice", "default"),
+                explanation.verdicts().stream().map(Explanation.RuleVerdict::ruleId).toList());
+        List<String> reasons = explanation.verdicts().stream().flatMap(v -> v.reasons().stream()).toList();
+        assertTrue(reasons.stream().anyMatch(r -> r.toLowerCase(java.util.Locale.ROOT).contains("fake line")), "the mailbox is quoted in a reason: " + reasons);
+        for (String reason : reasons) {
+            assertTrue(!reason.contains("\n") && reason.length() < 400, reason);
         }
+        assertTrue(!explanation.render().toLowerCase(java.util.Locale.ROOT).contains("\nfake line"), explanation.render());
     }
 
     private static void assertInOrder(String text, String... parts) {
