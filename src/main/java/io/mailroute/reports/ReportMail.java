@@ -10,12 +10,12 @@ import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.EmailContent;
 import io.mailroute.delivery.SentEmails;
 import io.mailroute.reports.links.ReportLinks;
+import io.mailroute.text.PlainTextMustache;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,16 +80,7 @@ public final class ReportMail implements EmailContent, SentEmails {
         this.clock = clock;
         this.maxAttempts = maxAttempts;
         this.digests = new io.mailroute.reports.digest.DigestMail(templatesDir, json);
-        this.text = new DefaultMustacheFactory(templatesDir) {
-            @Override
-            public void encode(String value, Writer writer) {
-                try {
-                    writer.write(value);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        this.text = PlainTextMustache.in(templatesDir);
     }
 
     static String documentEmailId(long runId) {

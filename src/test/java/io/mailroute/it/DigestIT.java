@@ -1,5 +1,7 @@
 package io.mailroute.it;
 
+import static io.mailroute.testing.TestMail.inbox;
+import static io.mailroute.testing.TestMail.part;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,13 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
-import jakarta.mail.BodyPart;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +18,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,41 +124,5 @@ class DigestIT {
                 return false;
             }
         }).toList();
-    }
-
-    private static List<MimeMessage> inbox(Gmail gmail) {
-        try {
-            List<MimeMessage> mails = new ArrayList<>();
-            var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
-            if (list.getMessages() == null) {
-                return mails;
-            }
-            for (Message ref : list.getMessages()) {
-                Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw").execute();
-                mails.add(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.decodeRaw())));
-            }
-            return mails;
-        } catch (java.io.IOException | jakarta.mail.MessagingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Optional<byte[]> part(Part part, String type) throws Exception {
-        if (part.isMimeType(type)) {
-            try (InputStream in = part.getInputStream()) {
-                return Optional.of(in.readAllBytes());
-            }
-        }
-        if (part.isMimeType("multipart/*")) {
-            Multipart multipart = (Multipart) part.getContent();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart child = multipart.getBodyPart(i);
-                Optional<byte[]> found = part(child, type);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -1,5 +1,7 @@
 package io.mailroute.it;
 
+import static io.mailroute.testing.TestMail.inbox;
+import static io.mailroute.testing.TestMail.part;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,14 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
 import io.mailroute.testing.Browsers;
-import jakarta.mail.BodyPart;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -35,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pdfbox.Loader;
@@ -411,49 +406,12 @@ class ReportsIT {
         return out;
     }
 
-    private static List<MimeMessage> inbox(Gmail gmail) {
-        try {
-            List<MimeMessage> mails = new ArrayList<>();
-            var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
-            if (list.getMessages() == null) {
-                return mails;
-            }
-            for (Message ref : list.getMessages()) {
-                Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw").execute();
-                mails.add(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.decodeRaw())));
-            }
-            return mails;
-        } catch (IOException | jakarta.mail.MessagingException e) {
-            throw new AssertionError("reading the sandbox inbox failed: " + e, e);
-        }
-    }
-
     private static String subject(MimeMessage mail) {
         try {
             return mail.getSubject();
         } catch (jakarta.mail.MessagingException e) {
             throw new AssertionError(e);
         }
-    }
-
-    /** The content of the first part of this MIME type. */
-    private static java.util.Optional<byte[]> part(Part part, String type) throws Exception {
-        if (part.isMimeType(type)) {
-            try (InputStream in = part.getInputStream()) {
-                return java.util.Optional.of(in.readAllBytes());
-            }
-        }
-        if (part.isMimeType("multipart/*")) {
-            Multipart multipart = (Multipart) part.getContent();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart child = multipart.getBodyPart(i);
-                java.util.Optional<byte[]> found = part(child, type);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        }
-        return java.util.Optional.empty();
     }
 
     private static String pdfText(byte[] pdf) throws IOException {

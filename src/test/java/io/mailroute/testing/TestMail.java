@@ -1,7 +1,20 @@
 package io.mailroute.testing;
 
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 
 /** Real RFC 822 bytes for tests: CRLF line ends, base64 attachments, as a mail server sends them. */
 public final class TestMail {
@@ -77,5 +90,48 @@ public final class TestMail {
             }
         }
         return "";
+    }
+
+    /** The content of the first part of this MIME type (depth first), transfer encoding undone. */
+    public static Optional<byte[]> part(Part part, String type) throws Exception {
+        if (part.isMimeType(type)) {
+            try (InputStream in = part.getInputStream()) {
+                return Optional.of(in.readAllBytes());
+            }
+        }
+        if (part.isMimeType("multipart/*")) {
+            Multipart multipart = (Multipart) part.getContent();
+            for (int i = 0; i < multipart.getCount(); i++) {
+                Optional<byte[]> found = part(multipart.getBodyPart(i), type);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first part of this text type as UTF-8 text with LF line ends; an AssertionError when there is none. */
+    public static String text(Part part, String type) throws Exception {
+        return new String(part(part, type).orElseThrow(() -> new AssertionError("no " + type + " part")),
+                StandardCharsets.UTF_8).replace("\r\n", "\n");
+    }
+
+    /** The messages in a sandbox account's INBOX, as MIME messages from their raw bytes. */
+    public static List<MimeMessage> inbox(Gmail gmail) {
+        try {
+            List<MimeMessage> mails = new ArrayList<>();
+            var list = gmail.users().messages().list("me").setLabelIds(List.of("INBOX")).execute();
+            if (list.getMessages() == null) {
+                return mails;
+            }
+            for (Message ref : list.getMessages()) {
+                Message raw = gmail.users().messages().get("me", ref.getId()).setFormat("raw").execute();
+                mails.add(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.decodeRaw())));
+            }
+            return mails;
+        } catch (IOException | jakarta.mail.MessagingException e) {
+            throw new AssertionError("reading the sandbox inbox failed: " + e, e);
+        }
     }
 }

@@ -3,11 +3,10 @@ package io.mailroute.reports.digest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import io.mailroute.text.PlainTextMustache;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,16 +37,7 @@ public final class DigestMail {
     public DigestMail(File templatesDir, ObjectMapper json) {
         this.json = json;
         this.html = new DefaultMustacheFactory(templatesDir);
-        this.text = new DefaultMustacheFactory(templatesDir) {
-            @Override
-            public void encode(String value, Writer writer) {
-                try {
-                    writer.write(value);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        this.text = PlainTextMustache.in(templatesDir);
     }
 
     /** The digest kept at {@code file} (a run's document). */

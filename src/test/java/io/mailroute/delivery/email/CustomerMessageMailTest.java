@@ -18,12 +18,11 @@ import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
+import io.mailroute.testing.TestMail;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.testing.TestMailboxes;
-import jakarta.mail.BodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,8 +73,8 @@ class CustomerMessageMailTest {
         MimeMessage mail = send("item.info-requested", "Please send <b>order</b> & \"invoice\" numbers.\nThank you!");
 
         assertEquals("More information needed for case #42", mail.getSubject());
-        String text = part(mail, "text/plain");
-        String html = part(mail, "text/html");
+        String text = TestMail.text(mail, "text/plain");
+        String html = TestMail.text(mail, "text/html");
         assertTrue(text.contains("to go on with case #42 we need a little more from you:"), text);
         assertTrue(text.contains("Please send <b>order</b> & \"invoice\" numbers.\nThank you!"), "as written: " + text);
         assertTrue(html.contains("Please send &lt;b&gt;order&lt;/b&gt; &amp; &quot;invoice&quot; numbers."), html);
@@ -86,8 +85,8 @@ class CustomerMessageMailTest {
     void aStatusUpdateHasItsOwnTemplateAndOtherEventsKeepTheChannelsTemplate() throws Exception {
         MimeMessage update = send("item.status-update", "Fixed in release 4.2.");
         assertEquals("Update on case #42", update.getSubject());
-        assertTrue(part(update, "text/plain").contains("an update on case #42:"), part(update, "text/plain"));
-        assertTrue(part(update, "text/plain").contains("Fixed in release 4.2."), part(update, "text/plain"));
+        assertTrue(TestMail.text(update, "text/plain").contains("an update on case #42:"), TestMail.text(update, "text/plain"));
+        assertTrue(TestMail.text(update, "text/plain").contains("Fixed in release 4.2."), TestMail.text(update, "text/plain"));
 
         assertEquals("acknowledgement", channels.channels().get("customer-reply").template("case.created"));
         assertEquals("request-info", channels.channels().get("customer-reply").template("item.info-requested"));
@@ -113,16 +112,5 @@ class CustomerMessageMailTest {
                 Path.of("config/templates").toAbsolutePath().toString(), channels, clock, (action, mailbox, ref, details) -> { });
         return new DeliveryWorker(channels, store, Map.of(), transport, new NotificationFactory(null), db, json, clock,
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1));
-    }
-
-    private static String part(MimeMessage mail, String type) throws Exception {
-        MimeMultipart alternative = (MimeMultipart) mail.getContent();
-        for (int i = 0; i < alternative.getCount(); i++) {
-            BodyPart part = alternative.getBodyPart(i);
-            if (part.isMimeType(type)) {
-                return part.getContent().toString().replace("\r\n", "\n");
-            }
-        }
-        throw new AssertionError("no " + type + " part");
     }
 }

@@ -25,12 +25,11 @@ import io.mailroute.links.SignedLink;
 import io.mailroute.links.SignedLinks;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
+import io.mailroute.testing.TestMail;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
 import io.mailroute.testing.TestMailboxes;
-import jakarta.mail.BodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,8 +90,8 @@ class OpenPixelMailTest {
     @Test
     void onTheNoticesHtmlCarriesOneSignedPixelOfItsDeliveryAndTheTextPartNone() throws Exception {
         MimeMessage mail = send(true, "NORMAL");
-        String html = part(mail, "text/html");
-        String text = part(mail, "text/plain");
+        String html = TestMail.text(mail, "text/html");
+        String text = TestMail.text(mail, "text/plain");
 
         Matcher image = IMAGE.matcher(html);
         assertTrue(image.find(), html);
@@ -115,8 +114,8 @@ class OpenPixelMailTest {
 
     @Test
     void offNoLinkIsIssuedAndTheHtmlIsTheNoticeWithoutTheImage() throws Exception {
-        String on = part(send(true, "URGENT"), "text/html");
-        String off = part(send(false, "URGENT"), "text/html");
+        String on = TestMail.text(send(true, "URGENT"), "text/html");
+        String off = TestMail.text(send(false, "URGENT"), "text/html");
 
         assertFalse(off.contains("<img"), off);
         assertFalse(off.contains("/p/engagement/pixel"), off);
@@ -162,16 +161,5 @@ class OpenPixelMailTest {
 
     private static String withoutAcknowledgeToken(String html) {
         return html.replaceAll("acknowledge\\?t&#61;[A-Za-z0-9_-]+", "acknowledge?t=TOKEN");
-    }
-
-    private static String part(MimeMessage mail, String type) throws Exception {
-        MimeMultipart alternative = (MimeMultipart) mail.getContent();
-        for (int i = 0; i < alternative.getCount(); i++) {
-            BodyPart part = alternative.getBodyPart(i);
-            if (part.isMimeType(type)) {
-                return part.getContent().toString().replace("\r\n", "\n");
-            }
-        }
-        throw new AssertionError("no " + type + " part");
     }
 }
