@@ -8,13 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.Model;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 
 /**
  * {@code check}: runs {@link ConfigValidation}, the validation the service runs at start, over {@code config/}
@@ -85,21 +81,15 @@ public final class ConfigCheck {
             return new ConfigValidation.Findings(problems, List.of());
         }
         List<Path> files;
-        try (Stream<Path> list = Files.list(routesDir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        try {
+            files = RouteFiles.in(routesDir);
         } catch (IOException e) {
             problems.add(new ConfigProblem(routesDir.toString(), "", "cannot be listed: " + e.getMessage(), null));
             return new ConfigValidation.Findings(problems, List.of());
         }
-        for (Path file : files) {
-            Resource resource = ResourceHelper.resolveResource(context, "file:" + file.toAbsolutePath());
-            try {
-                PluginHelper.getRoutesLoader(context).loadRoutes(resource);
-            } catch (Exception e) {
-                problems.add(new ConfigProblem(file.toString(), "", "is not a valid Camel YAML route file: "
-                        + firstLine(e), "fix the YAML (see the other files in routes/ for the shape)"));
-            }
-        }
+        RouteFiles.load(context, files).forEach((file, e) -> problems.add(new ConfigProblem(file.toString(), "",
+                "is not a valid Camel YAML route file: " + firstLine(e),
+                "fix the YAML (see the other files in routes/ for the shape)")));
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         return new ConfigValidation.Findings(problems, List.of()).and(ConfigValidation.ofRoutes(model, settings, routesDir));
     }

@@ -62,9 +62,9 @@ final class ConnectionWiring {
                     url(mailbox.revokeUrl(), sandboxRoot, MailboxSettings.REVOKE_PATH, mailbox));
             endpoints.put(mailbox.id(), urls);
             connections.put(mailbox.id(), new MailboxConnection(mailbox.id(), resolved, urls.token(), transport,
-                    (id, version, rotated) -> {
+                    (id, version) -> {
                         if (version > 0) {
-                            tokens.refreshed(id, version, rotated, clock.instant());
+                            tokens.refreshed(id, version, clock.instant());
                         }
                     }));
         }

@@ -9,11 +9,14 @@ import org.apache.camel.main.MainListenerSupport;
 
 /**
  * Once {@code routes/} is loaded, makes one route per monitored mailbox from the
- * {@code gmail-intake} route template, with route id {@code gmail-intake-<mailbox>}.
+ * {@code gmail-intake} route template, with route id {@code gmail-intake-<mailbox>}, and, when
+ * {@code routes/triage.camel.yaml} declares it, one from the {@code triage} template ({@code triage-<mailbox>}:
+ * the mailbox's own triage subscription).
  */
 public final class IntakeRoutesInstaller extends MainListenerSupport {
 
     public static final String TEMPLATE_ID = "gmail-intake";
+    public static final String TRIAGE_TEMPLATE_ID = "triage";
 
     private final Supplier<Iterable<MailboxSettings>> mailboxes;
 
@@ -27,24 +30,29 @@ public final class IntakeRoutesInstaller extends MainListenerSupport {
     }
 
     static void install(CamelContext context, Iterable<MailboxSettings> mailboxes) {
-        boolean hasTemplate = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
-                .getRouteTemplateDefinition(TEMPLATE_ID) != null;
-        if (!hasTemplate) {
+        org.apache.camel.model.Model model = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+        if (model.getRouteTemplateDefinition(TEMPLATE_ID) == null) {
             throw new IllegalStateException("No route template '" + TEMPLATE_ID + "' was loaded: routes/gmail-intake.camel.yaml "
                     + "is missing or does not declare it (check --routes DIR)");
         }
+        boolean triage = model.getRouteTemplateDefinition(TRIAGE_TEMPLATE_ID) != null;
         for (MailboxSettings mailbox : mailboxes) {
             if (!mailbox.isMonitored()) {
                 continue; // send-only: nothing to read
             }
-            try {
-                context.addRouteFromTemplate(TEMPLATE_ID + "-" + mailbox.id(), TEMPLATE_ID, Map.of(
-                        "mailbox", mailbox.id(),
-                        "pollInterval", mailbox.pollInterval().toMillis()));
-            } catch (Exception e) {
-                throw new IllegalStateException("Cannot create the intake route for mailbox '" + mailbox.id() + "': "
-                        + e.getMessage(), e);
+            add(context, TEMPLATE_ID, mailbox, Map.of("mailbox", mailbox.id(), "pollInterval", mailbox.intakePollInterval().toMillis()));
+            if (triage) {
+                add(context, TRIAGE_TEMPLATE_ID, mailbox, Map.of("mailbox", mailbox.id()));
             }
+        }
+    }
+
+    private static void add(CamelContext context, String template, MailboxSettings mailbox, Map<String, Object> parameters) {
+        try {
+            context.addRouteFromTemplate(template + "-" + mailbox.id(), template, parameters);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create the " + template + " route for mailbox '" + mailbox.id() + "': "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -178,7 +178,8 @@ public final class MailrouteBeans implements CamelConfiguration {
                     cluster.enabled() ? "mailroute/" + cluster.nodeId() : "mailroute"));
             LOG.info("Mailbox {} ({}, {}) via {}{}", mailbox.id(), mailbox.address(), mailbox.role().configName(),
                     mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.isMonitored()
-                            ? " every " + mailbox.pollInterval().toMillis() + " ms, quota " + mailbox.quotaUnitsPerSecond() + " units/s"
+                            ? (mailbox.usesPush() ? " with Gmail push, safety-net poll" : "") + " every "
+                            + mailbox.intakePollInterval().toMillis() + " ms, quota " + mailbox.quotaUnitsPerSecond() + " units/s"
                             : "");
         }
         wiring.start();
@@ -205,6 +206,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("mailboxStates", states);
         context.getRegistry().bind("mailboxQuotas", quotas);
         context.getRegistry().bind("historySync", sync);
+        PushWiring.bind(context, mailboxesFile, mailboxes, MailboxesFile.loadPubSub(mailboxesFile), sandbox, sandboxRoot,
+                System::getenv, id -> client(context, byId.get(id)), quotas, db, states, connections, clock);
         context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
         StoredMessageRepository stored = new StoredMessageRepository(db);
@@ -248,6 +251,9 @@ public final class MailrouteBeans implements CamelConfiguration {
         channels.recipients().values().forEach(r -> r.devices().forEach(d ->
                 deliveries.addTarget(r.id(), d.channel(), d.address(), d.keys(), clock.instant())));
         context.getRegistry().bind("deliveryStore", deliveries);
+        // deliver-work's poll loop (routes/deliver.camel.yaml), woken when a delivery is planned
+        context.getRegistry().bind("deliverWorkScheduler", new io.mailroute.events.WakeablePollScheduler("deliver-work",
+                deliveries.due()));
         io.mailroute.workflow.ItemCustomers customers = CustomerMessagesWiring.customers(db, byId, fallbackSender);
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock)
                 .resolvingSendersWith(customers));

@@ -34,6 +34,7 @@ public final class MailrouteService {
         main.configure().addConfiguration(beans);
         main.addMainListener(ConfigValidation.routesAtStart(configDir, routesDir));
         main.addMainListener(new IntakeRoutesInstaller(beans::mailboxes));
+        main.addMainListener(new PushRoutesInstaller(beans::mailboxes));
         main.addMainListener(new ReportRoutesInstaller(beans::reports));
         // after the intake and report routes exist: it counts the quartz routes for its threads
         main.addMainListener(new io.mailroute.cluster.QuartzSetup(beans::cluster, beans::store,

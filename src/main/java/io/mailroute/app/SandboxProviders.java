@@ -35,6 +35,7 @@ final class SandboxProviders {
             case "webhook.url" -> root + "push/webhook/demo";
             case "fcm.serviceAccount" -> FcmReceiver.of(sandbox).serviceAccountJson(root);
             case "fcm.baseUrl" -> FcmReceiver.baseUrl(root);
+            case "pubsub.credentials" -> io.mailroute.sandbox.PubSubSandbox.of(sandbox).serviceAccountJson(root);
             case "webpush.vapidPublicKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).publicKeyBase64Url();
             case "webpush.vapidPrivateKey" -> VAPID.computeIfAbsent(sandbox, x -> VapidKeys.generate()).privateKeyBase64Url();
             case "appworks.trustedServerKey" -> AppWorksReceiver.of(sandbox).trustedServerKey();

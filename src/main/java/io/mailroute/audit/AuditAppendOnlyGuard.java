@@ -11,8 +11,9 @@ import java.util.List;
  *
  * <p>Triggers do not stop the tables' owner, who can disable or drop them; the hash chain and
  * {@code audit verify} catch what the owner changes. Run the service as a role that does not own
- * the tables to make the guard binding. Register it with
- * {@code Flyway.configure().javaMigrations(new AuditAppendOnlyGuard())}.
+ * the tables to make the guard binding. Registered in
+ * {@code META-INF/services/org.flywaydb.core.api.migration.JavaMigration}, which {@code Database.open} migrates; a bare
+ * Flyway takes it with {@code Flyway.configure().javaMigrations(new AuditAppendOnlyGuard())}.
  */
 public final class AuditAppendOnlyGuard extends io.mailroute.db.PostgresOnlyMigration {
 

@@ -1,5 +1,6 @@
 package io.mailroute.cluster;
 
+import io.mailroute.events.Wakeup;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Map;
@@ -34,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each subscription has one durable Quartz job ({@link HeldPollJob}, non-concurrent) in group
  * {@value #GROUP}, named after the subscription, and a trigger that fires it every {@code hold}. A fire
  * <em>holds</em> the subscription: it records itself as the holder ({@link Holdable#hold}), then polls every
- * {@code delay} as the default scheduler would, until just before the next fire, until the consumer stops, or
- * until another fire took the subscription over (the consumer's acknowledgements carry the fire's id and are
- * refused once it no longer holds). With Quartz's clustered store the next fire runs on this node or, when this
+ * {@code delay} as the default scheduler would (and at once when its {@link Wakeup} is woken), until just before
+ * the next fire, until the consumer stops, or until another fire took the subscription over (the consumer's
+ * acknowledgements carry the fire's id and are refused once it no longer holds). With Quartz's clustered store the next fire runs on this node or, when this
  * node stopped checking in, on another.
  *
  * <p>The job's data holds the subscription's name only: the consumer lives on this node, in a registry kept in
@@ -64,6 +65,7 @@ public final class HeldPollScheduler extends ServiceSupport implements Scheduled
     private final String subscription;
     private final Supplier<Scheduler> quartz;
     private final Duration hold;
+    private final Wakeup wakeup;
     private CamelContext camelContext;
     private volatile ScheduledPollConsumer consumer;
     private volatile Runnable task;
@@ -74,6 +76,11 @@ public final class HeldPollScheduler extends ServiceSupport implements Scheduled
      * @param hold   how long one fire holds the subscription: the trigger's repeat interval
      */
     public HeldPollScheduler(String subscription, Supplier<Scheduler> quartz, Duration hold) {
+        this(subscription, quartz, hold, new Wakeup());
+    }
+
+    /** @param wakeup polls at once when woken (a commit on this node), between the polls every delay */
+    public HeldPollScheduler(String subscription, Supplier<Scheduler> quartz, Duration hold, Wakeup wakeup) {
         if (hold.toMillis() <= 2 * HANDOVER_MS) {
             throw new IllegalArgumentException("mailroute.cluster.subscription-hold must be longer than " + 2 * HANDOVER_MS
                     + " ms, not " + hold.toMillis() + " ms");
@@ -81,6 +88,7 @@ public final class HeldPollScheduler extends ServiceSupport implements Scheduled
         this.subscription = subscription;
         this.quartz = quartz;
         this.hold = hold;
+        this.wakeup = wakeup;
     }
 
     @Override
@@ -155,6 +163,7 @@ public final class HeldPollScheduler extends ServiceSupport implements Scheduled
      */
     @Override
     public void unscheduleTask() {
+        wakeup.wake(); // a fire waiting between polls sees at once that the consumer stops
         Scheduler quartzScheduler = scheduler;
         if (quartzScheduler == null) {
             return;
@@ -207,7 +216,7 @@ public final class HeldPollScheduler extends ServiceSupport implements Scheduled
             if (left <= 0) {
                 return;
             }
-            Thread.sleep(Math.min(delay, left));
+            wakeup.await(Math.min(delay, left));
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param quotaUnitsPerSecond budget in Gmail quota units that this mailbox may spend per second
  * @param excludeLabels       messages carrying any of these labels are not ingested
  * @param processedLabel      opt-in label added to each ingested message, or null (never touch the mailbox)
+ * @param push                how new mail is announced: only by polling, or by Gmail push through Pub/Sub
+ * @param pushPollInterval    with push on, the safety-net poll's interval (instead of {@code pollInterval})
  */
 public record MailboxSettings(
         String id,
@@ -38,7 +40,9 @@ public record MailboxSettings(
         Duration pollInterval,
         int quotaUnitsPerSecond,
         Set<String> excludeLabels,
-        String processedLabel) {
+        String processedLabel,
+        Push push,
+        Duration pushPollInterval) {
 
     public static final String SANDBOX = "sandbox";
     public static final String GOOGLE_ROOT_URL = "https://gmail.googleapis.com/";
@@ -50,6 +54,50 @@ public record MailboxSettings(
     public static final String TOKEN_PATH = "token";
     public static final String REVOKE_PATH = "revoke";
     public static final List<String> DEFAULT_EXCLUDED_LABELS = List.of("DRAFT", "SENT", "SPAM", "TRASH");
+    public static final Duration DEFAULT_PUSH_POLL_INTERVAL = Duration.ofMinutes(10);
+
+    /** A mailbox without push: found by polling every {@code pollInterval}. */
+    public MailboxSettings(String id, String address, CredentialsRef credentials, String gmailRootUrl, String tokenUrl,
+            String authUrl, String revokeUrl, Role role, List<String> owners, String bootstrapQuery, int bootstrapMaxMessages,
+            Duration pollInterval, int quotaUnitsPerSecond, Set<String> excludeLabels, String processedLabel) {
+        this(id, address, credentials, gmailRootUrl, tokenUrl, authUrl, revokeUrl, role, owners, bootstrapQuery,
+                bootstrapMaxMessages, pollInterval, quotaUnitsPerSecond, excludeLabels, processedLabel, Push.NONE,
+                DEFAULT_PUSH_POLL_INTERVAL);
+    }
+
+    /** Whether Gmail push notifications (users.watch through Pub/Sub) trigger its polls. */
+    public boolean usesPush() {
+        return push == Push.PUBSUB && isMonitored();
+    }
+
+    /** The interval of its intake's scheduled polls: the safety net's when push is on. */
+    public Duration intakePollInterval() {
+        return usesPush() ? pushPollInterval : pollInterval;
+    }
+
+    /** {@code push:} in mailboxes.yaml. */
+    public enum Push {
+        NONE("none"), PUBSUB("pubsub");
+
+        private final String configName;
+
+        Push(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static Push parse(String value) {
+            for (Push push : values()) {
+                if (push.configName.equals(value)) {
+                    return push;
+                }
+            }
+            return null;
+        }
+    }
 
     /** Name of this mailbox's own camel-google-mail component instance (one cached client each). */
     public String componentName() {

@@ -24,12 +24,17 @@ public final class MailboxesFile {
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Set<String> MAILBOX_KEYS = Set.of("id", "address", "credentials", "gmail", "tokenUrl",
             "authUrl", "revokeUrl", "role", "owners", "bootstrapQuery", "bootstrapMaxMessages", "pollInterval", "quotaUnitsPerSecond", "excludeLabels",
-            "processedLabel");
+            "processedLabel", "push", "pushPollInterval");
     private static final Set<String> DEFAULT_KEYS = Set.of("bootstrapQuery", "bootstrapMaxMessages", "pollInterval",
-            "quotaUnitsPerSecond", "excludeLabels", "owners");
+            "quotaUnitsPerSecond", "excludeLabels", "owners", "push", "pushPollInterval");
+    private static final Set<String> PUBSUB_KEYS = Set.of("topic", "subscription", "credentials", "url", "labelIds",
+            "renewInterval", "renewMargin", "syncTimeout");
+    private static final Pattern TOPIC = Pattern.compile("projects/[^/\\s]+/topics/[^/\\s]+");
+    private static final Pattern SUBSCRIPTION = Pattern.compile("projects/[^/\\s]+/subscriptions/[^/\\s]+");
 
     private final String fileName;
     private final List<ConfigProblem> problems = new ArrayList<>();
+    private PubSubSettings pubSub;
 
     private MailboxesFile(String fileName) {
         this.fileName = fileName;
@@ -43,6 +48,19 @@ public final class MailboxesFile {
             throw new ConfigException(reader.problems);
         }
         return mailboxes;
+    }
+
+    /**
+     * The {@code pubsub:} section (Gmail push), or null when the file has none; throws {@link ConfigException}
+     * listing every problem of the file.
+     */
+    public static PubSubSettings loadPubSub(Path file) {
+        MailboxesFile reader = new MailboxesFile(file.toString());
+        reader.read(file);
+        if (!reader.problems.isEmpty()) {
+            throw new ConfigException(reader.problems);
+        }
+        return reader.pubSub;
     }
 
     /** Validates without throwing: every problem found, empty when the file is fine. */
@@ -68,7 +86,7 @@ public final class MailboxesFile {
             problem("", "must be a mapping with a 'mailboxes' list", "see the commented example in the repository");
             return List.of();
         }
-        unknownKeys(root, Set.of("defaults", "mailboxes"), "");
+        unknownKeys(root, Set.of("defaults", "mailboxes", "pubsub"), "");
         JsonNode defaults = root.path("defaults");
         if (!defaults.isMissingNode()) {
             unknownKeys(defaults, DEFAULT_KEYS, "defaults.");
@@ -97,7 +115,71 @@ public final class MailboxesFile {
                 result.add(mailbox);
             }
         }
+        JsonNode pubSubNode = root.path("pubsub");
+        if (!pubSubNode.isMissingNode() && !pubSubNode.isNull()) {
+            pubSub = pubSub(pubSubNode);
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (pubSubNode.isMissingNode() && "pubsub".equals(setting(list.get(i), defaults, "push").asText(""))) {
+                problem("mailboxes[" + i + "].push", "is pubsub, but the file has no top-level pubsub: section",
+                        "add pubsub: with topic, subscription and credentials (see README, \"Gmail push\"), or write push: none");
+            }
+        }
         return result;
+    }
+
+    /** The top-level {@code pubsub:} section: where Gmail push notifications are published and pulled from. */
+    private PubSubSettings pubSub(JsonNode node) {
+        if (!node.isObject()) {
+            problem("pubsub", "must be a mapping", "write topic:, subscription:, credentials: ...");
+            return null;
+        }
+        int before = problems.size();
+        unknownKeys(node, PUBSUB_KEYS, "pubsub.");
+        String topic = pubSubName(node, "topic", TOPIC, "projects/PROJECT/topics/TOPIC");
+        String subscription = pubSubName(node, "subscription", SUBSCRIPTION, "projects/PROJECT/subscriptions/SUBSCRIPTION");
+        String credentials = node.path("credentials").asText("").trim();
+        if (credentials.isEmpty()) {
+            problem("pubsub.credentials", "is missing", "write sandbox, or env:VAR naming an environment variable that holds "
+                    + "a service-account JSON key");
+        } else if (!credentials.equals(MailboxSettings.SANDBOX) && !(credentials.startsWith(PubSubSettings.ENV_PREFIX)
+                && ENV_PREFIX.matcher(credentials.substring(PubSubSettings.ENV_PREFIX.length())).matches())) {
+            problem("pubsub.credentials", "'" + credentials + "' is not a credentials reference", "write sandbox, or env:VAR "
+                    + "naming an environment variable that holds a service-account JSON key");
+        }
+        String url = node.path("url").asText(MailboxSettings.SANDBOX.equals(credentials) ? MailboxSettings.SANDBOX : "google").trim();
+        url = switch (url) {
+            case "google" -> PubSubSettings.GOOGLE_URL;
+            case MailboxSettings.SANDBOX -> MailboxSettings.SANDBOX;
+            default -> url(url, "pubsub.url");
+        };
+        List<String> labelIds = List.of("INBOX");
+        JsonNode labels = node.path("labelIds");
+        if (labels.isArray()) {
+            List<String> given = new ArrayList<>();
+            labels.forEach(l -> given.add(l.asText().trim()));
+            labelIds = List.copyOf(given);
+        } else if (!labels.isMissingNode() && !labels.isNull()) {
+            problem("pubsub.labelIds", "must be a list of Gmail label ids", "write e.g. [INBOX]");
+        }
+        JsonNode none = node.path("");
+        Duration renewInterval = duration(node, none, "renewInterval", Duration.ofDays(1), "pubsub.");
+        Duration renewMargin = duration(node, none, "renewMargin", Duration.ofDays(2), "pubsub.");
+        Duration syncTimeout = duration(node, none, "syncTimeout", Duration.ofMinutes(2), "pubsub.");
+        if (problems.size() > before) {
+            return null;
+        }
+        return new PubSubSettings(topic, subscription, credentials, url, labelIds, renewInterval, renewMargin, syncTimeout);
+    }
+
+    private String pubSubName(JsonNode node, String key, Pattern form, String example) {
+        String value = node.path(key).asText("").trim();
+        if (value.isEmpty()) {
+            problem("pubsub." + key, "is missing", "write its full name, " + example);
+        } else if (!form.matcher(value).matches()) {
+            problem("pubsub." + key, "'" + value + "' is not a full Pub/Sub name", "write " + example);
+        }
+        return value;
     }
 
     private MailboxSettings mailbox(JsonNode node, JsonNode defaults, String at) {
@@ -141,6 +223,13 @@ public final class MailboxesFile {
         Duration poll = duration(node, defaults, "pollInterval", Duration.ofSeconds(5), at);
         int quota = positiveInt(node, defaults, "quotaUnitsPerSecond", 50, at);
         Set<String> excluded = labels(node, defaults, at);
+        String pushName = setting(node, defaults, "push").asText(MailboxSettings.Push.NONE.configName()).trim();
+        MailboxSettings.Push push = MailboxSettings.Push.parse(pushName);
+        if (push == null) {
+            problem(at + "push", "'" + pushName + "' is not a push mode",
+                    "write pubsub (Gmail push notifications through the pubsub: section) or none (polling only)");
+        }
+        Duration pushPoll = duration(node, defaults, "pushPollInterval", MailboxSettings.DEFAULT_PUSH_POLL_INTERVAL, at);
         String processedLabel = node.hasNonNull("processedLabel") ? node.get("processedLabel").asText().trim() : null;
         if (processedLabel != null && processedLabel.isEmpty()) {
             processedLabel = null;
@@ -149,7 +238,7 @@ public final class MailboxesFile {
             return null;
         }
         return new MailboxSettings(id, address, credentials, rootUrl, tokenUrl, authUrl, revokeUrl, role, owners, query,
-                bootstrapMax, poll, quota, excluded, processedLabel);
+                bootstrapMax, poll, quota, excluded, processedLabel, push, pushPoll);
     }
 
     /** An OAuth endpoint: as written, else Google's, the sandbox's, or under a custom Gmail root. */

@@ -46,7 +46,25 @@ public final class Connections {
         String address(MailboxSettings mailbox, String clientId, String clientSecret, String refreshToken) throws java.io.IOException;
     }
 
+    /** Told of operator actions on a mailbox (Gmail push stops and makes its watch); each call in the acting thread. */
+    public interface Lifecycle {
+        default void paused(String mailboxId) {
+        }
+
+        default void resumed(String mailboxId) {
+        }
+
+        /** Before the grant is revoked: the last moment it can still be used. */
+        default void disconnecting(String mailboxId) {
+        }
+
+        default void connected(String mailboxId) {
+        }
+    }
+
     private final Map<String, MailboxSettings> mailboxes;
+    private volatile Lifecycle lifecycle = new Lifecycle() {
+    };
     private final Map<String, MailboxConnection> connections;
     private final Map<String, OAuthEndpoints> endpoints;
     private final TokenStore tokens;
@@ -72,6 +90,12 @@ public final class Connections {
         this.json = json;
         this.http = http;
         this.clock = clock;
+    }
+
+    /** Who is told of pauses, resumes, disconnects and connects (one listener). */
+    public Connections notifying(Lifecycle listener) {
+        this.lifecycle = listener;
+        return this;
     }
 
     /**
@@ -192,6 +216,7 @@ public final class Connections {
         });
         LOG.info("Mailbox {} ({}): connected with a new OAuth grant (version {}, scopes {})", mailboxId, mailbox.address(),
                 version, scopes.isEmpty() ? "not reported" : String.join(" ", scopes));
+        lifecycle.connected(mailboxId);
     }
 
     /**
@@ -231,6 +256,7 @@ public final class Connections {
         MailboxSettings mailbox = mailbox(mailboxId);
         MailboxConnection connection = connection(mailboxId);
         String refreshToken = tokens.find(mailboxId).map(TokenStore.Grant::refreshToken).orElse(connection.refreshToken());
+        lifecycle.disconnecting(mailboxId);
         OAuthEndpoints.Revocation revocation = refreshToken == null ? OAuthEndpoints.Revocation.ALREADY_INVALID
                 : endpoints.get(mailboxId).revoke(http, refreshToken);
         db.transactions().executeWithoutResult(tx -> {
@@ -262,11 +288,13 @@ public final class Connections {
     /** Pauses it, recording who did ({@code by}, or null) in the audit trail. */
     public void pause(String mailboxId, String by) {
         operatorAction(mailboxId, "mailbox.paused", states::paused, by);
+        lifecycle.paused(mailboxId);
     }
 
     /** Resumes it, recording who did ({@code by}, or null) in the audit trail. */
     public void resume(String mailboxId, String by) {
         operatorAction(mailboxId, "mailbox.resumed", states::resumed, by);
+        lifecycle.resumed(mailboxId);
     }
 
     private void operatorAction(String mailboxId, String action, java.util.function.Consumer<String> transition, String by) {

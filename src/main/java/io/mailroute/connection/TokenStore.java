@@ -40,9 +40,8 @@ public final class TokenStore {
     private static final String UPSERT_INSERT = """
             INSERT INTO mailbox_token (mailbox_id, client_id, scopes, key_id, ciphertext, version, connected_at, refreshed_at)
             VALUES (:mailbox, :clientId, :scopes, :keyId, :ciphertext, 1, :now, :now)""";
-    private static final String ROTATE = """
-            UPDATE mailbox_token SET key_id = :keyId, ciphertext = :ciphertext, refreshed_at = :now
-            WHERE mailbox_id = :mailbox AND version = :version""";
+    private static final String REFRESHED = """
+            UPDATE mailbox_token SET refreshed_at = :now WHERE mailbox_id = :mailbox AND version = :version""";
     private static final String SUMMARIES = """
             SELECT mailbox_id, scopes, version, connected_at, refreshed_at FROM mailbox_token ORDER BY mailbox_id""";
 
@@ -100,20 +99,12 @@ public final class TokenStore {
     }
 
     /**
-     * An access token was obtained with this grant. When Google handed out a new refresh token with
-     * it, that replaces the stored one (the version stays: it is the same grant).
+     * An access token was obtained with this grant; a refresh reported for an older version (the mailbox was
+     * connected again meanwhile) changes nothing. The stored refresh token stays: the token endpoint's answer to a
+     * refresh carries no new one that Mailroute reads (see {@link MailboxConnection.RefreshObserver}).
      */
-    public void refreshed(String mailboxId, long version, String newRefreshToken, Instant now) {
-        if (newRefreshToken == null) {
-            db.jdbc().update("UPDATE mailbox_token SET refreshed_at = :now WHERE mailbox_id = :mailbox AND version = :version",
-                    new MapSqlParameterSource("mailbox", mailboxId).addValue("version", version).addValue("now", Timestamp.from(now)));
-            return;
-        }
-        Secrets.Sealed sealed = secrets.seal(associatedData(mailboxId), newRefreshToken);
-        db.jdbc().update(ROTATE, new MapSqlParameterSource("mailbox", mailboxId)
-                .addValue("version", version)
-                .addValue("keyId", sealed.keyId())
-                .addValue("ciphertext", sealed.text())
+    public void refreshed(String mailboxId, long version, Instant now) {
+        db.jdbc().update(REFRESHED, new MapSqlParameterSource("mailbox", mailboxId).addValue("version", version)
                 .addValue("now", Timestamp.from(now)));
     }
 

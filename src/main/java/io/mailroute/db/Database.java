@@ -3,7 +3,6 @@ package io.mailroute.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
-import io.mailroute.audit.AuditAppendOnlyGuard;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -98,7 +97,7 @@ public final class Database implements AutoCloseable {
         db.pool = first;
         try {
             org.flywaydb.core.api.configuration.FluentConfiguration flyway = Flyway.configure().dataSource(first)
-                    .locations("classpath:db/migration").javaMigrations(new AuditAppendOnlyGuard(), new io.mailroute.cluster.QuartzTables());
+                    .locations("classpath:db/migration").javaMigrations(javaMigrations());
             // Migrations are numbered as they are planned, and one may land after a higher number was released (V21
             // after V24): a database an earlier build migrated then gets it too (out of order), instead of refusing to
             // start. Only then: Flyway warns about out-of-order mode on every run that has it on.
@@ -116,6 +115,17 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + rootMessage(e), e);
         }
         return db;
+    }
+
+    /**
+     * The schema's Java migrations (PostgreSQL-only SQL of the packages that own it: the audit trail's append-only
+     * guard, Quartz's tables), listed in {@code META-INF/services/org.flywaydb.core.api.migration.JavaMigration}, so
+     * that the database layer migrates them without depending on those packages.
+     */
+    static org.flywaydb.core.api.migration.JavaMigration[] javaMigrations() {
+        return java.util.ServiceLoader.load(org.flywaydb.core.api.migration.JavaMigration.class, Database.class.getClassLoader())
+                .stream().map(java.util.ServiceLoader.Provider::get)
+                .toArray(org.flywaydb.core.api.migration.JavaMigration[]::new);
     }
 
     /** Each pool reports fatal failures as its own: one from a pool already replaced must not close the new one. */

@@ -1,6 +1,8 @@
 package io.mailroute.delivery;
 
+import io.mailroute.db.AfterCommit;
 import io.mailroute.db.Database;
+import io.mailroute.events.Wakeup;
 import io.mailroute.secrets.Secrets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -85,6 +87,7 @@ public final class DeliveryStore {
 
     private final Database db;
     private final PushTargetKeys keys;
+    private final Wakeup due = new Wakeup();
 
     /** @param secrets seals push subscription keys, with the same key as refresh tokens */
     public DeliveryStore(Database db, Secrets secrets) {
@@ -95,11 +98,26 @@ public final class DeliveryStore {
     /** @return true when the row is new (the same event, channel and address is planned once) */
     public boolean plan(String eventId, String eventType, String mailbox, Long itemId, String channel, String channelType,
             String recipient, String address, Long fallbackOf, Instant now) {
-        return db.jdbc().update(INSERT, new MapSqlParameterSource("eventId", eventId)
+        return dueOnCommit(db.jdbc().update(INSERT, new MapSqlParameterSource("eventId", eventId)
                 .addValue("eventType", eventType).addValue("mailbox", mailbox, Types.VARCHAR)
                 .addValue("itemId", itemId, Types.BIGINT).addValue("channel", channel)
                 .addValue("channelType", channelType).addValue("recipient", recipient).addValue("address", address)
-                .addValue("fallbackOf", fallbackOf, Types.BIGINT).addValue("now", Timestamp.from(now))) == 1;
+                .addValue("fallbackOf", fallbackOf, Types.BIGINT).addValue("now", Timestamp.from(now))) == 1);
+    }
+
+    /**
+     * Woken when a delivery becomes due in this process, once its transaction commits (planned, or retried through
+     * the API): the delivery worker's scheduler waits on it between its polls ({@code routes/deliver.camel.yaml}).
+     */
+    public Wakeup due() {
+        return due;
+    }
+
+    private boolean dueOnCommit(boolean changed) {
+        if (changed) {
+            AfterCommit.run(due::wake);
+        }
+        return changed;
     }
 
     /**
@@ -218,7 +236,8 @@ public final class DeliveryStore {
      * @return false when it is not FAILED (any more)
      */
     public boolean retry(long id, Instant now) {
-        return db.jdbc().update(RETRY, new MapSqlParameterSource("id", id).addValue("now", Timestamp.from(now))) == 1;
+        return dueOnCommit(db.jdbc().update(RETRY, new MapSqlParameterSource("id", id)
+                .addValue("now", Timestamp.from(now))) == 1);
     }
 
     /** Where a person's active targets on a push channel are: what planning needs, without their keys. */

@@ -96,7 +96,11 @@ public final class DeliveryWorker {
         return db.unlessClosed(0, () -> {
             Instant now = clock.instant();
             int attempted = 0;
-            for (Delivery delivery : store.claimDue(now, now.plus(lease), BATCH, node)) {
+            List<Delivery> claimed = store.claimDue(now, now.plus(lease), BATCH, node);
+            if (claimed.size() == BATCH) {
+                store.due().wake(); // a full batch: more may be due, so the worker's loop goes round again at once
+            }
+            for (Delivery delivery : claimed) {
                 if (!store.renew(delivery, clock.instant().plus(lease))) {
                     LOG.warn("Delivery {}: lost its claim before its send (lease expired, another worker has it); skipped",
                             delivery.id());

@@ -53,6 +53,7 @@ public final class EventLog {
     private final Database db;
     private final ObjectMapper json;
     private final Clock clock;
+    private final OutboxSignal signal = new OutboxSignal();
 
     public EventLog(Database db, ObjectMapper json, Clock clock) {
         this.db = db;
@@ -87,7 +88,14 @@ public final class EventLog {
                 .addValue("occurredAt", Timestamp.from(occurredAt))
                 .addValue("payload", payload), keys, new String[] {"seq"});
         long seq = keys.getKey().longValue();
-        return new Event(seq, id, type, mailbox, itemId, messageId, occurredAt, payload);
+        Event event = new Event(seq, id, type, mailbox, itemId, messageId, occurredAt, payload);
+        signal.appended(event); // wakes the in-process subscriptions once this transaction commits
+        return event;
+    }
+
+    /** Who is told of each committed event in this process (the subscriptions, to poll at once). */
+    OutboxSignal signal() {
+        return signal;
     }
 
     /** Events after {@code after} in seq order; type and mailbox filter when not null. */
@@ -125,21 +133,36 @@ public final class EventLog {
      * out of seq order, so a reader that skipped a young gap could miss the event filling it.
      */
     public long horizon(long after, int scanLimit, Instant settledBefore) {
+        return settled(after, scanLimit, settledBefore).seq();
+    }
+
+    /**
+     * Where the settled log ends ({@link #horizon}) and why.
+     *
+     * @param seq         the horizon
+     * @param youngGapEnd when the horizon stops before a young gap: when the first event after the gap occurred (the
+     *                    gap counts as settled once that is older than {@code settledBefore}); null otherwise
+     */
+    public record Horizon(long seq, Instant youngGapEnd) {
+    }
+
+    /** As {@link #horizon}, telling also whether it stopped before a young gap. */
+    public Horizon settled(long after, int scanLimit, Instant settledBefore) {
         long[] horizon = {after};
-        boolean[] stopped = {false};
+        Instant[] gapEnd = {null};
         db.jdbc().query(SEQS_AFTER, new MapSqlParameterSource("after", after).addValue("limit", scanLimit), rs -> {
-            if (stopped[0]) {
+            if (gapEnd[0] != null) {
                 return;
             }
             long seq = rs.getLong("seq");
             Instant occurredAt = rs.getTimestamp("occurred_at").toInstant();
             if (seq != horizon[0] + 1 && occurredAt.isAfter(settledBefore)) {
-                stopped[0] = true;
+                gapEnd[0] = occurredAt;
                 return;
             }
             horizon[0] = seq;
         });
-        return horizon[0];
+        return new Horizon(horizon[0], gapEnd[0]);
     }
 
     /** The highest seq written so far (0 when empty). */

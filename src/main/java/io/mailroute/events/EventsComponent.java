@@ -15,6 +15,10 @@ import org.quartz.Scheduler;
  * matching event at least once, in order, resumes after a restart where it left off, and a slow
  * or failing subscriber holds up nobody else.
  *
+ * <p>A subscription polls its table every {@code delay} (200 ms) and, in between, at once when an event it wants
+ * commits in this process ({@link OutboxSignal}, {@link WakeablePollScheduler}): the poll is the safety net for
+ * events committed by another node or before a crash.
+ *
  * <p>Clustered ({@code mailroute.cluster.enabled}), each subscription is consumed by one node at a time: its
  * polls run under a {@link HeldPollScheduler} on the service's Quartz scheduler. Route files stay the same.
  */
@@ -55,8 +59,11 @@ public final class EventsComponent extends DefaultComponent {
         // subscriber that is down; both overridable in the URI.
         endpoint.setBackoffErrorThreshold(1);
         endpoint.setBackoffMultiplier(10);
+        // Polled every delay, and at once when a matching event commits in this process (OutboxSignal).
         if (cluster.enabled()) {
-            endpoint.setScheduler(new HeldPollScheduler(remaining, quartz, cluster.subscriptionHold()));
+            endpoint.setScheduler(new HeldPollScheduler(remaining, quartz, cluster.subscriptionHold(), endpoint.wakeup()));
+        } else {
+            endpoint.setScheduler(new WakeablePollScheduler(SCHEME + ":" + remaining, endpoint.wakeup()));
         }
         setProperties(endpoint, parameters);
         return endpoint;

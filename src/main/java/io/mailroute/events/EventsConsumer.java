@@ -2,8 +2,10 @@ package io.mailroute.events;
 
 import io.mailroute.cluster.HeldPollScheduler;
 import io.mailroute.text.Counted;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.ScheduledPollConsumer;
@@ -34,6 +36,9 @@ final class EventsConsumer extends ScheduledPollConsumer implements HeldPollSche
     /** The Quartz fire that holds the subscription for this node; null on a single instance. */
     private volatile String holder;
     private volatile boolean holdLost;
+    /** Set while a poll reads the horizon and after one that stopped before a young gap: any commit may fill it. */
+    private volatile boolean gapPending;
+    private Runnable unlisten = () -> { };
 
     EventsConsumer(EventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -62,10 +67,35 @@ final class EventsConsumer extends ScheduledPollConsumer implements HeldPollSche
     }
 
     @Override
+    protected void doStart() throws Exception {
+        unlisten = endpoint.getComponent().events().signal().listen(this::committed);
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        unlisten.run();
+        super.doStop();
+    }
+
+    /**
+     * An event committed in this process: poll at once if it is one this subscription wants, or if the last poll
+     * waits for a gap that it may fill (whatever its type). Not while the subscriber is failing: then the scheduled
+     * polls and their backoff pace the retries.
+     */
+    private void committed(Event event) {
+        boolean wanted = (endpoint.typeSet().isEmpty() || endpoint.typeSet().contains(event.type()))
+                && (endpoint.getMailbox() == null || endpoint.getMailbox().equals(event.mailbox()));
+        if ((wanted || gapPending) && getErrorCounter() == 0) {
+            endpoint.wakeup().wake();
+        }
+    }
+
+    @Override
     public void hold(String token) {
         EventsComponent component = endpoint.getComponent();
         String name = endpoint.getSubscription();
-        component.cursors().position(name, startSeq());
+        component.cursors().position(name, this::startSeq);
         component.cursors().hold(name, token, component.nodeId());
         holdLost = false;
         holder = token;
@@ -92,15 +122,34 @@ final class EventsConsumer extends ScheduledPollConsumer implements HeldPollSche
     }
 
     private long startSeq() {
-        return endpoint.getStartAt().equals("latest") ? endpoint.getComponent().events().lastSeq() : 0;
+        EventsComponent component = endpoint.getComponent();
+        if (endpoint.getContinueFrom() != null) {
+            Optional<Long> previous = component.cursors().find(endpoint.getContinueFrom());
+            if (previous.isPresent()) {
+                LOG.info("Subscription {} starts where subscription {} is: after event seq {}", endpoint.getSubscription(),
+                        endpoint.getContinueFrom(), previous.get());
+                return previous.get();
+            }
+        }
+        return endpoint.getStartAt().equals("latest") ? component.events().lastSeq() : 0;
     }
 
     private int deliverPage() throws Exception {
         EventsComponent component = endpoint.getComponent();
         String name = endpoint.getSubscription();
-        long cursor = component.cursors().position(name, startSeq());
-        Instant settled = component.clock().instant().minus(endpoint.gapWaitDuration());
-        long horizon = component.events().horizon(cursor, endpoint.getBatchSize() * 10, settled);
+        long cursor = component.cursors().position(name, this::startSeq);
+        long start = cursor;
+        Instant now = component.clock().instant();
+        gapPending = true; // from before the horizon is read: a gap filled meanwhile wakes the next poll
+        int scanLimit = endpoint.getBatchSize() * 10;
+        EventLog.Horizon settled = component.events().settled(cursor, scanLimit, now.minus(endpoint.gapWaitDuration()));
+        gapPending = settled.youngGapEnd() != null;
+        if (gapPending) {
+            // the commit filling the gap wakes this subscription; if none comes, the gap is settled by then
+            endpoint.wakeup().wakeWithin(
+                    Duration.between(now, settled.youngGapEnd().plus(endpoint.gapWaitDuration())).toMillis() + 1);
+        }
+        long horizon = settled.seq();
         if (horizon == cursor) {
             return 0;
         }
@@ -149,6 +198,9 @@ final class EventsConsumer extends ScheduledPollConsumer implements HeldPollSche
         if (page.size() < endpoint.getBatchSize() && isRunAllowed()) {
             // Everything up to the horizon that this subscription wants has been delivered.
             component.cursors().advance(name, horizon, holder);
+        }
+        if (page.size() == endpoint.getBatchSize() || horizon - start >= scanLimit) {
+            endpoint.wakeup().wake(); // a full page or scan: there may be more, so look again at once
         }
         return delivered;
     }

@@ -10,7 +10,10 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.ScheduledPollEndpoint;
 
-/** One named subscription; options: {@code types}, {@code mailbox}, {@code batchSize}, {@code startAt}, {@code gapWait}. */
+/**
+ * One named subscription; options: {@code types}, {@code mailbox}, {@code batchSize}, {@code startAt},
+ * {@code continueFrom}, {@code gapWait}, {@code maxAttempts}, and the scheduled-poll options ({@code delay} ...).
+ */
 public final class EventsEndpoint extends ScheduledPollEndpoint {
 
     private final String subscription;
@@ -20,6 +23,9 @@ public final class EventsEndpoint extends ScheduledPollEndpoint {
     private String startAt = "beginning";
     private long gapWait = 5_000;
     private int maxAttempts;
+    private String continueFrom;
+    /** Woken when a matching event commits in this process: the consumer polls at once (its scheduler waits on it). */
+    private final Wakeup wakeup = new Wakeup();
 
     EventsEndpoint(String uri, EventsComponent component, String subscription) {
         super(uri, component);
@@ -88,6 +94,23 @@ public final class EventsEndpoint extends ScheduledPollEndpoint {
 
     public void setStartAt(String startAt) {
         this.startAt = startAt;
+    }
+
+    /**
+     * A subscription without a cursor yet starts where this one's cursor is, when it has one (else as
+     * {@code startAt} says): for splitting one subscription into several, e.g. {@code triage} into one per mailbox,
+     * without offering an event twice or skipping one.
+     */
+    public String getContinueFrom() {
+        return continueFrom;
+    }
+
+    public void setContinueFrom(String continueFrom) {
+        this.continueFrom = continueFrom == null || continueFrom.isBlank() ? null : continueFrom.trim();
+    }
+
+    Wakeup wakeup() {
+        return wakeup;
     }
 
     /**

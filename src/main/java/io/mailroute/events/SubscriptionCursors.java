@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
@@ -68,12 +70,22 @@ public final class SubscriptionCursors {
 
     /** The subscriber's position; a new subscriber starts at {@code startSeq} (0: from the first event). */
     public long position(String name, long startSeq) {
-        List<Long> rows = db.jdbc().queryForList(GET, Map.of("name", name), Long.class);
-        if (!rows.isEmpty()) {
-            return rows.get(0);
+        return position(name, () -> startSeq);
+    }
+
+    /** As {@link #position(String, long)}; {@code startSeq} is asked only when the subscriber has no cursor yet. */
+    public long position(String name, LongSupplier startSeq) {
+        Optional<Long> position = find(name);
+        if (position.isPresent()) {
+            return position.get();
         }
-        db.jdbc().update(CREATE, params(name).addValue("seq", startSeq));
-        return db.jdbc().queryForList(GET, Map.of("name", name), Long.class).get(0);
+        db.jdbc().update(CREATE, params(name).addValue("seq", startSeq.getAsLong()));
+        return find(name).orElseThrow();
+    }
+
+    /** The subscriber's position, if it has one. */
+    public Optional<Long> find(String name) {
+        return db.jdbc().queryForList(GET, Map.of("name", name), Long.class).stream().findFirst();
     }
 
     /**

@@ -1,13 +1,15 @@
 package io.mailroute.gmail;
 
-import com.google.api.client.auth.oauth2.Credential;
-import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
 import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.HttpTransport;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.JsonFactory;
 import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.services.gmail.Gmail;
+import com.google.auth.http.HttpCredentialsAdapter;
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.UserCredentials;
+import java.net.URI;
 import java.util.Collection;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.google.mail.GoogleMailClientFactory;
@@ -67,25 +69,33 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
                 .build();
     }
 
-    private Credential fixedCredential(String clientId, String clientSecret, String refreshToken, String accessToken) {
-        Credential credential = credential(transport, clientId, clientSecret, tokenUrl).build();
-        if (!isBlank(refreshToken)) {
-            credential.setRefreshToken(refreshToken);
+    private HttpRequestInitializer fixedCredential(String clientId, String clientSecret, String refreshToken,
+            String accessToken) {
+        if (isBlank(refreshToken)) {
+            throw new IllegalArgumentException("a refresh token is required to create a Gmail client (connect the mailbox)");
         }
+        UserCredentials.Builder credentials = credentials(transport, clientId, clientSecret, tokenUrl, refreshToken);
         if (!isBlank(accessToken)) {
-            credential.setAccessToken(accessToken);
+            credentials.setAccessToken(new AccessToken(accessToken, null)); // used until Gmail answers 401, then refreshed
         }
-        return credential;
+        return new HttpCredentialsAdapter(credentials.build());
     }
 
-    /** An OAuth client's credential against a token URL, the one way Mailroute builds it; add listeners, then build. */
-    public static GoogleCredential.Builder credential(HttpTransport transport, String clientId, String clientSecret,
-            String tokenUrl) {
-        return new GoogleCredential.Builder()
-                .setTransport(transport)
-                .setJsonFactory(JSON)
-                .setClientSecrets(clientId, clientSecret)
-                .setTokenServerEncodedUrl(tokenUrl);
+    /**
+     * An OAuth client's grant against a token URL, the one way Mailroute builds it: google-auth-library's
+     * {@link UserCredentials} (refreshes before expiry, one refresh at a time), over {@code transport}; apply it to
+     * requests with an {@link HttpCredentialsAdapter}. A refused refresh throws the library's {@code
+     * GoogleAuthException} caused by the token endpoint's answer ({@link TokenRefusal} reads it). The built
+     * credentials' {@code toString} shows the tokens: never log them.
+     */
+    public static UserCredentials.Builder credentials(HttpTransport transport, String clientId, String clientSecret,
+            String tokenUrl, String refreshToken) {
+        return UserCredentials.newBuilder()
+                .setClientId(clientId)
+                .setClientSecret(clientSecret)
+                .setRefreshToken(refreshToken)
+                .setTokenServerUri(URI.create(tokenUrl))
+                .setHttpTransportFactory(() -> transport);
     }
 
     @Override

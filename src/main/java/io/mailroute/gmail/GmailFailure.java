@@ -1,6 +1,5 @@
 package io.mailroute.gmail;
 
-import com.google.api.client.auth.oauth2.TokenResponseException;
 import com.google.api.client.googleapis.json.GoogleJsonError;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.HttpResponseException;
@@ -38,11 +37,14 @@ public record GmailFailure(Kind kind, int status, Duration retryAfter, String me
             if (t instanceof NoGrantException noGrant) {
                 return new GmailFailure(Kind.NOT_CONNECTED, 0, null, noGrant.getMessage());
             }
-            if (t instanceof TokenResponseException token) {
-                String code = token.getDetails() == null ? "" : String.valueOf(token.getDetails().getError());
-                Kind kind = token.getStatusCode() >= 500 ? Kind.TRANSIENT : Kind.NOT_CONNECTED;
-                return new GmailFailure(kind, token.getStatusCode(), null,
-                        "OAuth token refresh failed: " + (code.isEmpty() ? token.getStatusMessage() : code));
+            TokenRefusal refused = TokenRefusal.of(t);
+            if (refused != null) {
+                Kind kind = refused.status() >= 500 ? Kind.TRANSIENT : Kind.NOT_CONNECTED;
+                return new GmailFailure(kind, refused.status(), null, "OAuth token refresh failed: "
+                        + (refused.error().isEmpty() ? refused.statusMessage() : refused.error()));
+            }
+            if (TokenRefusal.isUnanswered(t)) {
+                continue; // the token endpoint could not be reached: classified by the cause, as any network trouble
             }
             if (t instanceof HttpResponseException http) {
                 return fromHttp(http);

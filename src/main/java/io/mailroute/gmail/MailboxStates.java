@@ -50,7 +50,7 @@ public final class MailboxStates {
             WHERE id = :id AND (owner_node IS NULL OR owner_node <> :node)""";
     private static final String ALL = """
             SELECT id, address, state, history_id, cursor_at, last_poll_at, last_success_at, last_error, consecutive_failures,
-                   next_poll_at, owner_node, owner_since
+                   next_poll_at, owner_node, owner_since, watch_expires_at, watch_error
             FROM mailbox ORDER BY id""";
 
     private final Database db;
@@ -323,7 +323,9 @@ public final class MailboxStates {
                 instant(rs.getTimestamp("next_poll_at")),
                 errorCounts.of(rs.getString("id")),
                 rs.getString("owner_node"),
-                instant(rs.getTimestamp("owner_since"))));
+                instant(rs.getTimestamp("owner_since")),
+                instant(rs.getTimestamp("watch_expires_at")),
+                rs.getString("watch_error")));
     }
 
     public MailboxStatus status(String mailboxId) {

@@ -10,7 +10,15 @@ import java.time.Instant;
  */
 public record MailboxStatus(String id, String address, MailboxState state, String historyId, Instant cursorAt, Instant lastPollAt,
         Instant lastSuccessAt, String lastError, int consecutiveFailures, Instant nextAttemptAt,
-        GmailErrorCounts.Tally gmailErrors, String owner, Instant ownerSince) {
+        GmailErrorCounts.Tally gmailErrors, String owner, Instant ownerSince, Instant watchExpiresAt, String watchError) {
+
+    /** A status without a Gmail push watch. */
+    public MailboxStatus(String id, String address, MailboxState state, String historyId, Instant cursorAt, Instant lastPollAt,
+            Instant lastSuccessAt, String lastError, int consecutiveFailures, Instant nextAttemptAt,
+            GmailErrorCounts.Tally gmailErrors, String owner, Instant ownerSince) {
+        this(id, address, state, historyId, cursorAt, lastPollAt, lastSuccessAt, lastError, consecutiveFailures, nextAttemptAt,
+                gmailErrors, owner, ownerSince, null, null);
+    }
 
     /** A status with no Gmail errors counted and no poller yet. */
     public MailboxStatus(String id, String address, MailboxState state, String historyId, Instant cursorAt, Instant lastPollAt,

@@ -48,6 +48,12 @@ public final class MailboxReport {
                     .put("nextAttemptAt", text(s.nextAttemptAt()))
                     .put("owner", s.owner())
                     .put("ownerSince", text(s.ownerSince()));
+            if (settings != null && settings.usesPush()) {
+                // Gmail push: its watch (null expiry: none yet, or stopped while paused or disconnected)
+                item.putObject("push").put("mode", settings.push().configName())
+                        .put("watchExpiresAt", text(s.watchExpiresAt()))
+                        .put("watchError", s.watchError());
+            }
             item.putObject("gmailErrors")
                     .put("rateLimited", s.gmailErrors().rateLimited())
                     .put("transient", s.gmailErrors().transientErrors())

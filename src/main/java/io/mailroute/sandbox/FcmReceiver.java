@@ -11,25 +11,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,9 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Firebase Cloud Messaging as the sandbox plays it, under {@code /push/fcm/}:
  * <ul>
- * <li>{@code POST token}: Google's token endpoint for the JWT bearer grant. It knows one service account, whose
- *     RSA key is generated when the sandbox starts ({@link #serviceAccountJson}, {@link #testAccount}), checks the
- *     assertion's RS256 signature, {@code iss}, {@code aud}, {@code scope} and lifetime, and issues a bearer token;</li>
+ * <li>the bearer tokens come from the sandbox's service-account token endpoint ({@link SandboxServiceAccounts}, shared
+ *     with Pub/Sub; the key file: {@link #serviceAccountJson}, {@link #testAccount});</li>
  * <li>{@code POST v1/projects/{project}/messages:send}: checks the bearer token and project, then the message as
  *     FCM's proto parser would (unknown fields, string-only data, reserved data keys, size), and answers with
  *     Google's JSON errors, {@code details[].errorCode} included;</li>
@@ -49,18 +37,11 @@ import java.util.regex.Pattern;
 public final class FcmReceiver implements PushReceiver {
 
     public static final String PATH = "/push/fcm/";
-    public static final String PROJECT_ID = "mailroute-sandbox";
-    public static final String CLIENT_EMAIL = "mailroute-push@mailroute-sandbox.iam.gserviceaccount.com";
-    static final int ACCESS_TOKEN_SECONDS = 3599;
-    /**
-     * The assertion's {@code aud}: Google's token endpoint, whatever host the exchange is posted to (Google's
-     * libraries always name it, even when {@code token_uri} points elsewhere); the older names Google still accepts.
-     */
-    static final List<String> GOOGLE_TOKEN_AUDIENCES = List.of("https://oauth2.googleapis.com/token",
-            "https://www.googleapis.com/oauth2/v4/token", "https://accounts.google.com/o/oauth2/token");
-    private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-    private static final Set<String> SCOPES = Set.of("https://www.googleapis.com/auth/firebase.messaging",
-            "https://www.googleapis.com/auth/cloud-platform");
+    public static final String PROJECT_ID = SandboxServiceAccounts.PROJECT_ID;
+    public static final String CLIENT_EMAIL = SandboxServiceAccounts.CLIENT_EMAIL;
+    /** The scopes that allow {@code messages:send}. */
+    static final Set<String> SCOPES = Set.of("https://www.googleapis.com/auth/firebase.messaging",
+            SandboxServiceAccounts.CLOUD_PLATFORM);
     private static final Set<String> MESSAGE_FIELDS = Set.of("name", "data", "notification", "android", "webpush",
             "apns", "fcm_options", "fcmOptions", "token", "topic", "condition");
     private static final Set<String> NOTIFICATION_FIELDS = Set.of("title", "body", "image");
@@ -71,27 +52,15 @@ public final class FcmReceiver implements PushReceiver {
 
     private final PushInbox inbox;
     private final Clock clock;
-    private final KeyPair keys;
-    private final String privateKeyId;
-    private final SecureRandom random = new SecureRandom();
-    private final Map<String, Instant> accessTokens = new HashMap<>();
+    private final SandboxServiceAccounts accounts;
     private final Set<String> unregistered = new HashSet<>();
     private final WebhookReceiver.NextFailures failures = new WebhookReceiver.NextFailures();
-    private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicLong messageCounter = new AtomicLong(1_500_000_000_000_000L);
-    private int accessTokenSeconds = ACCESS_TOKEN_SECONDS;
 
-    public FcmReceiver(PushInbox inbox, Clock clock) {
+    FcmReceiver(PushInbox inbox, Clock clock, SandboxServiceAccounts accounts) {
         this.inbox = inbox;
         this.clock = clock;
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            this.keys = generator.generateKeyPair(); // per sandbox start: nothing secret is ever committed
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("RSA is part of every JDK", e);
-        }
-        this.privateKeyId = randomHex(20);
+        this.accounts = accounts;
     }
 
     /** The FCM receiver of a running sandbox. */
@@ -126,21 +95,9 @@ public final class FcmReceiver implements PushReceiver {
 
     // ---- knobs -------------------------------------------------------------------------------------------------
 
-    /** The JSON key file of the service account this receiver trusts, its {@code token_uri} under the given root. */
+    /** The JSON key file of the sandbox's service account (shared with Pub/Sub), its {@code token_uri} the sandbox's. */
     public String serviceAccountJson(String sandboxRootUrl) {
-        String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
-        ObjectNode json = HttpExchanges.JSON.createObjectNode()
-                .put("type", "service_account")
-                .put("project_id", PROJECT_ID)
-                .put("private_key_id", privateKeyId)
-                .put("private_key", pem)
-                .put("client_email", CLIENT_EMAIL)
-                .put("client_id", "100000000000000000001")
-                .put("auth_uri", sandboxRootUrl + "o/oauth2/auth")
-                .put("token_uri", baseUrl(sandboxRootUrl) + "token");
-        return json.toPrettyString();
+        return accounts.serviceAccountJson(sandboxRootUrl);
     }
 
     public ServiceAccount serviceAccount(String sandboxRootUrl) {
@@ -161,18 +118,18 @@ public final class FcmReceiver implements PushReceiver {
     }
 
     /** Every access token issued so far stops working, as when Google revokes them early. */
-    public synchronized void revokeAccessTokens() {
-        accessTokens.clear();
+    public void revokeAccessTokens() {
+        accounts.revokeAccessTokens();
     }
 
     /** Lifetime of the access tokens issued from now on. */
-    public synchronized void setAccessTokenSeconds(int seconds) {
-        this.accessTokenSeconds = seconds;
+    public void setAccessTokenSeconds(int seconds) {
+        accounts.setAccessTokenSeconds(seconds);
     }
 
     /** How many token requests arrived (granted or not): a sender should make few. */
     public int tokenRequests() {
-        return tokenRequests.get();
+        return accounts.tokenRequests();
     }
 
     // ---- protocol ----------------------------------------------------------------------------------------------
@@ -181,9 +138,7 @@ public final class FcmReceiver implements PushReceiver {
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
-        if (path.equals(PATH + "token") && method.equals("POST")) {
-            token(exchange);
-        } else if (path.equals(PATH + "service-account.json") && method.equals("GET")) {
+        if (path.equals(PATH + "service-account.json") && method.equals("GET")) {
             String root = "http://" + exchange.getRequestHeaders().getFirst("Host") + "/";
             HttpExchanges.send(exchange, 200, "application/json; charset=UTF-8",
                     serviceAccountJson(root).getBytes(StandardCharsets.UTF_8));
@@ -196,90 +151,6 @@ public final class FcmReceiver implements PushReceiver {
                         "Requested entity was not found.", null));
             }
         }
-    }
-
-    // -- token endpoint
-
-    private void token(HttpExchange exchange) throws IOException {
-        tokenRequests.incrementAndGet();
-        Map<String, List<String>> form = HttpExchanges.parseParams(
-                new String(HttpExchanges.body(exchange), StandardCharsets.UTF_8));
-        String grantType = HttpExchanges.first(form, "grant_type");
-        if (!JWT_BEARER.equals(grantType)) {
-            oauthError(exchange, "unsupported_grant_type", "Invalid grant_type: " + grantType);
-            return;
-        }
-        String assertion = HttpExchanges.first(form, "assertion");
-        String[] parts = assertion == null ? new String[0] : assertion.split("\\.", -1);
-        JsonNode header;
-        JsonNode claims;
-        try {
-            if (parts.length != 3) {
-                throw new IllegalArgumentException();
-            }
-            Base64.Decoder base64url = Base64.getUrlDecoder();
-            header = HttpExchanges.JSON.readTree(base64url.decode(parts[0]));
-            claims = HttpExchanges.JSON.readTree(base64url.decode(parts[1]));
-            if (!"RS256".equals(header.path("alg").asText()) || !verifyRs256(parts, base64url.decode(parts[2]))) {
-                oauthError(exchange, "invalid_grant", "Invalid JWT Signature.");
-                return;
-            }
-        } catch (IllegalArgumentException | IOException e) {
-            oauthError(exchange, "invalid_grant", "Invalid JWT: the assertion is not a signed JWT.");
-            return;
-        }
-        long now = clock.instant().getEpochSecond();
-        long iat = claims.path("iat").asLong(-1);
-        long exp = claims.path("exp").asLong(-1);
-        if (!CLIENT_EMAIL.equals(claims.path("iss").asText())) {
-            oauthError(exchange, "invalid_grant", "Invalid email or User ID");
-        } else if (!GOOGLE_TOKEN_AUDIENCES.contains(claims.path("aud").asText())) {
-            oauthError(exchange, "invalid_grant", "Invalid JWT: Failed audience check. The expected audience is "
-                    + GOOGLE_TOKEN_AUDIENCES.get(0) + ".");
-        } else if (iat < 0 || exp <= iat || exp - iat > 3600 || exp <= now || iat > now + 60) {
-            oauthError(exchange, "invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in"
-                    + " a reasonable timeframe. Check your iat and exp values in the JWT claim.");
-        } else if (!hasFcmScope(claims.path("scope").asText(""))) {
-            oauthError(exchange, "invalid_scope", "Invalid OAuth scope or ID token audience provided.");
-        } else {
-            String accessToken = "ya29.sandbox-" + randomHex(24);
-            int lifetime;
-            synchronized (this) {
-                lifetime = accessTokenSeconds;
-                accessTokens.put(accessToken, clock.instant().plusSeconds(lifetime));
-            }
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
-            HttpExchanges.sendJson(exchange, 200, HttpExchanges.JSON.createObjectNode()
-                    .put("access_token", accessToken)
-                    .put("expires_in", lifetime)
-                    .put("token_type", "Bearer"));
-        }
-    }
-
-    private boolean verifyRs256(String[] parts, byte[] signature) {
-        try {
-            Signature rs256 = Signature.getInstance("SHA256withRSA");
-            rs256.initVerify(keys.getPublic());
-            rs256.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-            return rs256.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
-    private static boolean hasFcmScope(String scope) {
-        for (String s : scope.split(" ")) {
-            if (SCOPES.contains(s)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void oauthError(HttpExchange exchange, String error, String description) throws IOException {
-        HttpExchanges.sendJson(exchange, 400, HttpExchanges.JSON.createObjectNode()
-                .put("error", error)
-                .put("error_description", description));
     }
 
     // -- messages:send
@@ -480,9 +351,8 @@ public final class FcmReceiver implements PushReceiver {
         return root;
     }
 
-    private synchronized boolean validAccessToken(String token) {
-        Instant expiry = accessTokens.get(token);
-        return expiry != null && clock.instant().isBefore(expiry);
+    private boolean validAccessToken(String token) {
+        return accounts.validAccessToken(token, SCOPES);
     }
 
     private void record(HttpExchange exchange, String target, String body, int status, String verdict) {
@@ -504,8 +374,6 @@ public final class FcmReceiver implements PushReceiver {
     }
 
     private String randomHex(int bytes) {
-        byte[] b = new byte[bytes];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return accounts.randomHex(bytes);
     }
 }

@@ -32,9 +32,11 @@ final class GmailApiHandler implements HttpHandler {
     private final CallLog calls;
     private final MediaUploads uploads = new MediaUploads();
     private final Clock clock;
+    private final GmailWatches watches;
 
     GmailApiHandler(SandboxMailStore store, OAuthTokenStore tokens, QuotaMeter quota, FaultInjector faults,
-            UsageCounters usage, CallLog calls, Clock clock) {
+            UsageCounters usage, CallLog calls, Clock clock, GmailWatches watches) {
+        this.watches = watches;
         this.calls = calls;
         this.store = store;
         this.tokens = tokens;
@@ -171,6 +173,11 @@ final class GmailApiHandler implements HttpHandler {
                     : store(route.method(), mailbox, jsonBody(exchange), null, query);
             case HISTORY_LIST -> HistoryListing.list(mailbox, query);
             case THREADS_GET -> thread(mailbox, route.param(1), query);
+            case WATCH -> watches.watch(mailbox, jsonBody(exchange));
+            case STOP -> {
+                watches.stop(mailbox);
+                yield null;
+            }
         };
     }
 

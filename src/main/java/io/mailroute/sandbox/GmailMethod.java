@@ -34,7 +34,9 @@ enum GmailMethod {
     MESSAGES_IMPORT("messages.import", 25, "ImportMessage", GMAIL_INSERT),
     MESSAGES_SEND("messages.send", 100, "SendMessage", GMAIL_SEND, GMAIL_COMPOSE),
     HISTORY_LIST("history.list", 2, "ListHistory", GMAIL_READONLY),
-    THREADS_GET("threads.get", 10, "GetThread", GMAIL_READONLY);
+    THREADS_GET("threads.get", 10, "GetThread", GMAIL_READONLY),
+    WATCH("users.watch", 100, "Watch", GMAIL_READONLY),
+    STOP("users.stop", 50, "Stop", GMAIL_READONLY);
 
     private final String apiName;
     private final int quotaUnits;

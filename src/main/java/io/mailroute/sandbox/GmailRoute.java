@@ -57,6 +57,10 @@ record GmailRoute(GmailMethod method, String userId, List<String> params, boolea
         switch (kind) {
             case "profile":
                 return get && n == 2 ? GmailMethod.GET_PROFILE : null;
+            case "watch":
+                return post && n == 2 ? GmailMethod.WATCH : null;
+            case "stop":
+                return post && n == 2 ? GmailMethod.STOP : null;
             case "labels":
                 if (n == 2) {
                     return get ? GmailMethod.LABELS_LIST : post ? GmailMethod.LABELS_CREATE : null;

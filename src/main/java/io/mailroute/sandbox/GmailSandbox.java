@@ -46,6 +46,11 @@ public final class GmailSandbox implements AutoCloseable {
         UsageCounters usage = new UsageCounters();
         CallLog calls = new CallLog();
         SandboxAdmin admin = new SandboxAdmin(store, tokens, quota, faults, usage, calls);
+        SandboxServiceAccounts serviceAccounts = new SandboxServiceAccounts(clock, union(FcmReceiver.SCOPES,
+                PubSubSandbox.SCOPES));
+        PubSubSandbox pubSub = new PubSubSandbox(clock, serviceAccounts);
+        admin.attach(pubSub);
+        store.onHistory(pubSub.watches());
         // before binding: fail without a port held
         SandboxState state = options.stateDir() == null ? null : new SandboxState(options.stateDir(), store, tokens);
         boolean restored = state != null && state.restore();
@@ -66,20 +71,23 @@ public final class GmailSandbox implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         HttpServer server = AnsweringHttpServer.create(new InetSocketAddress(options.host(), options.port()));
-        GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, calls, clock);
+        GmailApiHandler api = new GmailApiHandler(store, tokens, quota, faults, usage, calls, clock, pubSub.watches());
         String root = rootUrl(server);
         OpenIdProvider openId = new OpenIdProvider(root.substring(0, root.length() - 1), clock);
         OAuthHandler oauth = new OAuthHandler(tokens, openId);
+        pubSub.attachIdTokens(openId::pushToken);
         List<HttpContext> changingState = List.of(
                 server.createContext("/gmail/v1/users/", api),
                 server.createContext("/upload/gmail/v1/users/", api),
                 server.createContext("/token", oauth),
                 server.createContext("/revoke", oauth),
                 server.createContext("/sandbox/admin/", new SandboxAdminHandler(admin)));
+        server.createContext(SandboxServiceAccounts.TOKEN_PATH, serviceAccounts);
+        server.createContext(PubSubHandler.PATH, new PubSubHandler(pubSub));
         server.createContext(OAuthAuthorizationHandler.PATH, new OAuthAuthorizationHandler(tokens, store));
         server.createContext(OpenIdProvider.DISCOVERY_PATH, openId);
         server.createContext(OpenIdProvider.JWKS_PATH, openId);
-        for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock)) {
+        for (PushReceiver receiver : pushReceivers(admin.pushInbox(), clock, serviceAccounts)) {
             server.createContext(receiver.path(), receiver);
             admin.attach(receiver);
         }
@@ -101,14 +109,20 @@ public final class GmailSandbox implements AutoCloseable {
     }
 
     /** The push providers the sandbox plays; each checks its wire format and records into the inbox. */
-    static java.util.List<PushReceiver> pushReceivers(PushInbox inbox, Clock clock) {
+    static java.util.List<PushReceiver> pushReceivers(PushInbox inbox, Clock clock, SandboxServiceAccounts accounts) {
         java.util.List<PushReceiver> receivers = new java.util.ArrayList<>();
         // one line per receiver, e.g. receivers.add(new WebPushReceiver(inbox, clock));
         receivers.add(new WebPushReceiver(inbox, clock));
-        receivers.add(new FcmReceiver(inbox, clock));
+        receivers.add(new FcmReceiver(inbox, clock, accounts));
         receivers.add(new AppWorksReceiver(inbox, clock));
         receivers.add(new WebhookReceiver(inbox, clock));
         return receivers;
+    }
+
+    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     public int port() {
@@ -150,6 +164,7 @@ public final class GmailSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.pubSub().close(); // first: wakes held pulls, so that the server stops at once
         server.stop(0);
         executor.shutdownNow();
         try {

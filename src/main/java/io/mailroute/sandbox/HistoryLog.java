@@ -44,6 +44,14 @@ final class HistoryLog {
     record Page(List<Record> records, Long nextAfterId) {
     }
 
+    /** Told of each new change of a mailbox as it is recorded (under the mailbox's lock: it must be quick). */
+    @FunctionalInterface
+    interface Listener {
+        Listener NONE = (address, record) -> { };
+
+        void recorded(String address, Record record);
+    }
+
     static final int DEFAULT_RETAINED = 100_000;
 
     private final int retained;

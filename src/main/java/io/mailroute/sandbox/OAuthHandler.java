@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Google's OAuth 2.0 token endpoint ({@code POST /token}: {@code refresh_token} and {@code authorization_code}
- * with PKCE) and revoke endpoint ({@code POST /revoke}), answering in the shapes the Google client's
- * {@code TokenResponse} and {@code TokenResponseException} read.
+ * with PKCE) and revoke endpoint ({@code POST /revoke}), answering in the shapes Google's clients read: the
+ * code exchange's {@code TokenResponse} and {@code TokenResponseException}, google-auth-library's
+ * {@code UserCredentials} for refreshes.
  */
 final class OAuthHandler implements HttpHandler {
 

@@ -133,8 +133,30 @@ final class OpenIdProvider implements HttpHandler {
         if (signIn.nonce() != null) {
             claims.claim("nonce", signIn.nonce());
         }
+        return sign(claims.build());
+    }
+
+    /**
+     * The ID token Pub/Sub puts on a push request ({@code pushConfig.oidcToken}): Google's claims for a service
+     * account, {@code aud} the configured audience (Google: the push endpoint when none is configured).
+     */
+    String pushToken(String serviceAccountEmail, String audience) {
+        Instant now = clock.instant();
+        return sign(new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(audience)
+                .subject(subject(serviceAccountEmail))
+                .claim("azp", subject(serviceAccountEmail))
+                .claim("email", serviceAccountEmail)
+                .claim("email_verified", true)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(ID_TOKEN_LIFETIME)))
+                .build());
+    }
+
+    private String sign(JWTClaimsSet claims) {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), claims.build());
+                .type(JOSEObjectType.JWT).build(), claims);
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {

@@ -42,6 +42,19 @@ public final class SandboxAdmin {
     }
 
     private final Map<String, PushReceiver> pushReceivers = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile PubSubSandbox pubSub;
+
+    void attach(PubSubSandbox pubSub) {
+        this.pubSub = pubSub;
+    }
+
+    /** Pub/Sub and Gmail's {@code users.watch}: topics, subscriptions, the fault switch, watch lifetime, stats. */
+    public PubSubSandbox pubSub() {
+        if (pubSub == null) {
+            throw new IllegalStateException("this sandbox admin has no Pub/Sub attached");
+        }
+        return pubSub;
+    }
 
     void attach(PushReceiver receiver) {
         pushReceivers.put(receiver.path().replaceAll("^/push/|/$", ""), receiver);

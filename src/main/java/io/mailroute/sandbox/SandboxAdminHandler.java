@@ -26,6 +26,9 @@ import java.util.Map;
  * GET  /sandbox/admin/stats
  * GET  /sandbox/admin/push          (what the push receivers got)
  * POST /sandbox/admin/push/{webhook|fcm|appworks}/fail   {"status":503,"count":5,"retryAfterSeconds":1}
+ * POST /sandbox/admin/pubsub                        {"dropRate":1.0,"delayMillis":0}   (Gmail notifications)
+ * POST /sandbox/admin/pubsub/watch-lifetime         {"seconds":5}
+ * GET  /sandbox/admin/pubsub/stats
  * </pre>
  */
 final class SandboxAdminHandler implements HttpHandler {
@@ -65,6 +68,9 @@ final class SandboxAdminHandler implements HttpHandler {
             admin.failPushes(s[1], f.path("status").asInt(503), f.path("count").asInt(1),
                     retryAfter > 0 ? java.time.Duration.ofSeconds(retryAfter) : null);
             return ok();
+        }
+        if (s[0].equals("pubsub")) {
+            return pubSub(verb, s, exchange);
         }
         if (s.length == 1) {
             switch (s[0]) {
@@ -151,6 +157,28 @@ final class SandboxAdminHandler implements HttpHandler {
                 default:
                     return null;
             }
+        }
+        return null;
+    }
+
+    private JsonNode pubSub(String verb, String[] s, HttpExchange exchange) throws IOException {
+        PubSubSandbox pubSub = admin.pubSub();
+        String what = s.length == 1 ? "" : s.length == 2 ? s[1] : null;
+        if ("".equals(what) && verb.equals("POST")) {
+            JsonNode f = json(exchange);
+            pubSub.setFaults(f.path("dropRate").asDouble(0), f.path("delayMillis").asLong(0));
+            return ok();
+        }
+        if ("watch-lifetime".equals(what) && verb.equals("POST")) {
+            long seconds = required(json(exchange), "seconds").asLong();
+            if (seconds <= 0) {
+                throw new IllegalArgumentException("'seconds' must be positive, was " + seconds);
+            }
+            pubSub.setWatchLifetime(java.time.Duration.ofSeconds(seconds));
+            return ok();
+        }
+        if ("stats".equals(what) && verb.equals("GET")) {
+            return HttpExchanges.JSON.valueToTree(pubSub.stats());
         }
         return null;
     }

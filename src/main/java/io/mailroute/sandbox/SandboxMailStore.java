@@ -40,6 +40,7 @@ final class SandboxMailStore {
     private final GmailIds ids = new GmailIds();
     private final Clock clock;
     private final int retainedHistory;
+    private volatile HistoryLog.Listener historyListener = HistoryLog.Listener.NONE;
 
     SandboxMailStore(Clock clock, int retainedHistory) {
         this.clock = clock;
@@ -51,12 +52,22 @@ final class SandboxMailStore {
     }
 
     SandboxMailbox addUser(String address) {
-        return mailboxes.computeIfAbsent(key(address), k -> new SandboxMailbox(address.trim(), ids, retainedHistory));
+        return mailboxes.computeIfAbsent(key(address), k -> new SandboxMailbox(address.trim(), ids, retainedHistory,
+                this::recorded));
     }
 
     /** A mailbox kept from before a restart. */
     void restore(SandboxMailbox.Image image) {
-        mailboxes.put(key(image.address()), SandboxMailbox.restore(image, ids, retainedHistory));
+        mailboxes.put(key(image.address()), SandboxMailbox.restore(image, ids, retainedHistory, this::recorded));
+    }
+
+    /** Who hears of every new history record of every mailbox (Gmail push: {@link GmailWatches}). */
+    void onHistory(HistoryLog.Listener listener) {
+        this.historyListener = listener;
+    }
+
+    private void recorded(String address, HistoryLog.Record record) {
+        historyListener.recorded(address, record);
     }
 
     /**

@@ -49,24 +49,26 @@ final class SandboxMailbox {
     private final Map<String, SandboxLabel> labels = new LinkedHashMap<>();
     private final Map<String, String> gmailIdByRfc822Id = new HashMap<>();
     private final HistoryLog history;
+    private final HistoryLog.Listener listener;
     private long historyId = INITIAL_HISTORY_ID;
     private int nextUserLabel = 1;
 
-    SandboxMailbox(String address, GmailIds ids, int retainedHistory) {
-        this(address, ids, new HistoryLog(INITIAL_HISTORY_ID, retainedHistory));
+    SandboxMailbox(String address, GmailIds ids, int retainedHistory, HistoryLog.Listener listener) {
+        this(address, ids, new HistoryLog(INITIAL_HISTORY_ID, retainedHistory), listener);
     }
 
-    private SandboxMailbox(String address, GmailIds ids, HistoryLog history) {
+    private SandboxMailbox(String address, GmailIds ids, HistoryLog history, HistoryLog.Listener listener) {
         this.address = address;
         this.ids = ids;
         this.history = history;
+        this.listener = listener;
         SandboxLabel.SYSTEM_LABEL_IDS.forEach(id -> labels.put(id, SandboxLabel.system(id)));
     }
 
     /** The mailbox as {@link #image()} kept it. */
-    static SandboxMailbox restore(Image image, GmailIds ids, int retainedHistory) {
+    static SandboxMailbox restore(Image image, GmailIds ids, int retainedHistory, HistoryLog.Listener listener) {
         SandboxMailbox mailbox = new SandboxMailbox(image.address(), ids,
-                new HistoryLog(image.history(), image.oldestAnswerableHistoryId(), retainedHistory));
+                new HistoryLog(image.history(), image.oldestAnswerableHistoryId(), retainedHistory), listener);
         image.userLabels().forEach(label -> mailbox.labels.put(label.id(), label));
         for (MessageSnapshot kept : image.messages()) {
             mailbox.index(new StoredMessage(kept.id(), kept.threadId(), kept.raw(), kept.parsed(), kept.internalDate(),
@@ -154,7 +156,7 @@ final class SandboxMailbox {
         StoredMessage message = new StoredMessage(id, threadId, incoming.raw(), incoming.parsed(),
                 incoming.internalDate(), incoming.labelIds(), historyId);
         index(message);
-        history.add(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_ADDED, id, threadId,
+        record(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_ADDED, id, threadId,
                 List.copyOf(message.labelIds), List.of()));
         return message.snapshot();
     }
@@ -262,7 +264,7 @@ final class SandboxMailbox {
     private void recordLabelChange(StoredMessage message, HistoryLog.ChangeType type, Set<String> changed) {
         historyId++;
         message.historyId = historyId;
-        history.add(new HistoryLog.Record(historyId, type, message.id, message.threadId,
+        record(new HistoryLog.Record(historyId, type, message.id, message.threadId,
                 List.copyOf(message.labelIds), List.copyOf(changed)));
     }
 
@@ -273,11 +275,16 @@ final class SandboxMailbox {
         }
         gmailIdByRfc822Id.values().removeIf(id::equals);
         historyId++;
-        history.add(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_DELETED, id, message.threadId,
+        record(new HistoryLog.Record(historyId, HistoryLog.ChangeType.MESSAGE_DELETED, id, message.threadId,
                 List.copyOf(message.labelIds), List.of()));
     }
 
     // ---- history
+
+    private void record(HistoryLog.Record change) {
+        history.add(change);
+        listener.recorded(address, change);
+    }
 
     /** Records after {@code afterId} (the start id, or the last id of the previous page). */
     synchronized HistoryPage history(long startHistoryId, long afterId, Set<HistoryLog.ChangeType> types,

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.mailroute.delivery.webpush.P256Keys;
-import io.mailroute.delivery.webpush.WebPushCrypto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +113,7 @@ public final class WebPushReceiver implements PushReceiver {
         ECPublicKey restricted = applicationServerKey == null || applicationServerKey.isBlank() ? null
                 : P256Keys.decodePublic(applicationServerKey);
         KeyPair keys = P256Keys.generate();
-        byte[] auth = new byte[WebPushCrypto.AUTH_SECRET_LENGTH];
+        byte[] auth = new byte[16]; // RFC 8291 section 3.2: 16 octets
         random.nextBytes(auth);
         byte[] idBytes = new byte[16];
         random.nextBytes(idBytes);
@@ -222,7 +221,7 @@ public final class WebPushReceiver implements PushReceiver {
         }
         byte[] plaintext;
         try {
-            plaintext = WebPushCrypto.decrypt(body, (ECPrivateKey) state.keys.getPrivate(),
+            plaintext = Rfc8291Decryption.decrypt(body, (ECPrivateKey) state.keys.getPrivate(),
                     (ECPublicKey) state.keys.getPublic(), state.auth);
         } catch (IllegalArgumentException e) {
             refuse(exchange, id, headers, 400, "vapid ok; aes128gcm body not decryptable: " + e.getMessage());

@@ -69,7 +69,8 @@ class ApprovalRequestRouteIT {
         main.addOverrideProperty("camel.server.port", Integer.toString(freeLoopbackPort())); // the REST routes need it
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("camel.metrics.enabled", "false");
-        main.configure().withRoutesIncludePattern("file:" + Path.of("routes/approvals.camel.yaml").toAbsolutePath());
+        main.configure().withRoutesIncludePattern("file:" + Path.of("routes/api-templates.camel.yaml").toAbsolutePath()
+                + ",file:" + Path.of("routes/approvals.camel.yaml").toAbsolutePath()); // its API routes use api-json
         main.configure().addRoutesBuilder(new RouteConfigurationBuilder() {
             @Override
             public void configuration() {

@@ -78,8 +78,10 @@ public final class Bench {
                     run -> results.set("quota", run), file, results);
         }
         if (settings.runs("latency")) {
-            measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()), warmup),
+            measure(errors, "latency", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()), warmup, false),
                     run -> results.set("latency", run), file, results);
+            measure(errors, "latency with Gmail push", () -> LatencyRun.run(settings, mix.ordinary(settings.latencyMessages()),
+                    warmup, true), run -> results.set("latencyPush", run), file, results);
         }
         if (settings.runs("faults")) {
             measure(errors, "faults", () -> FaultsRun.run(settings, mix.ordinary(settings.faults().messages()), warmup),

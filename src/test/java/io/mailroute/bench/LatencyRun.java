@@ -21,22 +21,29 @@ final class LatencyRun {
     private LatencyRun() {
     }
 
-    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup) throws Exception {
-        Path dir = settings.outDir().resolve("work").resolve("latency");
+    /** With the shipped poll, or with Gmail push intake and a {@link ServiceWorld#PUSH_SAFETY_NET} safety-net poll. */
+    static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup, boolean push)
+            throws Exception {
+        Path dir = settings.outDir().resolve("work").resolve(push ? "latency-push" : "latency");
         ObjectNode json = Results.object()
                 .put("messages", mails.size())
                 .put("ratePerSecond", settings.latencyRate())
-                .put("quotaBudget", settings.latencyBudget());
+                .put("quotaBudget", settings.latencyBudget())
+                .put("intake", push ? "Gmail push, safety-net poll " + ServiceWorld.PUSH_SAFETY_NET : "shipped poll interval");
         try (SandboxProcess sandbox = SandboxProcess.start(settings.sandboxJvm(), 0, dir.resolve("sandbox.log"))) {
             ServiceWorld world = ServiceWorld.create(dir, sandbox,
-                    new ServiceWorld.Setup(1, null, settings.latencyBudget(), ServiceWorld.Triage.PUSH, ""));
+                    new ServiceWorld.Setup(1, null, settings.latencyBudget(), ServiceWorld.Triage.PUSH, "", push));
             try (ServiceWorld.Started service = world.start(settings.serviceJvm())) {
                 service.awaitUpMillis(Duration.ofMinutes(2));
                 service.awaitBootstrapped(Duration.ofMinutes(2));
+                if (push) {
+                    service.awaitWatched(Duration.ofMinutes(2));
+                }
                 json.put("warmedUp", service.warmUp(sandbox, world.mailboxes(), warmup, settings.stall()));
                 String address = world.mailboxes().get(0).address();
                 Map<String, Long> sentAt = new HashMap<>();
                 long intervalNanos = (long) (1_000_000_000L / settings.latencyRate());
+                long unitsBefore = unitsUsed(sandbox, address);
                 long start = System.nanoTime();
                 for (int i = 0; i < mails.size(); i++) {
                     long wait = start + i * intervalNanos - System.nanoTime();
@@ -53,6 +60,7 @@ final class LatencyRun {
                     return pushedAt.keySet().containsAll(sentAt.keySet()); // warm-up mail was pushed too
                 }, settings.stall());
                 received.poll();
+                long units = unitsUsed(sandbox, address) - unitsBefore;
                 List<Long> total = new ArrayList<>();
                 List<Long> toReceived = new ArrayList<>();
                 List<Long> toPush = new ArrayList<>();
@@ -73,6 +81,8 @@ final class LatencyRun {
                         .put("pushed", total.size())
                         .put("missing", mails.size() - total.size())
                         .put("sendingSeconds", Results.round((System.nanoTime() - start) / 1e9, 1))
+                        .put("gmailUnits", units)
+                        .put("gmailUnitsPerMessage", Results.round(units / (double) mails.size(), 1))
                         .put("mailboxProblems", service.mailboxProblems())
                         .put("loadAverage", ProcStats.loadAverage());
                 json.set("insertToPushMillis", percentiles(total));
@@ -81,6 +91,11 @@ final class LatencyRun {
             }
         }
         return json;
+    }
+
+    /** Gmail quota units the sandbox has counted for the address (polls, gets, label changes, watches). */
+    private static long unitsUsed(SandboxProcess sandbox, String address) {
+        return sandbox.stats().path("users").path(address).path("quotaUnitsUsed").asLong();
     }
 
     /** The first accepted push of each benchmark message, by the token its body (the subject) carries. */

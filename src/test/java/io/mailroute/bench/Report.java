@@ -85,15 +85,18 @@ public final class Report {
                 }
             }
         }
-        JsonNode latency = r.path("latency");
-        if (!latency.isMissingNode()) {
+        for (JsonNode latency : List.of(r.path("latency"), r.path("latencyPush"))) {
+            if (latency.isMissingNode()) {
+                continue;
+            }
             section(out, "LATENCY insert -> push at the sandbox webhook receiver, " + latency.path("messages").asInt()
-                    + " messages at " + num(latency.path("ratePerSecond")) + "/s, shipped poll interval");
+                    + " messages at " + num(latency.path("ratePerSecond")) + "/s, " + latency.path("intake").asText());
             line(out, "insert -> push  p50 / p95 / p99 / max  ms", percentiles(latency.path("insertToPushMillis"))
                     + incomplete(latency.path("complete")) + (latency.path("missing").asInt() > 0
                     ? "  (" + latency.path("missing").asInt() + " missing)" : ""));
             line(out, "  of which insert -> message.received", percentiles(latency.path("insertToReceivedMillis")));
             line(out, "  of which message.received -> push", percentiles(latency.path("receivedToPushMillis")));
+            line(out, "Gmail quota units per message (polls included)", num(latency.path("gmailUnitsPerMessage")));
         }
         JsonNode faults = r.path("faults");
         if (!faults.isMissingNode()) {

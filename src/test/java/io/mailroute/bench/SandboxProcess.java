@@ -2,6 +2,7 @@ package io.mailroute.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.gmail.GmailClientFactory;
+import io.mailroute.sandbox.FcmReceiver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -137,6 +138,23 @@ final class SandboxProcess implements AutoCloseable {
         System.gc();
     }
 
+    /** Gmail push notifications dropped with probability {@code dropRate} or delayed ({@code 0, 0}: normal). */
+    void setPubSubFaults(double dropRate, long delayMillis) {
+        post("pubsub", "application/json", Results.object().put("dropRate", dropRate).put("delayMillis", delayMillis)
+                .toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** How long {@code users.watch} makes a watch last from now on. */
+    void setWatchLifetime(long seconds) {
+        post("pubsub/watch-lifetime", "application/json", ("{\"seconds\":" + seconds + "}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code {published, dropped, droppedUnknownTopic, delivered, acked, redelivered, calls, watches, ...}} */
+    JsonNode pubSubStats() {
+        return get("pubsub/stats");
+    }
+
     void setQuota(int unitsPerSecond) {
         post("quota", "application/json", ("{\"unitsPerSecond\":" + unitsPerSecond + "}").getBytes(StandardCharsets.UTF_8));
     }
@@ -153,6 +171,11 @@ final class SandboxProcess implements AutoCloseable {
     /** Every push the receivers got, in arrival order. */
     JsonNode pushes() {
         return get("push");
+    }
+
+    /** The sandbox's service-account key file (Pub/Sub and FCM share it), its token_uri this sandbox's. */
+    String serviceAccountJson() {
+        return send(HttpRequest.newBuilder(URI.create(FcmReceiver.baseUrl(rootUrl) + "service-account.json")).GET()).toString();
     }
 
     /** The unmodified Google client for a user, as Mailroute builds it. */

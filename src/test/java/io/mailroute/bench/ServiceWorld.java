@@ -2,6 +2,7 @@ package io.mailroute.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.it.ServiceProcess;
+import io.mailroute.sandbox.PubSubSandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +28,20 @@ final class ServiceWorld {
      * @param pollInterval mailboxes' poll interval, or null for the shipped default
      * @param quotaBudget  mailboxes' quotaUnitsPerSecond, or 0 for the shipped default
      * @param properties   application.properties lines to add, or ""
+     * @param push         whether the mailboxes take Gmail push ({@code push: pubsub}, the sandbox's demo topic and
+     *                     subscription, its service account from the environment) with a {@link #PUSH_SAFETY_NET} poll
      */
-    record Setup(int mailboxes, Duration pollInterval, int quotaBudget, Triage triage, String properties) {
+    record Setup(int mailboxes, Duration pollInterval, int quotaBudget, Triage triage, String properties, boolean push) {
+
+        /** Polling only. */
+        Setup(int mailboxes, Duration pollInterval, int quotaBudget, Triage triage, String properties) {
+            this(mailboxes, pollInterval, quotaBudget, triage, properties, false);
+        }
     }
+
+    /** The safety-net poll of a push run: long enough that only notifications bring mail in a run. */
+    static final String PUSH_SAFETY_NET = "10m";
+    static final String PUBSUB_KEY_VARIABLE = "BENCH_PUBSUB_KEY";
 
     /** Mailroute's own budget in the unthrottled runs: high enough that its pacer never waits. */
     static final int UNLIMITED_BUDGET = 1_000_000;
@@ -70,6 +82,20 @@ final class ServiceWorld {
                     .append("    address: ").append(user.address()).append('\n')
                     .append("    credentials: env:").append(prefix).append('\n')
                     .append("    gmail: ").append(sandbox.rootUrl()).append('\n');
+            if (setup.push()) {
+                yaml.append("    push: pubsub\n    pushPollInterval: ").append(PUSH_SAFETY_NET).append('\n');
+            }
+        }
+        if (setup.push()) {
+            environment.put(PUBSUB_KEY_VARIABLE, sandbox.serviceAccountJson());
+            yaml.append("""
+                    pubsub:
+                      topic: %s
+                      subscription: %s
+                      credentials: env:%s
+                      url: %s
+                    """.formatted(PubSubSandbox.DEMO_TOPIC, PubSubSandbox.DEMO_SUBSCRIPTION, PUBSUB_KEY_VARIABLE,
+                    sandbox.rootUrl()));
         }
         Files.writeString(config.resolve("mailboxes.yaml"), yaml);
         environment.put(HOOK_SECRET_VARIABLE, SandboxProcess.WEBHOOK_SECRET);
@@ -188,6 +214,19 @@ final class ServiceWorld {
         /** Waits until every mailbox has bootstrapped (holds a history cursor). */
         void awaitBootstrapped(Duration timeout) {
             ServiceWorld.awaitBootstrapped(service, timeout);
+        }
+
+        /** Waits until every push mailbox is watched (its watch's expiry in the service's API). */
+        void awaitWatched(Duration timeout) {
+            service.await(timeout, "every push mailbox to be watched", () -> {
+                for (JsonNode mailbox : service.api("/api/mailboxes").get("items")) {
+                    if (mailbox.path("push").path("watchExpiresAt").isNull()
+                            || mailbox.path("push").path("watchExpiresAt").isMissingNode()) {
+                        return false;
+                    }
+                }
+                return true;
+            });
         }
 
         /**

@@ -82,6 +82,14 @@ class MailboxesFileTest {
         "duplicate id        | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox}\\n  - {id: a, address: b@x.example, credentials: sandbox} | mailboxes[1].id",
         "bad default         | defaults: {pollInterval: '-'}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | mailboxes[0].pollInterval",
         "no mailboxes        | mailboxes: []                                                                      | mailboxes",
+        "bad push mode       | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, push: gcm} | mailboxes[0].push",
+        "push without pubsub | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, push: pubsub} | mailboxes[0].push",
+        "bad push poll       | mailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox, pushPollInterval: 0s} | mailboxes[0].pushPollInterval",
+        "pubsub no topic     | pubsub: {subscription: projects/p/subscriptions/s, credentials: sandbox}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.topic",
+        "pubsub short topic  | pubsub: {topic: gmail-push, subscription: projects/p/subscriptions/s, credentials: sandbox}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.topic",
+        "pubsub bad creds    | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: key.json}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.credentials",
+        "pubsub bad renew    | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox, renewInterval: daily}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.renewInterval",
+        "pubsub unknown key  | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox, ackDeadline: 10}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.ackDeadline",
         "broken yaml         | 'mailboxes:\\n  - {id: a, address'                                                  | line",
     })
     void namesTheKeyOfEachProblem(String name, String yaml, String expectedKey) throws IOException {
@@ -90,6 +98,49 @@ class MailboxesFileTest {
         assertTrue(problems.stream().anyMatch(p -> p.key().startsWith(expectedKey)),
                 () -> "expected a problem at " + expectedKey + " but got " + problems);
         assertTrue(problems.stream().allMatch(p -> p.file().equals(file.toString())), problems::toString);
+    }
+
+    @Test
+    void pushMailboxesUseTheSafetyNetIntervalAndThePubSubSection() throws IOException {
+        Path file = write("""
+                pubsub:
+                  topic: projects/acme/topics/gmail-push
+                  subscription: projects/acme/subscriptions/mailroute-intake
+                  credentials: env:MAILROUTE_PUBSUB_KEY
+                  renewMargin: 1h
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox, push: pubsub, pollInterval: 5s}
+                  - {id: b, address: b@x.example, credentials: sandbox, push: pubsub, pushPollInterval: 30s}
+                  - {id: c, address: c@x.example, credentials: sandbox, pollInterval: 5s}
+                  - {id: d, address: d@x.example, credentials: sandbox, push: pubsub, role: send-only}
+                """);
+        List<MailboxSettings> mailboxes = MailboxesFile.load(file);
+        assertEquals(Duration.ofMinutes(10), mailboxes.get(0).intakePollInterval(), "push: the 10 min safety net by default");
+        assertEquals(Duration.ofSeconds(30), mailboxes.get(1).intakePollInterval());
+        assertEquals(Duration.ofSeconds(5), mailboxes.get(2).intakePollInterval(), "no push: pollInterval");
+        assertTrue(mailboxes.get(0).usesPush());
+        assertEquals(false, mailboxes.get(2).usesPush());
+        assertEquals(false, mailboxes.get(3).usesPush(), "a send-only mailbox is never read, so never watched");
+
+        PubSubSettings pubSub = MailboxesFile.loadPubSub(file);
+        assertEquals("projects/acme/topics/gmail-push", pubSub.topic());
+        assertEquals("MAILROUTE_PUBSUB_KEY", pubSub.credentialsVariable());
+        assertEquals(PubSubSettings.GOOGLE_URL, pubSub.url(), "env credentials: Google's Pub/Sub by default");
+        assertEquals(List.of("INBOX"), pubSub.labelIds());
+        assertEquals(Duration.ofDays(1), pubSub.renewInterval());
+        assertEquals(Duration.ofHours(1), pubSub.renewMargin());
+        assertEquals(Duration.ofMinutes(2), pubSub.syncTimeout());
+    }
+
+    @Test
+    void sandboxCredentialsUseTheSandboxPubSubAndNoSectionMeansNoPush() throws IOException {
+        PubSubSettings pubSub = MailboxesFile.loadPubSub(write("""
+                pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox}
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox}
+                """));
+        assertTrue(pubSub.usesSandboxUrl() && pubSub.usesSandboxCredentials(), pubSub.toString());
+        assertEquals(null, MailboxesFile.loadPubSub(write(VALID)));
     }
 
     @Test

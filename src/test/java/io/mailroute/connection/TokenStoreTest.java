@@ -82,19 +82,22 @@ class TokenStoreTest {
     }
 
     @Test
-    void aRotatedRefreshTokenReplacesTheStoredOneWithinTheSameGrant() {
+    void aRefreshIsRecordedForItsOwnGrantAndKeepsTheStoredToken() {
         TokenStore store = store(keyA);
         long version = store.save("hr", "client-1", "refresh-1", "scope", T0);
-        store.refreshed("hr", version, "refresh-rotated", T0.plusSeconds(3600));
+        store.refreshed("hr", version, T0.plusSeconds(3600));
         TokenStore.Grant grant = store.find("hr").orElseThrow();
-        assertEquals("refresh-rotated", grant.refreshToken());
+        assertEquals("refresh-1", grant.refreshToken());
         assertEquals(version, grant.version());
+        assertEquals(T0, grant.connectedAt());
         assertEquals(T0.plusSeconds(3600), grant.refreshedAt());
-        // a refresh reported for an older grant does not overwrite a newer one
+        // a refresh reported for an older grant does not touch a newer one
         long newer = store.save("hr", "client-1", "refresh-new", "scope", T0.plusSeconds(7200));
-        store.refreshed("hr", version, "stale", T0.plusSeconds(7300));
-        assertEquals("refresh-new", store.find("hr").orElseThrow().refreshToken());
-        assertEquals(newer, store.version("hr"));
+        store.refreshed("hr", version, T0.plusSeconds(7300));
+        TokenStore.Grant current = store.find("hr").orElseThrow();
+        assertEquals("refresh-new", current.refreshToken());
+        assertEquals(newer, current.version());
+        assertEquals(T0.plusSeconds(7200), current.refreshedAt());
     }
 
     @Test

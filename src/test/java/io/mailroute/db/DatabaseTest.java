@@ -56,6 +56,19 @@ class DatabaseTest {
     }
 
     @Test
+    void theJavaMigrationsOfOtherPackagesAreAppliedWithTheSqlOnesWithoutTheDatabaseNamingThem() {
+        String url = "jdbc:h2:mem:java-migrations-" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        try (Database db = Database.open(url, "sa", "", 2)) {
+            // recorded on H2 too (they do nothing there), so both databases keep one version history
+            assertEquals(java.util.List.of("audit append only guard", "quartz tables"), db.jdbc().getJdbcTemplate().queryForList(
+                    "SELECT description FROM \"flyway_schema_history\" WHERE version IN ('3.1', '28') ORDER BY installed_rank",
+                    String.class));
+        }
+        assertEquals(java.util.Set.of(io.mailroute.audit.AuditAppendOnlyGuard.class, io.mailroute.cluster.QuartzTables.class),
+                java.util.Arrays.stream(Database.javaMigrations()).map(Object::getClass).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
     void anUnreachableDatabaseIsAClearErrorWithoutThePassword() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Database.open("jdbc:postgresql://127.0.0.1:1/x?password=hunter2", "u", "p", 1));

@@ -54,6 +54,10 @@ class EventSubscriptionHoldTest {
     }
 
     private void start(Duration hold) throws Exception {
+        start(hold, Duration.ofMillis(50));
+    }
+
+    private void start(Duration hold, Duration delay) throws Exception {
         context = new DefaultCamelContext();
         ClusterSettings cluster = new ClusterSettings(true, "node-a", Duration.ofSeconds(1), hold, 2, 1);
         // wired as the service wires it: QuartzSetup gives the quartz component its factory, MailrouteBeans the supplier
@@ -64,7 +68,7 @@ class EventSubscriptionHoldTest {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("mailroute-events:held-feed?types=case.created&delay=50").routeId("held-feed").process(exchange ->
+                from("mailroute-events:held-feed?types=case.created&delay=" + delay.toMillis()).routeId("held-feed").process(exchange ->
                         received.add(exchange.getMessage().getHeader(EventsConsumer.SEQ_HEADER, Long.class)));
             }
         });
@@ -106,6 +110,18 @@ class EventSubscriptionHoldTest {
                 + received);
         assertEquals(2L, cursors.all().get("held-feed"), "the cursor stays where the new holder will read it");
         assertEquals("node-b", cursors.holders().get("held-feed").node());
+    }
+
+    @Test
+    void aCommitWakesTheHoldingNodeAtOnce() throws Exception {
+        start(Duration.ofMinutes(5), Duration.ofHours(1)); // one fire, and no poll but the woken ones
+        await(() -> cursors.holders().containsKey("held-feed"));
+
+        append(1);
+        await(() -> received.size() == 1);
+        append(2);
+        await(() -> received.size() == 3);
+        assertEquals(List.of(1L, 2L, 3L), received);
     }
 
     private void append(int count) {

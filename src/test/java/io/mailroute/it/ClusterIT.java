@@ -198,7 +198,7 @@ class ClusterIT {
             boolean allAlive = health.at("/cluster/nodes").findValuesAsText("alive").stream().allMatch("true"::equals);
             boolean triageHeld = false;
             for (com.fasterxml.jackson.databind.JsonNode subscription : health.at("/cluster/subscriptions")) {
-                triageHeld |= subscription.path("name").asText().equals("triage")
+                triageHeld |= subscription.path("name").asText().startsWith("triage-")
                         && subscription.path("holder").asText("").startsWith("node-");
             }
             boolean polled = true;
@@ -212,7 +212,7 @@ class ClusterIT {
         node.await(Duration.ofSeconds(30), "three nodes alive and triage's holder in the metrics", () -> {
             String metrics = node.observe("/observe/metrics").body();
             return metrics.contains("mailroute_cluster_nodes_alive 3.0") && metrics.lines().anyMatch(l ->
-                    l.startsWith("mailroute_subscription_holder{") && l.contains("subscription=\"triage\"") && l.contains("node=\"node-"));
+                    l.startsWith("mailroute_subscription_holder{") && l.contains("subscription=\"triage-") && l.contains("node=\"node-"));
         });
         ServiceProcess.CommandResult status = node.run("status");
         assertEquals(0, status.exit(), status.output());

@@ -20,18 +20,12 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.model.Model;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -253,14 +247,6 @@ class ConsoleSignInIT {
 
     /** Every REST verb of routes/, as the service reads them. */
     private static List<ApiAccessPolicy.Rule> declared() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
-            context.getPropertiesComponent().setLocation("file:" + Path.of("config", "application.properties").toAbsolutePath());
-            try (var files = Files.list(Path.of("routes"))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
-                    PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context, "file:" + file.toAbsolutePath()));
-                }
-            }
-            return ApiAccessPolicy.of(context.getCamelContextExtension().getContextPlugin(Model.class).getRestDefinitions()).rules();
-        }
+        return io.mailroute.testing.ShippedRoutes.restRules();
     }
 }

@@ -56,25 +56,16 @@ class IntakeEndToEndIT {
                 "    pollInterval: 10s\n");
                 ServiceProcess service = world.service().start().awaitUp(SOON)) {
             service.await(SOON, "the bootstrap", () -> !service.api("/api/mailboxes").at("/items/0/historyId").isNull());
-            double pollsBefore = polls(service, "support");
+            double pollsBefore = service.finishedPolls("support");
             for (int i = 0; i < 10; i++) {
                 world.insert("support", "Backlog " + i);
             }
             service.await(Duration.ofSeconds(90), "the whole backlog", () -> service.events("message.received").size() == 10);
             // Five batches of at most 2. Drained in one go, that is one scheduled poll (two if one began amid the inserts,
             // one more if the bootstrap's was still finishing); one poll per batch would have finished at least four.
-            double polls = polls(service, "support") - pollsBefore;
+            double polls = service.finishedPolls("support") - pollsBefore;
             assertTrue(polls <= 3, polls + " scheduled polls finished while the backlog drained");
         }
-    }
-
-    /** Scheduled polls of the mailbox that finished (one exchange of its intake route each, however many rounds). */
-    private static double polls(ServiceProcess service, String mailbox) {
-        String metrics = service.observe("/observe/metrics").body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^camel_exchanges_succeeded_total\\{[^}]*routeId=\"gmail-intake-"
-                + mailbox + "\"[^}]*} ([0-9.E]+)$").matcher(metrics);
-        assertTrue(m.find(), "no exchange count for the intake route of " + mailbox + " in:\n" + metrics);
-        return Double.parseDouble(m.group(1));
     }
 
     @Test

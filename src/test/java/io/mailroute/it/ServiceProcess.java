@@ -334,6 +334,26 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Scheduled polls of the mailbox that finished: one exchange of its intake route each, however many rounds it
+     * went, and also when the poll found the mailbox paused or disconnected and skipped it.
+     */
+    public double finishedPolls(String mailbox) {
+        String metrics = observe("/observe/metrics").body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^camel_exchanges_succeeded_total\\{[^}]*routeId=\"gmail-intake-"
+                + mailbox + "\"[^}]*} ([0-9.E]+)$").matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError("no exchange count for the intake route of " + mailbox + " in:\n" + metrics);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Waits until {@code more} further scheduled polls of the mailbox have finished (see {@link #finishedPolls}). */
+    public void awaitFinishedPolls(Duration timeout, String mailbox, int more) {
+        double target = finishedPolls(mailbox) + more;
+        await(timeout, more + " more finished polls of " + mailbox, () -> finishedPolls(mailbox) >= target);
+    }
+
     /** Waits until the flow's subscription (as /observe/health shows it) has handled every event up to the given seq. */
     public void awaitSubscriptionPast(Duration timeout, String subscription, long seq) {
         await(timeout, "subscription " + subscription + " past event " + seq, () -> {

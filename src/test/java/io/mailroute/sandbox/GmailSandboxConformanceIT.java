@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.api.client.auth.oauth2.TokenResponseException;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.ByteArrayContent;
 import com.google.api.services.gmail.Gmail;
@@ -27,6 +26,7 @@ import com.google.api.services.gmail.model.MessagePartBody;
 import com.google.api.services.gmail.model.MessagePartHeader;
 import com.google.api.services.gmail.model.ModifyMessageRequest;
 import com.google.api.services.gmail.model.Thread;
+import io.mailroute.gmail.TokenRefusal;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +94,7 @@ class GmailSandboxConformanceIT {
     void aMessageNestedFiveThousandMultipartsDeepIsRefusedWithGmailsErrorNotAHang() throws IOException {
         var u = user("deep");
         // Without an answer the client gives up after this long and the test fails on the timeout, not on a 400.
-        Gmail patient = SandboxTestClients.gmail(sandbox, u.credential(), java.time.Duration.ofMinutes(2));
+        Gmail patient = SandboxTestClients.gmail(sandbox, u.credentials(), java.time.Duration.ofMinutes(2));
 
         GoogleJsonResponseException refused = assertThrows(GoogleJsonResponseException.class,
                 () -> insert(patient, io.mailroute.testing.TestMail.nestedMultiparts(5000), "INBOX"));
@@ -577,19 +577,24 @@ class GmailSandboxConformanceIT {
         GoogleJsonResponseException first = assertThrows(GoogleJsonResponseException.class,
                 () -> u.gmail().users().getProfile("me").execute());
         assertEquals(401, first.getStatusCode(), "the revoked access token is rejected, the refresh fails");
-
-        TokenResponseException e = assertThrows(TokenResponseException.class,
+        GoogleJsonResponseException again = assertThrows(GoogleJsonResponseException.class,
                 () -> u.gmail().users().getProfile("me").execute());
-        assertEquals(400, e.getStatusCode());
-        assertEquals("invalid_grant", e.getDetails().getError());
+        assertEquals(401, again.getStatusCode(), "google-auth-library keeps the rejected access token: 401 again");
+
+        var restarted = SandboxTestClients.gmail(sandbox, SandboxTestClients.credentials(sandbox,
+                u.credentials().getClientId(), u.credentials().getClientSecret(), u.credentials().getRefreshToken()));
+        IOException e = assertThrows(IOException.class, () -> restarted.users().getProfile("me").execute());
+        TokenRefusal refused = TokenRefusal.in(e);
+        assertNotNull(refused, "the token endpoint's refusal, as google-auth-library reports it: " + e);
+        assertEquals(400, refused.status());
+        assertEquals("invalid_grant", refused.error());
 
         var fresh = SandboxTestClients.gmail(sandbox,
-                SandboxTestClients.credential(sandbox, OAuthTokenStore.DEFAULT_CLIENT_ID, "wrong-secret", "x"));
-        TokenResponseException badClient = assertThrows(TokenResponseException.class,
-                () -> fresh.users().getProfile("me").execute());
+                SandboxTestClients.credentials(sandbox, OAuthTokenStore.DEFAULT_CLIENT_ID, "wrong-secret", "x"));
+        IOException badClient = assertThrows(IOException.class, () -> fresh.users().getProfile("me").execute());
         // Google answers a bad client secret 401 invalid_client; the JDK transport drops 401 bodies of
         // streamed POSTs, so the client sees only the status, against Google as against the sandbox.
-        assertEquals(401, badClient.getStatusCode());
+        assertEquals(401, TokenRefusal.in(badClient).status());
     }
 
     @Test
@@ -597,7 +602,7 @@ class GmailSandboxConformanceIT {
         var u = user("authz");
         var other = user("other");
         var anonymous = SandboxTestClients.gmail(sandbox,
-                SandboxTestClients.credential(sandbox, "c", "s", null).setAccessToken("not-a-token"));
+                request -> request.getHeaders().setAuthorization("Bearer not-a-token"));
         GoogleJsonResponseException unauthenticated = assertThrows(GoogleJsonResponseException.class,
                 () -> anonymous.users().getProfile("me").execute());
         assertEquals(401, unauthenticated.getStatusCode());

@@ -33,7 +33,7 @@ class GmailScopeTest {
                 Arguments.of(GmailScope.MAIL_GOOGLE_COM, all),
                 Arguments.of(GmailScope.GMAIL_MODIFY, all),
                 Arguments.of(GmailScope.GMAIL_READONLY, EnumSet.of(GET_PROFILE, LABELS_LIST, LABELS_GET, MESSAGES_LIST,
-                        MESSAGES_GET, ATTACHMENTS_GET, HISTORY_LIST, THREADS_GET)),
+                        MESSAGES_GET, ATTACHMENTS_GET, HISTORY_LIST, THREADS_GET, GmailMethod.WATCH, GmailMethod.STOP)),
                 Arguments.of(GmailScope.GMAIL_COMPOSE, EnumSet.of(GET_PROFILE, MESSAGES_SEND)),
                 Arguments.of(GmailScope.GMAIL_SEND, EnumSet.of(MESSAGES_SEND)),
                 Arguments.of(GmailScope.GMAIL_LABELS, EnumSet.of(LABELS_LIST, LABELS_GET, LABELS_CREATE)),

@@ -13,7 +13,6 @@ import com.google.api.client.auth.oauth2.AuthorizationCodeTokenRequest;
 import com.google.api.client.auth.oauth2.ClientParametersAuthentication;
 import com.google.api.client.auth.oauth2.TokenResponse;
 import com.google.api.client.auth.oauth2.TokenResponseException;
-import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
 import com.google.api.client.googleapis.json.GoogleJsonError;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.GenericUrl;
@@ -21,6 +20,9 @@ import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
 import com.google.api.services.gmail.model.ModifyMessageRequest;
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.UserCredentials;
+import io.mailroute.gmail.TokenRefusal;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -49,7 +51,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The connect flow as an installed app runs it against Google, with Google's own OAuth classes: authorization
  * URL, consent redirect, code exchange with PKCE, then the unmodified Gmail client on the granted scopes.
  */
-@SuppressWarnings("deprecation") // GoogleCredential: what camel-google-mail 4.17 uses
 class SandboxOAuthIT {
 
     /** Nothing listens here: the sandbox only redirects to it and the test reads the Location. */
@@ -132,13 +133,16 @@ class SandboxOAuthIT {
         return exchange(consent(authorizationUrl(user, "s", verifier, scopes)).getCode(), verifier);
     }
 
-    private static GoogleCredential credential(TokenResponse token) {
-        return SandboxTestClients.credential(sandbox, CLIENT_ID, CLIENT_SECRET, token.getRefreshToken())
-                .setFromTokenResponse(token);
+    /** The grant as the code exchange left it: its refresh token, and the access token it already handed out. */
+    private static UserCredentials credentials(TokenResponse token) {
+        return SandboxTestClients.credentialsBuilder(sandbox, CLIENT_ID, CLIENT_SECRET, token.getRefreshToken())
+                .setAccessToken(new AccessToken(token.getAccessToken(),
+                        new java.util.Date(System.currentTimeMillis() + token.getExpiresInSeconds() * 1000)))
+                .build();
     }
 
     private static Gmail gmail(TokenResponse token) {
-        return SandboxTestClients.gmail(sandbox, credential(token));
+        return SandboxTestClients.gmail(sandbox, credentials(token));
     }
 
     private static Message rawMessage(String from, String to, String subject) {
@@ -250,8 +254,8 @@ class SandboxOAuthIT {
     @Test
     void aRefreshTokenRevokedAtTheRevokeEndpointNoLongerRefreshes() throws Exception {
         TokenResponse token = connect(newUser("revoked"), GmailScope.GMAIL_READONLY.uri());
-        GoogleCredential credential = credential(token);
-        assertTrue(credential.refreshToken(), "the code flow's refresh token refreshes");
+        UserCredentials credentials = credentials(token);
+        credentials.refresh(); // the code flow's refresh token refreshes
 
         HttpResponse<String> revoked = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.revokeUrl()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -260,8 +264,11 @@ class SandboxOAuthIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, revoked.statusCode(), revoked.body());
 
-        TokenResponseException e = assertThrows(TokenResponseException.class, credential::refreshToken);
-        assertEquals("invalid_grant", e.getDetails().getError());
+        IOException e = assertThrows(IOException.class, credentials::refresh);
+        TokenRefusal refused = TokenRefusal.in(e);
+        assertNotNull(refused, e.toString());
+        assertEquals(400, refused.status());
+        assertEquals("invalid_grant", refused.error());
     }
 
     // ---- the authorization endpoint's answers

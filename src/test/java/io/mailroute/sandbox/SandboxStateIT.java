@@ -9,7 +9,6 @@ import com.google.api.client.auth.oauth2.AuthorizationCodeRequestUrl;
 import com.google.api.client.auth.oauth2.AuthorizationCodeResponseUrl;
 import com.google.api.client.auth.oauth2.AuthorizationCodeTokenRequest;
 import com.google.api.client.auth.oauth2.ClientParametersAuthentication;
-import com.google.api.client.auth.oauth2.TokenResponseException;
 import com.google.api.client.http.GenericUrl;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.services.gmail.Gmail;
@@ -17,6 +16,7 @@ import com.google.api.services.gmail.model.History;
 import com.google.api.services.gmail.model.Label;
 import com.google.api.services.gmail.model.Message;
 import com.google.api.services.gmail.model.ModifyMessageRequest;
+import io.mailroute.gmail.TokenRefusal;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * A sandbox with a state directory, stopped and started again (as the demo is): the grants it issued, its
  * mail with ids, labels and threads, and its history go on; without one, a restart starts from the seed.
  */
-@SuppressWarnings("deprecation") // GoogleCredential: what camel-google-mail 4.17 uses
 class SandboxStateIT {
 
     private static final String USER = "support@acme.example";
@@ -91,10 +90,10 @@ class SandboxStateIT {
                     .map(added -> added.getMessage().getId()).toList(), "history goes on from where it was");
             assertTrue(later.compareTo(inserted) > 0, "ids go on increasing");
 
-            TokenResponseException revoked = assertThrows(TokenResponseException.class,
-                    () -> SandboxTestClients.credential(second, OAuthTokenStore.DEFAULT_CLIENT_ID,
-                            OAuthTokenStore.DEFAULT_CLIENT_SECRET, "seeded-" + USER).refreshToken());
-            assertEquals("invalid_grant", revoked.getDetails().getError(), "a revoked grant stays revoked");
+            IOException revoked = assertThrows(IOException.class,
+                    () -> SandboxTestClients.credentials(second, OAuthTokenStore.DEFAULT_CLIENT_ID,
+                            OAuthTokenStore.DEFAULT_CLIENT_SECRET, "seeded-" + USER).refresh());
+            assertEquals("invalid_grant", TokenRefusal.in(revoked).error(), "a revoked grant stays revoked");
         }
         assertOwnerOnly(dir.resolve("state"));
     }
@@ -175,7 +174,7 @@ class SandboxStateIT {
     }
 
     private static Gmail gmail(GmailSandbox sandbox, String refreshToken) {
-        return SandboxTestClients.gmail(sandbox, SandboxTestClients.credential(sandbox, OAuthTokenStore.DEFAULT_CLIENT_ID,
+        return SandboxTestClients.gmail(sandbox, SandboxTestClients.credentials(sandbox, OAuthTokenStore.DEFAULT_CLIENT_ID,
                 OAuthTokenStore.DEFAULT_CLIENT_SECRET, refreshToken));
     }
 

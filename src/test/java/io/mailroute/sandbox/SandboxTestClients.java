@@ -1,21 +1,27 @@
 package io.mailroute.sandbox;
 
-import com.google.api.client.googleapis.auth.oauth2.GoogleCredential;
+import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.JsonFactory;
 import com.google.api.client.json.jackson2.JacksonFactory;
 import com.google.api.services.gmail.Gmail;
+import com.google.auth.http.HttpCredentialsAdapter;
+import com.google.auth.oauth2.UserCredentials;
+import io.mailroute.gmail.GmailClientFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** Builds the unmodified Google Gmail client exactly as Mailroute (camel-google-mail) does, against a sandbox. */
-@SuppressWarnings("deprecation") // GoogleCredential and JacksonFactory are what camel-google-mail 4.17 uses
+/**
+ * Builds the unmodified Google Gmail client exactly as Mailroute (camel-google-mail) does, against a sandbox, its
+ * grant being google-auth-library's {@link UserCredentials} built by {@link GmailClientFactory#credentials}.
+ */
+@SuppressWarnings("deprecation") // JacksonFactory is what camel-google-mail 4.17 uses
 final class SandboxTestClients {
 
     static final JsonFactory JSON_FACTORY = JacksonFactory.getDefaultInstance();
 
     /** A sandbox user with its own client; tests each take fresh users so they do not see each other's mail. */
-    record User(String address, String refreshToken, Gmail gmail, GoogleCredential credential) {
+    record User(String address, String refreshToken, Gmail gmail, UserCredentials credentials) {
     }
 
     private SandboxTestClients() {
@@ -26,40 +32,41 @@ final class SandboxTestClients {
         String refreshToken = "refresh-" + UUID.randomUUID();
         sandbox.admin().addUser(address, refreshToken);
         SandboxCredentials credentials = sandbox.admin().credentials(address);
-        GoogleCredential credential = credential(sandbox, credentials.clientId(), credentials.clientSecret(),
+        UserCredentials grant = credentials(sandbox, credentials.clientId(), credentials.clientSecret(),
                 credentials.refreshToken());
-        return new User(address, refreshToken, gmail(sandbox, credential), credential);
+        return new User(address, refreshToken, gmail(sandbox, grant), grant);
     }
 
-    static GoogleCredential credential(GmailSandbox sandbox, String clientId, String clientSecret,
+    static UserCredentials credentials(GmailSandbox sandbox, String clientId, String clientSecret, String refreshToken) {
+        return credentialsBuilder(sandbox, clientId, clientSecret, refreshToken).build();
+    }
+
+    /** To add an access token the code exchange already gave, before building. */
+    static UserCredentials.Builder credentialsBuilder(GmailSandbox sandbox, String clientId, String clientSecret,
             String refreshToken) {
-        NetHttpTransport transport = new NetHttpTransport();
-        GoogleCredential credential = new GoogleCredential.Builder()
-                .setTransport(transport)
-                .setJsonFactory(JSON_FACTORY)
-                .setClientSecrets(clientId, clientSecret)
-                .setTokenServerEncodedUrl(sandbox.tokenUrl())
-                .build();
-        credential.setRefreshToken(refreshToken);
-        return credential;
+        return GmailClientFactory.credentials(new NetHttpTransport(), clientId, clientSecret, sandbox.tokenUrl(),
+                refreshToken);
     }
 
-    static Gmail gmail(GmailSandbox sandbox, GoogleCredential credential) {
-        return new Gmail.Builder(new NetHttpTransport(), JSON_FACTORY, credential)
+    static Gmail gmail(GmailSandbox sandbox, UserCredentials credentials) {
+        return gmail(sandbox, new HttpCredentialsAdapter(credentials));
+    }
+
+    /** A client whose requests {@code authorize} alone prepares (an anonymous or hand-made token). */
+    static Gmail gmail(GmailSandbox sandbox, HttpRequestInitializer authorize) {
+        return new Gmail.Builder(new NetHttpTransport(), JSON_FACTORY, authorize)
                 .setRootUrl(sandbox.rootUrl())
                 .setApplicationName("mailroute-test")
                 .build();
     }
 
     /** The same client, giving up on an answer after {@code readTimeout}: a request the sandbox never answers fails. */
-    static Gmail gmail(GmailSandbox sandbox, GoogleCredential credential, java.time.Duration readTimeout) {
-        return new Gmail.Builder(new NetHttpTransport(), JSON_FACTORY, request -> {
-                    credential.initialize(request);
-                    request.setReadTimeout((int) readTimeout.toMillis());
-                })
-                .setRootUrl(sandbox.rootUrl())
-                .setApplicationName("mailroute-test")
-                .build();
+    static Gmail gmail(GmailSandbox sandbox, UserCredentials credentials, java.time.Duration readTimeout) {
+        HttpCredentialsAdapter adapter = new HttpCredentialsAdapter(credentials);
+        return gmail(sandbox, request -> {
+            adapter.initialize(request);
+            request.setReadTimeout((int) readTimeout.toMillis());
+        });
     }
 
     /** An RFC 822 message with CRLF line endings; {@code extraHeaders} are full lines without line endings. */

@@ -1,19 +1,15 @@
 package io.mailroute.console.google;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.mailroute.oidc.IdTokenCheck;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,22 +20,19 @@ import java.util.Set;
  * with RS256 by a key of the provider's JWKS (no other algorithm, no unsigned token), {@code iss} the provider
  * (Google's also as {@code accounts.google.com}), {@code aud} this client (and {@code azp} too when there are several
  * audiences), {@code exp} not passed and {@code iat} not in the future (each with {@link #CLOCK_SKEW}), {@code nonce}
- * the one this sign-in sent, {@code email_verified} true; then the Workspace rule: the {@code hd} claim and the
+ * the one this sign-in sent, {@code email_verified} true (the common checks are {@link IdTokenCheck}'s); then the
+ * Workspace rule: the {@code hd} claim and the
  * email's domain both among the allowed domains.
  */
 final class IdTokenVerifier {
 
     /** How far the provider's clock may be off ours. */
-    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
-    /** Google's id_tokens say {@code iss} with or without the scheme. */
-    private static final String GOOGLE_ISSUER = "https://accounts.google.com";
-    private static final String GOOGLE_ISSUER_WITHOUT_SCHEME = "accounts.google.com";
+    static final Duration CLOCK_SKEW = IdTokenCheck.CLOCK_SKEW;
 
     private final String issuer;
     private final String clientId;
     private final Set<String> domains;
-    private final JWKSource<SecurityContext> keys;
-    private final Clock clock;
+    private final IdTokenCheck check;
 
     /**
      * @param issuer   the provider's issuer, from the configuration and its discovery document
@@ -51,8 +44,7 @@ final class IdTokenVerifier {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.clientId = Objects.requireNonNull(clientId, "clientId");
         this.domains = Set.copyOf(domains);
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.check = new IdTokenCheck(IdTokenCheck.issuers(issuer), clientId, Set.of("sub", "nonce", "email"), keys, clock);
         if (this.domains.isEmpty()) {
             throw new IllegalArgumentException("at least one allowed domain");
         }
@@ -65,7 +57,7 @@ final class IdTokenVerifier {
     GoogleIdentity verify(String idToken, String expectedNonce) throws GoogleSignInException {
         JWTClaimsSet claims;
         try {
-            claims = processor(expectedNonce).process(idToken, null);
+            claims = check.verify(idToken, c -> signInClaims(c, expectedNonce));
         } catch (ParseException | BadJOSEException | JOSEException e) {
             throw new GoogleSignInException(GoogleSignInException.Problem.INVALID_TOKEN,
                     "The id_token from " + issuer + " was refused: " + e.getMessage(), e);
@@ -73,59 +65,25 @@ final class IdTokenVerifier {
         return allowed(claims);
     }
 
-    private DefaultJWTProcessor<SecurityContext> processor(String expectedNonce) {
-        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
-        processor.setJWTClaimsSetVerifier(new ClaimsVerifier(expectedNonce));
-        return processor;
-    }
-
-    /** iss, aud/azp, times and nonce; nimbus's verifier checks aud, exp and the required claims, with our clock. */
-    private final class ClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
-
-        private final String expectedNonce;
-
-        ClaimsVerifier(String expectedNonce) {
-            super(Set.of(clientId), null, Set.of("iss", "sub", "aud", "exp", "iat", "nonce", "email"), null);
-            this.expectedNonce = expectedNonce;
-            setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
+    /** azp when there are several audiences, and the nonce of this sign-in. */
+    private void signInClaims(JWTClaimsSet claims, String expectedNonce) throws BadJWTException {
+        List<String> audience = claims.getAudience();
+        Object azp = claims.getClaim("azp");
+        if (audience.size() > 1 && !clientId.equals(azp)) {
+            throw new BadJWTException("several audiences, and azp is not this client");
         }
-
-        @Override
-        protected Date currentTime() {
-            return Date.from(clock.instant());
-        }
-
-        @Override
-        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
-            super.verify(claims, context);
-            String iss = claims.getIssuer();
-            boolean googleAlias = GOOGLE_ISSUER.equals(issuer) && GOOGLE_ISSUER_WITHOUT_SCHEME.equals(iss);
-            if (!issuer.equals(iss) && !googleAlias) {
-                throw new BadJWTException("iss is " + iss + ", not " + issuer);
-            }
-            List<String> audience = claims.getAudience();
-            Object azp = claims.getClaim("azp");
-            if (audience.size() > 1 && !clientId.equals(azp)) {
-                throw new BadJWTException("several audiences, and azp is not this client");
-            }
-            if (claims.getIssueTime().toInstant().isAfter(clock.instant().plus(CLOCK_SKEW))) {
-                throw new BadJWTException("iat is in the future: " + claims.getIssueTime().toInstant());
-            }
-            if (!(claims.getClaim("nonce") instanceof String nonce) || !constantTimeEquals(nonce, expectedNonce)) {
-                throw new BadJWTException("nonce is not the one this sign-in sent");
-            }
+        if (!IdTokenCheck.constantTimeEquals(claims.getClaim("nonce"), expectedNonce)) {
+            throw new BadJWTException("nonce is not the one this sign-in sent");
         }
     }
 
     /** The account, once its email is verified and its domain allowed. */
     private GoogleIdentity allowed(JWTClaimsSet claims) throws GoogleSignInException {
         String email = claims.getClaim("email") instanceof String e ? e : "";
-        Object verified = claims.getClaim("email_verified");
-        if (!Boolean.TRUE.equals(verified) && !"true".equals(verified)) {
+        if (!IdTokenCheck.emailVerified(claims)) {
             throw new GoogleSignInException(GoogleSignInException.Problem.NOT_ALLOWED, "Google says the address of"
-                    + " account " + claims.getSubject() + " is not verified (email_verified " + verified
-                    + "), so it cannot sign in: the person verifies it at Google first");
+                    + " account " + claims.getSubject() + " is not verified (email_verified "
+                    + claims.getClaim("email_verified") + "), so it cannot sign in: the person verifies it at Google first");
         }
         String emailDomain = email.substring(email.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
         String hd = claims.getClaim("hd") instanceof String h ? h.toLowerCase(Locale.ROOT) : null;
@@ -137,10 +95,5 @@ final class IdTokenVerifier {
         }
         String name = claims.getClaim("name") instanceof String n && !n.isBlank() ? n : email;
         return new GoogleIdentity(claims.getSubject(), email, name, hd);
-    }
-
-    private static boolean constantTimeEquals(String a, String b) {
-        return b != null && java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

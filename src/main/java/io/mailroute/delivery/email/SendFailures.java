@@ -1,11 +1,11 @@
 package io.mailroute.delivery.email;
 
-import com.google.api.client.auth.oauth2.TokenResponseException;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import io.mailroute.delivery.BoundedBody;
 import io.mailroute.delivery.SendResult;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.NoGrantException;
+import io.mailroute.gmail.TokenRefusal;
 import java.util.regex.Pattern;
 
 /**
@@ -82,12 +82,12 @@ final class SendFailures {
     private static String code(Throwable error) {
         String code = "";
         GoogleJsonResponseException json = find(error, GoogleJsonResponseException.class);
-        TokenResponseException token = find(error, TokenResponseException.class);
+        TokenRefusal token = TokenRefusal.in(error);
         if (json != null && json.getDetails() != null && json.getDetails().getErrors() != null
                 && !json.getDetails().getErrors().isEmpty()) {
             code = String.valueOf(json.getDetails().getErrors().get(0).getReason());
-        } else if (token != null && token.getDetails() != null) {
-            code = String.valueOf(token.getDetails().getError());
+        } else if (token != null) {
+            code = token.error();
         }
         return CODE.matcher(code).matches() ? code : "";
     }

@@ -73,7 +73,7 @@ class MailboxPagesTest {
         OAuthCredentials client = new OAuthCredentials("client-1", "secret-1", null);
         OAuthEndpoints endpoints = new OAuthEndpoints(PROVIDER + "o/oauth2/v2/auth", PROVIDER + "token", PROVIDER + "revoke");
         MailboxConnection connection = new MailboxConnection("hr", client, endpoints.token(), new NetHttpTransport(),
-                (id, version, rotated) -> { });
+                (id, version) -> { });
         connection.use("refresh-from-env", 0, MailboxConnection.Source.ENVIRONMENT);
         Connections connections = new Connections(Map.of("hr", hr), Map.of("hr", connection), Map.of("hr", endpoints), null,
                 states, db, (action, mailbox, subject, details) -> {

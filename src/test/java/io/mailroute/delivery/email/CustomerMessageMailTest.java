@@ -4,32 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.config.MailboxSettings;
-import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.ChannelsFile;
-import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.NotificationFactory;
-import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxQuotas;
-import io.mailroute.json.Json;
-import io.mailroute.secrets.Secrets;
-import io.mailroute.secrets.TokenKey;
 import io.mailroute.testing.TestMail;
-import io.mailroute.testing.MutableClock;
-import io.mailroute.testing.TestDatabases;
-import io.mailroute.testing.TestMailboxes;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,31 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class CustomerMessageMailTest {
 
-    private final ObjectMapper json = Json.newMapper();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T08:00:00Z"));
-    private final FakeGmail gmail = new FakeGmail();
-    private final MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 1_000_000);
     private final ChannelsConfig channels = ChannelsFile.load(Path.of("config", "channels.yaml"));
-    private Database db;
-    private DeliveryStore store;
-    private EventLog events;
-    private CamelContext camel;
+
+    private EmailWorld world;
 
     @BeforeEach
     void setUp() {
-        db = TestDatabases.h2("customer-mail");
-        store = new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, TokenKey.generate())::get,
-                null, false), () -> false));
-        events = new EventLog(db, json, clock);
-        camel = new DefaultCamelContext();
-        camel.addComponent(support.componentName(), gmail.component);
-        camel.start();
+        world = new EmailWorld("customer-mail");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        camel.close();
-        db.close();
+        world.close();
     }
 
     @Test
@@ -94,23 +62,20 @@ class CustomerMessageMailTest {
     }
 
     private MimeMessage send(String type, String agentText) throws Exception {
-        int before = gmail.sent.size();
-        String eventId = db.transactions().execute(tx -> events.append(type, "support", 42L, null,
-                json.createObjectNode().put("itemId", 42).put("template", type.equals("item.status-update") ? "status-update"
+        int before = world.gmail.sent.size();
+        String eventId = world.db.transactions().execute(tx -> world.events.append(type, "support", 42L, null,
+                world.json.createObjectNode().put("itemId", 42).put("template", type.equals("item.status-update") ? "status-update"
                         : "request-info").put("text", agentText).put("to", "pat@globex.example").put("by", "token:mei")
                         .put("queue", "support")).id());
-        assertTrue(store.plan(eventId, type, "support", 42L, "customer-reply", "email", "pat@globex.example",
-                "pat@globex.example", null, clock.instant()));
+        assertTrue(world.store.plan(eventId, type, "support", 42L, "customer-reply", "email", "pat@globex.example",
+                "pat@globex.example", null, world.clock.instant()));
         assertEquals(1, worker().runOnce());
-        assertEquals(before + 1, gmail.sent.size());
-        return gmail.sent.get(before).message();
+        assertEquals(before + 1, world.gmail.sent.size());
+        return world.gmail.sent.get(before).message();
     }
 
     private DeliveryWorker worker() {
-        GmailEmailTransport transport = new GmailEmailTransport(Map.of("support", support), mailbox -> gmail.client(),
-                new MailboxQuotas(List.of(support)), camel.createProducerTemplate(), store,
-                Path.of("config/templates").toAbsolutePath().toString(), channels, clock, (action, mailbox, ref, details) -> { });
-        return new DeliveryWorker(channels, store, Map.of(), transport, new NotificationFactory(null), db, json, clock,
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1));
+        return world.worker(channels, world.transport(channels, (action, mailbox, ref, details) -> { }),
+                new NotificationFactory(null));
     }
 }

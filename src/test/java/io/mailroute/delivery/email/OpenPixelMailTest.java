@@ -5,41 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mailroute.config.MailboxSettings;
-import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
-import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.engagement.EngagementLinks;
-import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxQuotas;
-import io.mailroute.json.Json;
 import io.mailroute.links.LinkBaseUrl;
 import io.mailroute.links.LinkCheck;
 import io.mailroute.links.LinkKeys;
 import io.mailroute.links.SignedLink;
 import io.mailroute.links.SignedLinks;
-import io.mailroute.secrets.Secrets;
-import io.mailroute.secrets.TokenKey;
 import io.mailroute.testing.TestMail;
-import io.mailroute.testing.MutableClock;
-import io.mailroute.testing.TestDatabases;
-import io.mailroute.testing.TestMailboxes;
 import jakarta.mail.internet.MimeMessage;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,35 +39,22 @@ class OpenPixelMailTest {
     private static final Pattern IMAGE = Pattern.compile(
             "<img src=\"(http://127\\.0\\.0\\.1:8080/p/engagement/pixel\\?t&#61;[A-Za-z0-9_-]+)\" width=\"1\" height=\"1\" alt=\"\">");
 
-    private final ObjectMapper json = Json.newMapper();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T08:00:00Z"));
-    private final FakeGmail gmail = new FakeGmail();
-    private final MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 1_000_000);
     private final ChannelsConfig channels = new ChannelsConfig(
             Map.of("email", new ChannelsConfig.Channel("email", "email", Map.of("sender", "support"), null)),
             Map.of("team", new ChannelsConfig.Recipient("team", "Team", "team@acme.example", List.of())), Map.of(), Map.of());
-    private Database db;
-    private DeliveryStore store;
-    private EventLog events;
     private SignedLinks links;
-    private CamelContext camel;
+
+    private EmailWorld world;
 
     @BeforeEach
     void setUp() {
-        db = TestDatabases.h2("open-pixel-mail");
-        store = new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, TokenKey.generate())::get,
-                null, false), () -> false));
-        events = new EventLog(db, json, clock);
-        links = new SignedLinks(LinkKeys.of(LinkKeys.generate()), LinkBaseUrl.loopback(8080), db, clock);
-        camel = new DefaultCamelContext();
-        camel.addComponent(support.componentName(), gmail.component);
-        camel.start();
+        world = new EmailWorld("open-pixel-mail");
+        links = new SignedLinks(LinkKeys.of(LinkKeys.generate()), LinkBaseUrl.loopback(8080), world.db, world.clock);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        camel.close();
-        db.close();
+        world.close();
     }
 
     @Test
@@ -101,10 +71,10 @@ class OpenPixelMailTest {
         LinkCheck check = links.verify(token, EngagementLinks.PIXEL);
         assertTrue(check.isValid(), check.toString());
         SignedLink link = ((LinkCheck.Valid) check).link();
-        Delivery delivery = store.list(null, null, 0, 10).get(0);
+        Delivery delivery = world.store.list(null, null, 0, 10).get(0);
         assertEquals(String.valueOf(delivery.id()), link.subjectId());
         assertEquals("team", link.recipient(), "the person, as the Acknowledge link names them");
-        assertEquals(clock.instant().plus(Duration.ofDays(7)), link.expiresAt(), "the Acknowledge link's lifetime");
+        assertEquals(world.clock.instant().plus(Duration.ofDays(7)), link.expiresAt(), "the Acknowledge link's lifetime");
         assertFalse(links.verify(token, EngagementLinks.ACKNOWLEDGE).isValid(), "a purpose of its own");
 
         assertFalse(text.contains("pixel"), text);
@@ -126,37 +96,33 @@ class OpenPixelMailTest {
         assertEquals(withoutAcknowledgeToken(on.replace("  " + image.group() + "\n", "")), withoutAcknowledgeToken(off));
         assertTrue(off.contains("(case.created).</p>\n</body>\n</html>"), "no line where the image would be: " + off);
 
-        Delivery email = store.list(null, null, 0, 10).get(0);
+        Delivery email = world.store.list(null, null, 0, 10).get(0);
         assertNull(links(false).pixelUrl(email), "off: no link issued");
         Delivery push = new Delivery(email.id(), email.eventId(), email.eventType(), email.mailbox(), email.itemId(), "push",
-                "fcm", "team", "device-token", Delivery.PENDING, 0, clock.instant(), null, null, null, null, clock.instant(),
+                "fcm", "team", "device-token", Delivery.PENDING, 0, world.clock.instant(), null, null, null, null, world.clock.instant(),
                 null, null);
         assertNull(links(true).pixelUrl(push), "a push has no image to load");
     }
 
     /** One notice of a new case of this priority, sent through the transport with the pixel on or off: what Gmail got. */
     private MimeMessage send(boolean pixelOn, String priority) throws Exception {
-        int before = gmail.sent.size();
-        String eventId = db.transactions().execute(tx -> events.append("case.created", "support", 42L, null,
-                json.createObjectNode().put("itemId", 42).put("queue", "support").put("subject", "Printer on fire")
+        int before = world.gmail.sent.size();
+        String eventId = world.db.transactions().execute(tx -> world.events.append("case.created", "support", 42L, null,
+                world.json.createObjectNode().put("itemId", 42).put("queue", "support").put("subject", "Printer on fire")
                         .put("priority", priority).put("type", "CASE")).id());
-        assertTrue(store.plan(eventId, "case.created", "support", 42L, "email", "email", "team", "team@acme.example", null,
-                clock.instant()));
+        assertTrue(world.store.plan(eventId, "case.created", "support", 42L, "email", "email", "team", "team@acme.example", null,
+                world.clock.instant()));
         EngagementLinks engagementLinks = links(pixelOn);
-        GmailEmailTransport transport = new GmailEmailTransport(Map.of("support", support), mailbox -> gmail.client(),
-                new MailboxQuotas(List.of(support)), camel.createProducerTemplate(), store,
-                Path.of("config/templates").toAbsolutePath().toString(), channels, clock, (action, mailbox, ref, details) -> { })
+        GmailEmailTransport transport = world.transport(channels, (action, mailbox, ref, details) -> { })
                 .withOpenPixels(engagementLinks);
-        DeliveryWorker worker = new DeliveryWorker(channels, store, Map.of(), transport,
-                new NotificationFactory(null).withAckLinks(engagementLinks), db, json, clock,
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1));
+        DeliveryWorker worker = world.worker(channels, transport, new NotificationFactory(null).withAckLinks(engagementLinks));
         assertEquals(1, worker.runOnce());
-        assertEquals(before + 1, gmail.sent.size());
-        return gmail.sent.get(before).message();
+        assertEquals(before + 1, world.gmail.sent.size());
+        return world.gmail.sent.get(before).message();
     }
 
     private EngagementLinks links(boolean pixelOn) {
-        return new EngagementLinks(links, Duration.ofDays(7), Set.of("URGENT", "HIGH"), pixelOn, clock);
+        return new EngagementLinks(links, Duration.ofDays(7), Set.of("URGENT", "HIGH"), pixelOn, world.clock);
     }
 
     private static String withoutAcknowledgeToken(String html) {

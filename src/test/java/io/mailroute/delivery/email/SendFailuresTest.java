@@ -2,13 +2,18 @@ package io.mailroute.delivery.email;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.api.client.googleapis.json.GoogleJsonError;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.HttpHeaders;
 import com.google.api.client.http.HttpResponseException;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.NoGrantException;
+import io.mailroute.testing.GoogleOAuthStub;
+import java.io.IOException;
 import java.util.List;
 import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
@@ -41,6 +46,22 @@ class SendFailuresTest {
         NoGrantException error = new NoGrantException("support");
         assertEquals(error.getMessage(), SendFailures.gmail(error, GmailFailure.of(error), "support"));
         assertNull(SendFailures.gmailSaid(error, GmailFailure.of(error)), "our own words, nothing from a provider");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "400 | {\"error\":\"invalid_grant\",\"error_description\":\"<b>revoked</b>\"} | gmail 400 invalid_grant: Gmail refused mailbox support's grant; reconnect it with 'java -jar target/mailroute.jar connect support' (meanwhile the fallback sender sends, if one is configured)",
+        "400 | {\"error\":\"invalid_grant <script>\"}                              | gmail 400: Gmail refused mailbox support's grant; reconnect it with 'java -jar target/mailroute.jar connect support' (meanwhile the fallback sender sends, if one is configured)",
+        "503 | <html>Service Unavailable</html>                                   | gmail 503: Gmail could not take it now; tried again later",
+    })
+    void aRefreshTheTokenEndpointRefusesIsExplainedWithItsCode(int status, String body, String lastError) throws IOException {
+        try (GoogleOAuthStub google = GoogleOAuthStub.start()) {
+            google.refuse(status, body);
+            IOException refused = assertThrows(IOException.class, () -> GmailClientFactory.credentials(new NetHttpTransport(),
+                    "client-1", "secret-1", google.tokenUrl(), "refresh-1").build().refresh());
+            RuntimeCamelException error = new RuntimeCamelException("Error invoking send", refused);
+            assertEquals(lastError, SendFailures.gmail(error, GmailFailure.of(error), "support"));
+        }
     }
 
     /** Gmail's JSON error as the Google client throws it. */

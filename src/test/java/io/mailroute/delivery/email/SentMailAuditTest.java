@@ -11,42 +11,25 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.mailroute.audit.AuditLog;
 import io.mailroute.audit.AuditTrail;
 import io.mailroute.audit.AuditVerifier;
-import io.mailroute.config.MailboxSettings;
-import io.mailroute.db.Database;
 import io.mailroute.delivery.ChannelsConfig;
 import io.mailroute.delivery.Delivery;
-import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.delivery.SendResult;
-import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxQuotas;
-import io.mailroute.json.Json;
-import io.mailroute.secrets.Secrets;
-import io.mailroute.secrets.TokenKey;
-import io.mailroute.testing.MutableClock;
-import io.mailroute.testing.TestDatabases;
-import io.mailroute.testing.TestMailboxes;
 import jakarta.mail.internet.MimeMessage;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
 import org.apache.camel.RuntimeCamelException;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,29 +45,15 @@ class SentMailAuditTest {
 
     private static final List<Class<?>> LOGGERS = List.of(DeliveryWorker.class, SentMailAudit.class);
 
-    private final ObjectMapper json = Json.newMapper();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T08:00:00Z"));
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final FakeGmail gmail = new FakeGmail();
-    private final MailboxSettings support = TestMailboxes.sandbox("support", "support@acme.example", "in:inbox", 10, 1_000_000);
-    private Database db;
-    private DeliveryStore store;
-    private EventLog events;
-    private CamelContext camel;
+    private EmailWorld world;
     private ChannelsConfig channels;
     private AuditTrail audit;
 
     @BeforeEach
     void setUp() throws Exception {
-        db = TestDatabases.h2("sent-mail");
-        String key = TokenKey.generate();
-        store = new DeliveryStore(db, new Secrets(mayCreate -> TokenKey.load(Map.of(TokenKey.ENV, key)::get, null, false),
-                () -> false));
-        events = new EventLog(db, json, clock);
-        audit = new AuditLog(db, json, clock)::append;
-        camel = new DefaultCamelContext();
-        camel.addComponent(support.componentName(), gmail.component);
-        camel.start();
+        world = new EmailWorld("sent-mail");
+        audit = new AuditLog(world.db, world.json, world.clock)::append;
         channels = new ChannelsConfig(Map.of(
                 "email", new ChannelsConfig.Channel("email", "email", Map.of("sender", "support", "fromName", "Acme"), null),
                 "owner-email", new ChannelsConfig.Channel("owner-email", "email", Map.of("sender", "fallback"), null)),
@@ -96,8 +65,7 @@ class SentMailAuditTest {
     @AfterEach
     void tearDown() throws Exception {
         LOGGERS.forEach(c -> ((Logger) LoggerFactory.getLogger(c)).detachAppender(log));
-        camel.close();
-        db.close();
+        world.close();
     }
 
     @Test
@@ -105,10 +73,10 @@ class SentMailAuditTest {
         long id = plan("email", "Printer on fire");
         assertEquals(1, worker(transport()).runOnce());
 
-        Delivery delivery = store.get(id).orElseThrow();
+        Delivery delivery = world.store.get(id).orElseThrow();
         assertEquals(Delivery.SENT, delivery.status());
-        assertEquals(1, gmail.sent.size());
-        MimeMessage sent = gmail.sent.get(0).message();
+        assertEquals(1, world.gmail.sent.size());
+        MimeMessage sent = world.gmail.sent.get(0).message();
         assertEquals("<" + delivery.messageId() + ">", sent.getMessageID());
 
         JsonNode record = only(mailSent());
@@ -133,7 +101,7 @@ class SentMailAuditTest {
         assertEquals(42, details.get("itemId").asLong());
         assertEquals(id, details.get("deliveryId").asLong());
         assertEquals("email", details.get("channel").asText());
-        assertTrue(new AuditVerifier(db).verify().intact());
+        assertTrue(new AuditVerifier(world.db).verify().intact());
     }
 
     @Test
@@ -142,23 +110,23 @@ class SentMailAuditTest {
         List<String> atAppend = new ArrayList<>();
         AuditTrail real = audit;
         audit = (action, mailbox, subjectRef, details) -> {
-            Delivery d = store.get(id).orElseThrow(); // inside the appending transaction
+            Delivery d = world.store.get(id).orElseThrow(); // inside the appending transaction
             atAppend.add(d.status() + " " + d.providerId());
             real.record(action, mailbox, subjectRef, details);
         };
         worker(transport()).runOnce();
         assertEquals(List.of("SENDING gmail-1"), atAppend);
-        assertEquals(Delivery.SENT, store.get(id).orElseThrow().status());
+        assertEquals(Delivery.SENT, world.store.get(id).orElseThrow().status());
     }
 
     @Test
     void anAuditThatCannotBeWrittenNeitherFailsTheDeliveryNorSendsItAgain() throws Exception {
         long id = plan("email", "Printer on fire");
-        db.jdbc().update("DELETE FROM audit_head", Map.of()); // appending is impossible now
+        world.db.jdbc().update("DELETE FROM audit_head", Map.of()); // appending is impossible now
 
         DeliveryWorker worker = worker(transport());
         assertEquals(1, worker.runOnce());
-        Delivery delivery = store.get(id).orElseThrow();
+        Delivery delivery = world.store.get(id).orElseThrow();
         assertEquals(Delivery.SENT, delivery.status(), "the email went: it is sent, not retried or handed to a fallback");
         assertEquals(1, delivery.attempts());
         assertEquals("gmail-1", delivery.providerId());
@@ -167,9 +135,9 @@ class SentMailAuditTest {
                 && e.getFormattedMessage().contains("Delivery " + id + ": the email went (Message-ID <" + delivery.messageId())
                 && e.getFormattedMessage().contains("audit record could not be written")), messages().toString());
 
-        clock.advance(Duration.ofHours(1));
+        world.clock.advance(Duration.ofHours(1));
         assertEquals(0, worker.runOnce());
-        assertEquals(1, gmail.sent.size(), "one email");
+        assertEquals(1, world.gmail.sent.size(), "one email");
     }
 
     @Test
@@ -177,15 +145,15 @@ class SentMailAuditTest {
         long id = plan("email", "Printer on fire");
         GmailEmailTransport transport = transport();
         // The worker claims it, the send is accepted and audited, and the worker dies before recording SENT.
-        Delivery claimed = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
+        Delivery claimed = world.store.claimDue(world.clock.instant(), world.clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
         SendResult first = transport.send(claimed, notification(claimed), channels.channels().get("email"));
         assertEquals(SendResult.Outcome.DELIVERED, first.outcome());
-        assertEquals(Delivery.SENDING, store.get(id).orElseThrow().status());
+        assertEquals(Delivery.SENDING, world.store.get(id).orElseThrow().status());
 
-        clock.advance(Duration.ofMinutes(2)); // the lease ran out: another worker claims it
+        world.clock.advance(Duration.ofMinutes(2)); // the lease ran out: another worker claims it
         assertEquals(1, worker(transport).runOnce());
-        assertEquals(Delivery.SENT, store.get(id).orElseThrow().status());
-        assertEquals(1, gmail.sent.size(), "not sent again");
+        assertEquals(Delivery.SENT, world.store.get(id).orElseThrow().status());
+        assertEquals(1, world.gmail.sent.size(), "not sent again");
         assertEquals(1, mailSent().size(), "not audited again");
     }
 
@@ -193,17 +161,17 @@ class SentMailAuditTest {
     void anEmailWhoseClaimAnotherWorkerTookBeforeItsSendIsNotSentFromTheOldClaim() throws Exception {
         long id = plan("email", "Printer on fire");
         GmailEmailTransport transport = transport();
-        Delivery a = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
-        clock.advance(Duration.ofMinutes(2)); // A's lease ran out before it got to this delivery, and B claimed it
-        Delivery b = store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b").get(0);
+        Delivery a = world.store.claimDue(world.clock.instant(), world.clock.instant().plus(Duration.ofMinutes(1)), 10, "node-a").get(0);
+        world.clock.advance(Duration.ofMinutes(2)); // A's lease ran out before it got to this delivery, and B claimed it
+        Delivery b = world.store.claimDue(world.clock.instant(), world.clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b").get(0);
 
         SendResult stale = transport.send(a, notification(a), channels.channels().get("email"));
         assertEquals(SendResult.Outcome.RETRY, stale.outcome(), stale.toString());
-        assertEquals(0, gmail.sent.size(), "A did not send it: its Message-ID could not be recorded under its claim");
-        assertNull(store.get(id).orElseThrow().messageId());
+        assertEquals(0, world.gmail.sent.size(), "A did not send it: its Message-ID could not be recorded under its claim");
+        assertNull(world.store.get(id).orElseThrow().messageId());
 
         assertEquals(SendResult.Outcome.DELIVERED, transport.send(b, notification(b), channels.channels().get("email")).outcome());
-        assertEquals(1, gmail.sent.size());
+        assertEquals(1, world.gmail.sent.size());
         assertEquals("send", only(mailSent()).at("/details/confirmedBy").asText());
     }
 
@@ -214,66 +182,66 @@ class SentMailAuditTest {
         // A composes after recording the Message-ID; meanwhile its lease runs out and B claims the delivery
         GmailEmailTransport transport = transport().withContent((delivery, channel) -> {
             if (claimedByB.isEmpty()) {
-                clock.advance(Duration.ofMinutes(2));
-                claimedByB.addAll(store.claimDue(clock.instant(), clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b"));
+                world.clock.advance(Duration.ofMinutes(2));
+                claimedByB.addAll(world.store.claimDue(world.clock.instant(), world.clock.instant().plus(Duration.ofMinutes(1)), 10, "node-b"));
             }
             return null;
         }, io.mailroute.delivery.SentEmails.NONE);
 
         assertEquals(1, worker(transport).runOnce());
-        assertEquals(1, gmail.sent.size(), "A's email went");
+        assertEquals(1, world.gmail.sent.size(), "A's email went");
         assertEquals(List.of(), mailSent(), "A's claim was gone: it records neither the acceptance nor the audit");
         Delivery b = claimedByB.get(0);
-        assertEquals(Delivery.SENDING, store.get(id).orElseThrow().status(), "nor its outcome: B holds it");
-        assertNull(store.get(id).orElseThrow().providerId());
+        assertEquals(Delivery.SENDING, world.store.get(id).orElseThrow().status(), "nor its outcome: B holds it");
+        assertNull(world.store.get(id).orElseThrow().providerId());
 
         SendResult found = transport.send(b, notification(b), channels.channels().get("email"));
         assertEquals(SendResult.Outcome.DELIVERED, found.outcome());
-        assertTrue(store.finish(b, Delivery.SENT, clock.instant(), null, found.providerId(), clock.instant()));
-        assertEquals(1, gmail.sent.size(), "B found it by its Message-ID and did not send it again");
+        assertTrue(world.store.finish(b, Delivery.SENT, world.clock.instant(), null, found.providerId(), world.clock.instant()));
+        assertEquals(1, world.gmail.sent.size(), "B found it by its Message-ID and did not send it again");
         JsonNode details = only(mailSent()).get("details");
         assertEquals("sent-folder", details.get("confirmedBy").asText());
-        assertEquals(store.get(id).orElseThrow().messageId(), details.get("messageId").asText());
-        assertEquals("gmail-1", store.get(id).orElseThrow().providerId());
+        assertEquals(world.store.get(id).orElseThrow().messageId(), details.get("messageId").asText());
+        assertEquals("gmail-1", world.store.get(id).orElseThrow().providerId());
     }
 
     @Test
     void anEmailFoundInTheSentFolderAfterATimeoutIsAuditedOnceFromWhatGmailKept() throws Exception {
         long id = plan("email", "Printer on fire");
-        gmail.acceptBeforeFailing = true; // Gmail took it, the answer never came back
-        gmail.failNext = () -> new RuntimeCamelException("Error invoking send", new SocketTimeoutException("Read timed out"));
+        world.gmail.acceptBeforeFailing = true; // Gmail took it, the answer never came back
+        world.gmail.failNext = () -> new RuntimeCamelException("Error invoking send", new SocketTimeoutException("Read timed out"));
         DeliveryWorker worker = worker(transport());
         worker.runOnce();
-        Delivery retried = store.get(id).orElseThrow();
+        Delivery retried = world.store.get(id).orElseThrow();
         assertEquals(Delivery.PENDING, retried.status());
         assertEquals("gmail: SocketTimeoutException: no answer from Gmail; tried again later", retried.lastError());
         assertEquals(List.of(), mailSent(), "nothing is known to have gone yet");
 
-        clock.advance(Duration.ofMinutes(5));
+        world.clock.advance(Duration.ofMinutes(5));
         assertEquals(1, worker.runOnce());
-        assertEquals(Delivery.SENT, store.get(id).orElseThrow().status());
-        assertEquals(1, gmail.sent.size(), "found by its Message-ID, not sent again");
+        assertEquals(Delivery.SENT, world.store.get(id).orElseThrow().status());
+        assertEquals(1, world.gmail.sent.size(), "found by its Message-ID, not sent again");
         JsonNode details = only(mailSent()).get("details");
         assertEquals("sent-folder", details.get("confirmedBy").asText());
         assertEquals(retried.messageId(), details.get("messageId").asText());
         assertEquals("gmail-1", details.get("gmailId").asText());
         assertEquals("thread-1", details.get("threadId").asText());
         assertEquals(List.of("team@acme.example"), texts(details.get("to")));
-        assertEquals(gmail.sent.get(0).message().getSubject(), details.get("subject").asText());
+        assertEquals(world.gmail.sent.get(0).message().getSubject(), details.get("subject").asText());
     }
 
     @Test
     void gmailsRefusalIsExplainedInLastErrorAndItsWordsGoToTheLogOnOneLine() throws Exception {
         long id = plan("email", "Printer on fire");
-        gmail.failNext = () -> new RuntimeCamelException("Error invoking send",
+        world.gmail.failNext = () -> new RuntimeCamelException("Error invoking send",
                 SendFailuresTest.gmailError(400, "invalidArgument", "Invalid To header: <team@acme.example>\r\nINFO forged line"));
         worker(transport()).runOnce();
 
-        Delivery failed = store.get(id).orElseThrow();
+        Delivery failed = world.store.get(id).orElseThrow();
         assertEquals(Delivery.FAILED, failed.status());
         assertEquals("gmail 400 invalidArgument: Gmail refused the message as composed; not tried again", failed.lastError());
         assertEquals(List.of(), mailSent(), "a send that failed is not mail.sent");
-        assertEquals(0, gmail.sent.size());
+        assertEquals(0, world.gmail.sent.size());
         String line = messages().stream().filter(m -> m.contains("failed for good")).findFirst().orElseThrow();
         assertTrue(line.contains("the provider said: 400 Invalid To header: <team@acme.example> INFO forged line"), line);
         assertFalse(line.contains("\n") || line.contains("\r"), line);
@@ -288,7 +256,7 @@ class SentMailAuditTest {
             long id = plan("owner-email", "Grant revoked");
             worker(transport().withFallback(mailbox -> true, null, smtpFallback(port))).runOnce();
 
-            Delivery delivery = store.get(id).orElseThrow();
+            Delivery delivery = world.store.get(id).orElseThrow();
             assertEquals(Delivery.SENT, delivery.status(), delivery.lastError());
             assertEquals(1, smtp.getReceivedMessages().length);
             JsonNode record = only(mailSent());
@@ -313,7 +281,7 @@ class SentMailAuditTest {
         long id = plan("owner-email", "Grant revoked");
         worker(transport().withFallback(mailbox -> true, null, smtpFallback(port))).runOnce();
 
-        Delivery retried = store.get(id).orElseThrow();
+        Delivery retried = world.store.get(id).orElseThrow();
         assertEquals(Delivery.PENDING, retried.status());
         assertEquals("smtp 127.0.0.1:" + port + ": cannot connect (ConnectException)", retried.lastError());
         String line = messages().stream().filter(m -> m.contains("attempt 1 failed")).findFirst().orElseThrow();
@@ -330,14 +298,11 @@ class SentMailAuditTest {
     }
 
     private GmailEmailTransport transport() {
-        return new GmailEmailTransport(Map.of("support", support), mailbox -> gmail.client(), new MailboxQuotas(List.of(support)),
-                camel.createProducerTemplate(), store, Path.of("config/templates").toAbsolutePath().toString(), channels, clock,
-                (action, mailbox, subjectRef, details) -> audit.record(action, mailbox, subjectRef, details));
+        return world.transport(channels, (action, mailbox, subjectRef, details) -> audit.record(action, mailbox, subjectRef, details));
     }
 
     private DeliveryWorker worker(GmailEmailTransport transport) {
-        return new DeliveryWorker(channels, store, Map.of(), transport, new NotificationFactory(null), db, json, clock,
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5), Duration.ofMinutes(1));
+        return world.worker(channels, transport, new NotificationFactory(null));
     }
 
     private static FallbackSender.ViaSmtp smtpFallback(int port) {
@@ -346,12 +311,12 @@ class SentMailAuditTest {
     }
 
     private long plan(String channel, String subject) {
-        String eventId = db.transactions().execute(tx -> events.append("case.created", "support", 42L, null,
-                json.createObjectNode().put("itemId", 42).put("queue", "support").put("subject", subject)
+        String eventId = world.db.transactions().execute(tx -> world.events.append("case.created", "support", 42L, null,
+                world.json.createObjectNode().put("itemId", 42).put("queue", "support").put("subject", subject)
                         .put("priority", "HIGH")).id());
-        assertTrue(store.plan(eventId, "case.created", "support", 42L, channel, "email", "team", "team@acme.example", null,
-                clock.instant()));
-        return store.list(eventId, null, 0, 10).get(0).id();
+        assertTrue(world.store.plan(eventId, "case.created", "support", 42L, channel, "email", "team", "team@acme.example", null,
+                world.clock.instant()));
+        return world.store.list(eventId, null, 0, 10).get(0).id();
     }
 
     private Notification notification(Delivery d) {
@@ -361,11 +326,11 @@ class SentMailAuditTest {
 
     private List<JsonNode> mailSent() throws Exception {
         List<JsonNode> records = new ArrayList<>();
-        for (Map<String, Object> row : db.jdbc().queryForList(
+        for (Map<String, Object> row : world.db.jdbc().queryForList(
                 "SELECT mailbox_id, subject_ref, details FROM audit_log WHERE action = :action ORDER BY seq",
                 Map.of("action", SentMailAudit.ACTION))) {
-            records.add(json.createObjectNode().put("mailbox", (String) row.get("mailbox_id"))
-                    .put("subjectRef", (String) row.get("subject_ref")).set("details", json.readTree((String) row.get("details"))));
+            records.add(world.json.createObjectNode().put("mailbox", (String) row.get("mailbox_id"))
+                    .put("subjectRef", (String) row.get("subject_ref")).set("details", world.json.readTree((String) row.get("details"))));
         }
         return records;
     }

@@ -1,0 +1,127 @@
+package io.mailroute.app;
+
+import com.google.api.client.http.javanet.NetHttpTransport;
+import io.mailroute.config.ConfigException;
+import io.mailroute.config.ConfigProblem;
+import io.mailroute.config.MailboxSettings;
+import io.mailroute.config.PubSubSettings;
+import io.mailroute.connection.Connections;
+import io.mailroute.db.Database;
+import io.mailroute.gmail.MailboxClients;
+import io.mailroute.gmail.MailboxQuotas;
+import io.mailroute.gmail.MailboxState;
+import io.mailroute.gmail.MailboxStates;
+import io.mailroute.gmail.push.GmailWatches;
+import io.mailroute.gmail.push.PubSubClient;
+import io.mailroute.gmail.push.PushIntake;
+import io.mailroute.gmail.push.PushSyncs;
+import io.mailroute.sandbox.GmailSandbox;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gmail push: binds {@code pushSyncs} always (routes/gmail-intake.camel.yaml tells it of every poll) and, when some
+ * mailbox has {@code push: pubsub}, {@code pushIntake} and {@code gmailWatches} for routes/gmail-push.camel.yaml, with
+ * the connection lifecycle stopping and making watches.
+ */
+final class PushWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PushWiring.class);
+    /** The quartz group of the mailboxes' polls: routes/gmail-intake.camel.yaml's quartz://gmail-intake/<mailbox>. */
+    private static final String INTAKE_GROUP = "gmail-intake";
+
+    private PushWiring() {
+    }
+
+    /** @param sandboxRoot the sandbox's root URL (in this process or mailroute.sandbox.url), or null */
+    static void bind(CamelContext context, Path mailboxesFile, List<MailboxSettings> mailboxes, PubSubSettings pubSub,
+            GmailSandbox sandbox, String sandboxRoot, Function<String, String> environment, MailboxClients clients,
+            MailboxQuotas quotas, Database db, MailboxStates states, Connections connections, Clock clock) {
+        PushSyncs syncs = new PushSyncs(mailboxId -> triggerPoll(context, mailboxId), states::cursor);
+        context.getRegistry().bind("pushSyncs", syncs);
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        mailboxes.stream().filter(MailboxSettings::usesPush).forEach(m -> byAddress.put(m.address(), m.id()));
+        if (byAddress.isEmpty() || pubSub == null) {
+            return;
+        }
+        String file = mailboxesFile.toString();
+        NetHttpTransport transport = new NetHttpTransport();
+        String key = pubSub.usesSandboxCredentials() ? sandboxKey(sandbox, file) : environment.apply(pubSub.credentialsVariable());
+        if (key == null || key.isBlank()) {
+            throw new ConfigException(new ConfigProblem(file, "pubsub.credentials", "environment variable "
+                    + pubSub.credentialsVariable() + " is not set", "export it with the service account's JSON key"));
+        }
+        String root = pubSub.usesSandboxUrl() ? sandboxRoot : pubSub.url();
+        if (root == null) {
+            throw new ConfigException(new ConfigProblem(file, "pubsub.url", "is sandbox, but no sandbox runs",
+                    "set mailroute.sandbox.url, or a mailbox on gmail: sandbox, or write the Pub/Sub URL"));
+        }
+        PubSubClient client;
+        try {
+            client = new PubSubClient(transport, PubSubClient.serviceAccount(key, transport, "pubsub.credentials"), root,
+                    pubSub.subscription());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(new ConfigProblem(file, "pubsub.credentials", e.getMessage(), null));
+        }
+        ExecutorService acks = context.getExecutorServiceManager().newSingleThreadExecutor(syncs, "gmail-push-acks");
+        PushIntake intake = new PushIntake(client, syncs, byAddress, id -> {
+            MailboxState state = states.state(id);
+            return state != MailboxState.PAUSED && state != MailboxState.REVOKED;
+        }, pubSub.syncTimeout(), acks);
+        GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, quotas, db, pubSub,
+                connections::mayPoll, clock);
+        connections.notifying(watches);
+        context.getRegistry().bind("pushIntake", intake);
+        context.getRegistry().bind("gmailWatches", watches);
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    intake.stop();
+                }
+
+                @Override
+                public String toString() {
+                    return "mailroute-gmail-push";
+                }
+            }, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        LOG.info("Gmail push: {} mailbox(es) watched on {}, notifications pulled from {} at {}", byAddress.size(),
+                pubSub.topic(), pubSub.subscription(), root);
+    }
+
+    /** One more poll of the mailbox's own (stateful) Quartz job: queued behind a running one, never beside it. */
+    private static void triggerPoll(CamelContext context, String mailboxId) throws Exception {
+        Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        Trigger trigger = scheduler.getTrigger(TriggerKey.triggerKey(mailboxId, INTAKE_GROUP));
+        if (trigger == null) {
+            throw new IllegalStateException("no Quartz trigger " + INTAKE_GROUP + "." + mailboxId + " (its intake route is "
+                    + "not started)");
+        }
+        scheduler.triggerJob(trigger.getJobKey());
+    }
+
+    private static String sandboxKey(GmailSandbox sandbox, String file) {
+        if (sandbox == null) {
+            throw new ConfigException(new ConfigProblem(file, "pubsub.credentials", "is sandbox, but the sandbox does not "
+                    + "run in this process", "write env:VAR naming an environment variable with the service account's "
+                    + "JSON key, or run the demo's in-process sandbox (mailroute.sandbox.enabled, no mailroute.sandbox.url)"));
+        }
+        return SandboxProviders.value(sandbox, "pubsub", "credentials");
+    }
+}
