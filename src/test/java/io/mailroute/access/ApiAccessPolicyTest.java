@@ -104,7 +104,7 @@ class ApiAccessPolicyTest {
 
     @Test
     void theShippedApiDeclaresARoleForEveryEndpoint() throws Exception {
-        ApiAccessPolicy shipped = policy(java.nio.file.Files.readString(java.nio.file.Path.of("routes", "api.camel.yaml")));
+        ApiAccessPolicy shipped = ApiAccessPolicy.of(io.mailroute.testing.ShippedRoutes.restDefinitions());
         assertEquals(Role.VIEWER, shipped.required("GET", "/api/messages"));
         assertEquals(Role.OPERATOR, shipped.required("PATCH", "/api/items/7"));
         assertEquals(Role.ADMIN, shipped.required("PUT", "/api/mailboxes/hr/connection"));
