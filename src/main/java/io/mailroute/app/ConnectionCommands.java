@@ -16,7 +16,7 @@ import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.json.Json;

@@ -33,7 +33,7 @@ import io.mailroute.ops.DeliveryApi;
 import io.mailroute.events.EventLog;
 import io.mailroute.events.EventsComponent;
 import io.mailroute.events.SubscriptionCursors;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.gmail.GmailClientFactory;
 import io.mailroute.gmail.GmailFailures;
 import io.mailroute.gmail.GmailRetry;
@@ -258,10 +258,11 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock)
                 .resolvingSendersWith(customers));
         CustomerMessagesWiring.bind(context, db, workflow, customers, events, audit, channels, json, clock); // customerMessageApi
-        GmailEmailTransport email = new GmailEmailTransport(byId, id -> client(context, byId.get(id)), quotas,
+        GmailEmailTransport email = new GmailEmailTransport(byId,
+                new GmailSenders(id -> client(context, byId.get(id)), quotas, states),
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,
-                audit).withFallback(connections::maySend, states, fallbackSender);
+                audit).withFallback(connections::maySend, fallbackSender);
         Map<String, PushSender> pushSenders = PushSenders.create(channels,
                 settings.path("mailroute.delivery.channels-file", "channels.yaml", true).toString(), System::getenv,
                 sandbox == null ? null : (type, key) -> SandboxProviders.value(sandbox, type, key),

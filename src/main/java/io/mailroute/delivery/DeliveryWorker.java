@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.config.ConfigException;
 import io.mailroute.db.Database;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.mailroute.gmail;
 
+import io.mailroute.retry.Backoff;
+
 import java.time.Duration;
 
 /**
@@ -36,13 +38,13 @@ public record FailedPoll(MailboxState state, int consecutiveFailures, Duration n
         if (failure.kind() == GmailFailure.Kind.RATE_LIMITED) {
             int failures = progressed ? 0 : failuresBefore;
             MailboxState state = before == MailboxState.FAILING && !progressed ? MailboxState.FAILING : MailboxState.BACKING_OFF;
-            return new FailedPoll(state, failures, backoff.after(failures + 1, failure), progressed);
+            return new FailedPoll(state, failures, failure.waitAfter(failures + 1, backoff), progressed);
         }
         if (progressed) {
-            return new FailedPoll(MailboxState.ACTIVE, 0, backoff.after(1, failure), true);
+            return new FailedPoll(MailboxState.ACTIVE, 0, failure.waitAfter(1, backoff), true);
         }
         int failures = failuresBefore + 1;
         MailboxState state = failures >= FAILING_AFTER || !failure.isRetryable() ? MailboxState.FAILING : MailboxState.BACKING_OFF;
-        return new FailedPoll(state, failures, backoff.after(failures, failure), false);
+        return new FailedPoll(state, failures, failure.waitAfter(failures, backoff), false);
     }
 }

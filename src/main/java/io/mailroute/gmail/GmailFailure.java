@@ -32,6 +32,14 @@ public record GmailFailure(Kind kind, int status, Duration retryAfter, String me
         return kind == Kind.RATE_LIMITED || kind == Kind.TRANSIENT;
     }
 
+    /**
+     * How long to wait after this failure, the {@code failures}-th in a row: a rate limit with Retry-After waits
+     * that long (plus a little jitter), anything else backs off exponentially, never shorter than Retry-After.
+     */
+    public Duration waitAfter(int failures, io.mailroute.retry.Backoff backoff) {
+        return backoff.after(failures, retryAfter, kind == Kind.RATE_LIMITED);
+    }
+
     public static GmailFailure of(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof NoGrantException noGrant) {

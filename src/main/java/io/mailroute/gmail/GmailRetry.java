@@ -1,5 +1,7 @@
 package io.mailroute.gmail;
 
+import io.mailroute.retry.Backoff;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -26,7 +28,7 @@ public final class GmailRetry {
      *
      * @param attempts tries of one call at most, the first included
      * @param budget   time from the first try within which another try must start (waits and calls included)
-     * @param backoff  the wait after each failed try ({@link Backoff#after})
+     * @param backoff  the wait after each failed try ({@link GmailFailure#waitAfter})
      */
     public record Policy(int attempts, Duration budget, Backoff backoff) {
 
@@ -45,7 +47,7 @@ public final class GmailRetry {
             if (!failure.isRetryable() || tries >= attempts) {
                 return null;
             }
-            Duration wait = backoff.after(tries, failure);
+            Duration wait = failure.waitAfter(tries, backoff);
             return elapsed.plus(wait).compareTo(budget) > 0 ? null : wait;
         }
     }

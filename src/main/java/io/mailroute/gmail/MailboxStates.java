@@ -2,6 +2,7 @@ package io.mailroute.gmail;
 
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.db.Database;
+import io.mailroute.retry.Backoff;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -18,7 +18,7 @@ import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
 import io.mailroute.events.EventSchemas;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;

@@ -19,7 +19,7 @@ import io.mailroute.escalation.EscalationPolicy;
 import io.mailroute.escalation.Escalations;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.links.LinkBaseUrl;
 import io.mailroute.links.LinkKeys;

@@ -11,7 +11,7 @@ import io.mailroute.audit.AuditLog;
 import io.mailroute.config.MailboxSettings;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageIngest;
 import io.mailroute.gmail.mime.AttachmentStore;

@@ -13,7 +13,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;

@@ -9,7 +9,7 @@ import io.mailroute.events.EventLog;
 import io.mailroute.events.EventsComponent;
 import io.mailroute.events.SubscriptionCursors;
 import io.mailroute.events.WakeablePollScheduler;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;

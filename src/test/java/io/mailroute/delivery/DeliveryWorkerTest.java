@@ -16,7 +16,7 @@ import io.mailroute.delivery.webhook.WebhookSender;
 import io.mailroute.delivery.webpush.VapidKeys;
 import io.mailroute.delivery.webpush.WebPushSender;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.ops.DeliveryApi;
 import io.mailroute.secrets.Secrets;

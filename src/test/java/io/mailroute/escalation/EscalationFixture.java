@@ -13,7 +13,7 @@ import io.mailroute.delivery.SendResult;
 import io.mailroute.engagement.DeliveryEngagement;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;

@@ -2,6 +2,7 @@ package io.mailroute.gmail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailroute.retry.Backoff;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

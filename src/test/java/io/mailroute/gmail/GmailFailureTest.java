@@ -19,6 +19,16 @@ import org.junit.jupiter.api.Test;
 
 class GmailFailureTest {
 
+    @Test
+    void aRateLimitWithRetryAfterWaitsWhatItSaysOtherFailuresBackOffWithRetryAfterAsAFloor() {
+        io.mailroute.retry.Backoff middle = new io.mailroute.retry.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), () -> 0.5);
+        assertEquals(Duration.ofMillis(1100), new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 429, Duration.ofSeconds(1), "429")
+                .waitAfter(9, middle), "Retry-After plus a tenth (jitter 0.5 of a fifth), not 2^8 s after nine in a row");
+        assertEquals(Duration.ofSeconds(8), new GmailFailure(GmailFailure.Kind.RATE_LIMITED, 403, null, "403").waitAfter(4, middle));
+        assertEquals(Duration.ofSeconds(30), new GmailFailure(GmailFailure.Kind.TRANSIENT, 503, Duration.ofSeconds(30), "503")
+                .waitAfter(1, middle), "a 5xx's Retry-After is a floor, not a rate limit's wait");
+    }
+
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
         "429, rateLimitExceeded,     RATE_LIMITED",

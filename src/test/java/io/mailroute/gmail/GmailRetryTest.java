@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroute.retry.Backoff;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.mailroute.gmail;
 
+import io.mailroute.retry.Backoff;
 import io.mailroute.testing.TestMailboxes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

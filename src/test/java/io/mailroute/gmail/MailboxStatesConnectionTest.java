@@ -11,6 +11,7 @@ import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
+import io.mailroute.retry.Backoff;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestMailboxes;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailroute.db.Database;
 import io.mailroute.events.EventLog;
 import io.mailroute.json.Json;
+import io.mailroute.retry.Backoff;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestMailboxes;
 import java.time.Duration;

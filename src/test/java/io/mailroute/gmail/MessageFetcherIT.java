@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
+import io.mailroute.retry.Backoff;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxOptions;
 import java.nio.charset.StandardCharsets;

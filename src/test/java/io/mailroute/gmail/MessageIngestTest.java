@@ -20,6 +20,7 @@ import io.mailroute.events.EventSchemas;
 import io.mailroute.gmail.mime.AttachmentStore;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.json.Json;
+import io.mailroute.retry.Backoff;
 import io.mailroute.testing.SmallDisk;
 import io.mailroute.testing.TestMail;
 import io.mailroute.testing.TestMailboxes;

@@ -13,7 +13,7 @@ import io.mailroute.delivery.Delivery;
 import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.EmailContent;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import io.mailroute.links.LinkBaseUrl;
 import io.mailroute.links.LinkCheck;

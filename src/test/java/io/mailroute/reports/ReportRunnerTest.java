@@ -19,7 +19,7 @@ import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
 import io.mailroute.testing.MutableClock;
 import io.mailroute.testing.TestDatabases;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.timers.Timers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

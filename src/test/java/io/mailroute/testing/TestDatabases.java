@@ -1,7 +1,7 @@
 package io.mailroute.testing;
 
 import io.mailroute.db.Database;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.gmail.MailboxStates;
 import java.time.Clock;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.db.Database;
 import io.mailroute.events.Event;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.json.Json;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -14,9 +14,6 @@ import io.mailroute.delivery.Notification;
 import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.SentEmails;
 import io.mailroute.gmail.GmailFailure;
-import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
-import io.mailroute.gmail.MailboxStates;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +40,7 @@ public final class GmailEmailTransport implements EmailTransport {
     static final int GET_UNITS = 5;
 
     private final Map<String, MailboxSettings> mailboxes;
-    private final MailboxClients clients;
-    private final MailboxQuotas quotas;
+    private final SendingMailboxes accounts;
     private final ProducerTemplate producer;
     private final DeliveryStore store;
     private final MailComposer composer = new MailComposer();
@@ -53,7 +49,6 @@ public final class GmailEmailTransport implements EmailTransport {
     private final java.time.Clock clock;
     private final SentMailAudit sentMails;
     private java.util.function.Predicate<String> maySend = mailboxId -> true;
-    private MailboxStates states;
     private FallbackSender fallback;
     private EmailContent content = EmailContent.NONE;
     private SentEmails sentEmails = SentEmails.NONE;
@@ -77,13 +72,12 @@ public final class GmailEmailTransport implements EmailTransport {
     /** Gmail's per-user limit for Workspace accounts; consumer accounts allow 500 (set dailyLimit on the channel). */
     static final int DEFAULT_DAILY_LIMIT = 2000;
 
-    public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas,
+    public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, SendingMailboxes accounts,
             ProducerTemplate producer, DeliveryStore store, String templatesDir, ChannelsConfig channels, java.time.Clock clock,
             AuditTrail audit) {
         this.mailboxes = mailboxes;
         this.sentMails = new SentMailAudit(store, audit);
-        this.clients = clients;
-        this.quotas = quotas;
+        this.accounts = accounts;
         this.producer = producer;
         this.store = store;
         this.templatesDir = templatesDir;
@@ -96,13 +90,10 @@ public final class GmailEmailTransport implements EmailTransport {
      * {@code fallback} instead, and the delivery record says so.
      *
      * @param maySend  whether a mailbox can send now (it has a grant and is connected)
-     * @param states   told when a send finds a mailbox's grant refused
      * @param fallback the fallback sender, or null when none is configured
      */
-    public GmailEmailTransport withFallback(java.util.function.Predicate<String> maySend, MailboxStates states,
-            FallbackSender fallback) {
+    public GmailEmailTransport withFallback(java.util.function.Predicate<String> maySend, FallbackSender fallback) {
         this.maySend = maySend;
-        this.states = states;
         this.fallback = fallback;
         return this;
     }
@@ -234,7 +225,7 @@ public final class GmailEmailTransport implements EmailTransport {
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
             } else {
-                quotas.acquire(gmailSender.id(), SEND_UNITS);
+                accounts.spend(gmailSender.id(), SEND_UNITS);
                 Message outgoing = new Message().encodeRaw(raw);
                 if (!viaFallback && thread != null && thread.threadId() != null) {
                     outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
@@ -251,20 +242,19 @@ public final class GmailEmailTransport implements EmailTransport {
             GmailFailure failure = GmailFailure.of(e);
             String detail = SendFailures.gmail(e, failure, gmailSender.id());
             String said = SendFailures.gmailSaid(e, failure);
-            if (failure.kind() == GmailFailure.Kind.NOT_CONNECTED && states != null) {
+            if (failure.kind() == GmailFailure.Kind.NOT_CONNECTED) {
                 // The grant was refused while sending: the mailbox is NOT_CONNECTED now, and the retry goes from the fallback sender.
-                states.failed(gmailSender.id(), failure);
+                accounts.refused(gmailSender.id(), failure);
                 return SendResult.retry(detail, java.time.Duration.ZERO).withProviderSaid(said);
             }
-            return (failure.isRetryable() || failure.kind() == GmailFailure.Kind.NOT_CONNECTED
-                    ? SendResult.retry(detail, failure.retryAfter())
-                    : SendResult.failed(detail)).withProviderSaid(said);
+            return (failure.isRetryable() ? SendResult.retry(detail, failure.retryAfter()) : SendResult.failed(detail))
+                    .withProviderSaid(said);
         }
         // Accepted. Outside the try, and accepted() never throws: nothing from here on can turn the email into a retry or
         // a fallback (a second email).
-        if (gmailSender != null && states != null && !gmailSender.isMonitored()) {
+        if (gmailSender != null && !gmailSender.isMonitored()) {
             try {
-                states.sent(gmailSender.id());
+                accounts.sent(gmailSender.id());
             } catch (RuntimeException e) {
                 LOG.warn("Mailbox {}: could not record that it sent (delivery {}): {}", gmailSender.id(), delivery.id(), e.toString());
             }
@@ -303,7 +293,7 @@ public final class GmailEmailTransport implements EmailTransport {
     }
 
     private String stateOf(MailboxSettings mailbox) {
-        return states == null ? "not connected" : states.state(mailbox.id()).name();
+        return accounts.state(mailbox.id());
     }
 
     /** The Gmail thread an item lives in, when it lives in the sending mailbox. */
@@ -331,14 +321,14 @@ public final class GmailEmailTransport implements EmailTransport {
 
     /** The sent message with our Message-ID, its recipients and subject as Gmail keeps them; null when none went. */
     private Message sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
-        Gmail gmail = clients.client(sender.id());
-        quotas.acquire(sender.id(), LIST_UNITS);
+        Gmail gmail = accounts.client(sender.id());
+        accounts.spend(sender.id(), LIST_UNITS);
         ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
                 .setLabelIds(List.of("SENT")).execute();
         if (found.getMessages() == null || found.getMessages().isEmpty()) {
             return null;
         }
-        quotas.acquire(sender.id(), GET_UNITS);
+        accounts.spend(sender.id(), GET_UNITS);
         return gmail.users().messages().get("me", found.getMessages().get(0).getId()).setFormat("metadata")
                 .setMetadataHeaders(List.of("To", "Cc", "Bcc", "Subject")).execute();
     }

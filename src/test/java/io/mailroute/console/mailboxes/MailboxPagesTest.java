@@ -16,7 +16,7 @@ import io.mailroute.connection.OAuthCredentials;
 import io.mailroute.connection.OAuthEndpoints;
 import io.mailroute.console.ConsolePages;
 import io.mailroute.db.Database;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.retry.Backoff;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxState;

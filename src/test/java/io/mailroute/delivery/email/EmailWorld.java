@@ -8,9 +8,10 @@ import io.mailroute.delivery.DeliveryStore;
 import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.events.EventLog;
-import io.mailroute.gmail.Backoff;
+import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.json.Json;
+import io.mailroute.retry.Backoff;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
 import io.mailroute.testing.MutableClock;
@@ -53,9 +54,37 @@ final class EmailWorld implements AutoCloseable {
 
     /** The transport of support@'s Gmail with the shipped templates, telling {@code audit} what it sent. */
     GmailEmailTransport transport(ChannelsConfig channels, io.mailroute.audit.AuditTrail audit) {
-        return new GmailEmailTransport(Map.of("support", support), mailbox -> gmail.client(),
-                new MailboxQuotas(List.of(support)), camel.createProducerTemplate(), store,
+        return new GmailEmailTransport(Map.of("support", support), sendingMailboxes(), camel.createProducerTemplate(), store,
                 Path.of("config/templates").toAbsolutePath().toString(), channels, clock, audit);
+    }
+
+    /** support@ as a sender: its sandbox client and quota; always connected (no state is kept). */
+    private SendingMailboxes sendingMailboxes() {
+        MailboxQuotas quotas = new MailboxQuotas(List.of(support));
+        return new SendingMailboxes() {
+            @Override
+            public com.google.api.services.gmail.Gmail client(String mailboxId) {
+                return gmail.client();
+            }
+
+            @Override
+            public void spend(String mailboxId, int units) {
+                quotas.acquire(mailboxId, units);
+            }
+
+            @Override
+            public String state(String mailboxId) {
+                return "ACTIVE";
+            }
+
+            @Override
+            public void refused(String mailboxId, GmailFailure failure) {
+            }
+
+            @Override
+            public void sent(String mailboxId) {
+            }
+        };
     }
 
     /** The worker over this store, sending email through {@code transport}; retries after 1 s, doubling up to 1 min. */

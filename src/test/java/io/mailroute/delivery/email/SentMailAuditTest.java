@@ -254,7 +254,7 @@ class SentMailAuditTest {
         smtp.start();
         try {
             long id = plan("owner-email", "Grant revoked");
-            worker(transport().withFallback(mailbox -> true, null, smtpFallback(port))).runOnce();
+            worker(transport().withFallback(mailbox -> true, smtpFallback(port))).runOnce();
 
             Delivery delivery = world.store.get(id).orElseThrow();
             assertEquals(Delivery.SENT, delivery.status(), delivery.lastError());
@@ -279,7 +279,7 @@ class SentMailAuditTest {
     void anSmtpServerThatCannotBeReachedIsRetriedWithOurWordsInLastError() throws Exception {
         int port = freePort(); // nothing listens there
         long id = plan("owner-email", "Grant revoked");
-        worker(transport().withFallback(mailbox -> true, null, smtpFallback(port))).runOnce();
+        worker(transport().withFallback(mailbox -> true, smtpFallback(port))).runOnce();
 
         Delivery retried = world.store.get(id).orElseThrow();
         assertEquals(Delivery.PENDING, retried.status());

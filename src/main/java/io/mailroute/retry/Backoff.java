@@ -1,4 +1,4 @@
-package io.mailroute.gmail;
+package io.mailroute.retry;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -6,7 +6,8 @@ import java.util.function.DoubleSupplier;
 /**
  * Exponential backoff with full jitter band (50%..150%), capped, never shorter than a
  * server's Retry-After; after a rate limit, the Retry-After itself with a little jitter. Pure, so it
- * is unit tested without clocks.
+ * is unit tested without clocks. Shared by whatever retries (Gmail polls and sends, deliveries, timers); it knows no
+ * provider's errors: a caller says whether a failure was a rate limit (e.g. {@code GmailFailure.waitAfter}).
  */
 public final class Backoff {
 
@@ -35,11 +36,12 @@ public final class Backoff {
     /**
      * After the {@code failures}-th failure in a row: a rate limit that says how long to wait waits that
      * long ({@link #rateLimitWait}), not an exponential interval; anything else backs off as {@link #delay}.
+     *
+     * @param retryAfter  what the server asked for, or null
+     * @param rateLimited whether the failure was a rate limit
      */
-    public Duration after(int failures, GmailFailure failure) {
-        return failure.kind() == GmailFailure.Kind.RATE_LIMITED && failure.retryAfter() != null
-                ? rateLimitWait(failure.retryAfter())
-                : delay(failures, failure.retryAfter());
+    public Duration after(int failures, Duration retryAfter, boolean rateLimited) {
+        return rateLimited && retryAfter != null ? rateLimitWait(retryAfter) : delay(failures, retryAfter);
     }
 
     /**
