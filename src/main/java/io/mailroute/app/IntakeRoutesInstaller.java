@@ -48,8 +48,15 @@ public final class IntakeRoutesInstaller extends MainListenerSupport {
     }
 
     private static void add(CamelContext context, String template, MailboxSettings mailbox, Map<String, Object> parameters) {
+        String routeId = template + "-" + mailbox.id();
+        org.apache.camel.model.Model model = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+        if (model.getRouteDefinition(routeId) != null) {
+            // Camel would replace the other route without a word (a mailbox 'rules-reload' would end triage-rules-reload)
+            throw new IllegalStateException("Mailbox '" + mailbox.id() + "' would make route '" + routeId + "', but routes/ "
+                    + "already has a route with that id: rename the mailbox in mailboxes.yaml (or that route)");
+        }
         try {
-            context.addRouteFromTemplate(template + "-" + mailbox.id(), template, parameters);
+            context.addRouteFromTemplate(routeId, template, parameters);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the " + template + " route for mailbox '" + mailbox.id() + "': "
                     + e.getMessage(), e);

@@ -114,6 +114,20 @@ class TriagePerMailboxTest {
         assertEquals(Map.of("triage", 2L, "triage-broken", 2L, "triage-support", 14L), cursors.all());
     }
 
+    @Test
+    void aMailboxWhoseTriageRouteWouldReplaceAnotherRouteIsRefusedByName() {
+        assertNotNull(context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                .getRouteDefinition("triage-rules-reload"), "routes/triage.camel.yaml has the rules reload route");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> IntakeRoutesInstaller.install(context, List.of(
+                        TestMailboxes.sandbox("rules-reload", "rules@acme.example", "", 10, 50))));
+        assertEquals("Mailbox 'rules-reload' would make route 'triage-rules-reload', but routes/ already has a route with "
+                + "that id: rename the mailbox in mailboxes.yaml (or that route)", e.getMessage());
+        assertTrue(context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                .getRouteDefinition("triage-rules-reload").getInput().getEndpointUri().startsWith("timer:triage-rules-reload"),
+                "the reload route is still the one routes/ declares");
+    }
+
     private List<Long> triaged(String mailbox) {
         return triaged.getOrDefault(mailbox, List.of());
     }
