@@ -57,26 +57,26 @@ class GmailPushEndpointIT {
     @TempDir
     Path work;
 
-    private IntakeFixture world() throws IOException {
+    private IntakeFixture world(String syncTimeout) throws IOException {
         IntakeFixture world = new IntakeFixture(work, List.of("support"), "mailroute.push.initial-delay = 200\n",
                 "    push: pubsub\n    pushPollInterval: 10m\n");
         String issuer = world.sandbox.openIdIssuer();
         Files.writeString(world.configDir.resolve("mailboxes.yaml"), """
                 pubsub:
                   topic: %s
-                  syncTimeout: 20s
+                  syncTimeout: %s
                   endpoint:
                     audience: %s
                     serviceAccount: %s
                     issuers: [%s]
                     jwksUrl: %s/oauth2/v3/certs
-                """.formatted(PubSubSandbox.DEMO_TOPIC, AUDIENCE, PUSHER, issuer, issuer), StandardOpenOption.APPEND);
+                """.formatted(PubSubSandbox.DEMO_TOPIC, syncTimeout, AUDIENCE, PUSHER, issuer, issuer), StandardOpenOption.APPEND);
         return world;
     }
 
     @Test
     void mailArrivesByPushToTheEndpointAndRefusedTokensIngestNothing() throws Exception {
-        try (IntakeFixture world = world(); ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+        try (IntakeFixture world = world("20s"); ServiceProcess service = world.service().start().awaitUp(WAIT)) {
             PubSubSandbox pubSub = PubSubSandbox.of(world.sandbox);
             String address = IntakeFixture.address("support");
             service.await(WAIT, "the watch", () -> pubSub.stats().calls().containsKey(address)
@@ -128,6 +128,28 @@ class GmailPushEndpointIT {
             service.await(WAIT, "its push acknowledged by the 204",
                     () -> pubSub.stats().unacknowledged().getOrDefault(PUSH_SUBSCRIPTION, 0) == 0);
             assertEquals(2, messages(service).size(), "nothing else stored");
+        }
+    }
+
+    @Test
+    void aPushWhoseSyncIsNotDoneInTimeIsA503AndPushedAgainUntilTheMailIsStored() throws Exception {
+        try (IntakeFixture world = world("2s"); ServiceProcess service = world.service().start().awaitUp(WAIT)) {
+            PubSubSandbox pubSub = PubSubSandbox.of(world.sandbox);
+            service.await(WAIT, "the bootstrap poll", () -> ConnectionLifecycleIT.mailbox(service, "support")
+                    .hasNonNull("historyId"));
+            createPushSubscription(world, service.apiUrl("/gmail/push"));
+            world.sandbox.admin().setFaults(0, 500, 3000); // Gmail answers slowly: no sync commits within 2 s
+
+            String gmailId = world.insert("support", "Slow to sync");
+            service.await(WAIT, "the push given back", () -> service.log().contains("no sync committed within 2 s"));
+            assertFalse(messages(service).contains(gmailId), "the 503 came before the mail was stored");
+            world.sandbox.admin().setFaults(0, 500, 0);
+
+            service.await(WAIT, "the mail stored", () -> messages(service).contains(gmailId));
+            service.await(WAIT, "a push acknowledged once it was synced",
+                    () -> pubSub.stats().unacknowledged().getOrDefault(PUSH_SUBSCRIPTION, 0) == 0);
+            assertTrue(pubSub.stats().redelivered() >= 1, "Pub/Sub pushed it again after the 503: " + pubSub.stats());
+            assertEquals(1, messages(service).stream().filter(gmailId::equals).count(), "stored once");
         }
     }
 
