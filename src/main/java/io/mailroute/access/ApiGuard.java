@@ -203,8 +203,10 @@ public final class ApiGuard extends ServiceSupport {
             }
             boolean notForUs = verified.cause() instanceof OidcTokenVerifier.RefusedException r && r.notForUs();
             int status = notForUs ? 403 : 401;
+            // a refusal's message names the failed check, never the token; anything else is named by its class only
             LOG.warn("Gmail push: {} {} refused ({}): {}", method, path, status, verified.cause() instanceof
-                    OidcTokenVerifier.RefusedException ? verified.cause().getMessage() : verified.cause().toString());
+                    OidcTokenVerifier.RefusedException ? verified.cause().getMessage()
+                    : "the token could not be checked (" + verified.cause().getClass().getName() + ")");
             refuse(request, status, notForUs ? "Bearer realm=\"mailroute\", error=\"insufficient_scope\""
                     : "Bearer realm=\"mailroute\", error=\"invalid_token\"", notForUs ? "forbidden" : "unauthenticated");
         });
