@@ -28,6 +28,10 @@ import org.apache.camel.model.rest.VerbDefinition;
  * <p>Console pages are for people with a session instead of a token: {@code security: [{key: session, scopes: viewer}]},
  * only under {@value #CONSOLE_PREFIX}. A token never opens one, and a session never opens anything else. A request
  * under {@value #CONSOLE_PREFIX} that matches no verb needs an admin session.
+ *
+ * <p>Pub/Sub's push subscription delivers Gmail notifications to {@value #PUBSUB_PUSH_PATH} only, with an OIDC ID token
+ * Google signed instead of an API token: {@code security: [{key: pubsubOidc}]}, checked by the guard against
+ * {@code pubsub.endpoint:} of mailboxes.yaml. Neither an API token nor a session opens it, nor it anything else.
  */
 public final class ApiAccessPolicy {
 
@@ -48,12 +52,17 @@ public final class ApiAccessPolicy {
     /** The console's sign-in pages, public ({@value #PUBLIC_KEY}) like the assets. */
     public static final String SIGN_IN_PREFIX = "/console/sign-in";
 
+    /** The security key of Pub/Sub's push deliveries: an OIDC ID token signed by Google (or the sandbox). */
+    public static final String PUBSUB_OIDC_KEY = "pubsubOidc";
+    /** The one path Pub/Sub may push to. */
+    public static final String PUBSUB_PUSH_PATH = "/gmail/push";
+
     /**
      * One endpoint: method and path template, the role it needs, and where it was declared.
      *
      * @param role the role a token or session needs; null for a public endpoint
-     * @param key  its security key: {@value #TOKEN_KEY}, {@value #SESSION_KEY}, or for a public endpoint
-     *             {@value #SIGNED_LINK_KEY} or {@value #PUBLIC_KEY}
+     * @param key  its security key: {@value #TOKEN_KEY}, {@value #SESSION_KEY}, {@value #PUBSUB_OIDC_KEY}, or for a
+     *             public endpoint {@value #SIGNED_LINK_KEY} or {@value #PUBLIC_KEY}
      */
     public record Rule(String method, String template, Pattern path, Role role, String routeId, String key) {
 
@@ -65,6 +74,11 @@ public final class ApiAccessPolicy {
         /** A console page: a session with {@link #role} opens it, a token does not. */
         public boolean isSession() {
             return SESSION_KEY.equals(key);
+        }
+
+        /** Pub/Sub's push: its OIDC token opens it, neither an API token nor a session does. */
+        public boolean isPubSubPush() {
+            return PUBSUB_OIDC_KEY.equals(key);
         }
 
         boolean matches(String requestMethod, String requestPath) {
@@ -112,11 +126,17 @@ public final class ApiAccessPolicy {
                         problem = "is public (security key '" + key + "'), which only paths under " + publicPrefix(key)
                                 + " may be";
                     }
+                } else if (PUBSUB_OIDC_KEY.equals(key)) {
+                    if (!template.equals(PUBSUB_PUSH_PATH) || !method.equals("POST")) {
+                        problem = "has security key '" + PUBSUB_OIDC_KEY + "', which only POST " + PUBSUB_PUSH_PATH
+                                + " (Pub/Sub's push of Gmail notifications) may have";
+                    }
                 } else if (key == null || !TOKEN_KEY.equals(key) && !SESSION_KEY.equals(key)) {
                     problem = "has security " + describe(security) + ", but Mailroute knows key '" + TOKEN_KEY
                             + "', '" + SESSION_KEY + "' for console pages under " + CONSOLE_PREFIX + " (and, for public pages, '"
                             + SIGNED_LINK_KEY + "' under " + SIGNED_LINK_PREFIX + " and '" + PUBLIC_KEY + "' under "
-                            + ASSETS_PREFIX + " and " + SIGN_IN_PREFIX + ")";
+                            + ASSETS_PREFIX + " and " + SIGN_IN_PREFIX + "; '" + PUBSUB_OIDC_KEY + "' for POST "
+                            + PUBSUB_PUSH_PATH + ")";
                 } else if (TOKEN_KEY.equals(key) == isConsole(template)) {
                     problem = TOKEN_KEY.equals(key) ? "needs an API token, but paths under " + CONSOLE_PREFIX
                             + " are console pages, for sessions" : "needs a console session, which only paths under "
@@ -161,6 +181,11 @@ public final class ApiAccessPolicy {
      */
     public boolean isSession(String method, String path) {
         return match(method, path).map(Rule::isSession).orElse(isConsole(path));
+    }
+
+    /** Whether the request is Pub/Sub's push ({@value #PUBSUB_OIDC_KEY}): its OIDC token is checked, not an API token. */
+    public boolean isPubSubPush(String method, String path) {
+        return match(method, path).map(Rule::isPubSubPush).orElse(false);
     }
 
     private java.util.Optional<Rule> match(String method, String path) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import io.mailroute.db.Outage;
+import io.mailroute.gmail.push.OidcTokenVerifier;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * under /p/, their static files under /assets/, the console's sign-in pages) pass without a token, and carry no
  * principal. Console pages (security key {@code session}, under /console/) are for a signed-in person's session, not a
  * token: the {@link ConsoleGate} answers them, after checking Host and Origin of everything under /console/ and of /.
+ * Pub/Sub's push ({@code POST /gmail/push}, security key {@code pubsubOidc}) passes with a valid OIDC ID token of the
+ * configured push service account ({@link #withPubSubPush}): 401 without a genuine one, 403 for one meant for another
+ * audience or sent by another account, the reason in the log only; a 404 when no push endpoint is configured.
  */
 public final class ApiGuard extends ServiceSupport {
 
@@ -41,6 +45,7 @@ public final class ApiGuard extends ServiceSupport {
     private final Supplier<String> howToGetAToken;
     private ApiAccessPolicy policy;
     private ConsoleGate console;
+    private OidcTokenVerifier pushTokens;
 
     /** @param howToGetAToken the command that creates a token, for the 401 answer */
     public ApiGuard(CamelContext context, ApiTokens tokens, ObjectMapper json, Supplier<String> howToGetAToken) {
@@ -56,6 +61,12 @@ public final class ApiGuard extends ServiceSupport {
         return this;
     }
 
+    /** Pub/Sub's push is admitted with a token this verifier accepts; without one it is a 404. */
+    public ApiGuard withPubSubPush(OidcTokenVerifier verifier) {
+        this.pushTokens = verifier;
+        return this;
+    }
+
     @Override
     protected void doStart() {
         MainHttpServer server = context.hasService(MainHttpServer.class);
@@ -67,9 +78,11 @@ public final class ApiGuard extends ServiceSupport {
         server.getRouter().route().order(ORDER).handler(this::handle);
         long open = policy.rules().stream().filter(ApiAccessPolicy.Rule::isPublic).count();
         long pages = policy.rules().stream().filter(ApiAccessPolicy.Rule::isSession).count();
+        long pushes = policy.rules().stream().filter(ApiAccessPolicy.Rule::isPubSubPush).count();
         LOG.info("API: {} endpoints, each needing an API token with its role; {} console pages, each needing a session with "
-                + "its role; {} public (signed-link pages, sign-in pages and their files)", policy.rules().size() - open - pages,
-                pages, open);
+                + "its role; {} public (signed-link pages, sign-in pages and their files); Pub/Sub's push {}",
+                policy.rules().size() - open - pages - pushes, pages, open, pushTokens == null ? "off (no pubsub.endpoint)"
+                        : "with its OIDC token");
     }
 
     /**
@@ -101,6 +114,10 @@ public final class ApiGuard extends ServiceSupport {
         }
         if (policy.isPublic(method, path)) {
             request.next(); // the page checks its signed link; a token sent along is dropped above, unread
+            return;
+        }
+        if (policy.isPubSubPush(method, path)) {
+            admitPush(request, bearer(authorization), method, path);
             return;
         }
         Role required = policy.required(method, path);
@@ -159,6 +176,40 @@ public final class ApiGuard extends ServiceSupport {
         headers.set(PRINCIPAL_HEADER, principal.name());
         headers.set(ROLE_HEADER, principal.role().configName());
         request.next();
+    }
+
+    /**
+     * Pub/Sub's push: its token is verified off the event loop (the issuer's keys may have to be fetched). The answer
+     * says nothing of why a token is refused (the log does, never with the token).
+     */
+    private void admitPush(RoutingContext request, String token, String method, String path) {
+        if (pushTokens == null) {
+            refuse(request, 404, null, "no push endpoint on this service (pubsub.endpoint in mailboxes.yaml)");
+            return;
+        }
+        if (token == null) {
+            LOG.warn("Gmail push: {} {} refused (401): no bearer token in the Authorization header", method, path);
+            refuse(request, 401, "Bearer realm=\"mailroute\"", "unauthenticated");
+            return;
+        }
+        if (!request.request().isEnded()) {
+            request.request().pause();
+        }
+        request.vertx().executeBlocking(() -> pushTokens.verify(token), false).onComplete(verified -> {
+            if (verified.succeeded()) {
+                request.request().headers().set(PRINCIPAL_HEADER, "pubsub:" + verified.result().email());
+                request.next();
+                return;
+            }
+            boolean notForUs = verified.cause() instanceof OidcTokenVerifier.RefusedException r && r.notForUs();
+            int status = notForUs ? 403 : 401;
+            // a refusal's message names the failed check, never the token; anything else is named by its class only
+            LOG.warn("Gmail push: {} {} refused ({}): {}", method, path, status, verified.cause() instanceof
+                    OidcTokenVerifier.RefusedException ? verified.cause().getMessage()
+                    : "the token could not be checked (" + verified.cause().getClass().getName() + ")");
+            refuse(request, status, notForUs ? "Bearer realm=\"mailroute\", error=\"insufficient_scope\""
+                    : "Bearer realm=\"mailroute\", error=\"invalid_token\"", notForUs ? "forbidden" : "unauthenticated");
+        });
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, RFC 6750), or null. */

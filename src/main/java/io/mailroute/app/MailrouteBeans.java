@@ -206,7 +206,8 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("mailboxStates", states);
         context.getRegistry().bind("mailboxQuotas", quotas);
         context.getRegistry().bind("historySync", sync);
-        PushWiring.bind(context, mailboxesFile, mailboxes, MailboxesFile.loadPubSub(mailboxesFile), sandbox, sandboxRoot,
+        io.mailroute.gmail.push.OidcTokenVerifier pushTokens = PushWiring.bind(context, mailboxesFile, mailboxes,
+                MailboxesFile.loadPubSub(mailboxesFile), sandbox, sandboxRoot,
                 System::getenv, id -> client(context, byId.get(id)), quotas, db, states, connections, clock);
         context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
@@ -234,7 +235,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("auditApi", new AuditApi(db, json));
         addService(context, new ApiGuard(context, apiTokens, json, () -> "create one with: java -jar target/mailroute.jar "
                 + "token create NAME --role viewer|operator|admin").withConsole(ConsoleWiring.bind(context, settings, db, audit, json,
-                clock)), false);
+                clock)).withPubSubPush(pushTokens), false);
         ApiGuard.guardHeaders(context);
 
         context.getRegistry().bind("platform-http-engine",

@@ -10,8 +10,9 @@ import org.apache.camel.main.MainListenerSupport;
 
 /**
  * Once {@code routes/} is loaded and only when some mailbox has {@code push: pubsub}: the Gmail push routes from the
- * templates of {@code routes/gmail-push.camel.yaml}, the pull loop ({@code gmail-push-pull}) and the watch check
- * ({@code gmail-push-watches}).
+ * templates of {@code routes/gmail-push.camel.yaml}, the watch check ({@code gmail-push-watches}) and, unless the
+ * {@code pubsub:} section has no subscription (Pub/Sub only pushes to {@code /gmail/push}), the pull loop
+ * ({@code gmail-push-pull}, whose {@code pushIntake} bean {@link PushWiring} then binds).
  */
 public final class PushRoutesInstaller extends MainListenerSupport {
 
@@ -34,7 +35,8 @@ public final class PushRoutesInstaller extends MainListenerSupport {
             return;
         }
         org.apache.camel.model.Model model = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
-        for (String template : new String[] {PULL_TEMPLATE_ID, WATCHES_TEMPLATE_ID}) {
+        boolean pulls = context.getRegistry().lookupByName("pushIntake") != null;
+        for (String template : pulls ? new String[] {PULL_TEMPLATE_ID, WATCHES_TEMPLATE_ID} : new String[] {WATCHES_TEMPLATE_ID}) {
             if (model.getRouteTemplateDefinition(template) == null) {
                 throw new IllegalStateException("A mailbox has push: pubsub but no route template '" + template + "' was "
                         + "loaded: routes/gmail-push.camel.yaml is missing or does not declare it (check --routes DIR)");

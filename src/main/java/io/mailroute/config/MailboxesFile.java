@@ -28,7 +28,8 @@ public final class MailboxesFile {
     private static final Set<String> DEFAULT_KEYS = Set.of("bootstrapQuery", "bootstrapMaxMessages", "pollInterval",
             "quotaUnitsPerSecond", "excludeLabels", "owners", "push", "pushPollInterval");
     private static final Set<String> PUBSUB_KEYS = Set.of("topic", "subscription", "credentials", "url", "labelIds",
-            "renewInterval", "renewMargin", "syncTimeout");
+            "renewInterval", "renewMargin", "syncTimeout", "endpoint");
+    private static final Set<String> ENDPOINT_KEYS = Set.of("audience", "serviceAccount", "issuers", "jwksUrl", "maxWaiting");
     private static final Pattern TOPIC = Pattern.compile("projects/[^/\\s]+/topics/[^/\\s]+");
     private static final Pattern SUBSCRIPTION = Pattern.compile("projects/[^/\\s]+/subscriptions/[^/\\s]+");
 
@@ -137,22 +138,41 @@ public final class MailboxesFile {
         int before = problems.size();
         unknownKeys(node, PUBSUB_KEYS, "pubsub.");
         String topic = pubSubName(node, "topic", TOPIC, "projects/PROJECT/topics/TOPIC");
-        String subscription = pubSubName(node, "subscription", SUBSCRIPTION, "projects/PROJECT/subscriptions/SUBSCRIPTION");
-        String credentials = node.path("credentials").asText("").trim();
-        if (credentials.isEmpty()) {
-            problem("pubsub.credentials", "is missing", "write sandbox, or env:VAR naming an environment variable that holds "
-                    + "a service-account JSON key");
-        } else if (!credentials.equals(MailboxSettings.SANDBOX) && !(credentials.startsWith(PubSubSettings.ENV_PREFIX)
-                && ENV_PREFIX.matcher(credentials.substring(PubSubSettings.ENV_PREFIX.length())).matches())) {
-            problem("pubsub.credentials", "'" + credentials + "' is not a credentials reference", "write sandbox, or env:VAR "
-                    + "naming an environment variable that holds a service-account JSON key");
+        PubSubSettings.Endpoint endpoint = null;
+        JsonNode endpointNode = node.path("endpoint");
+        if (!endpointNode.isMissingNode() && !endpointNode.isNull()) {
+            endpoint = endpoint(endpointNode);
         }
-        String url = node.path("url").asText(MailboxSettings.SANDBOX.equals(credentials) ? MailboxSettings.SANDBOX : "google").trim();
-        url = switch (url) {
-            case "google" -> PubSubSettings.GOOGLE_URL;
-            case MailboxSettings.SANDBOX -> MailboxSettings.SANDBOX;
-            default -> url(url, "pubsub.url");
-        };
+        // With a push endpoint, pulling is optional: either both subscription and credentials, or neither.
+        boolean pulls = endpointNode.isMissingNode() || endpointNode.isNull() || node.hasNonNull("subscription")
+                || node.hasNonNull("credentials");
+        String subscription = null;
+        String credentials = null;
+        String url = null;
+        if (pulls) {
+            String pullOrPush = endpointNode.isMissingNode() ? "" : " (or leave out subscription: and credentials: both, "
+                    + "to be pushed to only)";
+            subscription = pubSubName(node, "subscription", SUBSCRIPTION, "projects/PROJECT/subscriptions/SUBSCRIPTION"
+                    + pullOrPush);
+            credentials = node.path("credentials").asText("").trim();
+            if (credentials.isEmpty()) {
+                problem("pubsub.credentials", "is missing", "write sandbox, or env:VAR naming an environment variable that "
+                        + "holds a service-account JSON key" + pullOrPush);
+            } else if (!credentials.equals(MailboxSettings.SANDBOX) && !(credentials.startsWith(PubSubSettings.ENV_PREFIX)
+                    && ENV_PREFIX.matcher(credentials.substring(PubSubSettings.ENV_PREFIX.length())).matches())) {
+                problem("pubsub.credentials", "'" + credentials + "' is not a credentials reference", "write sandbox, or "
+                        + "env:VAR naming an environment variable that holds a service-account JSON key");
+            }
+            url = node.path("url").asText(MailboxSettings.SANDBOX.equals(credentials) ? MailboxSettings.SANDBOX : "google").trim();
+            url = switch (url) {
+                case "google" -> PubSubSettings.GOOGLE_URL;
+                case MailboxSettings.SANDBOX -> MailboxSettings.SANDBOX;
+                default -> url(url, "pubsub.url");
+            };
+        } else if (node.hasNonNull("url")) {
+            problem("pubsub.url", "is only used to pull, but there is no subscription: (only the push endpoint)",
+                    "remove url:, or add subscription: and credentials: to pull as well");
+        }
         List<String> labelIds = List.of("INBOX");
         JsonNode labels = node.path("labelIds");
         if (labels.isArray()) {
@@ -169,7 +189,61 @@ public final class MailboxesFile {
         if (problems.size() > before) {
             return null;
         }
-        return new PubSubSettings(topic, subscription, credentials, url, labelIds, renewInterval, renewMargin, syncTimeout);
+        return new PubSubSettings(topic, subscription, credentials, url, labelIds, renewInterval, renewMargin, syncTimeout,
+                endpoint);
+    }
+
+    /** {@code pubsub.endpoint:}: how the OIDC token of a push to {@code /gmail/push} is checked. */
+    private PubSubSettings.Endpoint endpoint(JsonNode node) {
+        String at = "pubsub.endpoint.";
+        if (!node.isObject()) {
+            problem("pubsub.endpoint", "must be a mapping", "write audience: and serviceAccount: (see config/mailboxes.yaml)");
+            return null;
+        }
+        int before = problems.size();
+        unknownKeys(node, ENDPOINT_KEYS, at);
+        String audience = node.path("audience").asText("").trim();
+        if (audience.isEmpty()) {
+            problem(at + "audience", "is missing", "write the push subscription's OIDC audience (by default its push "
+                    + "endpoint URL, e.g. https://mailroute.example.com/gmail/push)");
+        }
+        // Required: any Google account can mint an ID token for any audience; only the sender's email tells them apart.
+        String serviceAccount = node.path("serviceAccount").asText("").trim().toLowerCase(Locale.ROOT);
+        if (serviceAccount.isEmpty()) {
+            problem(at + "serviceAccount", "is missing", "write the service account the push subscription authenticates as "
+                    + "(its oidcToken.serviceAccountEmail): without it anyone with a Google account could push");
+        } else if (!ADDRESS.matcher(serviceAccount).matches()) {
+            problem(at + "serviceAccount", "'" + serviceAccount + "' is not an email address",
+                    "write e.g. gmail-push@PROJECT.iam.gserviceaccount.com");
+        }
+        Set<String> issuers = new LinkedHashSet<>();
+        JsonNode issuerNode = node.path("issuers");
+        if (issuerNode.isMissingNode() || issuerNode.isNull()) {
+            issuers.addAll(List.of("https://accounts.google.com", "accounts.google.com"));
+        } else if (issuerNode.isTextual() || issuerNode.isArray()) {
+            List<JsonNode> given = new ArrayList<>();
+            if (issuerNode.isArray()) {
+                issuerNode.forEach(given::add);
+            } else {
+                given.add(issuerNode);
+            }
+            given.stream().map(i -> i.asText("").trim()).filter(i -> !i.isEmpty()).forEach(issuers::add);
+            if (issuers.isEmpty()) {
+                problem(at + "issuers", "names no issuer", "leave it out for Google's, or write e.g. [https://accounts.google.com]");
+            }
+        } else {
+            problem(at + "issuers", "must be a list of issuer names", "write e.g. [https://accounts.google.com]");
+        }
+        String jwksUrl = node.path("jwksUrl").asText(PubSubSettings.Endpoint.GOOGLE_JWKS_URL).trim();
+        if (!jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
+            problem(at + "jwksUrl", "'" + jwksUrl + "' is not an http(s) URL", "leave it out for Google's keys ("
+                    + PubSubSettings.Endpoint.GOOGLE_JWKS_URL + ")");
+        }
+        int maxWaiting = positiveInt(node, node.path(""), "maxWaiting", PubSubSettings.Endpoint.DEFAULT_MAX_WAITING, at);
+        if (problems.size() > before) {
+            return null;
+        }
+        return new PubSubSettings.Endpoint(audience, serviceAccount, Set.copyOf(issuers), jwksUrl, maxWaiting);
     }
 
     private String pubSubName(JsonNode node, String key, Pattern form, String example) {

@@ -34,6 +34,16 @@ public final class IdTokenCheck {
     public static final String GOOGLE_ISSUER = "https://accounts.google.com";
     public static final Set<String> GOOGLE_ISSUERS = Set.of(GOOGLE_ISSUER, "accounts.google.com");
 
+    /**
+     * A token that is genuine (signed by the issuer, current) but not for us: {@code aud} another audience, or (a
+     * caller's check) another sender. An endpoint answers it 403 where a token that is not genuine is a 401.
+     */
+    public static final class NotForUsException extends BadJWTException {
+        public NotForUsException(String message) {
+            super(message);
+        }
+    }
+
     /** A caller's checks after the common ones; a refusal says which claim and why. */
     @FunctionalInterface
     public interface ClaimsCheck {
@@ -76,13 +86,16 @@ public final class IdTokenCheck {
         return processor.process(token, null);
     }
 
-    /** aud, exp and the required claims by nimbus, with our clock; then iss, iat and the caller's checks. */
+    /**
+     * exp and the required claims by nimbus, with our clock (after the signature: nimbus checks claims only of a token
+     * it has verified); then iss, iat, aud and the caller's checks.
+     */
     private final class Verifier extends DefaultJWTClaimsVerifier<SecurityContext> {
 
         private final ClaimsCheck more;
 
         Verifier(ClaimsCheck more) {
-            super(Set.of(audience), null, requiredClaims, null);
+            super(null, null, requiredClaims, null);
             this.more = more;
             setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
         }
@@ -101,6 +114,9 @@ public final class IdTokenCheck {
             }
             if (claims.getIssueTime().toInstant().isAfter(clock.instant().plus(CLOCK_SKEW))) {
                 throw new BadJWTException("iat is in the future: " + claims.getIssueTime().toInstant());
+            }
+            if (claims.getAudience() == null || !claims.getAudience().contains(audience)) {
+                throw new NotForUsException("aud is " + claims.getAudience() + ", not " + audience);
             }
             more.check(claims);
         }

@@ -141,7 +141,11 @@ final class OpenIdProvider implements HttpHandler {
      * account, {@code aud} the configured audience (Google: the push endpoint when none is configured).
      */
     String pushToken(String serviceAccountEmail, String audience) {
-        Instant now = clock.instant();
+        return pushToken(serviceAccountEmail, audience, clock.instant());
+    }
+
+    /** A push token issued at {@code now} (in the past: an expired one, for tests of a verifier). */
+    String pushToken(String serviceAccountEmail, String audience, Instant now) {
         return sign(new JWTClaimsSet.Builder()
                 .issuer(issuer)
                 .audience(audience)

@@ -65,7 +65,12 @@ public final class PubSubSandbox implements AutoCloseable {
     private volatile long pullWaitMillis = PubSubHandler.PULL_WAIT_MILLIS;
     private final java.net.http.HttpClient pushHttp = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private volatile java.util.function.BiFunction<String, String, String> idTokens = (email, audience) -> {
+    /** Signs push tokens: (service account email, audience, issued at) to a JWT. */
+    interface IdTokenSigner {
+        String sign(String serviceAccountEmail, String audience, Instant issuedAt);
+    }
+
+    private volatile IdTokenSigner idTokens = (email, audience, issuedAt) -> {
         throw new IllegalStateException("no OpenID provider attached to sign push tokens");
     };
 
@@ -128,14 +133,19 @@ public final class PubSubSandbox implements AutoCloseable {
         watches.setLifetime(lifetime);
     }
 
-    /** Signs the ID tokens of push deliveries: (service account email, audience) to a JWT (the sandbox's OpenID key). */
-    void attachIdTokens(java.util.function.BiFunction<String, String, String> signer) {
+    /** Signs the ID tokens of push deliveries (with the sandbox's OpenID key). */
+    void attachIdTokens(IdTokenSigner signer) {
         this.idTokens = signer;
     }
 
     /** An ID token as a push delivery carries it (signed by the sandbox's OpenID key), e.g. to test a verifier. */
     public String idToken(String serviceAccountEmail, String audience) {
-        return idTokens.apply(serviceAccountEmail, audience);
+        return idTokens.sign(serviceAccountEmail, audience, clock.instant());
+    }
+
+    /** A genuine push token issued {@code age} ago: past its hour, an expired one a verifier must refuse. */
+    public String idToken(String serviceAccountEmail, String audience, Duration age) {
+        return idTokens.sign(serviceAccountEmail, audience, clock.instant().minus(age));
     }
 
     /** How long a pull without {@code returnImmediately} is held open waiting for a message. */
@@ -190,7 +200,7 @@ public final class PubSubSandbox implements AutoCloseable {
         subscriptionsByTopic.get(topic).add(name);
         if (pushConfig != null) {
             Thread pusher = new Thread(new PubSubPushDelivery(subscription, pushHttp,
-                    (email, audience) -> idTokens.apply(email, audience)), "sandbox-pubsub-push-" + name.substring(
+                    (email, audience) -> idToken(email, audience)), "sandbox-pubsub-push-" + name.substring(
                     name.lastIndexOf('/') + 1));
             pusher.setDaemon(true);
             pusher.start();

@@ -95,11 +95,43 @@ class ApiAccessPolicyTest {
         assertEquals("declares no role", problems.get(0).problem());
         assertEquals("has security scopes 'root' is not a role; the roles are viewer, operator, admin", problems.get(1).problem());
         assertEquals("has security [basic], but Mailroute knows key 'token', 'session' for console pages under /console/ (and, "
-                + "for public pages, 'signedLink' under /p/ and 'public' under /assets/ and /console/sign-in)",
-                problems.get(2).problem());
+                + "for public pages, 'signedLink' under /p/ and 'public' under /assets/ and /console/sign-in; 'pubsubOidc' "
+                + "for POST /gmail/push)", problems.get(2).problem());
         problems.forEach(p -> assertEquals("memory-routes.camel.yaml", p.file().replaceAll(".*/", "")));
         assertEquals("give it 'security: [{key: token, scopes: <role>}]' with one of viewer, operator, admin",
                 problems.get(0).fix());
+    }
+
+    @Test
+    void pubSubsPushTokenOpensOnlyPostGmailPushAndNothingElseIsOpenedByIt() throws Exception {
+        ApiAccessPolicy shipped = ApiAccessPolicy.of(io.mailroute.testing.ShippedRoutes.restDefinitions());
+        assertEquals(true, shipped.isPubSubPush("POST", "/gmail/push"));
+        assertEquals(false, shipped.isPublic("POST", "/gmail/push"), "never open without its token");
+        assertEquals(false, shipped.isSession("POST", "/gmail/push"));
+        assertEquals(false, shipped.isPubSubPush("GET", "/gmail/push"), "only the declared verb");
+        assertEquals(Role.ADMIN, shipped.required("GET", "/gmail/push"));
+        assertEquals(false, shipped.isPubSubPush("POST", "/api/messages"));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> policy("""
+                - rest:
+                    path: /api
+                    post:
+                      - id: sneaky
+                        path: /tokens
+                        security: [{key: pubsubOidc}]
+                        to: direct:s1
+                - rest:
+                    path: /gmail
+                    get:
+                      - id: wrong-verb
+                        path: /push
+                        security: [{key: pubsubOidc}]
+                        to: direct:s2
+                """));
+        assertEquals(List.of("POST /api/tokens (sneaky)", "GET /gmail/push (wrong-verb)"),
+                e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals("has security key 'pubsubOidc', which only POST /gmail/push (Pub/Sub's push of Gmail notifications) "
+                + "may have", e.problems().get(0).problem());
     }
 
     @Test

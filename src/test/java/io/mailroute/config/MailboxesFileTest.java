@@ -90,6 +90,17 @@ class MailboxesFileTest {
         "pubsub bad creds    | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: key.json}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.credentials",
         "pubsub bad renew    | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox, renewInterval: daily}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.renewInterval",
         "pubsub unknown key  | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox, ackDeadline: 10}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.ackDeadline",
+        "endpoint no audience| pubsub: {topic: projects/p/topics/t, endpoint: {serviceAccount: push@p.iam.gserviceaccount.com}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.audience",
+        "endpoint no account | pubsub: {topic: projects/p/topics/t, endpoint: {audience: a}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.serviceAccount",
+        "endpoint bad account| pubsub: {topic: projects/p/topics/t, endpoint: {audience: a, serviceAccount: pusher}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.serviceAccount",
+        "endpoint bad jwks   | pubsub: {topic: projects/p/topics/t, endpoint: {audience: a, serviceAccount: p@x.example, jwksUrl: certs.json}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.jwksUrl",
+        "endpoint no issuers | pubsub: {topic: projects/p/topics/t, endpoint: {audience: a, serviceAccount: p@x.example, issuers: []}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.issuers",
+        "endpoint bad max    | pubsub: {topic: projects/p/topics/t, endpoint: {audience: a, serviceAccount: p@x.example, maxWaiting: 0}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.maxWaiting",
+        "endpoint unknown key| pubsub: {topic: projects/p/topics/t, endpoint: {audience: a, serviceAccount: p@x.example, email: p@x.example}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint.email",
+        "endpoint a string   | pubsub: {topic: projects/p/topics/t, endpoint: push-here}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint",
+        "endpoint half a pull| pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, endpoint: {audience: a, serviceAccount: p@x.example}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.credentials",
+        "endpoint with url   | pubsub: {topic: projects/p/topics/t, url: google, endpoint: {audience: a, serviceAccount: p@x.example}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.url",
+        "pull no subscription| pubsub: {topic: projects/p/topics/t, credentials: sandbox}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.subscription",
         "broken yaml         | 'mailboxes:\\n  - {id: a, address'                                                  | line",
     })
     void namesTheKeyOfEachProblem(String name, String yaml, String expectedKey) throws IOException {
@@ -141,6 +152,70 @@ class MailboxesFileTest {
                 """));
         assertTrue(pubSub.usesSandboxUrl() && pubSub.usesSandboxCredentials(), pubSub.toString());
         assertEquals(null, MailboxesFile.loadPubSub(write(VALID)));
+    }
+
+    @Test
+    void aPushEndpointMakesThePullSubscriptionOptionalAndDefaultsToGooglesIssuersAndKeys() throws IOException {
+        PubSubSettings pushed = MailboxesFile.loadPubSub(write("""
+                pubsub:
+                  topic: projects/acme/topics/gmail-push
+                  endpoint:
+                    audience: https://mailroute.acme.example/gmail/push
+                    serviceAccount: Gmail-Push@acme.iam.gserviceaccount.com
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox, push: pubsub}
+                """));
+        assertEquals(false, pushed.pulls(), "no subscription: nothing pulled");
+        assertEquals(null, pushed.credentials());
+        assertEquals(null, pushed.url());
+        PubSubSettings.Endpoint endpoint = pushed.endpoint();
+        assertEquals("https://mailroute.acme.example/gmail/push", endpoint.audience());
+        assertEquals("gmail-push@acme.iam.gserviceaccount.com", endpoint.serviceAccount(), "compared in lower case");
+        assertEquals(java.util.Set.of("https://accounts.google.com", "accounts.google.com"), endpoint.issuers());
+        assertEquals("https://www.googleapis.com/oauth2/v3/certs", endpoint.jwksUrl());
+        assertEquals(8, endpoint.maxWaiting());
+        assertEquals(Duration.ofMinutes(2), pushed.syncTimeout());
+
+        PubSubSettings both = MailboxesFile.loadPubSub(write("""
+                pubsub:
+                  topic: projects/acme/topics/gmail-push
+                  subscription: projects/acme/subscriptions/mailroute-intake
+                  credentials: sandbox
+                  syncTimeout: 20s
+                  endpoint:
+                    audience: mailroute-push
+                    serviceAccount: pusher@acme.iam.gserviceaccount.com
+                    issuers: https://issuer.example
+                    jwksUrl: http://127.0.0.1:8025/oauth2/v3/certs
+                    maxWaiting: 3
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox, push: pubsub}
+                """));
+        assertTrue(both.pulls(), "pulled and pushed to");
+        assertEquals(java.util.Set.of("https://issuer.example"), both.endpoint().issuers());
+        assertEquals("http://127.0.0.1:8025/oauth2/v3/certs", both.endpoint().jwksUrl());
+        assertEquals(3, both.endpoint().maxWaiting());
+        assertEquals(Duration.ofSeconds(20), both.syncTimeout());
+        assertEquals(null, MailboxesFile.loadPubSub(write("""
+                pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox}
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox}
+                """)).endpoint(), "no endpoint: section, no push endpoint");
+    }
+
+    @Test
+    void anEndpointWithoutItsServiceAccountSaysWhyItIsNeeded() throws IOException {
+        List<ConfigProblem> problems = MailboxesFile.check(write("""
+                pubsub:
+                  topic: projects/acme/topics/gmail-push
+                  endpoint: {audience: https://mailroute.acme.example/gmail/push}
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox, push: pubsub}
+                """));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().endsWith("pubsub.endpoint.serviceAccount: is missing; write the service "
+                + "account the push subscription authenticates as (its oidcToken.serviceAccountEmail): without it anyone "
+                + "with a Google account could push"), problems.toString());
     }
 
     @Test

@@ -124,6 +124,9 @@ class ApiAccessIT {
                     new Endpoint("POST", "/p/engagement/acknowledge", "/p/engagement/acknowledge", null, null, 415),
                     // an email's open-tracking image: the same 1x1 GIF for every caller and token, none included
                     new Endpoint("GET", "/p/engagement/pixel", "/p/engagement/pixel", null, null, 200),
+                    // Pub/Sub's push takes its OIDC token, never an API token; this world has no pubsub.endpoint, so it is
+                    // a 404 for every caller (GmailPushEndpointIT checks it with tokens)
+                    new Endpoint("POST", "/gmail/push", "/gmail/push", "{}", null, 404),
                     new Endpoint("GET", "/assets/{name}", "/" + new io.mailroute.pages.PageAssets().path("mailroute.css"), null,
                             null, 200),
                     // the console's sign-in pages and GET / are public; its pages need a session, which no token is: every

@@ -45,6 +45,14 @@ public final class OidcTokenVerifier {
         RefusedException(String reason, Throwable cause) {
             super(reason, cause);
         }
+
+        /**
+         * Whether the token is genuine but for another audience or from another sender (an endpoint's 403), rather than
+         * missing, forged, expired or not ours to trust (a 401).
+         */
+        public boolean notForUs() {
+            return getCause() instanceof IdTokenCheck.NotForUsException;
+        }
     }
 
     private final String expectedEmail;
@@ -116,10 +124,10 @@ public final class OidcTokenVerifier {
         }
         Object email = claims.getClaim("email");
         if (!IdTokenCheck.constantTimeEquals(email, expectedEmail)) {
-            throw new BadJWTException("email is " + email + ", not the push service account " + expectedEmail);
+            throw new IdTokenCheck.NotForUsException("email is " + email + ", not the push service account " + expectedEmail);
         }
         if (!IdTokenCheck.emailVerified(claims)) {
-            throw new BadJWTException("email_verified is " + claims.getClaim("email_verified") + ", not true");
+            throw new IdTokenCheck.NotForUsException("email_verified is " + claims.getClaim("email_verified") + ", not true");
         }
     }
 }

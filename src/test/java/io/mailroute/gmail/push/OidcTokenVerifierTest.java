@@ -1,6 +1,7 @@
 package io.mailroute.gmail.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,23 @@ class OidcTokenVerifierTest {
         assertTrue(refusal(sign(key, c -> c.claim("email_verified", false))).contains("email_verified"));
         assertTrue(assertThrows(OidcTokenVerifier.RefusedException.class, () -> verifier.verifyAuthorization(null))
                 .getMessage().contains("no bearer token"));
+    }
+
+    /** What the push endpoint answers: 403 only for a genuine token meant for another audience or from another sender. */
+    @Test
+    void onlyAGenuineTokenForAnotherAudienceOrSenderIsNotForUsTheRestIsUnauthenticated() throws Exception {
+        assertTrue(refused(sign(key, c -> c.audience("https://elsewhere.example/push"))).notForUs());
+        assertTrue(refused(sign(key, c -> c.claim("email", "someone@else.example"))).notForUs());
+        assertTrue(refused(sign(key, c -> c.claim("email_verified", false))).notForUs());
+        assertFalse(refused(sign(generate("k1"), c -> c.audience("https://elsewhere.example/push"))).notForUs(),
+                "a forged token is refused for its signature before its audience is read");
+        assertFalse(refused(sign(key, c -> c.expirationTime(Date.from(NOW.minusSeconds(61))))).notForUs());
+        assertFalse(refused(sign(key, c -> c.issuer("https://evil.example"))).notForUs());
+        assertFalse(refused("not.a.jwt").notForUs());
+    }
+
+    private OidcTokenVerifier.RefusedException refused(String token) {
+        return assertThrows(OidcTokenVerifier.RefusedException.class, () -> verifier.verify(token));
     }
 
     @Test
