@@ -95,7 +95,8 @@ class GmailPushIT {
                 assertTrue(ConnectionLifecycleIT.mailbox(service, "support").path("push").path("watchExpiresAt").isNull(),
                         "nor does its status");
                 int watchesWhilePaused = watchCalls(pubSub, address);
-                Thread.sleep(3000); // three watch checks
+                double checks = service.finishedExchanges("gmail-push-watches");
+                service.await(WAIT, "three more watch checks", () -> service.finishedExchanges("gmail-push-watches") >= checks + 3);
                 assertEquals(watchesWhilePaused, watchCalls(pubSub, address), "a paused mailbox is not watched again");
                 assertEquals(200, service.request("POST", "/api/mailboxes/support/resume", "{}").statusCode());
                 service.await(WAIT, "watched again on resume", () -> watchCalls(pubSub, address) > watchesWhilePaused);

@@ -339,11 +339,16 @@ public final class ServiceProcess implements AutoCloseable {
      * went, and also when the poll found the mailbox paused or disconnected and skipped it.
      */
     public double finishedPolls(String mailbox) {
+        return finishedExchanges("gmail-intake-" + mailbox);
+    }
+
+    /** How many exchanges route {@code routeId} has finished successfully, from the Prometheus metrics. */
+    public double finishedExchanges(String routeId) {
         String metrics = observe("/observe/metrics").body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^camel_exchanges_succeeded_total\\{[^}]*routeId=\"gmail-intake-"
-                + mailbox + "\"[^}]*} ([0-9.E]+)$").matcher(metrics);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^camel_exchanges_succeeded_total\\{[^}]*routeId=\""
+                + java.util.regex.Pattern.quote(routeId) + "\"[^}]*} ([0-9.E]+)$").matcher(metrics);
         if (!m.find()) {
-            throw new AssertionError("no exchange count for the intake route of " + mailbox + " in:\n" + metrics);
+            throw new AssertionError("no exchange count for route " + routeId + " in:\n" + metrics);
         }
         return Double.parseDouble(m.group(1));
     }
