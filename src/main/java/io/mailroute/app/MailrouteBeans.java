@@ -41,6 +41,7 @@ import io.mailroute.gmail.HistorySync;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageFetcher;
+import io.mailroute.gmail.RawMessageReader;
 import io.mailroute.gmail.MessageIngest;
 import io.mailroute.gmail.ProcessedLabeler;
 import io.mailroute.gmail.StoredMessageRepository;
@@ -211,7 +212,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
         context.getRegistry().bind("messageIngest", ingest);
         StoredMessageRepository stored = new StoredMessageRepository(db);
-        context.getRegistry().bind("messageFetcher", messageFetcher(context, settings, byId, retry, stored));
+        context.getRegistry().bind("messageFetcher", messageFetcher(context, settings, dataDir, byId, retry, stored));
         context.getRegistry().bind("gmailFailures", new GmailFailures());
         context.getRegistry().bind("intakeIdempotentRepository", stored);
         context.getRegistry().bind("eventLog", events);
@@ -325,15 +326,22 @@ public final class MailrouteBeans implements CamelConfiguration {
      * messages.get for intake, with up to mailroute.intake.fetch-ahead of a batch's messages fetched at once
      * per mailbox, on a pool Camel stops with the service.
      */
-    private MessageFetcher messageFetcher(CamelContext context, Settings settings, Map<String, MailboxSettings> byId,
-            GmailRetry retry, StoredMessageRepository stored) {
+    private MessageFetcher messageFetcher(CamelContext context, Settings settings, Path dataDir,
+            Map<String, MailboxSettings> byId, GmailRetry retry, StoredMessageRepository stored) {
         int fetchAhead = settings.count("mailroute.intake.fetch-ahead", 4);
+        RawMessageReader reader;
+        try {
+            reader = RawMessageReader.inDirectory(dataDir.resolve("fetching"), RawMessageReader.DEFAULT_MEMORY_LIMIT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dataDir.resolve("fetching") + ", where large messages are "
+                    + "kept while they are ingested: " + e.getMessage(), e);
+        }
         if (fetchAhead == 1) {
-            return new MessageFetcher(id -> client(context, byId.get(id)), retry);
+            return new MessageFetcher(id -> client(context, byId.get(id)), retry, reader);
         }
         long monitored = byId.values().stream().filter(MailboxSettings::isMonitored).count();
         int threads = (int) Math.min(64, Math.max(1, monitored) * fetchAhead);
-        return new MessageFetcher(id -> client(context, byId.get(id)), retry, fetchAhead,
+        return new MessageFetcher(id -> client(context, byId.get(id)), retry, reader, fetchAhead,
                 (mailbox, gmailId) -> stored.contains(StoredMessageRepository.key(mailbox, gmailId)),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "gmail-fetch-ahead", threads));
     }

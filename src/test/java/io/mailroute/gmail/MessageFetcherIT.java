@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.api.services.gmail.Gmail;
-import com.google.api.services.gmail.model.Message;
 import io.mailroute.sandbox.GmailSandbox;
 import io.mailroute.sandbox.SandboxOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fetch-ahead against the sandbox through the real Google client, with an executor the test runs by
@@ -30,6 +31,9 @@ class MessageFetcherIT {
 
     private GmailSandbox sandbox;
     private Gmail gmail;
+    private RawMessageReader reader;
+    @TempDir
+    Path dir;
     private final Deque<Runnable> queued = new ArrayDeque<>();
     private final Executor byHand = queued::add;
 
@@ -37,6 +41,7 @@ class MessageFetcherIT {
     void setUp() throws Exception {
         sandbox = GmailSandbox.start(SandboxOptions.defaults().withPort(0));
         gmail = SandboxClients.newUser(sandbox, ADDRESS, "refresh-support");
+        reader = RawMessageReader.inDirectory(dir.resolve("fetching"), RawMessageReader.DEFAULT_MEMORY_LIMIT);
     }
 
     @AfterEach
@@ -51,7 +56,7 @@ class MessageFetcherIT {
             ids.add(insert("message " + i));
         }
         String stored = ids.get(2);
-        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), 3, (mailbox, id) -> id.equals(stored), byHand);
+        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), reader, 3, (mailbox, id) -> id.equals(stored), byHand);
 
         fetcher.ahead(new SyncBatch("support", SyncBatch.Mode.HISTORY, ids, "999"));
         assertEquals(3, queued.size(), "three fetches ahead: messages 0, 1 and 3 (2 is stored)");
@@ -64,8 +69,8 @@ class MessageFetcherIT {
             if (id.equals(stored)) {
                 continue; // the route's idempotent consumer skips it
             }
-            Message message = fetcher.get("support", id);
-            assertEquals(id, message.getId());
+            RawMessage message = fetcher.get("support", id);
+            assertEquals(id, message.id());
             subjects.add(subject(message));
             assertTrue(fetcher.heldAhead("support") <= 3, "never more than three ahead");
             runQueued();
@@ -79,7 +84,7 @@ class MessageFetcherIT {
     @Test
     void aNewBatchDropsWhatAFailedPollLeftAheadAndOneAtATimeFetchesNothingAhead() throws Exception {
         List<String> ids = List.of(insert("a"), insert("b"), insert("c"), insert("d"));
-        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), 2, (mailbox, id) -> false, byHand);
+        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), reader, 2, (mailbox, id) -> false, byHand);
         fetcher.ahead(new SyncBatch("support", SyncBatch.Mode.HISTORY, ids, "999"));
         runQueued();
         assertEquals("a", subject(fetcher.get("support", ids.get(0))));
@@ -96,7 +101,7 @@ class MessageFetcherIT {
         assertEquals(List.of("b", "c", "d"), subjects);
         assertEquals(5, messagesGets(), "a and b of the first window, then b, c and d: the first window's c, cancelled before it ran, never asked Gmail");
 
-        MessageFetcher oneByOne = new MessageFetcher(id -> gmail, retry());
+        MessageFetcher oneByOne = new MessageFetcher(id -> gmail, retry(), reader);
         oneByOne.ahead(new SyncBatch("support", SyncBatch.Mode.HISTORY, ids, "999"));
         assertEquals(0, oneByOne.heldAhead("support"));
         assertEquals("d", subject(oneByOne.get("support", ids.get(3))));
@@ -126,8 +131,11 @@ class MessageFetcherIT {
         return sandbox.admin().insert(ADDRESS, rfc822.getBytes(StandardCharsets.UTF_8), List.of("INBOX"));
     }
 
-    private static String subject(Message message) {
-        String raw = new String(Base64.getUrlDecoder().decode(message.getRaw()), StandardCharsets.UTF_8);
+    private static String subject(RawMessage message) throws java.io.IOException {
+        String raw;
+        try (var in = message.open()) {
+            raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         return raw.lines().filter(l -> l.startsWith("Subject: ")).findFirst().orElseThrow().substring(9);
     }
 }
