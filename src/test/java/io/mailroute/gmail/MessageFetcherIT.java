@@ -108,6 +108,67 @@ class MessageFetcherIT {
         assertTrue(queued.isEmpty(), "one at a time uses no executor");
     }
 
+    @Test
+    void aMultiMegabyteMessageArrivesOverHttpByteForByteThroughASpillFileThatIsDeletedAfterUse() throws Exception {
+        byte[] inserted = io.mailroute.testing.TestMail.withAttachment(ADDRESS, "big", "big.bin", "application/octet-stream",
+                randomBytes(6 * 1024 * 1024 + 7));
+        String big = sandbox.admin().insert(ADDRESS, inserted, List.of("INBOX"));
+        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), reader);
+
+        byte[] stored = gmail.users().messages().get("me", big).setFormat("raw").execute().decodeRaw(); // the client's way
+
+        try (RawMessage message = fetcher.get("support", big)) {
+            assertTrue(message.spilled(), "over the 1 MiB kept in memory");
+            assertEquals(stored.length, message.size());
+            assertEquals(sha256(stored), message.sha256());
+            byte[] read;
+            try (var in = message.open()) {
+                read = in.readAllBytes();
+            }
+            assertEquals(sha256(stored), sha256(read), "the bytes read back are those the sandbox stored");
+            byte[] tail = java.util.Arrays.copyOfRange(read, read.length - inserted.length, read.length);
+            assertEquals(sha256(inserted), sha256(tail), "which are those inserted under the Authentication-Results "
+                    + "header the sandbox stamps, as Gmail does");
+            assertEquals(List.of("INBOX"), message.meta().labelIds());
+            assertEquals(1, spillFiles().size());
+        }
+        assertEquals(List.of(), spillFiles(), "closed: the spill file is gone");
+    }
+
+    @Test
+    void bigMessagesFetchedAheadAndThenDroppedLeaveNoSpillFile() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(sandbox.admin().insert(ADDRESS, io.mailroute.testing.TestMail.withAttachment(ADDRESS, "big " + i, "b.bin",
+                    "application/octet-stream", randomBytes(2 * 1024 * 1024)), List.of("INBOX")));
+        }
+        MessageFetcher fetcher = new MessageFetcher(id -> gmail, retry(), reader, 3, (mailbox, id) -> false, byHand);
+        fetcher.ahead(new SyncBatch("support", SyncBatch.Mode.HISTORY, ids, "999"));
+        runQueued();
+        assertEquals(3, spillFiles().size(), "three fetched ahead, each in its file");
+
+        fetcher.get("support", ids.get(1)).close(); // the route skipped the first: its fetch is dropped
+        assertEquals(1, spillFiles().size(), "the skipped one's file and the taken one's are gone");
+        fetcher.ahead(new SyncBatch("support", SyncBatch.Mode.HISTORY, List.of(), "999")); // a failed poll's leftovers
+        assertEquals(List.of(), spillFiles());
+    }
+
+    private List<Path> spillFiles() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir.resolve("fetching"))) {
+            return files.toList();
+        }
+    }
+
+    private static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new java.util.Random(length).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     private void runQueued() {
         while (!queued.isEmpty()) {
             queued.poll().run();
