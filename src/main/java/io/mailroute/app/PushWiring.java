@@ -8,7 +8,6 @@ import io.mailroute.config.PubSubSettings;
 import io.mailroute.connection.Connections;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxState;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.push.GmailWatches;
@@ -49,7 +48,7 @@ final class PushWiring {
     /** @param sandboxRoot the sandbox's root URL (in this process or mailroute.sandbox.url), or null */
     static void bind(CamelContext context, Path mailboxesFile, List<MailboxSettings> mailboxes, PubSubSettings pubSub,
             GmailSandbox sandbox, String sandboxRoot, Function<String, String> environment, MailboxClients clients,
-            MailboxQuotas quotas, Database db, MailboxStates states, Connections connections, Clock clock) {
+            Database db, MailboxStates states, Connections connections, Clock clock) {
         PushSyncs syncs = new PushSyncs(mailboxId -> triggerPoll(context, mailboxId), states::cursor);
         context.getRegistry().bind("pushSyncs", syncs);
         Map<String, String> byAddress = new LinkedHashMap<>();
@@ -81,7 +80,7 @@ final class PushWiring {
             MailboxState state = states.state(id);
             return state != MailboxState.PAUSED && state != MailboxState.REVOKED;
         }, pubSub.syncTimeout(), acks);
-        GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, quotas, db, pubSub,
+        GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, db, pubSub,
                 connections::mayPoll, clock);
         connections.notifying(watches);
         context.getRegistry().bind("pushIntake", intake);

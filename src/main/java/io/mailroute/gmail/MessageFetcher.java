@@ -119,8 +119,7 @@ public final class MessageFetcher {
 
     private RawMessage fetch(String mailboxId, String gmailId) throws IOException {
         com.google.api.services.gmail.Gmail gmail = clients.client(mailboxId);
-        return retry.call(mailboxId, QuotaPacer.MESSAGES_GET,
-                () -> reader.read(mailboxId, gmail.users().messages().get("me", gmailId)));
+        return retry.call(mailboxId, () -> reader.read(mailboxId, gmail.users().messages().get("me", gmailId)));
     }
 
     /** One batch's fetches ahead: the ids not yet started, and those started but not yet taken, in order. */

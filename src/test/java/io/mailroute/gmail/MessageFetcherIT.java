@@ -182,14 +182,12 @@ class MessageFetcherIT {
 
     private static GmailRetry retry() {
         return new GmailRetry(new GmailRetry.Policy(1, Duration.ofSeconds(1),
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), () -> 0.5)), (mailbox, units) -> { }, millis -> { },
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), () -> 0.5)), millis -> { },
                 System::nanoTime);
     }
 
     private String insert(String subject) {
-        String rfc822 = "From: a@globex.example\r\nTo: " + ADDRESS + "\r\nSubject: " + subject + "\r\nMessage-ID: <"
-                + subject.replace(' ', '-') + "." + System.nanoTime() + "@globex.example>\r\n\r\nbody\r\n";
-        return sandbox.admin().insert(ADDRESS, rfc822.getBytes(StandardCharsets.UTF_8), List.of("INBOX"));
+        return SandboxClients.insert(sandbox, ADDRESS, subject);
     }
 
     private static String subject(RawMessage message) throws java.io.IOException {

@@ -15,7 +15,6 @@ import io.mailroute.delivery.SendResult;
 import io.mailroute.delivery.SentEmails;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -38,13 +37,9 @@ public final class GmailEmailTransport implements EmailTransport {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GmailEmailTransport.class);
 
-    static final int SEND_UNITS = 100;
-    static final int LIST_UNITS = 5;
-    static final int GET_UNITS = 5;
 
     private final Map<String, MailboxSettings> mailboxes;
     private final MailboxClients clients;
-    private final MailboxQuotas quotas;
     private final ProducerTemplate producer;
     private final DeliveryStore store;
     private final MailComposer composer = new MailComposer();
@@ -77,13 +72,12 @@ public final class GmailEmailTransport implements EmailTransport {
     /** Gmail's per-user limit for Workspace accounts; consumer accounts allow 500 (set dailyLimit on the channel). */
     static final int DEFAULT_DAILY_LIMIT = 2000;
 
-    public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas,
+    public GmailEmailTransport(Map<String, MailboxSettings> mailboxes, MailboxClients clients,
             ProducerTemplate producer, DeliveryStore store, String templatesDir, ChannelsConfig channels, java.time.Clock clock,
             AuditTrail audit) {
         this.mailboxes = mailboxes;
         this.sentMails = new SentMailAudit(store, audit);
         this.clients = clients;
-        this.quotas = quotas;
         this.producer = producer;
         this.store = store;
         this.templatesDir = templatesDir;
@@ -234,7 +228,6 @@ public final class GmailEmailTransport implements EmailTransport {
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
             } else {
-                quotas.acquire(gmailSender.id(), SEND_UNITS);
                 Message outgoing = new Message().encodeRaw(raw);
                 if (!viaFallback && thread != null && thread.threadId() != null) {
                     outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
@@ -332,13 +325,11 @@ public final class GmailEmailTransport implements EmailTransport {
     /** The sent message with our Message-ID, its recipients and subject as Gmail keeps them; null when none went. */
     private Message sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
         Gmail gmail = clients.client(sender.id());
-        quotas.acquire(sender.id(), LIST_UNITS);
         ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
                 .setLabelIds(List.of("SENT")).execute();
         if (found.getMessages() == null || found.getMessages().isEmpty()) {
             return null;
         }
-        quotas.acquire(sender.id(), GET_UNITS);
         return gmail.users().messages().get("me", found.getMessages().get(0).getId()).setFormat("metadata")
                 .setMetadataHeaders(List.of("To", "Cc", "Bcc", "Subject")).execute();
     }

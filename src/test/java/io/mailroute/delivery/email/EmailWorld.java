@@ -9,7 +9,6 @@ import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.events.EventLog;
 import io.mailroute.gmail.Backoff;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.json.Json;
 import io.mailroute.secrets.Secrets;
 import io.mailroute.secrets.TokenKey;
@@ -54,7 +53,7 @@ final class EmailWorld implements AutoCloseable {
     /** The transport of support@'s Gmail with the shipped templates, telling {@code audit} what it sent. */
     GmailEmailTransport transport(ChannelsConfig channels, io.mailroute.audit.AuditTrail audit) {
         return new GmailEmailTransport(Map.of("support", support), mailbox -> gmail.client(),
-                new MailboxQuotas(List.of(support)), camel.createProducerTemplate(), store,
+                camel.createProducerTemplate(), store,
                 Path.of("config/templates").toAbsolutePath().toString(), channels, clock, audit);
     }
 
