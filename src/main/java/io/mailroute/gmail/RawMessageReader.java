@@ -67,14 +67,14 @@ public final class RawMessageReader {
     /** Sends the request (format RAW) through its Gmail client and reads the answer as it arrives. */
     public RawMessage read(String mailboxId, Gmail.Users.Messages.Get request) throws IOException {
         HttpResponse response = request.setFormat("raw").executeUnparsed();
+        // Closing the content, as the client's own parse does, keeps the connection for the next call
+        // (disconnect() would close it).
         try (InputStream content = response.getContent()) {
             if (content == null) {
                 throw new IOException("Mailbox " + mailboxId + ": messages.get for message " + request.getId()
                         + " answered with no body");
             }
             return read(mailboxId, content);
-        } finally {
-            response.disconnect();
         }
     }
 
