@@ -322,7 +322,7 @@ public final class ConnectionCommands {
             String sandboxRoot = sandboxRoot(settings);
             wiring = new ConnectionWiring(settings, configured, new CredentialsResolver(System::getenv, sandboxClient,
                     settings.path("mailroute.mailboxes-file", "mailboxes.yaml", true).toString()), sandboxRoot, db, states,
-                    audit::append, JSON, TRANSPORT, clock);
+                    new io.mailroute.gmail.MailboxQuotas(configured), audit::append, JSON, TRANSPORT, clock);
         }
 
         @Override

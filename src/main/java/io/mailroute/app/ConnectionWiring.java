@@ -12,6 +12,7 @@ import io.mailroute.connection.OAuthEndpoints;
 import io.mailroute.connection.TokenStore;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.GmailClientFactory;
+import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.secrets.Secrets;
 import java.net.http.HttpClient;
@@ -45,7 +46,8 @@ final class ConnectionWiring {
      * @param sandboxRoot the sandbox's root URL when some mailbox uses it, else null
      */
     ConnectionWiring(Settings settings, List<MailboxSettings> mailboxes, CredentialsResolver credentials, String sandboxRoot,
-            Database db, MailboxStates states, AuditTrail audit, ObjectMapper json, HttpTransport transport, Clock clock) {
+            Database db, MailboxStates states, MailboxQuotas quotas, AuditTrail audit, ObjectMapper json, HttpTransport transport,
+            Clock clock) {
         java.nio.file.Path keyFile = settings.path(KEY_FILE, DEFAULT_KEY_FILE, false);
         secrets = SecretsWiring.secrets(System::getenv, keyFile, db);
         tokens = new TokenStore(db, secrets);
@@ -71,7 +73,7 @@ final class ConnectionWiring {
         lifecycle = new Connections(byId, connections, endpoints, tokens, states, db, audit, json,
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), clock,
                 (mailbox, clientId, clientSecret, refreshToken) -> new GmailClientFactory(gmailRoot(mailbox, sandboxRoot),
-                        endpoints.get(mailbox.id()).token(), 30_000)
+                        endpoints.get(mailbox.id()).token(), 30_000).pacedBy(quotas.of(mailbox.id()))
                         .makeClient(clientId, clientSecret, List.of(), "mailroute", refreshToken, null)
                         .users().getProfile("me").execute().getEmailAddress());
     }

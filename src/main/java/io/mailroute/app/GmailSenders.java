@@ -4,20 +4,14 @@ import com.google.api.services.gmail.Gmail;
 import io.mailroute.delivery.email.SendingMailboxes;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 
-/** The mailboxes email is sent from, as the gmail package keeps them: their clients, quotas and states. */
-record GmailSenders(MailboxClients clients, MailboxQuotas quotas, MailboxStates states) implements SendingMailboxes {
+/** The mailboxes email is sent from, as the gmail package keeps them: their clients (paced by their quotas) and states. */
+record GmailSenders(MailboxClients clients, MailboxStates states) implements SendingMailboxes {
 
     @Override
     public Gmail client(String mailboxId) {
         return clients.client(mailboxId);
-    }
-
-    @Override
-    public void spend(String mailboxId, int units) {
-        quotas.acquire(mailboxId, units);
     }
 
     @Override

@@ -41,6 +41,7 @@ import io.mailroute.gmail.HistorySync;
 import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.MessageFetcher;
+import io.mailroute.gmail.RawMessageReader;
 import io.mailroute.gmail.MessageIngest;
 import io.mailroute.gmail.ProcessedLabeler;
 import io.mailroute.gmail.StoredMessageRepository;
@@ -168,13 +169,13 @@ public final class MailrouteBeans implements CamelConfiguration {
         AuditLog auditLog = new AuditLog(db, json, clock);
         AuditTrail audit = auditLog::append;
         mailboxes.forEach(states::register);
-        ConnectionWiring wiring = new ConnectionWiring(settings, mailboxes, credentials, sandboxRoot, db, states, audit, json,
+        ConnectionWiring wiring = new ConnectionWiring(settings, mailboxes, credentials, sandboxRoot, db, states, quotas, audit, json,
                 HTTP_TRANSPORT, clock);
         int timeout = (int) settings.duration("mailroute.gmail.http-timeout", Duration.ofSeconds(30)).toMillis();
         for (MailboxSettings mailbox : mailboxes) {
             String root = ConnectionWiring.gmailRoot(mailbox, sandboxRoot);
             context.addComponent(mailbox.componentName(), gmailComponent(context, wiring.initialCredentials.get(mailbox.id()),
-                    new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id())),
+                    new GmailClientFactory(root, timeout, wiring.connections.get(mailbox.id())).pacedBy(quotas.of(mailbox.id())),
                     cluster.enabled() ? "mailroute/" + cluster.nodeId() : "mailroute"));
             LOG.info("Mailbox {} ({}, {}) via {}{}", mailbox.id(), mailbox.address(), mailbox.role().configName(),
                     mailbox.usesSandbox() ? "the sandbox at " + root : root, mailbox.isMonitored()
@@ -196,7 +197,7 @@ public final class MailrouteBeans implements CamelConfiguration {
                 dataDir.resolve("quarantine"), settings.number("mailroute.intake.max-message-bytes", 50L * 1024 * 1024),
                 json, clock);
         ingest.reportingStoredTo(states::progressed);
-        GmailRetry retry = intakeRetry(context, settings, quotas, states);
+        GmailRetry retry = intakeRetry(context, settings, states);
         HistorySync sync = new HistorySync(byId, id -> client(context, byId.get(id)), states, retry,
                 (int) settings.number("mailroute.intake.max-messages-per-poll", 1000))
                 .gatedBy(connections::mayPoll).pausedWhile(() -> !db.isAvailable()).onNode(cluster.nodeId());
@@ -208,11 +209,11 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("historySync", sync);
         io.mailroute.gmail.push.OidcTokenVerifier pushTokens = PushWiring.bind(context, mailboxesFile, mailboxes,
                 MailboxesFile.loadPubSub(mailboxesFile), sandbox, sandboxRoot,
-                System::getenv, id -> client(context, byId.get(id)), quotas, db, states, connections, clock);
-        context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id)), quotas));
+                System::getenv, id -> client(context, byId.get(id)), db, states, connections, clock);
+        context.getRegistry().bind("processedLabeler", new ProcessedLabeler(byId, id -> client(context, byId.get(id))));
         context.getRegistry().bind("messageIngest", ingest);
         StoredMessageRepository stored = new StoredMessageRepository(db);
-        context.getRegistry().bind("messageFetcher", messageFetcher(context, settings, byId, retry, stored));
+        context.getRegistry().bind("messageFetcher", messageFetcher(context, settings, dataDir, byId, retry, stored));
         context.getRegistry().bind("gmailFailures", new GmailFailures());
         context.getRegistry().bind("intakeIdempotentRepository", stored);
         context.getRegistry().bind("eventLog", events);
@@ -259,8 +260,7 @@ public final class MailrouteBeans implements CamelConfiguration {
         context.getRegistry().bind("deliveryPlanner", new DeliveryPlanner(channels, deliveries, db, json, clock)
                 .resolvingSendersWith(customers));
         CustomerMessagesWiring.bind(context, db, workflow, customers, events, audit, channels, json, clock); // customerMessageApi
-        GmailEmailTransport email = new GmailEmailTransport(byId,
-                new GmailSenders(id -> client(context, byId.get(id)), quotas, states),
+        GmailEmailTransport email = new GmailEmailTransport(byId, new GmailSenders(id -> client(context, byId.get(id)), states),
                 context.createProducerTemplate(), deliveries,
                 settings.path("mailroute.delivery.templates-dir", "templates", true).toAbsolutePath().toString(), channels, clock,
                 audit).withFallback(connections::maySend, fallbackSender);
@@ -327,15 +327,22 @@ public final class MailrouteBeans implements CamelConfiguration {
      * messages.get for intake, with up to mailroute.intake.fetch-ahead of a batch's messages fetched at once
      * per mailbox, on a pool Camel stops with the service.
      */
-    private MessageFetcher messageFetcher(CamelContext context, Settings settings, Map<String, MailboxSettings> byId,
-            GmailRetry retry, StoredMessageRepository stored) {
+    private MessageFetcher messageFetcher(CamelContext context, Settings settings, Path dataDir,
+            Map<String, MailboxSettings> byId, GmailRetry retry, StoredMessageRepository stored) {
         int fetchAhead = settings.count("mailroute.intake.fetch-ahead", 4);
+        RawMessageReader reader;
+        try {
+            reader = RawMessageReader.inDirectory(dataDir.resolve("fetching"), RawMessageReader.DEFAULT_MEMORY_LIMIT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dataDir.resolve("fetching") + ", where large messages are "
+                    + "kept while they are ingested: " + e.getMessage(), e);
+        }
         if (fetchAhead == 1) {
-            return new MessageFetcher(id -> client(context, byId.get(id)), retry);
+            return new MessageFetcher(id -> client(context, byId.get(id)), retry, reader);
         }
         long monitored = byId.values().stream().filter(MailboxSettings::isMonitored).count();
         int threads = (int) Math.min(64, Math.max(1, monitored) * fetchAhead);
-        return new MessageFetcher(id -> client(context, byId.get(id)), retry, fetchAhead,
+        return new MessageFetcher(id -> client(context, byId.get(id)), retry, reader, fetchAhead,
                 (mailbox, gmailId) -> stored.contains(StoredMessageRepository.key(mailbox, gmailId)),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "gmail-fetch-ahead", threads));
     }
@@ -422,13 +429,13 @@ public final class MailrouteBeans implements CamelConfiguration {
      * Intake's Gmail calls, retried in place: not once the mailbox is paused or disconnected, and not
      * while the service stops (a wait in progress ends early).
      */
-    private static GmailRetry intakeRetry(CamelContext context, Settings settings, MailboxQuotas quotas, MailboxStates states) {
+    private static GmailRetry intakeRetry(CamelContext context, Settings settings, MailboxStates states) {
         Duration budget = settings.duration("mailroute.intake.retry-budget", Duration.ofSeconds(30));
         GmailRetry.Policy policy = new GmailRetry.Policy(settings.count("mailroute.intake.retry-attempts", 5), budget,
                 new Backoff(settings.duration("mailroute.intake.retry-base", Duration.ofMillis(500)), budget,
                         new SecureRandom()::nextDouble));
         java.util.function.BooleanSupplier stopping = () -> context.isStopping() || context.isStopped();
-        return new GmailRetry(policy, quotas::acquire, GmailRetry.sleeperUntil(stopping), System::nanoTime)
+        return new GmailRetry(policy, GmailRetry.sleeperUntil(stopping), System::nanoTime)
                 .retryingWhile(id -> !stopping.getAsBoolean() && !states.state(id).isDisconnected())
                 .countingIn(states.errorCounts());
     }

@@ -8,7 +8,6 @@ import io.mailroute.config.PubSubSettings;
 import io.mailroute.connection.Connections;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.gmail.MailboxState;
 import io.mailroute.gmail.MailboxStates;
 import io.mailroute.gmail.push.GmailWatches;
@@ -60,8 +59,7 @@ final class PushWiring {
      */
     static OidcTokenVerifier bind(CamelContext context, Path mailboxesFile, List<MailboxSettings> mailboxes,
             PubSubSettings pubSub, GmailSandbox sandbox, String sandboxRoot, Function<String, String> environment,
-            MailboxClients clients, MailboxQuotas quotas, Database db, MailboxStates states, Connections connections,
-            Clock clock) {
+            MailboxClients clients, Database db, MailboxStates states, Connections connections, Clock clock) {
         PushSyncs syncs = new PushSyncs(mailboxId -> triggerPoll(context, mailboxId), states::cursor);
         context.getRegistry().bind("pushSyncs", syncs);
         Map<String, String> byAddress = new LinkedHashMap<>();
@@ -93,7 +91,7 @@ final class PushWiring {
         } else {
             context.getRegistry().bind("pushEndpoint", new PushEndpoint(null, 1));
         }
-        GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, quotas, db, pubSub,
+        GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, db, pubSub,
                 connections::mayPoll, clock);
         connections.notifying(watches);
         context.getRegistry().bind("gmailWatches", watches);

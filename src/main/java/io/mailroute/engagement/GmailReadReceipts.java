@@ -9,7 +9,6 @@ import io.mailroute.events.EventLog;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.GmailRetry;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.QuotaPacer;
 import io.mailroute.gmail.SyncBatch;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -91,7 +90,7 @@ public final class GmailReadReceipts {
     private Optional<String> messageIdOf(Gmail gmail, MailboxSettings mailbox, String gmailId) throws IOException {
         Message message;
         try {
-            message = retry.call(mailbox.id(), QuotaPacer.MESSAGES_GET, () -> gmail.users().messages().get("me", gmailId)
+            message = retry.call(mailbox.id(), () -> gmail.users().messages().get("me", gmailId)
                     .setFormat("metadata").setMetadataHeaders(List.of("Message-ID")).execute());
         } catch (IOException e) {
             GmailFailure failure = GmailFailure.of(e);

@@ -41,12 +41,19 @@ public final class OwnerOnly {
 
     /** Writes the file whole, owner-only from its first byte: through a temp file in its directory, then an atomic move. */
     public static void write(Path file, byte[] content) throws IOException {
+        write(file, new java.io.ByteArrayInputStream(content));
+    }
+
+    /** Writes the stream's content as {@link #write(Path, byte[])} does; the caller closes the stream. */
+    public static void write(Path file, java.io.InputStream content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = hasPosix(dir)
                 ? Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(FILE))
                 : Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            Files.write(temp, content);
+            try (java.io.OutputStream out = Files.newOutputStream(temp)) { // the temp file keeps its permissions
+                content.transferTo(out);
+            }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temp);

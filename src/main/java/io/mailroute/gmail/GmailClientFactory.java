@@ -11,6 +11,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.UserCredentials;
 import java.net.URI;
 import java.util.Collection;
+import java.util.function.IntFunction;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.google.mail.GoogleMailClientFactory;
 
@@ -29,6 +30,7 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
     private final NetHttpTransport transport = new NetHttpTransport();
     private final int timeoutMillis;
     private final HttpRequestInitializer authorizer;
+    private IntFunction<QuotaPacer.Spend> quota;
 
     /** A client whose credential comes from the component's configuration (fixed for the client's life). */
     public GmailClientFactory(String rootUrl, String tokenUrl, int timeoutMillis) {
@@ -50,6 +52,15 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
         this.authorizer = authorizer;
     }
 
+    /**
+     * Every request of the clients made from here on waits for its units of this quota ({@link PacedRequests}):
+     * whatever calls Gmail through the mailbox's client is paced, without pacing of its own.
+     */
+    public GmailClientFactory pacedBy(IntFunction<QuotaPacer.Spend> mailboxQuota) {
+        this.quota = mailboxQuota;
+        return this;
+    }
+
     @Override
     public Gmail makeClient(String clientId, String clientSecret, Collection<String> scopes, String applicationName,
             String refreshToken, String accessToken) {
@@ -58,10 +69,14 @@ public final class GmailClientFactory implements GoogleMailClientFactory {
         }
         HttpRequestInitializer authorize = authorizer != null ? authorizer : fixedCredential(clientId, clientSecret,
                 refreshToken, accessToken);
+        IntFunction<QuotaPacer.Spend> paced = quota;
         HttpRequestInitializer initializer = request -> {
             authorize.initialize(request);
             request.setConnectTimeout(timeoutMillis);
             request.setReadTimeout(timeoutMillis);
+            if (paced != null) {
+                PacedRequests.pace(request, paced);
+            }
         };
         return new Gmail.Builder(transport, JSON, initializer)
                 .setRootUrl(rootUrl)

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * whole poll instead let a 10 % error rate stall intake (one failed {@code messages.get} in a hundred
  * messages sent the mailbox into backoff). A rate limit with Retry-After waits what it says; anything
  * else backs off exponentially with jitter. Bounded by {@link Policy}, so one call cannot hold its poll
- * for ever: then the failure goes to the poll, as before. Every try spends its quota units again
- * (Gmail counts each request), and a mailbox paused or disconnected meanwhile is not tried again.
+ * for ever: then the failure goes to the poll, as before. Every try is paced by the mailbox's client
+ * ({@link GmailClientFactory#pacedBy}: Gmail counts each request), and a mailbox paused or disconnected
+ * meanwhile is not tried again.
  */
 public final class GmailRetry {
 
@@ -59,26 +60,18 @@ public final class GmailRetry {
     }
 
     @FunctionalInterface
-    public interface Quota {
-        /** Blocks until the mailbox may spend {@code units}. */
-        void acquire(String mailboxId, int units);
-    }
-
-    @FunctionalInterface
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
     }
 
     private final Policy policy;
-    private final Quota quota;
     private final Sleeper sleeper;
     private final LongSupplier nanoTime;
     private Predicate<String> keepTrying = mailboxId -> true;
     private GmailErrorCounts counts = new GmailErrorCounts();
 
-    public GmailRetry(Policy policy, Quota quota, Sleeper sleeper, LongSupplier nanoTime) {
+    public GmailRetry(Policy policy, Sleeper sleeper, LongSupplier nanoTime) {
         this.policy = policy;
-        this.quota = quota;
         this.sleeper = sleeper;
         this.nanoTime = nanoTime;
     }
@@ -95,14 +88,10 @@ public final class GmailRetry {
         return this;
     }
 
-    /**
-     * Makes the call, spending {@code units} of the mailbox's quota before each try; retries it as the
-     * policy allows and otherwise throws what the last try threw.
-     */
-    public <T> T call(String mailboxId, int units, Call<T> call) throws IOException {
+    /** Makes the call; retries it as the policy allows and otherwise throws what the last try threw. */
+    public <T> T call(String mailboxId, Call<T> call) throws IOException {
         long start = nanoTime.getAsLong();
         for (int tries = 1; ; tries++) {
-            quota.acquire(mailboxId, units);
             try {
                 return call.execute();
             } catch (IOException | RuntimeException e) {

@@ -200,7 +200,7 @@ public final class HistorySync {
         String newCursor;
         do {
             String token = pageToken;
-            ListHistoryResponse page = retry.call(mailbox.id(), QuotaPacer.HISTORY_LIST, () -> gmail.users().history()
+            ListHistoryResponse page = retry.call(mailbox.id(), () -> gmail.users().history()
                     .list("me")
                     .setStartHistoryId(new BigInteger(cursor))
                     .setHistoryTypes(types)
@@ -249,13 +249,13 @@ public final class HistorySync {
      * that arrives in between is missed (it is in the history after that id).
      */
     private SyncBatch relist(Gmail gmail, MailboxSettings mailbox, SyncBatch.Mode mode, String fromCursor) throws IOException {
-        Profile profile = retry.call(mailbox.id(), QuotaPacer.GET_PROFILE, () -> gmail.users().getProfile("me").execute());
+        Profile profile = retry.call(mailbox.id(), () -> gmail.users().getProfile("me").execute());
         List<String> ids = new ArrayList<>();
         String pageToken = null;
         do {
             long wanted = Math.min(PAGE_SIZE, mailbox.bootstrapMaxMessages() - ids.size());
             String token = pageToken;
-            ListMessagesResponse page = retry.call(mailbox.id(), QuotaPacer.MESSAGES_LIST, () -> gmail.users().messages()
+            ListMessagesResponse page = retry.call(mailbox.id(), () -> gmail.users().messages()
                     .list("me")
                     .setQ(mailbox.bootstrapQuery())
                     .setMaxResults(wanted)

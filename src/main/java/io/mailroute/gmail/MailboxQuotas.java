@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
  * One {@link QuotaPacer} per mailbox, sized by its {@code quotaUnitsPerSecond}, and what each spent in the last minute
@@ -14,7 +15,7 @@ public final class MailboxQuotas {
 
     /** A mailbox's quota: its budget and the units its calls took in the last minute. */
     public record Usage(int unitsPerSecond, long unitsLastMinute) {
-        /** The share of the last minute's budget spent, 0 to 100 (more when calls outran the pacer's headroom). */
+        /** The share of the last minute's budget spent, 0 to 100. */
         public int percentOfBudget() {
             return unitsPerSecond <= 0 ? 0 : (int) Math.round(100.0 * unitsLastMinute / (unitsPerSecond * 60.0));
         }
@@ -38,13 +39,20 @@ public final class MailboxQuotas {
         });
     }
 
-    public void acquire(String mailboxId, int units) {
+    /** Blocks until the mailbox may spend {@code units}; the caller tells the spend when its call is over. */
+    public QuotaPacer.Spend acquire(String mailboxId, int units) {
         QuotaPacer pacer = pacers.get(mailboxId);
         if (pacer == null) {
             throw new IllegalArgumentException("Unknown mailbox '" + mailboxId + "'");
         }
-        pacer.acquire(units);
+        QuotaPacer.Spend spend = pacer.acquire(units);
         spent.get(mailboxId).add(units, clock.instant().getEpochSecond());
+        return spend;
+    }
+
+    /** The mailbox's quota for its Gmail client ({@link GmailClientFactory#pacedBy}). */
+    public IntFunction<QuotaPacer.Spend> of(String mailboxId) {
+        return units -> acquire(mailboxId, units);
     }
 
     /** The mailbox's budget and its units of the last 60 seconds; zeros for an unknown mailbox. */

@@ -1,9 +1,7 @@
 package io.mailroute.gmail;
 
-import com.google.api.services.gmail.model.Message;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -27,20 +25,23 @@ import org.apache.camel.Header;
  * the route stores the current one, so Gmail's latency is paid once per N messages, not once per
  * message. The route still takes them one by one in the batch's order (a reply is never stored before
  * the message it answers), and the mailbox's quota still paces every call. The price is memory: up
- * to N fetched messages per polling mailbox may be held at once (mailroute.intake.fetch-ahead).
+ * to N fetched messages per polling mailbox may be held at once (mailroute.intake.fetch-ahead), each in memory
+ * when small and in a spill file when large ({@link RawMessageReader}); one dropped unread is closed (its file
+ * deleted).
  */
 public final class MessageFetcher {
 
     private final MailboxClients clients;
     private final GmailRetry retry;
+    private final RawMessageReader reader;
     private final int fetchAhead;
     private final BiPredicate<String, String> alreadyStored;
     private final Executor executor;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     /** One message at a time, as the route asks. */
-    public MessageFetcher(MailboxClients clients, GmailRetry retry) {
-        this(clients, retry, 1, (mailbox, id) -> false, null);
+    public MessageFetcher(MailboxClients clients, GmailRetry retry, RawMessageReader reader) {
+        this(clients, retry, reader, 1, (mailbox, id) -> false, null);
     }
 
     /**
@@ -48,13 +49,14 @@ public final class MessageFetcher {
      * @param alreadyStored whether a message is stored already: it is not fetched ahead (the route skips it)
      * @param executor      runs the fetches ahead; null when {@code fetchAhead} is 1
      */
-    public MessageFetcher(MailboxClients clients, GmailRetry retry, int fetchAhead, BiPredicate<String, String> alreadyStored,
-            Executor executor) {
+    public MessageFetcher(MailboxClients clients, GmailRetry retry, RawMessageReader reader, int fetchAhead,
+            BiPredicate<String, String> alreadyStored, Executor executor) {
         if (fetchAhead < 1 || (fetchAhead > 1 && executor == null)) {
             throw new IllegalArgumentException("fetch-ahead must be 1 or more (more needs an executor), was " + fetchAhead);
         }
         this.clients = clients;
         this.retry = retry;
+        this.reader = reader;
         this.fetchAhead = fetchAhead;
         this.alreadyStored = alreadyStored;
         this.executor = executor;
@@ -76,9 +78,9 @@ public final class MessageFetcher {
         }
     }
 
-    public Message get(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId, @Body String gmailId) throws IOException {
+    public RawMessage get(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId, @Body String gmailId) throws IOException {
         Window window = windows.get(mailboxId);
-        CompletableFuture<Message> ahead = window == null ? null : window.take(gmailId);
+        CompletableFuture<RawMessage> ahead = window == null ? null : window.take(gmailId);
         if (ahead == null) {
             try {
                 return fetch(mailboxId, gmailId);
@@ -96,7 +98,7 @@ public final class MessageFetcher {
         } catch (CancellationException e) {
             return fetch(mailboxId, gmailId);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause() : e.getCause();
+            Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -115,17 +117,16 @@ public final class MessageFetcher {
         return window == null ? 0 : window.pending();
     }
 
-    private Message fetch(String mailboxId, String gmailId) throws IOException {
+    private RawMessage fetch(String mailboxId, String gmailId) throws IOException {
         com.google.api.services.gmail.Gmail gmail = clients.client(mailboxId);
-        return retry.call(mailboxId, QuotaPacer.MESSAGES_GET,
-                () -> gmail.users().messages().get("me", gmailId).setFormat("raw").execute());
+        return retry.call(mailboxId, () -> reader.read(mailboxId, gmail.users().messages().get("me", gmailId)));
     }
 
     /** One batch's fetches ahead: the ids not yet started, and those started but not yet taken, in order. */
     private final class Window {
         private final String mailbox;
         private final Deque<String> waiting;
-        private final Map<String, CompletableFuture<Message>> started = new LinkedHashMap<>();
+        private final Map<String, CompletableFuture<RawMessage>> started = new LinkedHashMap<>();
 
         Window(String mailbox, List<String> ids) {
             this.mailbox = mailbox;
@@ -139,13 +140,21 @@ public final class MessageFetcher {
                 if (alreadyStored.test(mailbox, id)) {
                     continue;
                 }
-                started.put(id, CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return fetch(mailbox, id);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+                CompletableFuture<RawMessage> fetched = new CompletableFuture<>();
+                started.put(id, fetched);
+                executor.execute(() -> {
+                    if (fetched.isDone()) {
+                        return; // cancelled before it ran
                     }
-                }, executor));
+                    try {
+                        RawMessage message = fetch(mailbox, id);
+                        if (!fetched.complete(message)) {
+                            message.close(); // cancelled while it was fetched
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        fetched.completeExceptionally(e);
+                    }
+                });
             }
         }
 
@@ -153,7 +162,7 @@ public final class MessageFetcher {
          * The fetch of this id, if it was started ahead. Fetches started for ids before it are dropped:
          * the route skipped those (stored meanwhile), and they must not hold a place in the window.
          */
-        synchronized CompletableFuture<Message> take(String id) {
+        synchronized CompletableFuture<RawMessage> take(String id) {
             if (!started.containsKey(id)) {
                 waiting.remove(id);
                 return null;
@@ -164,9 +173,16 @@ public final class MessageFetcher {
                 if (entry.getKey().equals(id)) {
                     return entry.getValue();
                 }
-                entry.getValue().cancel(true);
+                discard(entry.getValue());
             }
             return null;
+        }
+
+        /** Drops a fetch: cancelled if it is still running, its message closed if it has one. */
+        private static void discard(CompletableFuture<RawMessage> fetch) {
+            if (!fetch.cancel(true) && !fetch.isCompletedExceptionally()) {
+                fetch.join().close();
+            }
         }
 
         synchronized int pending() {
@@ -175,7 +191,7 @@ public final class MessageFetcher {
 
         synchronized void cancel() {
             waiting.clear();
-            started.values().forEach(f -> f.cancel(true));
+            started.values().forEach(Window::discard);
             started.clear();
         }
     }

@@ -16,14 +16,11 @@ import io.mailroute.gmail.mime.MalformedMailException;
 import io.mailroute.gmail.mime.MimeParser;
 import io.mailroute.gmail.mime.ParsedMail;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,33 +78,46 @@ public final class MessageIngest {
      * @return the committed event, or null when the message is skipped (excluded label, our own
      *     outbound mail) or was already stored
      */
-    public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
-        Event event = store(mailboxId, message);
-        stored.accept(mailboxId);
-        return event;
+    public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body RawMessage message) {
+        try (message) {
+            Event event = store(mailboxId, message);
+            stored.accept(mailboxId);
+            return event;
+        }
     }
 
-    private Event store(String mailboxId, Message message) {
+    /** The same for the client library's parsed message (its raw text decoded in memory). */
+    public Event ingest(@Header(MAILBOX_HEADER) String mailboxId, @Body Message message) {
+        return ingest(mailboxId, RawMessage.of(message));
+    }
+
+    private Event store(String mailboxId, RawMessage raw) {
         MailboxSettings mailbox = mailboxes.get(mailboxId);
-        List<String> labels = message.getLabelIds() == null ? List.of() : message.getLabelIds();
-        byte[] raw = message.getRaw() == null ? new byte[0] : decodeRaw(message.getRaw());
-        MessageStore.GmailMeta meta = new MessageStore.GmailMeta(mailboxId, message.getId(), message.getThreadId(),
-                message.getHistoryId() == null ? null : message.getHistoryId().toString(), labels,
-                message.getInternalDate() == null ? null : Instant.ofEpochMilli(message.getInternalDate()),
-                raw.length, sha256(raw));
+        RawMessage.Meta gmail = raw.meta();
+        List<String> labels = gmail.labelIds();
+        MessageStore.GmailMeta meta = new MessageStore.GmailMeta(mailboxId, gmail.id(), gmail.threadId(), gmail.historyId(),
+                labels, gmail.internalDate() == null ? null : Instant.ofEpochMilli(gmail.internalDate()), raw.size(),
+                raw.sha256());
         if (isExcluded(labels, mailbox.excludeLabels())) {
             return skip(meta, "excluded label among " + labels);
         }
-        if (raw.length == 0) {
+        if (raw.undecodable() != null) {
+            return quarantine(meta, raw, "Mailbox " + mailboxId + ", message " + gmail.id() + ": " + raw.undecodable()
+                    + " (the " + raw.size() + " bytes decoded before it are kept)");
+        }
+        if (raw.size() == 0) {
             return quarantine(meta, raw, "Gmail returned no raw content for the message");
         }
-        if (raw.length > maxMessageBytes) {
-            return quarantine(meta, raw, "message is " + raw.length + " bytes, over the limit of " + maxMessageBytes
+        if (raw.size() > maxMessageBytes) {
+            return quarantine(meta, raw, "message is " + raw.size() + " bytes, over the limit of " + maxMessageBytes
                     + " (mailroute.intake.max-message-bytes)");
         }
         ParsedMail mail;
-        try {
-            mail = parser.parse(raw);
+        try (InputStream in = raw.open()) {
+            mail = parser.parse(in, raw.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Mailbox " + mailboxId + ": cannot read message " + gmail.id() + " fetched to "
+                    + "disk (" + e.getMessage() + "); it is fetched again on a later poll", e);
         } catch (MalformedMailException e) {
             return quarantine(meta, raw, e.getMessage());
         } catch (UncheckedIOException e) {
@@ -149,7 +159,7 @@ public final class MessageIngest {
         return null;
     }
 
-    private Event quarantine(MessageStore.GmailMeta meta, byte[] raw, String reason) {
+    private Event quarantine(MessageStore.GmailMeta meta, RawMessage raw, String reason) {
         Path saved = saveRaw(meta, raw);
         Instant now = clock.instant();
         Event event = db.transactions().execute(tx -> {
@@ -178,12 +188,14 @@ public final class MessageIngest {
      * to a temp file and moved into place, so a full disk leaves no half file under the message's name;
      * if they cannot be kept the poll fails (before the row is committed) and the message is fetched again.
      */
-    private Path saveRaw(MessageStore.GmailMeta meta, byte[] raw) {
+    private Path saveRaw(MessageStore.GmailMeta meta, RawMessage raw) {
         String safeId = meta.gmailId() == null ? "unknown" : meta.gmailId().replaceAll("[^A-Za-z0-9_-]", "_");
         Path file = quarantineDir.resolve(meta.mailbox()).resolve(safeId + ".eml");
         try {
             OwnerOnly.directory(file.getParent()); // written whole through a temp file, or not at all
-            OwnerOnly.write(file, raw);
+            try (InputStream bytes = raw.open()) {
+                OwnerOnly.write(file, bytes);
+            }
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("Mailbox " + meta.mailbox() + ": cannot keep the quarantined message "
@@ -265,20 +277,6 @@ public final class MessageIngest {
         return array;
     }
 
-    /**
-     * Gmail's RAW form is base64url. The JDK decodes it in one pass into one array; the client's own
-     * {@code Message.decodeRaw()} (Guava) copies the text twice more on the way and is several times
-     * slower: for a 25 MB message some 175 MB of garbage and a sixth of intake's CPU. Text in the
-     * standard alphabet, which the client also accepts, still goes its way.
-     */
-    static byte[] decodeRaw(String base64Url) {
-        try {
-            return Base64.getUrlDecoder().decode(base64Url);
-        } catch (IllegalArgumentException notPlainBase64Url) {
-            return com.google.api.client.util.Base64.decodeBase64(base64Url);
-        }
-    }
-
     static boolean isExcluded(List<String> labels, Set<String> excluded) {
         return labels.stream().anyMatch(excluded::contains);
     }
@@ -298,13 +296,5 @@ public final class MessageIngest {
         }
         String clean = text.replaceAll("\\p{Cntrl}", " ");
         return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

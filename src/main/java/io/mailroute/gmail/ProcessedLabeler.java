@@ -25,13 +25,11 @@ public final class ProcessedLabeler {
 
     private final Map<String, MailboxSettings> mailboxes;
     private final MailboxClients clients;
-    private final MailboxQuotas quotas;
     private final Map<String, String> labelIds = new ConcurrentHashMap<>();
 
-    public ProcessedLabeler(Map<String, MailboxSettings> mailboxes, MailboxClients clients, MailboxQuotas quotas) {
+    public ProcessedLabeler(Map<String, MailboxSettings> mailboxes, MailboxClients clients) {
         this.mailboxes = mailboxes;
         this.clients = clients;
-        this.quotas = quotas;
     }
 
     public void apply(@Header(MessageIngest.MAILBOX_HEADER) String mailboxId, @Header(GMAIL_ID_HEADER) String gmailId) {
@@ -42,7 +40,6 @@ public final class ProcessedLabeler {
         try {
             Gmail gmail = clients.client(mailboxId);
             String labelId = labelIds.computeIfAbsent(mailboxId, id -> findOrCreate(gmail, mailbox));
-            quotas.acquire(mailboxId, QuotaPacer.MESSAGES_MODIFY);
             gmail.users().messages().modify("me", gmailId, new ModifyMessageRequest().setAddLabelIds(List.of(labelId)))
                     .execute();
         } catch (IOException | RuntimeException e) {
@@ -53,14 +50,12 @@ public final class ProcessedLabeler {
 
     private String findOrCreate(Gmail gmail, MailboxSettings mailbox) {
         try {
-            quotas.acquire(mailbox.id(), QuotaPacer.LABELS);
             List<Label> labels = gmail.users().labels().list("me").execute().getLabels();
             for (Label label : labels == null ? List.<Label>of() : labels) {
                 if (mailbox.processedLabel().equalsIgnoreCase(label.getName())) {
                     return label.getId();
                 }
             }
-            quotas.acquire(mailbox.id(), QuotaPacer.LABELS);
             Label created = gmail.users().labels().create("me", new Label().setName(mailbox.processedLabel())
                     .setLabelListVisibility("labelShow").setMessageListVisibility("show")).execute();
             LOG.info("Mailbox {}: created label \"{}\" for processed mail", mailbox.id(), mailbox.processedLabel());

@@ -9,8 +9,9 @@ import java.util.List;
  * What the service costs when it is not busy, and what one large message costs: start-up to health UP
  * and idle RSS with 1 and with many configured mailboxes (shipped settings), and the heap the large
  * message takes while it is ingested (the sum of the heap pools' peaks over the idle, collected heap)
- * with the bytes allocated for it. A message whose attachments stream holds its bytes about twice
- * (the API's base64 text, then the decoded message); more means copies.
+ * with the bytes allocated for it. Intake streams the API's answer: the base64 text is decoded a buffer
+ * at a time into a spill file the MIME parser reads in place, and attachments stream to the store, so
+ * the growth should stay well under the message's size; more than twice its size means a copy.
  */
 final class CostRun {
 

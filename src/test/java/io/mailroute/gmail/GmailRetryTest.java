@@ -23,16 +23,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GmailRetryTest {
 
     private static final String MAILBOX = "support";
-    private static final int UNITS = QuotaPacer.MESSAGES_GET;
 
     private long nanos;
     private final List<Duration> sleeps = new ArrayList<>();
-    private final List<Integer> spent = new ArrayList<>();
     private final GmailErrorCounts counts = new GmailErrorCounts();
     /** Jitter in the middle of its band: exponential waits are exactly base × 2^n, a Retry-After wait is it plus a tenth. */
     private final GmailRetry retry = new GmailRetry(
             new GmailRetry.Policy(5, Duration.ofSeconds(30), new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5)),
-            (mailbox, units) -> spent.add(units),
             duration -> {
                 sleeps.add(duration);
                 nanos += duration.toNanos();
@@ -45,14 +42,13 @@ class GmailRetryTest {
     }
 
     @Test
-    void aServerErrorIsRetriedInPlaceWithExponentialBackoffAndEveryTrySpendsItsQuota() throws IOException {
+    void aServerErrorIsRetriedInPlaceWithExponentialBackoff() throws IOException {
         Script call = new Script(error(500, null), error(503, null), "the message");
 
-        assertEquals("the message", retry.call(MAILBOX, UNITS, call));
+        assertEquals("the message", retry.call(MAILBOX, call));
 
         assertEquals(3, call.tries);
         assertEquals(List.of(Duration.ofMillis(500), Duration.ofMillis(1000)), sleeps);
-        assertEquals(List.of(UNITS, UNITS, UNITS), spent, "Gmail counts each request, so each try is paced");
         assertEquals(new GmailErrorCounts.Tally(0, 2, 2), counts.of(MAILBOX));
     }
 
@@ -60,7 +56,7 @@ class GmailRetryTest {
     void aRateLimitWaitsWhatRetryAfterSaysNotAnExponentialInterval() throws IOException {
         Script call = new Script(error(429, "3"), error(429, "3"), error(429, "3"), "the page");
 
-        assertEquals("the page", retry.call(MAILBOX, UNITS, call));
+        assertEquals("the page", retry.call(MAILBOX, call));
 
         Duration asked = Duration.ofMillis(3300); // 3 s and a tenth of jitter, each time: no doubling
         assertEquals(List.of(asked, asked, asked), sleeps);
@@ -70,7 +66,7 @@ class GmailRetryTest {
     @Test
     void aRateLimit403IsRetriedLikeA429() throws IOException {
         Script call = new Script(GmailFailureTest.gmailError(403, "userRateLimitExceeded", "1"), "ok");
-        assertEquals("ok", retry.call(MAILBOX, UNITS, call));
+        assertEquals("ok", retry.call(MAILBOX, call));
         assertEquals(List.of(Duration.ofMillis(1100)), sleeps);
     }
 
@@ -79,7 +75,7 @@ class GmailRetryTest {
         IOException last = error(503, null);
         Script call = new Script(error(500, null), error(500, null), error(500, null), error(500, null), last);
 
-        assertSame(last, assertThrows(IOException.class, () -> retry.call(MAILBOX, UNITS, call)));
+        assertSame(last, assertThrows(IOException.class, () -> retry.call(MAILBOX, call)));
 
         assertEquals(5, call.tries);
         assertEquals(4, sleeps.size());
@@ -90,7 +86,7 @@ class GmailRetryTest {
     void aRetryAfterLongerThanTheBudgetIsWaitedOutBetweenPollsNotInsideOne() {
         Script call = new Script(error(429, "60"), "never asked for");
 
-        assertThrows(IOException.class, () -> retry.call(MAILBOX, UNITS, call));
+        assertThrows(IOException.class, () -> retry.call(MAILBOX, call));
 
         assertEquals(1, call.tries);
         assertEquals(List.of(), sleeps);
@@ -102,7 +98,7 @@ class GmailRetryTest {
         Script call = new Script(timeout(), timeout(), timeout(), timeout(), "never asked for");
         call.takes = Duration.ofSeconds(10);
 
-        assertThrows(SocketTimeoutException.class, () -> retry.call(MAILBOX, UNITS, call));
+        assertThrows(SocketTimeoutException.class, () -> retry.call(MAILBOX, call));
 
         assertEquals(3, call.tries);
         assertEquals(List.of(Duration.ofMillis(500), Duration.ofMillis(1000)), sleeps);
@@ -119,7 +115,7 @@ class GmailRetryTest {
     void whatRetryingCannotFixIsThrownAtOnce(Exception failure) {
         Script call = new Script(failure, "never asked for");
 
-        assertSame(failure, assertThrows(Exception.class, () -> retry.call(MAILBOX, UNITS, call)));
+        assertSame(failure, assertThrows(Exception.class, () -> retry.call(MAILBOX, call)));
 
         assertEquals(1, call.tries);
         assertEquals(List.of(), sleeps);
@@ -135,7 +131,7 @@ class GmailRetryTest {
         });
         Script call = new Script(error(500, null), "never asked for");
 
-        assertThrows(IOException.class, () -> retry.call(MAILBOX, UNITS, call));
+        assertThrows(IOException.class, () -> retry.call(MAILBOX, call));
 
         assertEquals(1, call.tries);
         assertEquals(List.of(MAILBOX), asked);
@@ -149,7 +145,7 @@ class GmailRetryTest {
         IOException failure = error(500, null);
         Script call = new Script(failure, "never asked for");
 
-        assertSame(failure, assertThrows(IOException.class, () -> retry.call(MAILBOX, UNITS, call)));
+        assertSame(failure, assertThrows(IOException.class, () -> retry.call(MAILBOX, call)));
         assertEquals(1, call.tries);
     }
 
@@ -157,24 +153,24 @@ class GmailRetryTest {
     void aMailboxPausedDuringTheWaitIsNotTriedAgain() {
         boolean[] paused = {false};
         GmailRetry pausing = new GmailRetry(new GmailRetry.Policy(5, Duration.ofSeconds(30),
-                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5)), (mailbox, units) -> { },
+                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5)),
                 duration -> paused[0] = true, () -> 0L).retryingWhile(mailbox -> !paused[0]);
         Script call = new Script(error(500, null), "never asked for");
 
-        assertThrows(IOException.class, () -> pausing.call(MAILBOX, UNITS, call));
+        assertThrows(IOException.class, () -> pausing.call(MAILBOX, call));
         assertEquals(1, call.tries);
     }
 
     @Test
     void anInterruptedWaitGivesUpAndKeepsTheInterrupt() {
         GmailRetry interrupted = new GmailRetry(new GmailRetry.Policy(5, Duration.ofSeconds(30),
-                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5)), (mailbox, units) -> { },
+                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.5)),
                 duration -> {
                     throw new InterruptedException("stopping");
                 }, () -> 0L);
         Script call = new Script(error(500, null), "never asked for");
 
-        assertThrows(IOException.class, () -> interrupted.call(MAILBOX, UNITS, call));
+        assertThrows(IOException.class, () -> interrupted.call(MAILBOX, call));
         assertEquals(1, call.tries);
         assertTrue(Thread.currentThread().isInterrupted());
     }

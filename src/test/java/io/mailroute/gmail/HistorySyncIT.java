@@ -157,9 +157,8 @@ class HistorySyncIT {
 
     private HistorySync sync(MailboxSettings mailbox, int maxPerPoll) {
         states.register(mailbox);
-        MailboxQuotas quotas = new MailboxQuotas(List.of(mailbox));
         return new HistorySync(Map.of("support", mailbox), id -> gmail, states, new GmailRetry(new GmailRetry.Policy(1,
-                Duration.ZERO, new Backoff(Duration.ZERO, Duration.ZERO, () -> 0.5)), quotas::acquire, d -> { }, System::nanoTime),
+                Duration.ZERO, new Backoff(Duration.ZERO, Duration.ZERO, () -> 0.5)), d -> { }, System::nanoTime),
                 maxPerPoll);
     }
 

@@ -196,14 +196,39 @@ class MessageIngestTest {
     }
 
     @Test
-    void rawIsDecodedInEveryBase64FlavourTheGoogleClientAccepts() {
-        byte[] raw = new byte[3 * 1000 + 2]; // padding matters: not a multiple of three
-        new java.util.Random(7).nextBytes(raw);
-        for (String encoded : List.of(
-                java.util.Base64.getUrlEncoder().encodeToString(raw),                 // the sandbox: padded base64url
-                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), // Google's client: unpadded
-                java.util.Base64.getEncoder().encodeToString(raw))) {                 // standard alphabet
-            assertArrayEquals(raw, MessageIngest.decodeRaw(encoded), encoded.substring(0, 20));
+    void rawInBase64UrlIsIngestedPaddedOrNotAndTheStandardAlphabetIsQuarantinedNamingMailboxAndMessage() throws Exception {
+        byte[] raw = ("Subject: flavours\r\nFrom: a@globex.example\r\n\r\n" + "\u00ff\u00fe?>".repeat(500) + "x\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1); // ÿþ?> encode to + and / in the standard alphabet
+        Event padded = ingest.ingest("support", new Message().setId("18c00000000000f1").setLabelIds(List.of("INBOX"))
+                .setRaw(java.util.Base64.getUrlEncoder().encodeToString(raw)));
+        Event unpadded = ingest.ingest("support", new Message().setId("18c00000000000f2").setLabelIds(List.of("INBOX"))
+                .setRaw(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw)));
+        Event standard = ingest.ingest("support", new Message().setId("18c00000000000f3").setLabelIds(List.of("INBOX"))
+                .setRaw(java.util.Base64.getEncoder().encodeToString(raw)));
+
+        assertEquals("message.received", padded.type());
+        assertEquals("message.received", unpadded.type());
+        assertEquals("message.quarantined", standard.type(), "Gmail's RAW is base64url: anything else is not what Gmail sent");
+        String reason = json.readTree(standard.json()).at("/data/reason").asText();
+        assertTrue(reason.contains("support") && reason.contains("18c00000000000f3") && reason.contains("base64url"), reason);
+    }
+
+    @Test
+    void aMessageSpilledToDiskIsIngestedFromTheFileAndTheFileIsDeleted() throws Exception {
+        Path spill = data.resolve("fetching");
+        RawMessageReader reader = RawMessageReader.inDirectory(spill, 256);
+        byte[] raw = TestMail.withAttachment("Spilled", "blob.bin", "application/octet-stream", 512);
+        String answer = "{\"id\":\"18c00000000000f4\",\"threadId\":\"t\",\"labelIds\":[\"INBOX\"],\"raw\":\""
+                + java.util.Base64.getUrlEncoder().encodeToString(raw) + "\"}";
+        RawMessage message = reader.read("support", new java.io.ByteArrayInputStream(answer.getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(message.spilled(), "over the reader's 256 bytes");
+
+        Event event = ingest.ingest("support", message);
+
+        assertEquals("message.received", event.type());
+        assertEquals("Spilled", json.readTree(event.json()).at("/data/subject").asText());
+        try (var left = Files.list(spill)) {
+            assertEquals(List.of(), left.toList(), "the spill file is gone once the message is stored");
         }
     }
 

@@ -35,10 +35,6 @@ public final class GmailEmailTransport implements EmailTransport {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GmailEmailTransport.class);
 
-    static final int SEND_UNITS = 100;
-    static final int LIST_UNITS = 5;
-    static final int GET_UNITS = 5;
-
     private final Map<String, MailboxSettings> mailboxes;
     private final SendingMailboxes accounts;
     private final ProducerTemplate producer;
@@ -225,7 +221,6 @@ public final class GmailEmailTransport implements EmailTransport {
             if (gmailSender == null) {
                 producer.requestBody(((FallbackSender.ViaSmtp) fallback).endpointUri(), composed);
             } else {
-                accounts.spend(gmailSender.id(), SEND_UNITS);
                 Message outgoing = new Message().encodeRaw(raw);
                 if (!viaFallback && thread != null && thread.threadId() != null) {
                     outgoing.setThreadId(thread.threadId()); // a Gmail thread id means something only in its own mailbox
@@ -322,13 +317,11 @@ public final class GmailEmailTransport implements EmailTransport {
     /** The sent message with our Message-ID, its recipients and subject as Gmail keeps them; null when none went. */
     private Message sentWithMessageId(MailboxSettings sender, String messageId) throws IOException {
         Gmail gmail = accounts.client(sender.id());
-        accounts.spend(sender.id(), LIST_UNITS);
         ListMessagesResponse found = gmail.users().messages().list("me").setQ("rfc822msgid:" + messageId)
                 .setLabelIds(List.of("SENT")).execute();
         if (found.getMessages() == null || found.getMessages().isEmpty()) {
             return null;
         }
-        accounts.spend(sender.id(), GET_UNITS);
         return gmail.users().messages().get("me", found.getMessages().get(0).getId()).setFormat("metadata")
                 .setMetadataHeaders(List.of("To", "Cc", "Bcc", "Subject")).execute();
     }

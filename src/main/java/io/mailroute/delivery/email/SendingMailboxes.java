@@ -4,17 +4,14 @@ import com.google.api.services.gmail.Gmail;
 import io.mailroute.gmail.GmailFailure;
 
 /**
- * What sending email through a mailbox's own Gmail account needs of that mailbox, and no more: its client, a share of
- * its quota, its connection state, and telling it how a send went. The gmail package's clients, quotas and states
- * answer it (wired in {@code app.GmailSenders}); the transport does not reach into them.
+ * What sending email through a mailbox's own Gmail account needs of that mailbox, and no more: its client (which paces
+ * every call on the mailbox's quota), its connection state, and telling it how a send went. The gmail package's
+ * clients and states answer it (wired in {@code app.GmailSenders}); the transport does not reach into them.
  */
 public interface SendingMailboxes {
 
-    /** The Gmail client of {@code mailboxId}'s account. */
+    /** The Gmail client of {@code mailboxId}'s account, paced by its quota. */
     Gmail client(String mailboxId);
-
-    /** Waits until {@code units} of the mailbox's Gmail quota may be spent, and spends them. */
-    void spend(String mailboxId, int units);
 
     /** The mailbox's connection state as people read it (ACTIVE, NOT_CONNECTED, ...), for a delivery's lastError. */
     String state(String mailboxId);

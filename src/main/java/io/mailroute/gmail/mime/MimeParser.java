@@ -12,6 +12,7 @@ import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.internet.ParseException;
+import jakarta.mail.internet.SharedInputStream;
 import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -65,14 +66,28 @@ public final class MimeParser {
 
     /** Parses RFC 822 bytes as returned by Gmail messages.get(format=RAW). Never returns null. */
     public ParsedMail parse(byte[] rfc822) throws MalformedMailException {
-        if (rfc822 == null || rfc822.length == 0) {
+        return parse(rfc822 == null ? null : new SharedByteArrayInputStream(rfc822), rfc822 == null ? 0 : rfc822.length);
+    }
+
+    /**
+     * Parses an RFC 822 message of {@code size} bytes. A {@link SharedInputStream} (jakarta.mail's over an array or
+     * a file) is read in place: every part is a window onto it, so a message in a file is never copied into the heap;
+     * any other stream is read into memory first. The caller closes the stream. Never returns null.
+     */
+    public ParsedMail parse(InputStream rfc822, long size) throws MalformedMailException {
+        if (rfc822 == null || size == 0) {
             throw new MalformedMailException("the message is empty");
         }
-        requireHeaderSection(rfc822);
+        SharedInputStream shared;
+        try {
+            shared = rfc822 instanceof SharedInputStream s ? s : new SharedByteArrayInputStream(rfc822.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the message: " + e.getMessage(), e); // not the message's fault
+        }
+        requireHeaderSection(shared, size);
         MimeMessage message;
         try {
-            // SharedByteArrayInputStream: every part is a window onto rfc822, never a copy.
-            message = new MimeMessage(SESSION, new SharedByteArrayInputStream(rfc822));
+            message = new MimeMessage(SESSION, shared.newStream(0, -1));
         } catch (MessagingException | RuntimeException e) {
             throw new MalformedMailException("the message header section cannot be read: " + e.getMessage(), e);
         }
@@ -96,7 +111,7 @@ public final class MimeParser {
                     bodies.attachments,
                     AuthenticationResultsReader.read(header(message, "Authentication-Results")),
                     extraHeaders(message),
-                    rfc822.length);
+                    size);
         } catch (MessagingException | RuntimeException e) {
             if (e instanceof UncheckedIOException) {
                 throw (UncheckedIOException) e; // the attachment store failed: not the message's fault
@@ -473,19 +488,25 @@ public final class MimeParser {
      * Jakarta reads any bytes as "headers"; a message must start with a header field and carry at least
      * one header a real message has, or it is not a message.
      */
-    private static void requireHeaderSection(byte[] rfc822) throws MalformedMailException {
-        int lineEnd = 0;
-        while (lineEnd < rfc822.length && lineEnd < 1000 && rfc822[lineEnd] != '\n' && rfc822[lineEnd] != '\r') {
-            lineEnd++;
+    private static void requireHeaderSection(SharedInputStream rfc822, long size) throws MalformedMailException {
+        String firstLine;
+        InternetHeaders headers;
+        try (InputStream start = rfc822.newStream(0, Math.min(1000, size))) {
+            byte[] head = start.readAllBytes();
+            int lineEnd = 0;
+            while (lineEnd < head.length && head[lineEnd] != '\n' && head[lineEnd] != '\r') {
+                lineEnd++;
+            }
+            firstLine = new String(head, 0, lineEnd, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the message: " + e.getMessage(), e); // not the message's fault
         }
-        String firstLine = new String(rfc822, 0, lineEnd, StandardCharsets.ISO_8859_1);
         if (!FIELD_NAME_LINE.matcher(firstLine).find()) {
             throw new MalformedMailException("the message does not start with a header field (first line: \""
                     + HeaderText.clean(firstLine.length() > 60 ? firstLine.substring(0, 60) + "..." : firstLine) + "\")");
         }
-        InternetHeaders headers;
         try {
-            headers = new InternetHeaders(new SharedByteArrayInputStream(rfc822));
+            headers = new InternetHeaders(rfc822.newStream(0, -1));
         } catch (MessagingException e) {
             throw new MalformedMailException("the message header section cannot be read: " + e.getMessage(), e);
         }

@@ -6,7 +6,6 @@ import io.mailroute.config.PubSubSettings;
 import io.mailroute.db.Database;
 import io.mailroute.gmail.GmailFailure;
 import io.mailroute.gmail.MailboxClients;
-import io.mailroute.gmail.MailboxQuotas;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,8 +29,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  */
 public final class GmailWatches implements io.mailroute.connection.Connections.Lifecycle {
 
-    static final int WATCH_UNITS = 100;
-    static final int STOP_UNITS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(GmailWatches.class);
     private static final String READ = "SELECT watch_expires_at, watch_renew_at FROM mailbox WHERE id = :id";
     private static final String WATCHED = """
@@ -49,7 +46,6 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
 
     private final List<String> mailboxIds;
     private final MailboxClients clients;
-    private final MailboxQuotas quotas;
     private final Database db;
     private final PubSubSettings settings;
     private final Predicate<String> mayWatch;
@@ -61,11 +57,10 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
      * @param mailboxIds the mailboxes with push: pubsub
      * @param mayWatch   whether a mailbox is polled now (not paused, not disconnected, has a grant)
      */
-    public GmailWatches(List<String> mailboxIds, MailboxClients clients, MailboxQuotas quotas, Database db,
+    public GmailWatches(List<String> mailboxIds, MailboxClients clients, Database db,
             PubSubSettings settings, Predicate<String> mayWatch, Clock clock) {
         this.mailboxIds = List.copyOf(mailboxIds);
         this.clients = clients;
-        this.quotas = quotas;
         this.db = db;
         this.settings = settings;
         this.mayWatch = mayWatch;
@@ -117,7 +112,6 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
     /** {@code users.watch} now (start, renewal, resume, connect). */
     public synchronized void watch(String mailboxId) {
         try {
-            quotas.acquire(mailboxId, WATCH_UNITS);
             Instant at = clock.instant();
             WatchResponse response = clients.client(mailboxId).users().watch("me", new WatchRequest()
                     .setTopicName(settings.topic()).setLabelIds(settings.labelIds()).setLabelFilterBehavior("include"))
@@ -144,7 +138,6 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
             return;
         }
         try {
-            quotas.acquire(mailboxId, STOP_UNITS);
             clients.client(mailboxId).users().stop("me").execute();
             LOG.info("Mailbox {}: Gmail watch stopped", mailboxId);
         } catch (java.io.IOException | RuntimeException e) {

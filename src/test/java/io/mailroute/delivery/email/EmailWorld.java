@@ -9,7 +9,6 @@ import io.mailroute.delivery.DeliveryWorker;
 import io.mailroute.delivery.NotificationFactory;
 import io.mailroute.events.EventLog;
 import io.mailroute.gmail.GmailFailure;
-import io.mailroute.gmail.MailboxQuotas;
 import io.mailroute.json.Json;
 import io.mailroute.retry.Backoff;
 import io.mailroute.secrets.Secrets;
@@ -20,7 +19,6 @@ import io.mailroute.testing.TestMailboxes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -58,18 +56,12 @@ final class EmailWorld implements AutoCloseable {
                 Path.of("config/templates").toAbsolutePath().toString(), channels, clock, audit);
     }
 
-    /** support@ as a sender: its sandbox client and quota; always connected (no state is kept). */
+    /** support@ as a sender: its sandbox client; always connected (no state is kept). */
     private SendingMailboxes sendingMailboxes() {
-        MailboxQuotas quotas = new MailboxQuotas(List.of(support));
         return new SendingMailboxes() {
             @Override
             public com.google.api.services.gmail.Gmail client(String mailboxId) {
                 return gmail.client();
-            }
-
-            @Override
-            public void spend(String mailboxId, int units) {
-                quotas.acquire(mailboxId, units);
             }
 
             @Override
