@@ -64,6 +64,7 @@ public final class Mailroute {
     }
 
     public static void main(String[] args) {
+        io.mailroute.gmail.mime.MimeParser.nameStreamProvider();
         int exit;
         try {
             exit = run(args, System.out, System.err);

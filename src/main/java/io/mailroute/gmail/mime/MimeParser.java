@@ -56,7 +56,26 @@ public final class MimeParser {
     private static final Set<String> ORIGINATION_HEADERS = Set.of("from", "sender", "to", "cc", "subject", "date", "message-id",
             "received", "return-path", "delivered-to", "mime-version", "content-type");
 
+    /**
+     * Angus Mail's stream provider. jakarta.mail finds its {@code StreamProvider} anew for every message, body part,
+     * multipart and header block it makes ({@code StreamProvider.provider()} in their constructors): a ServiceLoader
+     * scan of the classpath each time, unless the system property of that name names the class, which is then made
+     * directly. {@link #nameStreamProvider()} sets it (the service at start, and this class when loaded).
+     */
+    public static final String STREAM_PROVIDER = "org.eclipse.angus.mail.util.MailStreamProvider";
+
+    static {
+        nameStreamProvider();
+    }
+
     private static final Session SESSION = Session.getInstance(sessionProperties());
+
+    /** Names Angus Mail's stream provider to jakarta.mail (see {@link #STREAM_PROVIDER}), unless one is named already. */
+    public static void nameStreamProvider() {
+        if (System.getProperty(jakarta.mail.util.StreamProvider.class.getName()) == null) {
+            System.setProperty(jakarta.mail.util.StreamProvider.class.getName(), STREAM_PROVIDER);
+        }
+    }
 
     private final AttachmentStore store;
 

@@ -376,6 +376,16 @@ class MimeParserTest {
     // ---- explicit behaviour -----------------------------------------------------------------------
 
     @Test
+    void jakartaMailIsToldTheStreamProviderTheClasspathWouldHaveFound() {
+        String found = java.util.ServiceLoader.load(jakarta.mail.util.StreamProvider.class).findFirst().orElseThrow()
+                .getClass().getName();
+        assertEquals(found, MimeParser.STREAM_PROVIDER, "the provider on the classpath is named (else every body part fails)");
+        MimeParser.nameStreamProvider();
+        assertEquals(MimeParser.STREAM_PROVIDER, System.getProperty(jakarta.mail.util.StreamProvider.class.getName()));
+        assertEquals(found, jakarta.mail.util.StreamProvider.provider().getClass().getName());
+    }
+
+    @Test
     void attachmentOverTheCapFailsTheMessageNamingFileAndCapAndLeavesNoTempFile() throws Exception {
         byte[] big = new byte[(int) CAP + 1];
         new Random(42).nextBytes(big);
