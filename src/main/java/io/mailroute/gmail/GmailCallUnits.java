@@ -10,6 +10,16 @@ import java.util.regex.Pattern;
  */
 public final class GmailCallUnits {
 
+    public static final int GET_PROFILE = 1;
+    public static final int LABELS_LIST = 1;
+    public static final int LABELS_CREATE = 5;
+    public static final int HISTORY_LIST = 2;
+    public static final int MESSAGES_LIST = 5;
+    public static final int MESSAGES_GET = 5;
+    public static final int MESSAGES_MODIFY = 5;
+    public static final int MESSAGES_SEND = 100;
+    public static final int WATCH = 100;
+    public static final int STOP = 50;
     static final int UNKNOWN = 10;
 
     /** The part after {@code users/{userId}/}: "messages/abc/modify", "history", "profile". */
@@ -27,11 +37,11 @@ public final class GmailCallUnits {
         boolean get = "GET".equalsIgnoreCase(httpMethod);
         boolean delete = "DELETE".equalsIgnoreCase(httpMethod);
         return switch (parts[0]) {
-            case "profile" -> QuotaPacer.GET_PROFILE;
-            case "history" -> QuotaPacer.HISTORY_LIST;
-            case "watch" -> QuotaPacer.WATCH;
-            case "stop" -> QuotaPacer.STOP;
-            case "labels" -> get ? QuotaPacer.LABELS_LIST : delete ? 5 : QuotaPacer.LABELS_CREATE;
+            case "profile" -> GET_PROFILE;
+            case "history" -> HISTORY_LIST;
+            case "watch" -> WATCH;
+            case "stop" -> STOP;
+            case "labels" -> get ? LABELS_LIST : delete ? 5 : LABELS_CREATE;
             case "threads" -> get ? 10 : UNKNOWN;
             case "messages" -> messages(parts, get, delete);
             default -> UNKNOWN;
@@ -40,17 +50,17 @@ public final class GmailCallUnits {
 
     private static int messages(String[] parts, boolean get, boolean delete) {
         if (parts.length == 1) {
-            return get ? QuotaPacer.MESSAGES_LIST : 25; // list; insert
+            return get ? MESSAGES_LIST : 25; // list; insert
         }
         return switch (parts[1]) {
-            case "send" -> QuotaPacer.MESSAGES_SEND;
+            case "send" -> MESSAGES_SEND;
             case "import" -> 25;
             case "batchModify", "batchDelete" -> 50;
             default -> parts.length == 2
-                    ? (get ? QuotaPacer.MESSAGES_GET : delete ? 10 : UNKNOWN)
+                    ? (get ? MESSAGES_GET : delete ? 10 : UNKNOWN)
                     : switch (parts[2]) {
-                        case "modify", "trash", "untrash" -> QuotaPacer.MESSAGES_MODIFY;
-                        case "attachments" -> QuotaPacer.MESSAGES_GET;
+                        case "modify", "trash", "untrash" -> MESSAGES_MODIFY;
+                        case "attachments" -> MESSAGES_GET;
                         default -> UNKNOWN;
                     };
         };

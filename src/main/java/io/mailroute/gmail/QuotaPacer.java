@@ -18,17 +18,6 @@ import java.util.function.LongSupplier;
  */
 public final class QuotaPacer {
 
-    public static final int GET_PROFILE = 1;
-    public static final int LABELS_LIST = 1;
-    public static final int LABELS_CREATE = 5;
-    public static final int HISTORY_LIST = 2;
-    public static final int MESSAGES_LIST = 5;
-    public static final int MESSAGES_GET = 5;
-    public static final int MESSAGES_MODIFY = 5;
-    public static final int MESSAGES_SEND = 100;
-    public static final int WATCH = 100;
-    public static final int STOP = 50;
-
     /** Gmail's window, with a millisecond for clock granularity. */
     static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(1001);
     static final int UNANSWERED_SECONDS = 60;

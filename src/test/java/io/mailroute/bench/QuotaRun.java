@@ -2,7 +2,7 @@ package io.mailroute.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mailroute.gmail.QuotaPacer;
+import io.mailroute.gmail.GmailCallUnits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,7 @@ final class QuotaRun {
     static ObjectNode run(BenchSettings settings, List<MailMix.Mail> mails, List<MailMix.Mail> warmup) throws Exception {
         Path dir = settings.outDir().resolve("work").resolve("quota");
         int units = settings.quotaUnits();
-        double ceiling = units / (double) QuotaPacer.MESSAGES_GET;
+        double ceiling = units / (double) GmailCallUnits.MESSAGES_GET;
         ObjectNode json = Results.object()
                 .put("unitsPerSecond", units)
                 .put("messages", mails.size())

@@ -17,10 +17,10 @@ class MailboxQuotasTest {
         MailboxQuotas quotas = new MailboxQuotas(List.of(TestMailboxes.sandbox("hr", "hr@acme.example", "in:inbox", 10, 100_000)),
                 clock);
         assertEquals(new MailboxQuotas.Usage(100_000, 0), quotas.usage("hr"));
-        quotas.acquire("hr", QuotaPacer.HISTORY_LIST);
+        quotas.acquire("hr", GmailCallUnits.HISTORY_LIST);
         clock.advance(Duration.ofSeconds(30));
-        quotas.acquire("hr", QuotaPacer.MESSAGES_GET);
-        quotas.acquire("hr", QuotaPacer.MESSAGES_GET);
+        quotas.acquire("hr", GmailCallUnits.MESSAGES_GET);
+        quotas.acquire("hr", GmailCallUnits.MESSAGES_GET);
         assertEquals(12, quotas.usage("hr").unitsLastMinute());
         clock.advance(Duration.ofSeconds(30));
         assertEquals(10, quotas.usage("hr").unitsLastMinute(), "the first call is a minute old: out of the window");

@@ -1,5 +1,6 @@
 package io.mailroute.gmail.push;
 
+import io.mailroute.retry.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +19,13 @@ public final class PushIntake {
     private static final Logger LOG = LoggerFactory.getLogger(PushIntake.class);
     static final int MAX_MESSAGES = 100;
     /** Waits after a failed pull: 1 s doubling to 1 min, so an unreachable Pub/Sub is not hammered. */
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1), () -> 0.5);
 
     private final PubSubClient pubSub;
     private final PushNotifications notifications;
     private final ExecutorService acks;
     private volatile boolean stopping;
-    private Duration backoff = Duration.ZERO;
+    private int failedPulls;
 
     /** @param acks where acknowledgements are sent, off the intake's threads */
     public PushIntake(PubSubClient pubSub, PushNotifications notifications, ExecutorService acks) {
@@ -42,9 +42,9 @@ public final class PushIntake {
         List<PubSubClient.Received> received;
         try {
             received = pubSub.pull(MAX_MESSAGES);
-            backoff = Duration.ZERO;
+            failedPulls = 0;
         } catch (java.io.IOException | RuntimeException e) {
-            backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+            Duration backoff = BACKOFF.delay(++failedPulls, null);
             LOG.warn("Gmail push: pulling {} failed ({}); trying again in {} s (the mailboxes' polls carry on)",
                     pubSub.subscription(), e.getMessage(), backoff.toSeconds());
             Thread.sleep(backoff.toMillis());
@@ -89,6 +89,7 @@ public final class PushIntake {
             }
         }, acks);
     }
+
     private void acknowledge(List<String> ackIds) {
         if (ackIds.isEmpty()) {
             return;
@@ -109,9 +110,5 @@ public final class PushIntake {
     /** The wait plus room to acknowledge, within Pub/Sub's limit of 600 s. */
     static int ackDeadlineSeconds(Duration syncTimeout) {
         return (int) Math.min(600, syncTimeout.toSeconds() + 10);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }
