@@ -92,7 +92,7 @@ final class PushWiring {
             context.getRegistry().bind("pushEndpoint", new PushEndpoint(null, 1));
         }
         GmailWatches watches = new GmailWatches(List.copyOf(byAddress.values()), clients, db, pubSub,
-                connections::mayPoll, clock);
+                connections::mayPoll, syncs, clock);
         connections.notifying(watches);
         context.getRegistry().bind("gmailWatches", watches);
         if (pubSub.endpoint() != null) {

@@ -98,8 +98,15 @@ class GmailPushIT {
                 double checks = service.finishedExchanges("gmail-push-watches");
                 service.await(WAIT, "three more watch checks", () -> service.finishedExchanges("gmail-push-watches") >= checks + 3);
                 assertEquals(watchesWhilePaused, watchCalls(pubSub, address), "a paused mailbox is not watched again");
+                String whilePaused = world.insert("support", "Came while paused: no watch, no notification");
                 assertEquals(200, service.request("POST", "/api/mailboxes/support/resume", "{}").statusCode());
                 service.await(WAIT, "watched again on resume", () -> watchCalls(pubSub, address) > watchesWhilePaused);
+
+                // (g) Gmail notifies only what comes after a watch: the poll the new watch fires finds what came before
+                // it, long before the 10 minute safety net (the same after a restart or a new grant)
+                service.await(WAIT, "the mail that came while paused stored", () -> messages(service).contains(whilePaused));
+                assertTrue(service.log().contains("Mailbox support: polled once now, for mail that came before its watch"),
+                        service.log());
             }
         }
     }

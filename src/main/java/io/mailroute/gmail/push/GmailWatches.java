@@ -25,7 +25,9 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  * {@code mailbox.watch_renew_at}), stopped ({@code users.stop}) when the mailbox is paused or disconnected and made
  * again when it is resumed or connected. Watch (100 units) and stop (50) are paced by the mailbox's quota like any
  * Gmail call. A failed call is logged and kept in {@code watch_error}; the next {@link #check} tries again, and the
- * mailbox's polls carry on meanwhile.
+ * mailbox's polls carry on meanwhile. Gmail notifies only the changes after a watch's history id: after each watch the
+ * mailbox is polled once unless its cursor covers that id ({@link PushSyncs#watched}), so that mail which came between
+ * its last poll and the watch (a restart, a pause, a new grant) is not left to the safety-net poll.
  */
 public final class GmailWatches implements io.mailroute.connection.Connections.Lifecycle {
 
@@ -49,6 +51,7 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
     private final Database db;
     private final PubSubSettings settings;
     private final Predicate<String> mayWatch;
+    private final PushSyncs syncs;
     private final Clock clock;
     /** Mailboxes this process has watched (and not stopped since): a stored watch made before the start is not trusted. */
     private final Set<String> watchedByThisRun = ConcurrentHashMap.newKeySet();
@@ -56,14 +59,16 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
     /**
      * @param mailboxIds the mailboxes with push: pubsub
      * @param mayWatch   whether a mailbox is polled now (not paused, not disconnected, has a grant)
+     * @param syncs      polls a mailbox whose cursor is behind its new watch
      */
     public GmailWatches(List<String> mailboxIds, MailboxClients clients, Database db,
-            PubSubSettings settings, Predicate<String> mayWatch, Clock clock) {
+            PubSubSettings settings, Predicate<String> mayWatch, PushSyncs syncs, Clock clock) {
         this.mailboxIds = List.copyOf(mailboxIds);
         this.clients = clients;
         this.db = db;
         this.settings = settings;
         this.mayWatch = mayWatch;
+        this.syncs = syncs;
         this.clock = clock;
     }
 
@@ -122,8 +127,12 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
                     .addValue("expires", Timestamp.from(expires))
                     .addValue("historyId", response.getHistoryId() == null ? null : response.getHistoryId().toString())
                     .addValue("renewAt", Timestamp.from(renew)));
-            watchedByThisRun.add(mailboxId);
+            boolean renewal = !watchedByThisRun.add(mailboxId);
             LOG.info("Mailbox {}: Gmail watch on {} until {}, renewed at {}", mailboxId, settings.topic(), expires, renew);
+            if (!renewal && !syncs.watched(mailboxId, response.getHistoryId()).isDone()) {
+                LOG.info("Mailbox {}: polled once now, for mail that came before its watch (history {}) and so carries "
+                        + "no notification", mailboxId, response.getHistoryId());
+            }
         } catch (java.io.IOException | RuntimeException e) {
             String reason = GmailFailure.of(e).message();
             db.jdbc().update(FAILED, new MapSqlParameterSource("id", mailboxId).addValue("error", limit(reason)));

@@ -61,7 +61,12 @@ public record PushNotification(String emailAddress, BigInteger historyId) {
 
     /** Whether a stored history cursor (a decimal string, or null) already covers this notification. */
     public boolean coveredBy(String cursor) {
-        if (cursor == null || cursor.isBlank()) {
+        return covers(cursor, historyId);
+    }
+
+    /** Whether a stored history cursor (a decimal string, or null) is at or past the history id (null: never). */
+    static boolean covers(String cursor, BigInteger historyId) {
+        if (cursor == null || cursor.isBlank() || historyId == null) {
             return false;
         }
         try {

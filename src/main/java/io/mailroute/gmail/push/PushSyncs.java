@@ -1,6 +1,7 @@
 package io.mailroute.gmail.push;
 
 import io.mailroute.gmail.SyncBatch;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ public final class PushSyncs {
         void fire(String mailboxId) throws Exception;
     }
 
-    private record Waiter(long pollsStartedBefore, PushNotification notification, CompletableFuture<Void> done) {
+    /** @param historyId what the poll must reach (null: any poll that started after it will do) */
+    private record Waiter(long pollsStartedBefore, BigInteger historyId, CompletableFuture<Void> done) {
     }
 
     private static final class MailboxPolls {
@@ -55,14 +57,31 @@ public final class PushSyncs {
      * is already queued.
      */
     public CompletableFuture<Void> sync(String mailboxId, PushNotification notification) {
-        if (notification.coveredBy(cursors.apply(mailboxId))) {
+        return syncTo(mailboxId, notification.historyId());
+    }
+
+    /**
+     * A watch was just made (at start, on resume, on connect): Gmail notifies only the changes after the watch's
+     * history id, so mail that came between the mailbox's last poll and its watch would otherwise wait for the
+     * safety-net poll (10 minutes by default). Polls once, as a notification at that history id would, unless the
+     * stored cursor covers it already.
+     *
+     * @param historyId the watch's {@code historyId} (null when Gmail gave none: polls)
+     * @return done once that poll has committed, or at once when no poll was needed
+     */
+    public CompletableFuture<Void> watched(String mailboxId, BigInteger historyId) {
+        return syncTo(mailboxId, historyId);
+    }
+
+    private CompletableFuture<Void> syncTo(String mailboxId, BigInteger historyId) {
+        if (PushNotification.covers(cursors.apply(mailboxId), historyId)) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean fire;
         synchronized (polls) {
             MailboxPolls p = polls.computeIfAbsent(mailboxId, id -> new MailboxPolls());
-            p.waiters.add(new Waiter(p.started, notification, done));
+            p.waiters.add(new Waiter(p.started, historyId, done));
             fire = !p.queued;
             p.queued = true;
         }
@@ -125,7 +144,7 @@ public final class PushSyncs {
                 return;
             }
             p.waiters.removeIf(w -> {
-                boolean complete = w.pollsStartedBefore() < poll || w.notification().coveredBy(cursor);
+                boolean complete = w.pollsStartedBefore() < poll || PushNotification.covers(cursor, w.historyId());
                 if (complete) {
                     done.add(w.done());
                 }

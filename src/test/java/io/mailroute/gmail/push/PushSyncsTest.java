@@ -89,6 +89,27 @@ class PushSyncsTest {
     }
 
     @Test
+    void aNewWatchAheadOfTheCursorPollsOnceForTheMailThatCameBeforeIt() {
+        cursors.put("support", "100"); // the last poll, before the restart, pause or new grant
+        CompletableFuture<Void> caughtUp = syncs.watched("support", BigInteger.valueOf(130)); // mail came meanwhile
+        assertEquals(List.of("support"), fired, "no notification will ever tell of history 101-130: poll now");
+        assertFalse(caughtUp.isDone(), "caught up only once that poll has committed");
+        Exchange next = poll("support");
+        commit(next, SyncBatch.Mode.HISTORY, "130");
+        assertTrue(caughtUp.isDone());
+    }
+
+    @Test
+    void aNewWatchTheCursorCoversNeedsNoPollAndOneWithoutHistoryIdPolls() {
+        cursors.put("support", "130");
+        assertTrue(syncs.watched("support", BigInteger.valueOf(130)).isDone());
+        assertTrue(fired.isEmpty(), "nothing came between the last poll and the watch");
+        assertFalse(syncs.watched("support", null).isDone(), "Gmail gave no history id: poll to be sure");
+        assertEquals(List.of("support"), fired);
+        assertFalse(syncs.watched("accounts", BigInteger.TEN).isDone(), "no cursor yet: a poll is what covers it");
+    }
+
+    @Test
     void aSkippedPollReleasesNothing() {
         cursors.put("support", "100");
         CompletableFuture<Void> waiter = syncs.sync("support", at(110));
