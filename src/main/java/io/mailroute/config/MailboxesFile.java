@@ -186,6 +186,11 @@ public final class MailboxesFile {
         Duration renewInterval = duration(node, none, "renewInterval", Duration.ofDays(1), "pubsub.");
         Duration renewMargin = duration(node, none, "renewMargin", Duration.ofDays(2), "pubsub.");
         Duration syncTimeout = duration(node, none, "syncTimeout", Duration.ofMinutes(2), "pubsub.");
+        if (syncTimeout.compareTo(PubSubSettings.MAX_SYNC_TIMEOUT) > 0) {
+            problem("pubsub.syncTimeout", syncTimeout.toSeconds() + " s is longer than a pulled notification can be held: "
+                    + "its ack deadline is syncTimeout + 10 s and Pub/Sub allows 600 s at most, so Pub/Sub would deliver it "
+                    + "again while its sync still runs", "write 590s or less (default 2m)");
+        }
         if (problems.size() > before) {
             return null;
         }

@@ -33,6 +33,12 @@ public record PubSubSettings(
         Endpoint endpoint) {
 
     /**
+     * The longest {@code syncTimeout}: a pulled notification's ack deadline is extended to it plus 10 s (so that it
+     * is acknowledged before Pub/Sub gives it to another pull), and Pub/Sub allows 600 s at most.
+     */
+    public static final Duration MAX_SYNC_TIMEOUT = Duration.ofSeconds(590);
+
+    /**
      * {@code pubsub.endpoint:}: Pub/Sub's push subscription POSTs to {@code /gmail/push} with an OIDC ID token, accepted
      * when signed by a key of {@code jwksUrl}, issued by one of {@code issuers}, for {@code audience}, to
      * {@code serviceAccount}.

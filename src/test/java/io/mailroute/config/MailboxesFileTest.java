@@ -100,6 +100,7 @@ class MailboxesFileTest {
         "endpoint a string   | pubsub: {topic: projects/p/topics/t, endpoint: push-here}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.endpoint",
         "endpoint half a pull| pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, endpoint: {audience: a, serviceAccount: p@x.example}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.credentials",
         "endpoint with url   | pubsub: {topic: projects/p/topics/t, url: google, endpoint: {audience: a, serviceAccount: p@x.example}}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.url",
+        "sync past ack limit | pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox, syncTimeout: 10m}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.syncTimeout",
         "pull no subscription| pubsub: {topic: projects/p/topics/t, credentials: sandbox}\\nmailboxes:\\n  - {id: a, address: a@x.example, credentials: sandbox} | pubsub.subscription",
         "broken yaml         | 'mailboxes:\\n  - {id: a, address'                                                  | line",
     })
@@ -152,6 +153,25 @@ class MailboxesFileTest {
                 """));
         assertTrue(pubSub.usesSandboxUrl() && pubSub.usesSandboxCredentials(), pubSub.toString());
         assertEquals(null, MailboxesFile.loadPubSub(write(VALID)));
+    }
+
+    @Test
+    void theLongestSyncTimeoutLeavesTheAcknowledgementTenSecondsWithinPubSubsLongestAckDeadline() throws IOException {
+        PubSubSettings longest = MailboxesFile.loadPubSub(write("""
+                pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox,
+                         syncTimeout: 590s}
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox}
+                """));
+        assertEquals(Duration.ofSeconds(590), longest.syncTimeout());
+        List<ConfigProblem> problems = MailboxesFile.check(write("""
+                pubsub: {topic: projects/p/topics/t, subscription: projects/p/subscriptions/s, credentials: sandbox,
+                         syncTimeout: 591s}
+                mailboxes:
+                  - {id: a, address: a@x.example, credentials: sandbox}
+                """));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().contains("590s or less"), problems.toString());
     }
 
     @Test
