@@ -188,8 +188,9 @@ public final class MailboxesFile {
         Duration syncTimeout = duration(node, none, "syncTimeout", Duration.ofMinutes(2), "pubsub.");
         if (syncTimeout.compareTo(PubSubSettings.MAX_SYNC_TIMEOUT) > 0) {
             problem("pubsub.syncTimeout", syncTimeout.toSeconds() + " s is longer than a pulled notification can be held: "
-                    + "its ack deadline is syncTimeout + 10 s and Pub/Sub allows 600 s at most, so Pub/Sub would deliver it "
-                    + "again while its sync still runs", "write 590s or less (default 2m)");
+                    + "its ack deadline is syncTimeout + " + PubSubSettings.ACK_MARGIN.toSeconds() + " s and Pub/Sub allows "
+                    + PubSubSettings.MAX_ACK_DEADLINE.toSeconds() + " s at most, so Pub/Sub would deliver it again while "
+                    + "its sync still runs", "write " + PubSubSettings.MAX_SYNC_TIMEOUT.toSeconds() + "s or less (default 2m)");
         }
         if (problems.size() > before) {
             return null;

@@ -32,11 +32,21 @@ public record PubSubSettings(
         Duration syncTimeout,
         Endpoint endpoint) {
 
+    /** Pub/Sub's longest ack deadline. */
+    static final Duration MAX_ACK_DEADLINE = Duration.ofSeconds(600);
+    /** Added to {@code syncTimeout} for a pulled notification's ack deadline: time to acknowledge it once synced. */
+    static final Duration ACK_MARGIN = Duration.ofSeconds(10);
+    /** The longest {@code syncTimeout}: its ack deadline must stay within Pub/Sub's longest. */
+    public static final Duration MAX_SYNC_TIMEOUT = MAX_ACK_DEADLINE.minus(ACK_MARGIN);
+
     /**
-     * The longest {@code syncTimeout}: a pulled notification's ack deadline is extended to it plus 10 s (so that it
-     * is acknowledged before Pub/Sub gives it to another pull), and Pub/Sub allows 600 s at most.
+     * The ack deadline a pulled notification is extended to while its sync runs: {@code syncTimeout} plus
+     * {@link #ACK_MARGIN}, so that it is acknowledged before Pub/Sub gives it to another pull; never past Pub/Sub's
+     * longest.
      */
-    public static final Duration MAX_SYNC_TIMEOUT = Duration.ofSeconds(590);
+    public static int ackDeadlineSeconds(Duration syncTimeout) {
+        return (int) Math.min(MAX_ACK_DEADLINE.toSeconds(), syncTimeout.plus(ACK_MARGIN).toSeconds());
+    }
 
     /**
      * {@code pubsub.endpoint:}: Pub/Sub's push subscription POSTs to {@code /gmail/push} with an OIDC ID token, accepted

@@ -127,9 +127,9 @@ public final class GmailWatches implements io.mailroute.connection.Connections.L
                     .addValue("expires", Timestamp.from(expires))
                     .addValue("historyId", response.getHistoryId() == null ? null : response.getHistoryId().toString())
                     .addValue("renewAt", Timestamp.from(renew)));
-            boolean renewal = !watchedByThisRun.add(mailboxId);
+            boolean newWatch = watchedByThisRun.add(mailboxId); // not a renewal of this run's watch
             LOG.info("Mailbox {}: Gmail watch on {} until {}, renewed at {}", mailboxId, settings.topic(), expires, renew);
-            if (!renewal && !syncs.watched(mailboxId, response.getHistoryId()).isDone()) {
+            if (newWatch && !syncs.watched(mailboxId, response.getHistoryId()).isDone()) {
                 LOG.info("Mailbox {}: polled once now, for mail that came before its watch (history {}) and so carries "
                         + "no notification", mailboxId, response.getHistoryId());
             }

@@ -1,5 +1,6 @@
 package io.mailroute.gmail.push;
 
+import io.mailroute.config.PubSubSettings;
 import io.mailroute.retry.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class PushIntake {
         if (!waiting.isEmpty()) {
             // the subscription's deadline (Google: 10 s by default) must outlast the wait, or it comes again meanwhile
             try {
-                pubSub.modifyAckDeadline(waiting, ackDeadlineSeconds(notifications.syncTimeout()));
+                pubSub.modifyAckDeadline(waiting, PubSubSettings.ackDeadlineSeconds(notifications.syncTimeout()));
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.warn("Gmail push: cannot extend the ack deadline of {} notification(s) ({}); they may come twice",
                         waiting.size(), e.getMessage());
@@ -105,10 +106,5 @@ public final class PushIntake {
     /** No more pulls; waiting notifications are left to their ack deadline (they come again). */
     public void stop() {
         stopping = true;
-    }
-
-    /** The wait plus room to acknowledge, within Pub/Sub's limit of 600 s. */
-    static int ackDeadlineSeconds(Duration syncTimeout) {
-        return (int) Math.min(600, syncTimeout.toSeconds() + 10);
     }
 }
