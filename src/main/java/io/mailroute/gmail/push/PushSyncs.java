@@ -73,6 +73,21 @@ public final class PushSyncs {
         return syncTo(mailboxId, historyId);
     }
 
+    /**
+     * Before a mailbox's first watch: its first sync, the bootstrap, when it has no cursor yet. {@code users.watch} costs
+     * 100 quota units, two seconds of a mailbox's default 50 a second, and a bootstrap after it would wait that long for
+     * its quota; Gmail's notifications start at the watch, and {@link #watched} catches up what came between the two.
+     *
+     * @return done at once when the mailbox has a cursor; else fires a poll (coalesced like a notification's) and is
+     *         done once a poll that started from now on has committed
+     */
+    public CompletableFuture<Void> firstSync(String mailboxId) {
+        if (cursors.apply(mailboxId) != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return syncTo(mailboxId, null);
+    }
+
     private CompletableFuture<Void> syncTo(String mailboxId, BigInteger historyId) {
         if (PushNotification.covers(cursors.apply(mailboxId), historyId)) {
             return CompletableFuture.completedFuture(null);

@@ -110,6 +110,19 @@ class PushSyncsTest {
     }
 
     @Test
+    void theFirstSyncBeforeAWatchPollsOnlyAMailboxWithoutCursorAndIsDoneWhenThatPollCommits() {
+        CompletableFuture<Void> bootstrapped = syncs.firstSync("support");
+        assertEquals(List.of("support"), fired, "no cursor: its bootstrap now, not after the watch's 100 units");
+        assertFalse(bootstrapped.isDone());
+        Exchange bootstrap = poll("support");
+        commit(bootstrap, SyncBatch.Mode.BOOTSTRAP, "120");
+        assertTrue(bootstrapped.isDone());
+
+        assertTrue(syncs.firstSync("support").isDone(), "a cursor: synced before");
+        assertEquals(List.of("support"), fired, "and not polled again for it");
+    }
+
+    @Test
     void aSkippedPollReleasesNothing() {
         cursors.put("support", "100");
         CompletableFuture<Void> waiter = syncs.sync("support", at(110));
