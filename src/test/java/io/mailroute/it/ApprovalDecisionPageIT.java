@@ -95,7 +95,7 @@ class ApprovalDecisionPageIT {
                     assertEquals(0, decidedEvents(service, approvalId).size());
 
                     browser.findElement(By.id("comment")).sendKeys("Within budget <b>thanks</b>");
-                    browser.findElement(By.cssSelector("button[type=submit]")).click();
+                    Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("button[type=submit]")));
                     assertEquals("Your decision is recorded", browser.findElement(By.tagName("h1")).getText());
                     assertTrue(browser.getPageSource().contains("The request is now approved."), browser.getPageSource());
 

@@ -42,12 +42,13 @@ class ConsoleGoogleSignInIT {
             try {
                 browser.get(base + "console/?from=notice");
                 assertTrue(browser.getCurrentUrl().startsWith(base + "console/sign-in"), browser.getCurrentUrl());
-                browser.findElement(By.cssSelector("a.button.google")).click();
+                Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("a.button.google")));
                 // the sandbox's account chooser, as Google's: pick the account
                 assertEquals("Choose a sandbox account", browser.findElement(By.tagName("h1")).getText());
                 browser.findElement(By.linkText("r.okafor@acme.example")).click();
 
-                assertEquals(base + "console/?from=notice", browser.getCurrentUrl(), "back to the page first asked for");
+                assertEquals(base + "console/?from=notice", Browsers.urlOnceItIs(browser, base + "console/?from=notice"),
+                        "back to the page first asked for");
                 assertEquals("r.okafor@acme.example", browser.findElement(By.cssSelector("header .user")).getText());
                 assertTrue(browser.findElement(By.cssSelector("header")).getText().contains("operator"),
                         browser.findElement(By.cssSelector("header")).getText());
@@ -56,8 +57,8 @@ class ConsoleGoogleSignInIT {
 
                 browser.manage().deleteAllCookies();
                 browser.get(base + "console/");
-                browser.findElement(By.cssSelector("a.button.google")).click();
-                browser.findElement(By.linkText("team@acme.example")).click();
+                Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("a.button.google")));
+                Browsers.clickAndLoad(browser, browser.findElement(By.linkText("team@acme.example")));
                 assertTrue(browser.getPageSource().contains("has no access to this console"), browser.getPageSource());
                 assertNull(browser.manage().getCookieNamed("mailroute_session"), "no session for a stranger");
                 browser.get(base + "console/");

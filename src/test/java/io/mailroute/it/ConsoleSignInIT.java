@@ -100,7 +100,7 @@ class ConsoleSignInIT {
             assertTrue(browser.manage().getCookieNamed("mailroute_session").isHttpOnly());
 
             // sign out: the cookie's session is over on the server, not only in the browser
-            browser.findElement(By.cssSelector("button.sign-out")).click();
+            Browsers.clickAndLoad(browser, browser.findElement(By.cssSelector("button.sign-out")));
             assertTrue(browser.getCurrentUrl().startsWith(base + "console/sign-in"), browser.getCurrentUrl());
             assertEquals(303, get(base + "console/", first).statusCode(), "the signed-out session opens nothing");
 
