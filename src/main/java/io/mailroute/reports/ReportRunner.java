@@ -98,12 +98,14 @@ public final class ReportRunner {
     }
 
     /**
-     * A firing of a report's schedule (Quartz's fire time; a firing caught up after a misfire has the time it fired,
-     * and belongs to the period of the latest firing before it).
+     * A firing of a report's schedule, at Quartz's scheduled fire time: the moment the cron names, where its
+     * {@code fireTime} (when Quartz got round to it) may be up to 2 ms before it (Quartz fires a trigger that close)
+     * and so in the period before, which ran already. A firing caught up after a misfire is scheduled at the time it
+     * fired, and belongs to the period of the latest firing before it.
      */
-    public List<Event> fire(@Header("MailrouteReport") String reportId, @Header("fireTime") Date fireTime) {
+    public List<Event> fire(@Header("MailrouteReport") String reportId, @Header("scheduledFireTime") Date scheduledAt) {
         ReportDefinition report = report(reportId);
-        Instant at = fireTime == null ? clock.instant() : fireTime.toInstant();
+        Instant at = scheduledAt == null ? clock.instant() : scheduledAt.toInstant();
         RunWindow window = report.schedule().windowAt(at);
         return begin(report, window, false).events();
     }
