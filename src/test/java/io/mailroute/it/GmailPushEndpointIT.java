@@ -135,8 +135,11 @@ class GmailPushEndpointIT {
     void aPushWhoseSyncIsNotDoneInTimeIsA503AndPushedAgainUntilTheMailIsStored() throws Exception {
         try (IntakeFixture world = world("2s"); ServiceProcess service = world.service().start().awaitUp(WAIT)) {
             PubSubSandbox pubSub = PubSubSandbox.of(world.sandbox);
-            service.await(WAIT, "the bootstrap poll", () -> ConnectionLifecycleIT.mailbox(service, "support")
-                    .hasNonNull("historyId"));
+            // the mail must come after the watch (which follows the bootstrap): Gmail notifies only what comes after
+            // one, and what came before is fetched by the poll the new watch fires, with no push to give back
+            service.await(WAIT, "the watch in the mailbox's status", () -> ConnectionLifecycleIT.mailbox(service, "support")
+                    .path("push").hasNonNull("watchExpiresAt"));
+            assertTrue(ConnectionLifecycleIT.mailbox(service, "support").hasNonNull("historyId"), "bootstrapped first");
             createPushSubscription(world, service.apiUrl("/gmail/push"));
             world.sandbox.admin().setFaults(0, 500, 3000); // Gmail answers slowly: no sync commits within 2 s
 
