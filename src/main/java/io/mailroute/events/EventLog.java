@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.UUID;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -39,12 +40,16 @@ public final class EventLog {
               AND (:mailbox IS NULL OR mailbox_id = :mailbox)
             ORDER BY seq
             LIMIT :limit""";
-    private static final String PAGE_OF_TYPES = """
-            SELECT seq, id, type, mailbox_id, item_id, message_id, occurred_at, payload
-            FROM workflow_event
-            WHERE seq > :after AND seq <= :upTo AND type IN (:types) AND (:mailbox IS NULL OR mailbox_id = :mailbox)
-            ORDER BY seq
-            LIMIT :limit""";
+    /**
+     * One type's part of a page of several types (see {@link #page(long, long, Set, String, int)}); {@code %d} is the
+     * type's index among the query's parameters.
+     */
+    private static final String PAGE_OF_ONE_TYPE = """
+            (SELECT seq, id, type, mailbox_id, item_id, message_id, occurred_at, payload
+             FROM workflow_event
+             WHERE type = :type%d AND seq > :after AND seq <= :upTo AND (:mailbox IS NULL OR mailbox_id = :mailbox)
+             ORDER BY seq
+             LIMIT :limit)""";
     private static final String SEQS_AFTER = """
             SELECT seq, occurred_at FROM workflow_event WHERE seq > :after ORDER BY seq LIMIT :limit""";
     private static final String LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM workflow_event";
@@ -103,18 +108,27 @@ public final class EventLog {
         return page(after, Long.MAX_VALUE, type == null ? Set.of() : Set.of(type), mailbox, limit);
     }
 
-    /** Events in (after, upTo] in seq order, of any of {@code types} (all types when empty). */
+    /**
+     * Events in (after, upTo] in seq order, of any of {@code types} (all types when empty).
+     *
+     * <p>Several types are read one range of the {@code (type, seq)} index each, merged by seq: with {@code type IN
+     * (...)} H2 looks the types up in that index but not the seq range after them, so it read every event of those
+     * types each time, and a subscription's poll grew with the log (6,001 rows read for a 10-event range at 12,000
+     * events).
+     */
     public List<Event> page(long after, long upTo, Set<String> types, String mailbox, int limit) {
         MapSqlParameterSource params = new MapSqlParameterSource("after", after)
                 .addValue("upTo", upTo)
                 .addValue("mailbox", mailbox, Types.VARCHAR)
                 .addValue("limit", limit);
-        String sql = PAGE;
-        if (types.isEmpty()) {
-            params.addValue("type", null, Types.VARCHAR);
+        String sql = pageSql(types.size());
+        if (types.size() <= 1) {
+            params.addValue("type", types.isEmpty() ? null : types.iterator().next(), Types.VARCHAR);
         } else {
-            sql = PAGE_OF_TYPES;
-            params.addValue("types", types);
+            int index = 0;
+            for (String type : types) {
+                params.addValue("type" + index++, type);
+            }
         }
         return db.jdbc().query(sql, params, (rs, n) -> new Event(
                 rs.getLong("seq"),
@@ -125,6 +139,18 @@ public final class EventLog {
                 (Long) rs.getObject("message_id", Long.class),
                 rs.getTimestamp("occurred_at").toInstant(),
                 rs.getString("payload")));
+    }
+
+    /** The query of {@link #page(long, long, Set, String, int)} for that many types (0: all types). */
+    static String pageSql(int types) {
+        if (types <= 1) {
+            return PAGE;
+        }
+        StringJoiner parts = new StringJoiner("\nUNION ALL\n", "", "\nORDER BY seq\nLIMIT :limit");
+        for (int index = 0; index < types; index++) {
+            parts.add(PAGE_OF_ONE_TYPE.formatted(index));
+        }
+        return parts.toString();
     }
 
     /**
