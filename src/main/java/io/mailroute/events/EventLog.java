@@ -10,9 +10,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
@@ -54,6 +56,9 @@ public final class EventLog {
             SELECT seq, occurred_at FROM workflow_event WHERE seq > :after ORDER BY seq LIMIT :limit""";
     private static final String LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM workflow_event";
     private static final String COUNT = "SELECT COUNT(*) FROM workflow_event WHERE (:type IS NULL OR type = :type)";
+
+    /** {@link #pageSql} by the number of types: built once, as a subscription polls with the same types each time. */
+    private static final Map<Integer, String> PAGES_OF_TYPES = new ConcurrentHashMap<>();
 
     private final Database db;
     private final ObjectMapper json;
@@ -143,9 +148,10 @@ public final class EventLog {
 
     /** The query of {@link #page(long, long, Set, String, int)} for that many types (0: all types). */
     static String pageSql(int types) {
-        if (types <= 1) {
-            return PAGE;
-        }
+        return types <= 1 ? PAGE : PAGES_OF_TYPES.computeIfAbsent(types, EventLog::pageOfTypesSql);
+    }
+
+    private static String pageOfTypesSql(int types) {
         StringJoiner parts = new StringJoiner("\nUNION ALL\n", "", "\nORDER BY seq\nLIMIT :limit");
         for (int index = 0; index < types; index++) {
             parts.add(PAGE_OF_ONE_TYPE.formatted(index));

@@ -154,7 +154,7 @@ class DatabaseTest {
     /** The service's own H2 settings (Configs.databaseUrl), on the small disk. */
     private static String fileUrl(Path dir) {
         return "jdbc:h2:file:" + dir.resolve("db").resolve("test") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-                + ";DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+                + ";DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;QUERY_CACHE_SIZE=64";
     }
 
     private static void insert(Database db, int id, String body) {
